@@ -1,0 +1,172 @@
+//! Who is asking, and which cases they may see.
+
+use std::collections::BTreeSet;
+
+use crate::catalogue::OfficeCode;
+
+/// An application role, as identity providers issue them in the `roles` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Reporter,
+    Handler,
+    SecurityManager,
+    Analyst,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Reporter,
+        Role::Handler,
+        Role::SecurityManager,
+        Role::Analyst,
+        Role::Admin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Reporter => "reporter",
+            Role::Handler => "handler",
+            Role::SecurityManager => "security_manager",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role a claim names; roles of other applications are `None`.
+    pub fn from_claim(claim: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.code() == claim)
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    subject: String,
+    roles: BTreeSet<Role>,
+    office: Option<OfficeCode>,
+}
+
+/// Which cases a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every case (security managers).
+    All,
+    /// The caller's own reports, and the cases of these offices (handlers).
+    Scoped {
+        reporter: String,
+        offices: Vec<OfficeCode>,
+    },
+}
+
+impl Principal {
+    pub fn new(subject: String, roles: BTreeSet<Role>, office: Option<OfficeCode>) -> Principal {
+        Principal {
+            subject,
+            roles,
+            office,
+        }
+    }
+
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Employees and officials file reports; analysts and admins act through other roles.
+    pub fn may_file(&self) -> bool {
+        [Role::Reporter, Role::Handler, Role::SecurityManager]
+            .into_iter()
+            .any(|r| self.has(r))
+    }
+
+    /// The cases this caller may read, or `None` when the roles allow no case rows at all.
+    pub fn visibility(&self) -> Option<Visibility> {
+        if self.has(Role::SecurityManager) {
+            return Some(Visibility::All);
+        }
+        let offices: Vec<OfficeCode> = self
+            .office
+            .iter()
+            .filter(|_| self.has(Role::Handler))
+            .cloned()
+            .collect();
+        (self.may_file() || !offices.is_empty()).then(|| Visibility::Scoped {
+            reporter: self.subject.clone(),
+            offices,
+        })
+    }
+}
+
+impl Visibility {
+    /// Whether a case filed by `reporter` and handled by `offices` is visible.
+    pub fn permits(&self, reporter: &str, offices: &[OfficeCode]) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Scoped {
+                reporter: me,
+                offices: mine,
+            } => me == reporter || offices.iter().any(|office| mine.contains(office)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalogue;
+
+    fn principal(roles: &[Role], office: Option<&str>) -> Principal {
+        let office = office.map(|code| Catalogue::builtin().office(code).unwrap());
+        Principal::new("alice".into(), roles.iter().copied().collect(), office)
+    }
+
+    #[test]
+    fn each_role_sees_what_it_should() {
+        let catalogue = Catalogue::builtin();
+        let utbildning = [catalogue.office("utbildning").unwrap()];
+        let social = [catalogue.office("social_omsorg").unwrap()];
+
+        let reporter = principal(&[Role::Reporter], None).visibility().unwrap();
+        assert!(reporter.permits("alice", &social));
+        assert!(!reporter.permits("bob", &utbildning));
+
+        let handler = principal(&[Role::Handler], Some("utbildning"))
+            .visibility()
+            .unwrap();
+        assert!(handler.permits("bob", &utbildning));
+        assert!(!handler.permits("bob", &social));
+
+        let manager = principal(&[Role::SecurityManager], None)
+            .visibility()
+            .unwrap();
+        assert!(manager.permits("bob", &social));
+
+        assert_eq!(principal(&[Role::Analyst], None).visibility(), None);
+        assert_eq!(
+            principal(&[Role::Admin], Some("utbildning")).visibility(),
+            None
+        );
+    }
+
+    #[test]
+    fn an_office_claim_without_the_handler_role_grants_nothing() {
+        let visibility = principal(&[Role::Reporter], Some("utbildning"))
+            .visibility()
+            .unwrap();
+        let utbildning = [Catalogue::builtin().office("utbildning").unwrap()];
+        assert!(!visibility.permits("bob", &utbildning));
+    }
+
+    #[test]
+    fn unknown_roles_are_ignored() {
+        assert_eq!(
+            Role::from_claim("security_manager"),
+            Some(Role::SecurityManager)
+        );
+        assert_eq!(Role::from_claim("Global Administrator"), None);
+    }
+}

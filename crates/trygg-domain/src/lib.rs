@@ -1,0 +1,24 @@
+//! Trygg's domain: the municipality's catalogue, what a report says, how it is classified and
+//! who may see it. Pure: no I/O, no HTTP, no SQL.
+
+mod access;
+mod case_number;
+mod catalogue;
+mod codes;
+mod report;
+
+pub use access::{Principal, Role, Visibility};
+pub use case_number::CaseNumber;
+pub use catalogue::{
+    Catalogue, CatalogueError, ClassificationFacts, ClassificationRule, Code, DistrictCode, Entry,
+    FocusArea, FocusAreaCode, OfficeCode,
+};
+pub use codes::UnknownCode;
+pub use codes::{
+    AffectedCategory, AgeGroup, ChildrenAffected, Gender, IncidentKind, Influence,
+    PerpetratorRelation, PlaceKind, Severity, Status, ViolenceForm,
+};
+pub use report::{
+    Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError, Violation,
+    ViolenceForms,
+};
