@@ -1,1 +1,11 @@
+//! Trygg's storage: one schema and one set of diesel queries over SQLite (the embedded default)
+//! and PostgreSQL, with the migrations for each embedded in the binary.
 
+mod database;
+mod error;
+mod incidents;
+mod schema;
+
+pub use database::{Backend, Database, DatabaseUrl, DbConnection};
+pub use error::StorageError;
+pub use incidents::{Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident};

@@ -1,0 +1,252 @@
+//! Connections, the pool and migrations, for both backends.
+//!
+//! SQLite allows one writer at a time. Rather than let connections race for the write lock and
+//! fail with "database is locked", every write transaction in this process first takes an
+//! in-process mutex, so SQLite's own lock is never contended by us; `busy_timeout` covers other
+//! processes (a `trygg migrate` run beside the server). Readers use the pool freely under WAL.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::StorageError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+/// Held while migrating, so instances starting together do not migrate at once.
+const MIGRATION_LOCK_KEY: i64 = 0x7472_7967_67;
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl std::fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DbConnection::Postgresql(_) => "DbConnection::Postgresql",
+            DbConnection::Sqlite(_) => "DbConnection::Sqlite",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives: a `postgres://` URL, or a SQLite file path (optionally `sqlite://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> DatabaseUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseUrl::Postgres(url.to_owned())
+        } else {
+            DatabaseUrl::Sqlite(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// The URL without any password, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+/// The pool's connection manager: opens connections of the backend the URL names; never guesses from a failed attempt.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // Acknowledged means durable (FULL); wait for other processes' locks.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The database: a pool of connections, and for SQLite the in-process write lock.
+#[derive(Debug)]
+pub struct Database {
+    pool: Pool<Manager>,
+    backend: Backend,
+    sqlite_writer: Option<Mutex<()>>,
+}
+
+impl Database {
+    /// Connects (creating a SQLite file and its folder if needed). Does not migrate.
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Database, StorageError> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            create_parent_dir(path)?;
+        }
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build(Manager { url: url.clone() })
+            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+        let database = Database {
+            pool,
+            backend: url.backend(),
+            sqlite_writer: (url.backend() == Backend::Sqlite).then(|| Mutex::new(())),
+        };
+        if let DbConnection::Sqlite(conn) = &mut *database.connection()? {
+            // Persistent for the file: readers and the writer no longer block each other.
+            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        Ok(database)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection, for reads.
+    pub(crate) fn connection(&self) -> Result<PooledConnection<Manager>, StorageError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `work` in a write transaction. On SQLite, write transactions of this process take
+    /// turns (see the module comment).
+    pub fn write<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError> + From<diesel::result::Error>,
+    {
+        let _turn = self.sqlite_writer.as_ref().map(|lock| {
+            lock.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        let mut conn = self.connection()?;
+        (*conn).transaction(work)
+    }
+
+    /// Applies pending migrations; on PostgreSQL under an advisory lock.
+    pub fn migrate(&self) -> Result<usize, StorageError> {
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
+        let mut conn = self.connection()?;
+        match &mut *conn {
+            DbConnection::Sqlite(conn) => Ok(conn
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(migration_error)?
+                .len()),
+            DbConnection::Postgresql(conn) => {
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .execute(conn)?;
+                let applied = conn
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|versions| versions.len())
+                    .map_err(migration_error);
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .execute(conn)?;
+                applied
+            }
+        }
+    }
+
+    /// Whether the database answers and has every migration this release knows.
+    pub fn is_ready(&self) -> Result<bool, StorageError> {
+        let mut conn = self.connection()?;
+        let pending = match &mut *conn {
+            DbConnection::Sqlite(conn) => conn.has_pending_migration(SQLITE_MIGRATIONS),
+            DbConnection::Postgresql(conn) => conn.has_pending_migration(POSTGRES_MIGRATIONS),
+        };
+        Ok(!pending.map_err(|e| StorageError::Migration(e.to_string()))?)
+    }
+}
+
+fn create_parent_dir(path: &Path) -> Result<(), StorageError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
+            StorageError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_their_backend_by_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db").backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db"),
+            DatabaseUrl::Sqlite(PathBuf::from("data/x.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("./data/trygg.db").backend(),
+            Backend::Sqlite
+        );
+    }
+
+    #[test]
+    fn redaction_hides_credentials() {
+        let url = DatabaseUrl::parse("postgres://trygg:s3cret@db:5432/trygg");
+        assert_eq!(url.redacted(), "postgres://…@db:5432/trygg");
+    }
+}

@@ -1,0 +1,425 @@
+//! Filing and reading incident reports.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use trygg_domain::{
+    AffectedCategory, AgeGroup, CaseNumber, ChildrenAffected, Gender, IncidentKind, Influence,
+    NewReport, PerpetratorRelation, PlaceKind, Severity, Status, UnknownCode, ViolenceForm,
+    Visibility,
+};
+use uuid::Uuid;
+
+use crate::database::{Database, DbConnection};
+use crate::error::StorageError;
+use crate::schema::{idempotency_keys, incident_offices, incidents};
+
+/// The largest page a listing returns.
+pub const MAX_PAGE_SIZE: i64 = 100;
+
+type Backend = <DbConnection as Connection>::Backend;
+
+/// A report about to be stored, with what the service adds to it.
+#[derive(Debug)]
+pub struct NewIncident<'a> {
+    pub id: Uuid,
+    pub reporter: &'a str,
+    pub report: &'a NewReport,
+    pub received_at: DateTime<Utc>,
+}
+
+/// A filing's `Idempotency-Key`, scoped to the user who sent it, and the hash of its body.
+#[derive(Debug)]
+pub struct IdempotencyKey<'a> {
+    pub subject: &'a str,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+}
+
+/// What filing did.
+#[derive(Debug)]
+pub enum Filing {
+    /// A new case; `response_body` is what was recorded for replays.
+    Created {
+        incident: Box<Incident>,
+        response_body: String,
+    },
+    /// The key was used before: the first filing's request hash and response.
+    Replayed {
+        request_hash: String,
+        incident_id: Uuid,
+        response_body: String,
+    },
+}
+
+/// A stored case, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: Uuid,
+    pub case_number: CaseNumber,
+    pub reporter: String,
+    pub kind: IncidentKind,
+    pub violence_forms: Vec<ViolenceForm>,
+    pub occurred_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub district: String,
+    pub place_kind: PlaceKind,
+    pub affected_category: AffectedCategory,
+    pub affected_gender: Gender,
+    pub affected_age_group: AgeGroup,
+    pub children_affected: ChildrenAffected,
+    pub perpetrator_relation: PerpetratorRelation,
+    pub perpetrator_influence: Influence,
+    pub severity: Severity,
+    pub description: String,
+    pub focus_area: String,
+    pub offices: Vec<String>,
+    pub status: Status,
+    pub version: i64,
+}
+
+/// Which cases a listing returns, newest first, and where the page starts.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub status: Option<Status>,
+    pub focus_area: Option<String>,
+    pub district: Option<String>,
+    pub occurred_from: Option<DateTime<Utc>>,
+    pub occurred_before: Option<DateTime<Utc>>,
+    /// Only cases filed before the case with this sequence number (the cursor).
+    pub after_cursor: Option<i64>,
+    /// How many to return; callers cap it (see [`MAX_PAGE_SIZE`]).
+    pub limit: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = incidents)]
+struct IncidentInsert<'a> {
+    id: String,
+    reporter: &'a str,
+    kind: &'a str,
+    violence_forms: String,
+    occurred_at: NaiveDateTime,
+    received_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    district: &'a str,
+    place_kind: &'a str,
+    affected_category: &'a str,
+    affected_gender: &'a str,
+    affected_age_group: &'a str,
+    children_affected: &'a str,
+    perpetrator_relation: &'a str,
+    perpetrator_influence: &'a str,
+    severity: &'a str,
+    description: &'a str,
+    focus_area: &'a str,
+    status: &'a str,
+    version: i64,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = incidents)]
+struct IncidentRow {
+    seq: i64,
+    id: String,
+    reporter: String,
+    kind: String,
+    violence_forms: String,
+    occurred_at: NaiveDateTime,
+    received_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    district: String,
+    place_kind: String,
+    affected_category: String,
+    affected_gender: String,
+    affected_age_group: String,
+    children_affected: String,
+    perpetrator_relation: String,
+    perpetrator_influence: String,
+    severity: String,
+    description: String,
+    focus_area: String,
+    status: String,
+    version: i64,
+}
+
+fn code<T: FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
+    text.parse()
+        .map_err(|e: UnknownCode| StorageError::Corrupt(e.to_string()))
+}
+
+impl IncidentRow {
+    fn into_incident(self, offices: Vec<String>) -> Result<Incident, StorageError> {
+        let received_at = self.received_at.and_utc();
+        Ok(Incident {
+            id: Uuid::parse_str(&self.id).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            case_number: CaseNumber::new(received_at.year(), self.seq),
+            reporter: self.reporter,
+            kind: code(&self.kind)?,
+            violence_forms: self
+                .violence_forms
+                .split(',')
+                .filter(|form| !form.is_empty())
+                .map(code)
+                .collect::<Result<_, _>>()?,
+            occurred_at: self.occurred_at.and_utc(),
+            received_at,
+            updated_at: self.updated_at.and_utc(),
+            district: self.district,
+            place_kind: code(&self.place_kind)?,
+            affected_category: code(&self.affected_category)?,
+            affected_gender: code(&self.affected_gender)?,
+            affected_age_group: code(&self.affected_age_group)?,
+            children_affected: code(&self.children_affected)?,
+            perpetrator_relation: code(&self.perpetrator_relation)?,
+            perpetrator_influence: code(&self.perpetrator_influence)?,
+            severity: code(&self.severity)?,
+            description: self.description,
+            focus_area: self.focus_area,
+            offices,
+            status: code(&self.status)?,
+            version: self.version,
+        })
+    }
+}
+
+/// The visibility rule as a condition on `incidents`.
+fn visible_to(
+    visibility: &Visibility,
+) -> Box<dyn BoxableExpression<incidents::table, Backend, SqlType = diesel::sql_types::Bool> + '_> {
+    match visibility {
+        Visibility::All => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 1")),
+        Visibility::Scoped { reporter, offices } => {
+            let office_cases = incident_offices::table
+                .filter(incident_offices::office.eq_any(offices.iter().map(|o| o.as_str())))
+                .select(incident_offices::incident_seq);
+            Box::new(
+                incidents::reporter
+                    .eq(reporter.as_str())
+                    .or(incidents::seq.eq_any(office_cases)),
+            )
+        }
+    }
+}
+
+fn offices_of(
+    conn: &mut DbConnection,
+    seqs: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, DieselError> {
+    let rows: Vec<(i64, String)> = incident_offices::table
+        .filter(incident_offices::incident_seq.eq_any(seqs))
+        .select((incident_offices::incident_seq, incident_offices::office))
+        .order((incident_offices::incident_seq, incident_offices::office))
+        .load(conn)?;
+    let mut offices: HashMap<i64, Vec<String>> = HashMap::new();
+    for (seq, office) in rows {
+        offices.entry(seq).or_default().push(office);
+    }
+    Ok(offices)
+}
+
+fn with_offices(
+    conn: &mut DbConnection,
+    rows: Vec<IncidentRow>,
+) -> Result<Vec<Incident>, StorageError> {
+    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
+    let mut offices = offices_of(conn, &seqs)?;
+    rows.into_iter()
+        .map(|row| {
+            let of_row = offices.remove(&row.seq).unwrap_or_default();
+            row.into_incident(of_row)
+        })
+        .collect()
+}
+
+fn replay(
+    conn: &mut DbConnection,
+    key: &IdempotencyKey<'_>,
+) -> Result<Option<Filing>, StorageError> {
+    let found: Option<(String, String, String)> = idempotency_keys::table
+        .find((key.subject, key.key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::incident_id,
+            idempotency_keys::response_body,
+        ))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(request_hash, incident_id, response_body)| {
+            let incident_id =
+                Uuid::parse_str(&incident_id).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            Ok(Filing::Replayed {
+                request_hash,
+                incident_id,
+                response_body,
+            })
+        })
+        .transpose()
+}
+
+impl Database {
+    /// Stores a report and its responsible offices in one transaction. With an idempotency key,
+    /// a key seen before returns the first filing instead, and `render` makes the response body
+    /// kept for later replays.
+    pub fn file_incident(
+        &self,
+        new: &NewIncident<'_>,
+        idempotency: Option<&IdempotencyKey<'_>>,
+        render: impl Fn(&Incident) -> String,
+    ) -> Result<Filing, StorageError> {
+        let outcome = self.write(|conn| {
+            if let Some(key) = idempotency
+                && let Some(replayed) = replay(conn, key)?
+            {
+                return Ok(replayed);
+            }
+            let incident = insert_incident(conn, new)?;
+            let response_body = render(&incident);
+            if let Some(key) = idempotency {
+                diesel::insert_into(idempotency_keys::table)
+                    .values((
+                        idempotency_keys::subject.eq(key.subject),
+                        idempotency_keys::key.eq(key.key),
+                        idempotency_keys::request_hash.eq(key.request_hash),
+                        idempotency_keys::incident_id.eq(incident.id.to_string()),
+                        idempotency_keys::response_body.eq(&response_body),
+                        idempotency_keys::created_at.eq(new.received_at.naive_utc()),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok::<_, StorageError>(Filing::Created {
+                incident: Box::new(incident),
+                response_body,
+            })
+        });
+        match (outcome, idempotency) {
+            // A concurrent filing with the same key committed first (PostgreSQL): replay it.
+            (
+                Err(StorageError::Query(DieselError::DatabaseError(
+                    DatabaseErrorKind::UniqueViolation,
+                    _,
+                ))),
+                Some(key),
+            ) => replay(&mut *self.connection()?, key)?
+                .ok_or_else(|| StorageError::Corrupt("idempotency key vanished".into())),
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// One case, if it exists and is visible.
+    pub fn incident(
+        &self,
+        id: Uuid,
+        visibility: &Visibility,
+    ) -> Result<Option<Incident>, StorageError> {
+        let mut conn = self.connection()?;
+        let rows = incidents::table
+            .filter(incidents::id.eq(id.to_string()))
+            .filter(visible_to(visibility))
+            .select(IncidentRow::as_select())
+            .load(&mut *conn)?;
+        Ok(with_offices(&mut conn, rows)?.pop())
+    }
+
+    /// A page of visible cases, newest first; the last one's sequence number is the cursor of
+    /// the next page.
+    pub fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        visibility: &Visibility,
+    ) -> Result<Vec<(i64, Incident)>, StorageError> {
+        let mut conn = self.connection()?;
+        let mut query = incidents::table
+            .filter(visible_to(visibility))
+            .select(IncidentRow::as_select())
+            .order(incidents::seq.desc())
+            .limit(filter.limit)
+            .into_boxed();
+        if let Some(status) = filter.status {
+            query = query.filter(incidents::status.eq(status.code()));
+        }
+        if let Some(focus_area) = &filter.focus_area {
+            query = query.filter(incidents::focus_area.eq(focus_area));
+        }
+        if let Some(district) = &filter.district {
+            query = query.filter(incidents::district.eq(district));
+        }
+        if let Some(from) = filter.occurred_from {
+            query = query.filter(incidents::occurred_at.ge(from.naive_utc()));
+        }
+        if let Some(before) = filter.occurred_before {
+            query = query.filter(incidents::occurred_at.lt(before.naive_utc()));
+        }
+        if let Some(cursor) = filter.after_cursor {
+            query = query.filter(incidents::seq.lt(cursor));
+        }
+        let rows = query.load(&mut *conn)?;
+        let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
+        Ok(seqs
+            .into_iter()
+            .zip(with_offices(&mut conn, rows)?)
+            .collect())
+    }
+}
+
+fn insert_incident(
+    conn: &mut DbConnection,
+    new: &NewIncident<'_>,
+) -> Result<Incident, StorageError> {
+    let report = new.report;
+    let violence_forms: Vec<&str> = report
+        .violence_forms
+        .as_slice()
+        .iter()
+        .map(|form| form.code())
+        .collect();
+    let received_at = new.received_at.naive_utc();
+    diesel::insert_into(incidents::table)
+        .values(IncidentInsert {
+            id: new.id.to_string(),
+            reporter: new.reporter,
+            kind: report.kind.code(),
+            violence_forms: violence_forms.join(","),
+            occurred_at: report.occurred_at.naive_utc(),
+            received_at,
+            updated_at: received_at,
+            district: report.district.as_str(),
+            place_kind: report.place_kind.code(),
+            affected_category: report.affected_category.code(),
+            affected_gender: report.affected_gender.code(),
+            affected_age_group: report.affected_age_group.code(),
+            children_affected: report.children_affected.code(),
+            perpetrator_relation: report.perpetrator_relation.code(),
+            perpetrator_influence: report.perpetrator_influence.code(),
+            severity: report.severity.code(),
+            description: report.description.as_str(),
+            focus_area: report.focus_area.as_str(),
+            status: Status::Received.code(),
+            version: 1,
+        })
+        .execute(conn)?;
+    let row = incidents::table
+        .filter(incidents::id.eq(new.id.to_string()))
+        .select(IncidentRow::as_select())
+        .first(conn)?;
+    for office in &report.offices {
+        diesel::insert_into(incident_offices::table)
+            .values((
+                incident_offices::office.eq(office.as_str()),
+                incident_offices::incident_seq.eq(row.seq),
+            ))
+            .execute(conn)?;
+    }
+    row.into_incident(
+        report
+            .offices
+            .iter()
+            .map(|office| office.as_str().to_owned())
+            .collect(),
+    )
+}

@@ -1,0 +1,48 @@
+//! The database schema, written for both backends (see `migrations/`).
+
+diesel::table! {
+    incidents (seq) {
+        seq -> BigInt,
+        id -> Text,
+        reporter -> Text,
+        kind -> Text,
+        violence_forms -> Text,
+        occurred_at -> Timestamp,
+        received_at -> Timestamp,
+        updated_at -> Timestamp,
+        district -> Text,
+        place_kind -> Text,
+        affected_category -> Text,
+        affected_gender -> Text,
+        affected_age_group -> Text,
+        children_affected -> Text,
+        perpetrator_relation -> Text,
+        perpetrator_influence -> Text,
+        severity -> Text,
+        description -> Text,
+        focus_area -> Text,
+        status -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    incident_offices (office, incident_seq) {
+        office -> Text,
+        incident_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (subject, key) {
+        subject -> Text,
+        key -> Text,
+        request_hash -> Text,
+        incident_id -> Text,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(incident_offices -> incidents (incident_seq));
+diesel::allow_tables_to_appear_in_same_query!(incidents, incident_offices, idempotency_keys);

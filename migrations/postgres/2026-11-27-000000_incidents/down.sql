@@ -1,0 +1,3 @@
+DROP TABLE idempotency_keys;
+DROP TABLE incident_offices;
+DROP TABLE incidents;
