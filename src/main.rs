@@ -1,1 +1,144 @@
-fn main() {}
+//! `trygg`: the incident reporting service and its command line.
+
+mod config;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use trygg_api::{Application, KeySource, TokenRequest};
+use trygg_storage::Database;
+
+#[derive(Parser)]
+#[command(
+    name = "trygg",
+    version,
+    about = "Incident reporting for safety and crime prevention"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Mint a development token signed with the shared secret.
+    Token {
+        /// The user's id (`sub`).
+        #[arg(long)]
+        sub: String,
+        /// An app role: reporter, handler, security_manager, analyst or admin. Repeatable.
+        #[arg(long = "role", default_value = "reporter")]
+        roles: Vec<String>,
+        /// The handler's office code.
+        #[arg(long)]
+        office: Option<String>,
+        /// How long the token is valid: seconds, or with a unit (`30m`, `8h`, `2d`).
+        #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+        ttl: Duration,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{unit}` is not a unit: use s, m, h or d")),
+    };
+    Ok(Duration::from_secs(number.saturating_mul(seconds)))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("TRYGG_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli.command.unwrap_or(Command::Serve)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    let settings = config::load(|name| std::env::var(name).ok())?;
+    match command {
+        Command::Serve => {
+            let application = Application::build(settings).await?;
+            tracing::info!(address = %application.address(), "listening");
+            application.run().await?;
+        }
+        Command::Migrate => {
+            let applied = actix_web::web::block(move || {
+                Database::connect(&settings.database_url, 1)?.migrate()
+            })
+            .await??;
+            tracing::info!(applied, "migrations applied");
+        }
+        Command::Token {
+            sub,
+            roles,
+            office,
+            ttl,
+        } => {
+            let KeySource::SharedSecret(secret) = &settings.auth.keys else {
+                return Err("tokens can only be minted with a shared secret (HS256)".into());
+            };
+            let request = TokenRequest {
+                subject: sub,
+                roles,
+                office,
+                ttl,
+            };
+            println!(
+                "{}",
+                trygg_api::mint_token(secret, &settings.auth, &request)?
+            );
+        }
+        Command::Openapi => print!("{}", trygg_api::openapi_document()),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_take_units() {
+        assert_eq!(parse_ttl("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_ttl("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_ttl("8h"), Ok(Duration::from_secs(28_800)));
+        assert!(parse_ttl("8 weeks").is_err());
+        assert!(parse_ttl("h").is_err());
+    }
+}

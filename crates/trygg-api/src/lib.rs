@@ -1,1 +1,140 @@
+//! Trygg's HTTP API: actix-web handlers, authentication, problem+json errors and the OpenAPI
+//! document.
 
+mod auth;
+mod openapi;
+mod problem;
+mod routes;
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::Server;
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, FromRequest, Handler, HttpServer, Resource, Responder, web};
+use trygg_domain::Catalogue;
+use trygg_storage::{Database, DatabaseUrl, StorageError};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenRequest, mint_token};
+pub use jsonwebtoken::Algorithm;
+pub use openapi::document as openapi_document;
+
+/// The largest JSON body accepted; a report is a few kilobytes at most.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Everything the service needs to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub auth: AuthSettings,
+    pub catalogue: Catalogue,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Auth(#[from] AuthConfigError),
+    #[error("cannot listen on the configured address: {0}")]
+    Bind(#[from] std::io::Error),
+    #[error("the start-up task failed: {0}")]
+    Blocking(#[from] actix_web::error::BlockingError),
+}
+
+/// A running service: its address and the server future to await.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Connects to and migrates the database, then binds (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let authenticator = web::Data::new(Authenticator::new(&settings.auth)?);
+        authenticator.warm_up().await;
+        let url = settings.database_url.clone();
+        let pool_size = settings.database_pool_size;
+        let database = web::block(move || {
+            let database = Database::connect(&url, pool_size)?;
+            let applied = database.migrate()?;
+            tracing::info!(database = %url.redacted(), applied, "database ready");
+            Ok::<_, StorageError>(database)
+        })
+        .await??;
+        let database = web::Data::new(database);
+        let catalogue = web::Data::new(settings.catalogue);
+        let listener = TcpListener::bind(settings.bind)?;
+        let address = listener.local_addr()?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problem::ensure_problem))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .app_data(database.clone())
+                .app_data(catalogue.clone())
+                .app_data(authenticator.clone())
+                .configure(configure)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { address, server })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until the process is told to stop.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// A resource that answers GET and refuses other methods with 405.
+fn get_only<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler))
+        .default_service(problem::method_not_allowed("GET"))
+}
+
+/// Routes and request limits.
+fn configure(config: &mut web::ServiceConfig) {
+    use routes::{catalogue, health, incidents};
+    config
+        .app_data(
+            web::JsonConfig::default()
+                .limit(MAX_BODY_BYTES)
+                .content_type_required(true)
+                .error_handler(problem::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .app_data(web::PathConfig::default().error_handler(problem::path_error))
+        .service(
+            web::resource("/api/v1/incidents")
+                .route(web::post().to(incidents::file_incident))
+                .route(web::get().to(incidents::list_incidents))
+                .default_service(problem::method_not_allowed("GET, POST")),
+        )
+        .service(get_only("/api/v1/incidents/{id}", incidents::read_incident))
+        .service(get_only("/api/v1/catalogue", catalogue::read_catalogue))
+        .service(get_only("/livez", health::livez))
+        .service(get_only("/readyz", health::readyz))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .default_service(web::to(problem::not_found));
+}

@@ -1,0 +1,324 @@
+//! Bearer-token authentication: HS256 with a shared secret, or RS256/ES256 against an OIDC
+//! issuer's JWKS. The accepted algorithms come from configuration, never from the token.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use trygg_domain::{Catalogue, Principal, Role};
+
+use crate::problem::ApiError;
+
+/// How long to wait for the identity provider's JWKS.
+const JWKS_TIMEOUT: Duration = Duration::from_secs(5);
+/// An unknown `kid` refreshes the JWKS at most this often.
+const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+const JWKS_MAX_BYTES: usize = 256 * 1024;
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// How tokens are verified.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// HS256 with a shared secret (development, or a trusted gateway).
+    SharedSecret(String),
+    /// Keys published by an OIDC issuer (Entra ID, Keycloak), with the algorithms accepted.
+    Jwks {
+        url: String,
+        algorithms: Vec<Algorithm>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub keys: KeySource,
+}
+
+/// The claims Trygg reads. `roles` is an array of app roles, as identity providers issue them.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+    pub iss: String,
+    pub aud: String,
+    pub exp: u64,
+    pub iat: u64,
+}
+
+/// Verifies bearer tokens; shared by all workers.
+#[derive(Debug)]
+pub struct Authenticator {
+    validation: Validation,
+    keys: Keys,
+}
+
+#[derive(Debug)]
+enum Keys {
+    Shared(DecodingKey),
+    Jwks(Jwks),
+}
+
+#[derive(Debug)]
+struct Jwks {
+    url: String,
+    keys: RwLock<HashMap<String, DecodingKey>>,
+    last_fetch: tokio::sync::Mutex<Option<Instant>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthConfigError {
+    #[error("the JWT secret must be at least 32 bytes")]
+    WeakSecret,
+    #[error("no algorithms are configured for the JWKS")]
+    NoAlgorithms,
+    #[error("{0:?} is a shared-secret algorithm; a JWKS issuer signs with public keys")]
+    SymmetricWithJwks(Algorithm),
+}
+
+impl Authenticator {
+    pub fn new(settings: &AuthSettings) -> Result<Authenticator, AuthConfigError> {
+        let (algorithms, keys) = match &settings.keys {
+            KeySource::SharedSecret(secret) => {
+                if secret.len() < 32 {
+                    return Err(AuthConfigError::WeakSecret);
+                }
+                (
+                    vec![Algorithm::HS256],
+                    Keys::Shared(DecodingKey::from_secret(secret.as_bytes())),
+                )
+            }
+            KeySource::Jwks { url, algorithms } => {
+                if let Some(symmetric) = algorithms
+                    .iter()
+                    .find(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+                {
+                    return Err(AuthConfigError::SymmetricWithJwks(*symmetric));
+                }
+                let jwks = Jwks {
+                    url: url.clone(),
+                    keys: RwLock::default(),
+                    last_fetch: tokio::sync::Mutex::default(),
+                };
+                (algorithms.clone(), Keys::Jwks(jwks))
+            }
+        };
+        let first = *algorithms.first().ok_or(AuthConfigError::NoAlgorithms)?;
+        let mut validation = Validation::new(first);
+        validation.algorithms = algorithms;
+        validation.leeway = LEEWAY_SECONDS;
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        Ok(Authenticator { validation, keys })
+    }
+
+    /// Checks a token and returns its claims.
+    pub async fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let invalid = |detail: &str| ApiError::Unauthenticated {
+            detail: format!("the bearer token is not valid: {detail}"),
+            invalid_token: true,
+        };
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
+        if !self.validation.algorithms.contains(&header.alg) {
+            return Err(invalid("its algorithm is not accepted"));
+        }
+        let key = match &self.keys {
+            Keys::Shared(key) => key.clone(),
+            Keys::Jwks(jwks) => jwks
+                .key(header.kid.as_deref())
+                .await
+                .ok_or_else(|| invalid("unknown signing key"))?,
+        };
+        jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|error| match error.kind() {
+                ErrorKind::ExpiredSignature => invalid("expired"),
+                ErrorKind::InvalidIssuer => invalid("wrong issuer"),
+                ErrorKind::InvalidAudience => invalid("wrong audience"),
+                ErrorKind::MissingRequiredClaim(claim) => invalid(&format!("no `{claim}` claim")),
+                ErrorKind::InvalidSignature => invalid("bad signature"),
+                _ => invalid("rejected"),
+            })
+    }
+
+    /// Loads the JWKS ahead of the first request; failure is logged and retried on demand.
+    pub async fn warm_up(&self) {
+        if let Keys::Jwks(jwks) = &self.keys
+            && let Err(error) = jwks.refresh().await
+        {
+            tracing::warn!(%error, url = %jwks.url, "could not load the JWKS yet");
+        }
+    }
+}
+
+impl Jwks {
+    async fn key(&self, kid: Option<&str>) -> Option<DecodingKey> {
+        let kid = kid.unwrap_or_default();
+        if let Some(key) = self.cached(kid) {
+            return Some(key);
+        }
+        let mut last_fetch = self.last_fetch.lock().await;
+        if let Some(key) = self.cached(kid) {
+            return Some(key); // another request refreshed while we waited
+        }
+        if last_fetch.is_some_and(|at| at.elapsed() < JWKS_REFRESH_INTERVAL) {
+            return None;
+        }
+        *last_fetch = Some(Instant::now());
+        if let Err(error) = self.fetch().await {
+            tracing::warn!(%error, url = %self.url, "refreshing the JWKS failed");
+        }
+        self.cached(kid)
+    }
+
+    fn cached(&self, kid: &str) -> Option<DecodingKey> {
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(kid)
+            .cloned()
+    }
+
+    async fn refresh(&self) -> Result<(), String> {
+        let mut last_fetch = self.last_fetch.lock().await;
+        *last_fetch = Some(Instant::now());
+        self.fetch().await
+    }
+
+    async fn fetch(&self) -> Result<(), String> {
+        let client = awc::Client::builder().timeout(JWKS_TIMEOUT).finish();
+        let mut response = client
+            .get(&self.url)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("the JWKS endpoint answered {}", response.status()));
+        }
+        let set: JwkSet = response
+            .json()
+            .limit(JWKS_MAX_BYTES)
+            .await
+            .map_err(|e| e.to_string())?;
+        let signing = set.keys.iter().filter(|jwk| {
+            jwk.common.public_key_use != Some(jsonwebtoken::jwk::PublicKeyUse::Encryption)
+        });
+        let mut keys = HashMap::new();
+        for jwk in signing {
+            if let Ok(key) = DecodingKey::from_jwk(jwk) {
+                keys.insert(jwk.common.key_id.clone().unwrap_or_default(), key);
+            }
+        }
+        tracing::info!(keys = keys.len(), url = %self.url, "loaded the JWKS");
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
+        Ok(())
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let authenticator = request.app_data::<web::Data<Authenticator>>().cloned();
+        let catalogue = request.app_data::<web::Data<Catalogue>>().cloned();
+        let token = bearer_token(request);
+        Box::pin(async move {
+            let (Some(authenticator), Some(catalogue)) = (authenticator, catalogue) else {
+                return Err(ApiError::internal(
+                    "authenticator or catalogue not configured",
+                ));
+            };
+            let claims = authenticator.verify(&token?).await?;
+            principal(claims, &catalogue).map(Caller)
+        })
+    }
+}
+
+fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
+    let missing = || ApiError::Unauthenticated {
+        detail: "this endpoint needs an `Authorization: Bearer <token>` header".into(),
+        invalid_token: false,
+    };
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing)?;
+    let value = value.to_str().map_err(|_| missing())?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(missing()),
+    }
+}
+
+fn principal(claims: Claims, catalogue: &Catalogue) -> Result<Principal, ApiError> {
+    let roles: BTreeSet<Role> = claims
+        .roles
+        .iter()
+        .filter_map(|r| Role::from_claim(r))
+        .collect();
+    let office = claims
+        .office
+        .as_deref()
+        .map(|code| catalogue.office(code))
+        .transpose()
+        .map_err(|e| ApiError::Forbidden(format!("the token's office claim is not usable: {e}")))?;
+    Ok(Principal::new(claims.sub, roles, office))
+}
+
+/// What a development token says about its holder.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    pub subject: String,
+    pub roles: Vec<String>,
+    pub office: Option<String>,
+    pub ttl: Duration,
+}
+
+/// Mints an HS256 token for development and tests (`trygg token`).
+pub fn mint_token(
+    secret: &str,
+    settings: &AuthSettings,
+    request: &TokenRequest,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub: request.subject.clone(),
+        roles: request.roles.clone(),
+        office: request.office.clone(),
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+        exp: now + request.ttl.as_secs(),
+        iat: now,
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+}

@@ -1,0 +1,50 @@
+//! The OpenAPI document, generated from the handlers and types.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{catalogue, health, incidents};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Trygg",
+        description = "Incident reporting for a municipality's safety and crime-prevention work: \
+                       threats, violence, harassment and improper influence against employees, \
+                       elected officials and residents. Errors are RFC 9457 problem documents.",
+    ),
+    paths(
+        incidents::file_incident,
+        incidents::read_incident,
+        incidents::list_incidents,
+        catalogue::read_catalogue,
+        health::livez,
+        health::readyz,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "incidents", description = "Filing and reading reports"),
+        (name = "catalogue", description = "Codes and their Swedish labels"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+        + "\n"
+}

@@ -1,0 +1,247 @@
+//! Every error the API returns, as RFC 9457 `application/problem+json`, mapped in one place.
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use trygg_domain::{ReportError, Violation};
+use trygg_storage::StorageError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// The rules a report broke, one per field, when the problem is a rejected report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Violation>,
+}
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{detail}")]
+    Unauthenticated { detail: String, invalid_token: bool },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("this resource does not support the {method} method; it supports {allow}")]
+    MethodNotAllowed { method: String, allow: &'static str },
+    #[error("the body must be at most {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    UnprocessableBody(String),
+    #[error(transparent)]
+    InvalidReport(#[from] ReportError),
+    #[error("this Idempotency-Key was used for a different request body")]
+    IdempotencyKeyReused,
+    #[error("the service is busy or its database unavailable; try again shortly")]
+    Unavailable,
+    #[error("an internal error occurred")]
+    Internal,
+}
+
+impl ApiError {
+    fn kind_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::InvalidReport(_) => ("urn:trygg:problem:invalid-report", "Invalid report"),
+            ApiError::IdempotencyKeyReused => (
+                "urn:trygg:problem:idempotency-key-reused",
+                "Idempotency key reused",
+            ),
+            ApiError::UnprocessableBody(_) => ("urn:trygg:problem:invalid-body", "Invalid body"),
+            other => (
+                "about:blank",
+                other.status_code().canonical_reason().unwrap_or("Error"),
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (kind, title) = self.kind_and_title();
+        Problem {
+            kind,
+            title,
+            status: self.status_code().as_u16(),
+            detail: self.to_string(),
+            errors: match self {
+                ApiError::InvalidReport(report) => report.violations.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// Logs an unexpected failure with its cause (the response never carries it).
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%cause, "internal error");
+        ApiError::Internal
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        if error.is_retryable() {
+            tracing::warn!(%error, "database unavailable");
+            ApiError::Unavailable
+        } else {
+            ApiError::internal(error)
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnprocessableBody(_)
+            | ApiError::InvalidReport(_)
+            | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthenticated { invalid_token, .. } => {
+                let challenge = if *invalid_token {
+                    r#"Bearer error="invalid_token""#
+                } else {
+                    "Bearer"
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            ApiError::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+/// Turns any error response not already a problem (actix's own, for instance) into one, so
+/// clients see a single error format.
+pub fn ensure_problem<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let detail = match status {
+        StatusCode::NOT_FOUND => "there is nothing at this path".to_owned(),
+        status if status.is_server_error() => "an internal error occurred".to_owned(),
+        status => status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_owned(),
+    };
+    let problem = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    };
+    let (request, original) = response.into_parts();
+    let mut replacement = HttpResponse::build(status).json(problem);
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replacement
+                .headers_mut()
+                .append(name.clone(), value.clone());
+        }
+    }
+    replacement
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, replacement).map_into_right_body(),
+    ))
+}
+
+/// Maps actix's JSON body errors: too large, wrong content type, malformed, or not a valid shape.
+pub fn json_error(error: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    match error {
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        E::ContentType => {
+            ApiError::UnsupportedMediaType("the body must be JSON (application/json)".into())
+        }
+        E::Deserialize(error) if error.is_data() => ApiError::UnprocessableBody(format!(
+            "the body does not have the expected shape: {error}"
+        )),
+        E::Deserialize(error) => {
+            ApiError::BadRequest(format!("the body is not valid JSON: {error}"))
+        }
+        other => ApiError::BadRequest(format!("the body could not be read: {other}")),
+    }
+    .into()
+}
+
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::BadRequest(format!("the query string is not valid: {error}")).into()
+}
+
+pub fn path_error(error: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("there is nothing at this path: {error}")).into()
+}
+
+pub async fn not_found() -> HttpResponse {
+    ApiError::NotFound("there is nothing at this path".into()).error_response()
+}
+
+/// The fallback route of a resource that supports only the `allow` methods.
+pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
+    actix_web::web::to(move |request: HttpRequest| async move {
+        ApiError::MethodNotAllowed {
+            method: request.method().to_string(),
+            allow,
+        }
+        .error_response()
+    })
+}

@@ -1,0 +1,333 @@
+//! Filing and reading incident reports.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use trygg_domain::{
+    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
+    NewReport, PerpetratorRelation, PlaceKind, ReportDraft, Severity, Status, ViolenceForm,
+    Visibility,
+};
+use trygg_storage::{
+    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident,
+};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+const DEFAULT_PAGE_SIZE: i64 = 50;
+
+/// A case as its readers see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    /// The human case number, e.g. `TRG-2026-000123`.
+    pub case_number: String,
+    pub status: Status,
+    pub focus_area: String,
+    /// The offices responsible for the case.
+    pub offices: Vec<String>,
+    pub kind: IncidentKind,
+    pub violence_forms: Vec<ViolenceForm>,
+    pub occurred_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub district: String,
+    pub place_kind: PlaceKind,
+    pub affected_category: AffectedCategory,
+    pub affected_gender: Gender,
+    pub affected_age_group: AgeGroup,
+    pub children_affected: ChildrenAffected,
+    pub perpetrator_relation: PerpetratorRelation,
+    pub perpetrator_influence: Influence,
+    pub severity: Severity,
+    pub description: String,
+}
+
+impl From<Incident> for CaseView {
+    fn from(incident: Incident) -> Self {
+        CaseView {
+            id: incident.id,
+            case_number: incident.case_number.to_string(),
+            status: incident.status,
+            focus_area: incident.focus_area,
+            offices: incident.offices,
+            kind: incident.kind,
+            violence_forms: incident.violence_forms,
+            occurred_at: incident.occurred_at,
+            received_at: incident.received_at,
+            updated_at: incident.updated_at,
+            district: incident.district,
+            place_kind: incident.place_kind,
+            affected_category: incident.affected_category,
+            affected_gender: incident.affected_gender,
+            affected_age_group: incident.affected_age_group,
+            children_affected: incident.children_affected,
+            perpetrator_relation: incident.perpetrator_relation,
+            perpetrator_influence: incident.perpetrator_influence,
+            severity: incident.severity,
+            description: incident.description,
+        }
+    }
+}
+
+/// One page of cases, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the case list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    status: Option<Status>,
+    /// A focus area code.
+    focus_area: Option<String>,
+    /// A district code.
+    district: Option<String>,
+    /// Cases that happened at or after this time (RFC 3339).
+    occurred_from: Option<DateTime<Utc>>,
+    /// Cases that happened before this time (RFC 3339).
+    occurred_before: Option<DateTime<Utc>>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 100 (larger values are capped); 50 when absent.
+    limit: Option<i64>,
+}
+
+fn visibility(caller: &Caller) -> Result<Visibility, ApiError> {
+    caller
+        .0
+        .visibility()
+        .ok_or_else(|| ApiError::Forbidden("your roles do not give access to cases".into()))
+}
+
+fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    let well_formed = (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if well_formed {
+        Ok(Some(key.to_owned()))
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "the {IDEMPOTENCY_KEY} header must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
+        )))
+    }
+}
+
+/// The fingerprint of a body: the same JSON value hashes the same, however it is spaced.
+fn fingerprint(body: &serde_json::Value) -> String {
+    let digest = Sha256::digest(body.to_string().as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn created(incident_id: Uuid, body: String) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/incidents/{incident_id}")))
+        .content_type(header::ContentType::json())
+        .body(body)
+}
+
+/// File an incident report.
+///
+/// The report is classified into a focus area (unless it names one) and routed to the
+/// responsible offices. With an `Idempotency-Key`, a retry with the same body returns the first
+/// response; the same key with another body is refused.
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents",
+    tag = "incidents",
+    request_body = ReportDraft,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; scoped to the caller")),
+    responses(
+        (status = 201, description = "Filed", body = CaseView, headers(("Location" = String))),
+        (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not file", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Report breaks a rule, or key reused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn file_incident(
+    caller: Caller,
+    request: HttpRequest,
+    body: web::Json<serde_json::Value>,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+) -> Result<HttpResponse, ApiError> {
+    if !caller.0.may_file() {
+        return Err(ApiError::Forbidden(
+            "your roles do not allow filing reports".into(),
+        ));
+    }
+    let key = idempotency_key(&request)?;
+    let body = body.into_inner();
+    let request_hash = fingerprint(&body);
+    let draft: ReportDraft = serde_json::from_value(body)
+        .map_err(|e| ApiError::UnprocessableBody(format!("the body is not a valid report: {e}")))?;
+    let received_at = Utc::now();
+    let report = NewReport::parse(draft, &catalogue, received_at)?;
+
+    let subject = caller.0.subject().to_owned();
+    let filing = web::block(move || {
+        let new = NewIncident {
+            id: Uuid::now_v7(),
+            reporter: &subject,
+            report: &report,
+            received_at,
+        };
+        let key = key.as_deref().map(|key| IdempotencyKey {
+            subject: &subject,
+            key,
+            request_hash: &request_hash,
+        });
+        database
+            .file_incident(&new, key.as_ref(), |incident| {
+                serde_json::to_string(&CaseView::from(incident.clone())).unwrap_or_default()
+            })
+            .map(|filing| (filing, request_hash))
+    })
+    .await??;
+
+    match filing {
+        (
+            Filing::Created {
+                incident,
+                response_body,
+            },
+            _,
+        ) => {
+            tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
+            Ok(created(incident.id, response_body))
+        }
+        (
+            Filing::Replayed {
+                request_hash: first,
+                incident_id,
+                response_body,
+            },
+            hash,
+        ) if first == hash => {
+            let mut response = created(incident_id, response_body);
+            response.headers_mut().insert(
+                header::HeaderName::from_static("idempotent-replayed"),
+                header::HeaderValue::from_static("true"),
+            );
+            Ok(response)
+        }
+        (Filing::Replayed { .. }, _) => Err(ApiError::IdempotencyKeyReused),
+    }
+}
+
+/// Read one case.
+///
+/// A case the caller may not see answers 404, exactly like one that does not exist.
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents/{id}",
+    tag = "incidents",
+    params(("id" = Uuid, Path, description = "The case id")),
+    responses(
+        (status = 200, description = "The case", body = CaseView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_incident(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    database: web::Data<Database>,
+) -> Result<web::Json<CaseView>, ApiError> {
+    let not_found = || ApiError::NotFound("there is no case with this id".into());
+    let visibility = caller.0.visibility().ok_or_else(not_found)?;
+    let id = id.into_inner();
+    let incident = web::block(move || database.incident(id, &visibility)).await??;
+    incident
+        .map(|incident| web::Json(CaseView::from(incident)))
+        .ok_or_else(not_found)
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    cursor
+        .map(|cursor| {
+            cursor
+                .parse::<i64>()
+                .ok()
+                .filter(|seq| *seq > 0)
+                .ok_or_else(|| {
+                    ApiError::BadRequest("`cursor` is not a cursor this API returned".into())
+                })
+        })
+        .transpose()
+}
+
+/// List the cases the caller may see, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents",
+    tag = "incidents",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of cases", body = CasePage),
+        (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role sees no cases", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_incidents(
+    caller: Caller,
+    query: web::Query<ListQuery>,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+) -> Result<web::Json<CasePage>, ApiError> {
+    let visibility = visibility(&caller)?;
+    let query = query.into_inner();
+    let bad = |e: trygg_domain::CatalogueError| ApiError::BadRequest(e.to_string());
+    if let Some(code) = &query.focus_area {
+        catalogue.focus_area(code).map_err(bad)?;
+    }
+    if let Some(code) = &query.district {
+        catalogue.district(code).map_err(bad)?;
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if limit < 1 {
+        return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
+    }
+    let limit = limit.min(MAX_PAGE_SIZE);
+    let filter = IncidentFilter {
+        status: query.status,
+        focus_area: query.focus_area,
+        district: query.district,
+        occurred_from: query.occurred_from,
+        occurred_before: query.occurred_before,
+        after_cursor: parse_cursor(query.cursor.as_deref())?,
+        // One more than asked tells whether there is a next page.
+        limit: limit + 1,
+    };
+    let mut rows = web::block(move || database.incidents(&filter, &visibility)).await??;
+    let next_cursor = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|(seq, _)| seq.to_string())
+    });
+    Ok(web::Json(CasePage {
+        items: rows
+            .into_iter()
+            .map(|(_, incident)| incident.into())
+            .collect(),
+        next_cursor: next_cursor.flatten(),
+    }))
+}

@@ -1,0 +1,3 @@
+pub mod catalogue;
+pub mod health;
+pub mod incidents;

@@ -1,0 +1,227 @@
+//! Configuration: environment variables over an optional TOML file (`TRYGG_CONFIG`) over
+//! defaults that run on a fresh machine.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use trygg_api::{Algorithm, AuthSettings, KeySource, Settings};
+use trygg_domain::Catalogue;
+use trygg_storage::DatabaseUrl;
+
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_DATABASE: &str = "./data/trygg.db";
+const DEFAULT_ISSUER: &str = "trygg";
+/// Only for development on loopback; refused on any other address.
+const DEVELOPMENT_SECRET: &str = "trygg-development-secret-not-for-production";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    database_url: Option<String>,
+    database_pool_size: Option<u32>,
+    catalogue: Option<PathBuf>,
+    #[serde(default)]
+    jwt: JwtFileConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JwtFileConfig {
+    secret: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    jwks_url: Option<String>,
+    algorithms: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {error}")]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{path} is not a valid configuration: {error}")]
+    Parse {
+        path: PathBuf,
+        error: toml::de::Error,
+    },
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("the catalogue {path} is not valid: {error}")]
+    Catalogue {
+        path: PathBuf,
+        error: trygg_domain::CatalogueError,
+    },
+}
+
+fn invalid(name: &'static str, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.to_string(),
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+        path: path.into(),
+        error,
+    })
+}
+
+/// Loads the settings; `env` looks up an environment variable.
+pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    let file = match env("TRYGG_CONFIG") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            toml::from_str(&read(&path)?).map_err(|error| ConfigError::Parse { path, error })?
+        }
+        None => FileConfig::default(),
+    };
+    let bind: SocketAddr = env("TRYGG_BIND")
+        .or(file.bind)
+        .as_deref()
+        .unwrap_or(DEFAULT_BIND)
+        .parse()
+        .map_err(|e| invalid("TRYGG_BIND", e))?;
+    let database_url = env("DATABASE_URL").or(file.database_url);
+    let database_url = DatabaseUrl::parse(database_url.as_deref().unwrap_or(DEFAULT_DATABASE));
+    let database_pool_size = match env("TRYGG_DATABASE_POOL_SIZE") {
+        Some(size) => size
+            .parse()
+            .map_err(|e| invalid("TRYGG_DATABASE_POOL_SIZE", e))?,
+        None => file.database_pool_size.unwrap_or(match database_url {
+            DatabaseUrl::Sqlite(_) => 8,
+            DatabaseUrl::Postgres(_) => 16,
+        }),
+    };
+    let catalogue = match env("TRYGG_CATALOGUE").map(PathBuf::from).or(file.catalogue) {
+        Some(path) => Catalogue::from_toml(&read(&path)?)
+            .map_err(|error| ConfigError::Catalogue { path, error })?,
+        None => Catalogue::builtin(),
+    };
+    let auth = auth_settings(&env, file.jwt, bind)?;
+    Ok(Settings {
+        bind,
+        database_url,
+        database_pool_size,
+        auth,
+        catalogue,
+    })
+}
+
+fn auth_settings(
+    env: &impl Fn(&str) -> Option<String>,
+    file: JwtFileConfig,
+    bind: SocketAddr,
+) -> Result<AuthSettings, ConfigError> {
+    let issuer = env("TRYGG_JWT_ISSUER")
+        .or(file.issuer)
+        .unwrap_or_else(|| DEFAULT_ISSUER.into());
+    let audience = env("TRYGG_JWT_AUDIENCE")
+        .or(file.audience)
+        .unwrap_or_else(|| DEFAULT_ISSUER.into());
+    let secret = env("TRYGG_JWT_SECRET").or(file.secret);
+    let jwks_url = env("TRYGG_JWT_JWKS_URL").or(file.jwks_url);
+    let keys = match (secret, jwks_url) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "TRYGG_JWT_SECRET",
+                "set either a shared secret or a JWKS URL, not both",
+            ));
+        }
+        (None, Some(url)) => {
+            let algorithms = match env("TRYGG_JWT_ALGORITHMS") {
+                Some(list) => list.split(',').map(|a| a.trim().to_owned()).collect(),
+                None => file.algorithms.unwrap_or_else(|| vec!["RS256".into()]),
+            };
+            let algorithms = algorithms
+                .iter()
+                .map(|name| {
+                    name.parse::<Algorithm>().map_err(|_| {
+                        invalid(
+                            "TRYGG_JWT_ALGORITHMS",
+                            format!("`{name}` is not a JWT algorithm"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            KeySource::Jwks { url, algorithms }
+        }
+        (Some(secret), None) => KeySource::SharedSecret(secret),
+        (None, None) if bind.ip().is_loopback() => {
+            tracing::warn!("TRYGG_JWT_SECRET is not set: using the development secret");
+            KeySource::SharedSecret(DEVELOPMENT_SECRET.into())
+        }
+        (None, None) => {
+            return Err(invalid(
+                "TRYGG_JWT_SECRET",
+                "must be set (or TRYGG_JWT_JWKS_URL) when listening beyond loopback",
+            ));
+        }
+    };
+    Ok(AuthSettings {
+        issuer,
+        audience,
+        keys,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load_with(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        load(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_a_fresh_machine() {
+        let settings = load_with(&[]).unwrap();
+        assert_eq!(settings.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(
+            settings.database_url,
+            DatabaseUrl::Sqlite("./data/trygg.db".into())
+        );
+        assert!(matches!(settings.auth.keys, KeySource::SharedSecret(_)));
+        assert_eq!(settings.auth.issuer, "trygg");
+        assert_eq!(settings.auth.audience, "trygg");
+    }
+
+    #[test]
+    fn the_development_secret_never_leaves_loopback() {
+        let error = load_with(&[("TRYGG_BIND", "0.0.0.0:8080")]).unwrap_err();
+        assert!(error.to_string().contains("TRYGG_JWT_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn oidc_mode_takes_pinned_algorithms() {
+        let settings = load_with(&[
+            ("TRYGG_JWT_JWKS_URL", "https://login.example/keys"),
+            ("TRYGG_JWT_ALGORITHMS", "RS256, ES256"),
+        ])
+        .unwrap();
+        match settings.auth.keys {
+            KeySource::Jwks { algorithms, .. } => {
+                assert_eq!(algorithms, [Algorithm::RS256, Algorithm::ES256]);
+            }
+            other => panic!("expected JWKS, got {other:?}"),
+        }
+        assert!(load_with(&[("TRYGG_JWT_JWKS_URL", "u"), ("TRYGG_JWT_SECRET", "s")]).is_err());
+        assert!(
+            load_with(&[
+                ("TRYGG_JWT_JWKS_URL", "u"),
+                ("TRYGG_JWT_ALGORITHMS", "none")
+            ])
+            .is_err()
+        );
+    }
+}
