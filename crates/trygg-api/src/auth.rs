@@ -45,9 +45,19 @@ pub struct AuthSettings {
     pub keys: KeySource,
 }
 
-/// The claims Trygg reads. `roles` is an array of app roles, as identity providers issue them.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
+/// The claims Trygg reads once a token is verified. `roles` is an array of app roles, as
+/// identity providers issue them.
+#[derive(Debug, Deserialize)]
+struct VerifiedClaims {
+    sub: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    office: Option<String>,
+}
+
+/// The claims of a minted development token.
+#[derive(Debug, Serialize)]
+struct Claims {
     pub sub: String,
     #[serde(default)]
     pub roles: Vec<String>,
@@ -127,7 +137,7 @@ impl Authenticator {
     }
 
     /// Checks a token and returns its claims.
-    pub async fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+    async fn verify(&self, token: &str) -> Result<VerifiedClaims, ApiError> {
         let invalid = |detail: &str| ApiError::Unauthenticated {
             detail: format!("the bearer token is not valid: {detail}"),
             invalid_token: true,
@@ -143,7 +153,7 @@ impl Authenticator {
                 .await
                 .ok_or_else(|| invalid("unknown signing key"))?,
         };
-        jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
+        jsonwebtoken::decode::<VerifiedClaims>(token, &key, &self.validation)
             .map(|data| data.claims)
             .map_err(|error| match error.kind() {
                 ErrorKind::ExpiredSignature => invalid("expired"),
@@ -276,7 +286,7 @@ fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
     }
 }
 
-fn principal(claims: Claims, catalogue: &Catalogue) -> Result<Principal, ApiError> {
+fn principal(claims: VerifiedClaims, catalogue: &Catalogue) -> Result<Principal, ApiError> {
     let roles: BTreeSet<Role> = claims
         .roles
         .iter()

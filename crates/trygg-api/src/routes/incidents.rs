@@ -175,8 +175,16 @@ pub async fn file_incident(
     let key = idempotency_key(&request)?;
     let body = body.into_inner();
     let request_hash = fingerprint(&body);
-    let draft: ReportDraft = serde_json::from_value(body)
-        .map_err(|e| ApiError::UnprocessableBody(format!("the body is not a valid report: {e}")))?;
+    let draft: ReportDraft = serde_path_to_error::deserialize(body).map_err(|e| {
+        let field = match e.path().to_string().as_str() {
+            "." => String::new(),
+            path => format!("`{path}`: "),
+        };
+        ApiError::UnprocessableBody(format!(
+            "the body is not a valid report: {field}{}",
+            e.inner()
+        ))
+    })?;
     let received_at = Utc::now();
     let report = NewReport::parse(draft, &catalogue, received_at)?;
 

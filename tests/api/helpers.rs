@@ -1,0 +1,290 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use awc::http::StatusCode;
+use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+use serde_json::{Value, json};
+use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
+use trygg_domain::Catalogue;
+use trygg_storage::DatabaseUrl;
+use uuid::Uuid;
+
+pub const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A database for one test, removed afterwards.
+pub enum TestDatabase {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// PostgreSQL when `TRYGG_TEST_POSTGRES_URL` names a server (which must answer), else SQLite.
+    pub fn create() -> TestDatabase {
+        let name = format!("trygg_test_{}", Uuid::new_v4().simple());
+        match std::env::var("TRYGG_TEST_POSTGRES_URL") {
+            Ok(admin_url) => {
+                let mut admin = PgConnection::establish(&admin_url)
+                    .expect("TRYGG_TEST_POSTGRES_URL is set but PostgreSQL does not answer");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .unwrap();
+                TestDatabase::Postgres { admin_url, name }
+            }
+            Err(_) => TestDatabase::Sqlite(std::env::temp_dir().join(name).join("trygg.db")),
+        }
+    }
+
+    pub fn url(&self) -> DatabaseUrl {
+        match self {
+            TestDatabase::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),
+            TestDatabase::Postgres { admin_url, name } => {
+                let server = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(s, _)| s);
+                DatabaseUrl::Postgres(format!("{server}/{name}"))
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite(path) => {
+                if let Some(dir) = path.parent() {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+            }
+            TestDatabase::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin);
+                }
+            }
+        }
+    }
+}
+
+pub fn auth_settings(keys: KeySource) -> AuthSettings {
+    AuthSettings {
+        issuer: "trygg".into(),
+        audience: "trygg".into(),
+        keys,
+    }
+}
+
+/// The service under test, and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    /// Kept so the database outlives the test and is dropped after it.
+    _database: TestDatabase,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Asserts a problem document with this status, and returns its `detail`.
+    pub fn assert_problem(&self, status: u16) -> &str {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(
+            self.header("content-type"),
+            Some(PROBLEM_JSON),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string());
+        assert!(self.body["type"].is_string());
+        let detail = self.body["detail"]
+            .as_str()
+            .expect("a problem has a detail");
+        assert!(!detail.is_empty());
+        detail
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(KeySource::SharedSecret(SECRET.into())).await
+}
+
+pub async fn spawn_app_with(keys: KeySource) -> TestApp {
+    let database = TestDatabase::create();
+    let settings = Settings {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: database.url(),
+        database_pool_size: 8,
+        auth: auth_settings(keys),
+        catalogue: Catalogue::builtin(),
+    };
+    let application = Application::build(settings)
+        .await
+        .expect("the service starts");
+    let address = format!("http://{}", application.address());
+    actix_web::rt::spawn(application.run());
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    TestApp {
+        address,
+        client,
+        _database: database,
+    }
+}
+
+pub fn token(subject: &str, roles: &[&str], office: Option<&str>) -> String {
+    let request = TokenRequest {
+        subject: subject.into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        office: office.map(Into::into),
+        ttl: Duration::from_secs(600),
+    };
+    trygg_api::mint_token(
+        SECRET,
+        &auth_settings(KeySource::SharedSecret(SECRET.into())),
+        &request,
+    )
+    .unwrap()
+}
+
+pub fn reporter(subject: &str) -> String {
+    token(subject, &["reporter"], None)
+}
+
+/// A valid report: a threat against a pupil at school, so classified as `school`.
+pub fn report() -> Value {
+    json!({
+        "kind": "threat",
+        "occurred_at": "2026-11-20T09:30:00+01:00",
+        "district": "central",
+        "place_kind": "school",
+        "affected_category": "pupil_child",
+        "affected_gender": "woman",
+        "affected_age_group": "age_13_17",
+        "children_affected": "affected",
+        "perpetrator_relation": "pupil",
+        "perpetrator_influence": "no",
+        "severity": "high",
+        "description": "Threatened with a knife in the schoolyard."
+    })
+}
+
+/// `report()` with some fields replaced.
+pub fn report_with(changes: Value) -> Value {
+    let mut report = report();
+    for (key, value) in changes.as_object().expect("changes are an object") {
+        report[key] = value.clone();
+    }
+    report
+}
+
+async fn read(mut response: awc::ClientResponse) -> Reply {
+    let bytes = response
+        .body()
+        .limit(16 * 1024 * 1024)
+        .await
+        .expect("a readable body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(
+        &self,
+        method: awc::http::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> awc::ClientRequest {
+        let request = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn send(&self, request: awc::ClientRequest) -> Reply {
+        read(request.send().await.expect("the service answers")).await
+    }
+
+    pub async fn send_body(
+        &self,
+        request: awc::ClientRequest,
+        body: impl Into<actix_web::web::Bytes>,
+    ) -> Reply {
+        read(
+            request
+                .send_body(body.into())
+                .await
+                .expect("the service answers"),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(self.request(awc::http::Method::GET, path, Some(token)))
+            .await
+    }
+
+    pub async fn file(&self, token: &str, report: &Value) -> Reply {
+        let request = self.request(awc::http::Method::POST, "/api/v1/incidents", Some(token));
+        read(
+            request
+                .send_json(report)
+                .await
+                .expect("the service answers"),
+        )
+        .await
+    }
+
+    /// Files a report that must be accepted, and returns the case.
+    pub async fn file_ok(&self, token: &str, report: &Value) -> Value {
+        let reply = self.file(token, report).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "body: {}", reply.body);
+        reply.body
+    }
+
+    /// The ids of the cases a caller's list shows (all pages).
+    pub async fn listed_ids(&self, token: &str, query: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/api/v1/incidents?limit=100{query}");
+            if let Some(cursor) = &cursor {
+                path.push_str(&format!("&cursor={cursor}"));
+            }
+            let reply = self.get(&path, token).await;
+            assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
+            for item in reply.body["items"].as_array().unwrap() {
+                ids.push(item["id"].as_str().unwrap().to_owned());
+            }
+            match reply.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return ids,
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the whole service: each test starts the real application on a random port
+//! with a fresh database. With `TRYGG_TEST_POSTGRES_URL` set they run against PostgreSQL (a new
+//! database per test), otherwise against a new SQLite file per test.
+
+mod access;
+mod authentication;
+mod bad_input;
+mod filing;
+mod helpers;
+mod idempotency;
+mod listing;
+mod service;
