@@ -150,60 +150,38 @@ async fn an_invalid_report_lists_every_broken_rule() {
 async fn bad_paths_queries_methods_and_headers_are_problems() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let table: Vec<(Method, &str, Option<(&str, &str)>, u16)> = vec![
-        (Method::GET, "/api/v1/incidents/not-a-uuid", None, 404),
+    let table: Vec<(Method, &str, u16)> = vec![
+        (Method::GET, "/api/v1/incidents/not-a-uuid", 404),
         (
             Method::GET,
             "/api/v1/incidents/0190f0e0-0000-7000-8000-000000000000",
-            None,
             404,
         ),
-        (Method::GET, "/api/v1/nothing-here", None, 404),
-        (Method::DELETE, "/api/v1/incidents", None, 405),
+        (Method::GET, "/api/v1/nothing-here", 404),
+        (Method::DELETE, "/api/v1/incidents", 405),
         (
             Method::PUT,
             "/api/v1/incidents/0190f0e0-0000-7000-8000-000000000000",
-            None,
             405,
         ),
-        (Method::POST, "/api/v1/catalogue", None, 405),
-        (Method::GET, "/api/v1/incidents?limit=0", None, 400),
-        (Method::GET, "/api/v1/incidents?limit=-5", None, 400),
-        (Method::GET, "/api/v1/incidents?limit=lots", None, 400),
-        (Method::GET, "/api/v1/incidents?status=lost", None, 400),
-        (
-            Method::GET,
-            "/api/v1/incidents?focus_area=parking",
-            None,
-            400,
-        ),
-        (
-            Method::GET,
-            "/api/v1/incidents?district=atlantis",
-            None,
-            400,
-        ),
+        (Method::POST, "/api/v1/catalogue", 405),
+        (Method::GET, "/api/v1/incidents?limit=0", 400),
+        (Method::GET, "/api/v1/incidents?limit=-5", 400),
+        (Method::GET, "/api/v1/incidents?limit=lots", 400),
+        (Method::GET, "/api/v1/incidents?status=lost", 400),
+        (Method::GET, "/api/v1/incidents?focus_area=parking", 400),
+        (Method::GET, "/api/v1/incidents?district=atlantis", 400),
         (
             Method::GET,
             "/api/v1/incidents?occurred_from=last-week",
-            None,
             400,
         ),
-        (Method::GET, "/api/v1/incidents?cursor=abc", None, 400),
-        (Method::GET, "/api/v1/incidents?cursor=-1", None, 400),
-        (Method::GET, "/api/v1/incidents?reporter=bob", None, 400),
-        (
-            Method::POST,
-            "/api/v1/incidents",
-            Some(("Idempotency-Key", "")),
-            400,
-        ),
+        (Method::GET, "/api/v1/incidents?cursor=abc", 400),
+        (Method::GET, "/api/v1/incidents?cursor=-1", 400),
+        (Method::GET, "/api/v1/incidents?reporter=bob", 400),
     ];
-    for (method, path, header, status) in table {
-        let mut request = app.request(method.clone(), path, Some(&alice));
-        if let Some(header) = header {
-            request = request.insert_header(header);
-        }
+    for (method, path, status) in table {
+        let request = app.request(method.clone(), path, Some(&alice));
         let reply = app
             .send_body(
                 request.content_type("application/json"),
@@ -218,16 +196,16 @@ async fn bad_paths_queries_methods_and_headers_are_problems() {
             );
         }
     }
-    let long_key = "k".repeat(256);
-    let request = app
-        .request(Method::POST, "/api/v1/incidents", Some(&alice))
-        .insert_header(("Idempotency-Key", long_key.as_str()));
-    app.send_body(
-        request.content_type("application/json"),
-        report().to_string(),
-    )
-    .await
-    .assert_problem(400);
+    for bad_key in [String::new(), "k".repeat(256), "with space".into()] {
+        let request = app
+            .request(Method::POST, "/api/v1/incidents", Some(&alice))
+            .insert_header(("Idempotency-Key", bad_key.as_str()));
+        let reply = app.send_body(
+            request.content_type("application/json"),
+            report().to_string(),
+        );
+        reply.await.assert_problem(400);
+    }
 }
 
 #[actix_web::test]

@@ -21,7 +21,7 @@ use crate::error::StorageError;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 /// Held while migrating, so instances starting together do not migrate at once.
-const MIGRATION_LOCK_KEY: i64 = 0x7472_7967_67;
+const MIGRATION_LOCK_KEY: i64 = 0x0074_7279_6767; // "trygg"
 
 /// A connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]
