@@ -1,71 +1,14 @@
-use std::path::PathBuf;
 use std::time::Duration;
 
 use awc::http::StatusCode;
-use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::Catalogue;
-use trygg_storage::DatabaseUrl;
-use uuid::Uuid;
+
+pub use crate::database::TestDatabase;
 
 pub const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// A database for one test, removed afterwards.
-pub enum TestDatabase {
-    Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl TestDatabase {
-    /// PostgreSQL when `TRYGG_TEST_POSTGRES_URL` names a server (which must answer), else SQLite.
-    pub fn create() -> TestDatabase {
-        let name = format!("trygg_test_{}", Uuid::new_v4().simple());
-        match std::env::var("TRYGG_TEST_POSTGRES_URL") {
-            Ok(admin_url) => {
-                let mut admin = PgConnection::establish(&admin_url)
-                    .expect("TRYGG_TEST_POSTGRES_URL is set but PostgreSQL does not answer");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .unwrap();
-                TestDatabase::Postgres { admin_url, name }
-            }
-            Err(_) => TestDatabase::Sqlite(std::env::temp_dir().join(name).join("trygg.db")),
-        }
-    }
-
-    pub fn url(&self) -> DatabaseUrl {
-        match self {
-            TestDatabase::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),
-            TestDatabase::Postgres { admin_url, name } => {
-                let server = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(s, _)| s);
-                DatabaseUrl::Postgres(format!("{server}/{name}"))
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        match self {
-            TestDatabase::Sqlite(path) => {
-                if let Some(dir) = path.parent() {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-            }
-            TestDatabase::Postgres { admin_url, name } => {
-                if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                    let _ =
-                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut admin);
-                }
-            }
-        }
-    }
-}
 
 pub fn auth_settings(keys: KeySource) -> AuthSettings {
     AuthSettings {

@@ -5,6 +5,8 @@
 mod access;
 mod authentication;
 mod bad_input;
+#[path = "../support/database.rs"]
+mod database;
 mod filing;
 mod helpers;
 mod idempotency;

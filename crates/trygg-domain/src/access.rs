@@ -115,27 +115,45 @@ mod tests {
     fn each_role_sees_what_it_should() {
         let utbildning = Catalogue::builtin().office("utbildning").unwrap();
         let scoped = |offices: Vec<OfficeCode>| {
-            Some(Visibility::Scoped { reporter: "alice".into(), offices })
+            Some(Visibility::Scoped {
+                reporter: "alice".into(),
+                offices,
+            })
         };
-        assert_eq!(principal(&[Role::Reporter], None).visibility(), scoped(vec![]));
+        assert_eq!(
+            principal(&[Role::Reporter], None).visibility(),
+            scoped(vec![])
+        );
         assert_eq!(
             principal(&[Role::Handler], Some("utbildning")).visibility(),
             scoped(vec![utbildning.clone()])
         );
-        assert_eq!(principal(&[Role::SecurityManager], None).visibility(), Some(Visibility::All));
+        assert_eq!(
+            principal(&[Role::SecurityManager], None).visibility(),
+            Some(Visibility::All)
+        );
         assert_eq!(
             principal(&[Role::SecurityManager, Role::Handler], Some("utbildning")).visibility(),
             Some(Visibility::All)
         );
         assert_eq!(principal(&[Role::Analyst], None).visibility(), None);
-        assert_eq!(principal(&[Role::Admin], Some("utbildning")).visibility(), None);
+        assert_eq!(
+            principal(&[Role::Admin], Some("utbildning")).visibility(),
+            None
+        );
         // An office claim without the handler role grants nothing beyond one's own reports.
-        assert_eq!(principal(&[Role::Reporter], Some("utbildning")).visibility(), scoped(vec![]));
+        assert_eq!(
+            principal(&[Role::Reporter], Some("utbildning")).visibility(),
+            scoped(vec![])
+        );
     }
 
     #[test]
     fn unknown_roles_are_ignored() {
-        assert_eq!(Role::from_claim("security_manager"), Some(Role::SecurityManager));
+        assert_eq!(
+            Role::from_claim("security_manager"),
+            Some(Role::SecurityManager)
+        );
         assert_eq!(Role::from_claim("Global Administrator"), None);
     }
 }

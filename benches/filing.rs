@@ -1,0 +1,268 @@
+//! Filing throughput: the service over HTTP against the same rows written straight through the
+//! storage layer, on SQLite and (with `TRYGG_TEST_POSTGRES_URL`) PostgreSQL, in one run.
+//!
+//! `cargo bench --bench filing`; `TRYGG_BENCH_REQUESTS` (default 2000) and
+//! `TRYGG_BENCH_CONCURRENCY` (default 32) size it. Figures are ratios to the baseline measured in
+//! the same run, since the machine is shared.
+
+#[path = "../tests/support/database.rs"]
+mod database;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use database::TestDatabase;
+use serde_json::{Value, json};
+use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
+use trygg_domain::{Catalogue, NewReport, ReportDraft};
+use trygg_storage::{Database, NewIncident};
+use uuid::Uuid;
+
+const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Varied, valid reports: every kind, district, place and severity in turn.
+fn reports(count: usize) -> Vec<Value> {
+    let kinds = [
+        "threat",
+        "violence",
+        "harassment",
+        "improper_influence",
+        "vandalism",
+        "public_disorder",
+    ];
+    let districts = ["central", "west", "east"];
+    let places = [
+        "school",
+        "workplace",
+        "public_space",
+        "nightlife",
+        "home",
+        "leisure_venue",
+        "digital",
+    ];
+    let categories = [
+        "employee",
+        "elected_official",
+        "pupil_child",
+        "service_user",
+        "resident",
+    ];
+    let severities = ["low", "medium", "high", "serious"];
+    (0..count)
+        .map(|i| {
+            json!({
+                "kind": kinds[i % kinds.len()],
+                "violence_forms": ["physical", "psychological"],
+                "occurred_at": (Utc::now() - chrono::Duration::hours((i % 5000) as i64)).to_rfc3339(),
+                "district": districts[i % districts.len()],
+                "place_kind": places[i % places.len()],
+                "affected_category": categories[i % categories.len()],
+                "affected_gender": "unknown",
+                "affected_age_group": "age_30_49",
+                "children_affected": "no",
+                "perpetrator_relation": "unknown",
+                "perpetrator_influence": "unknown",
+                "severity": severities[i % severities.len()],
+                "description": format!("Benchmark report {i}: a description of ordinary length, \
+                                        about as long as what a reporter writes in a hurry."),
+            })
+        })
+        .collect()
+}
+
+struct Run {
+    per_second: f64,
+    latencies: Vec<Duration>,
+    failures: usize,
+}
+
+impl Run {
+    fn percentile(&self, p: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        sorted
+            .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// The same rows, each in its own durable transaction, straight through the storage layer.
+fn raw_inserts(database: &Database, bodies: &[Value], concurrency: usize) -> Run {
+    let catalogue = Catalogue::builtin();
+    let parsed: Vec<NewReport> = bodies
+        .iter()
+        .map(|body| {
+            let draft: ReportDraft = serde_json::from_value(body.clone()).unwrap();
+            NewReport::parse(draft, &catalogue, Utc::now()).unwrap()
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let failures = AtomicUsize::new(0);
+    let started = Instant::now();
+    let latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..concurrency)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut latencies = Vec::new();
+                    while let Some(report) = parsed.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let sent = Instant::now();
+                        let new = NewIncident {
+                            id: Uuid::now_v7(),
+                            reporter: "bench",
+                            report,
+                            received_at: Utc::now(),
+                        };
+                        if database
+                            .file_incident(&new, None, |_| String::new())
+                            .is_err()
+                        {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                        }
+                        latencies.push(sent.elapsed());
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    Run {
+        per_second: parsed.len() as f64 / elapsed.as_secs_f64(),
+        latencies,
+        failures: failures.into_inner(),
+    }
+}
+
+/// The same rows filed over HTTP by `concurrency` clients.
+async fn service_filings(
+    url: trygg_storage::DatabaseUrl,
+    bodies: &[Value],
+    concurrency: usize,
+) -> Run {
+    let auth = AuthSettings {
+        issuer: "trygg".into(),
+        audience: "trygg".into(),
+        keys: KeySource::SharedSecret(SECRET.into()),
+    };
+    let request = TokenRequest {
+        subject: "bench".into(),
+        roles: vec!["reporter".into()],
+        office: None,
+        ttl: Duration::from_secs(3600),
+    };
+    let token = trygg_api::mint_token(SECRET, &auth, &request).unwrap();
+    let settings = Settings {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: url,
+        database_pool_size: 16,
+        auth,
+        catalogue: Catalogue::builtin(),
+    };
+    let application = Application::build(settings).await.unwrap();
+    let endpoint = format!("http://{}/api/v1/incidents", application.address());
+    actix_web::rt::spawn(application.run());
+
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    let clients = (0..concurrency).map(|_| async {
+        let mut latencies = Vec::new();
+        let mut failures = 0;
+        while let Some(body) = bodies.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let sent = Instant::now();
+            let response = client
+                .post(&endpoint)
+                .bearer_auth(&token)
+                .send_json(body)
+                .await;
+            match response {
+                Ok(mut response) if response.status().is_success() => {
+                    let _ = response.body().await;
+                }
+                _ => failures += 1,
+            }
+            latencies.push(sent.elapsed());
+        }
+        (latencies, failures)
+    });
+    let results = futures_util::future::join_all(clients).await;
+    let elapsed = started.elapsed();
+    let failures = results.iter().map(|(_, failures)| failures).sum();
+    let latencies = results
+        .into_iter()
+        .flat_map(|(latencies, _)| latencies)
+        .collect();
+    Run {
+        per_second: bodies.len() as f64 / elapsed.as_secs_f64(),
+        latencies,
+        failures,
+    }
+}
+
+fn main() {
+    let count = env_number("TRYGG_BENCH_REQUESTS", 2000);
+    let concurrency = env_number("TRYGG_BENCH_CONCURRENCY", 32);
+    let bodies = reports(count);
+    let postgres = std::env::var("TRYGG_TEST_POSTGRES_URL").ok();
+    let backends = [("sqlite", None), ("postgres", postgres.as_deref())];
+
+    println!("filing {count} reports with {concurrency} concurrent clients");
+    println!(
+        "{:<9} {:>10} {:>10} {:>7} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "backend",
+        "raw/s",
+        "service/s",
+        "ratio",
+        "raw p50",
+        "raw p99",
+        "svc p50",
+        "svc p99",
+        "non-2xx"
+    );
+    for (name, admin_url) in backends {
+        if name == "postgres" && admin_url.is_none() {
+            println!("postgres  (skipped: set TRYGG_TEST_POSTGRES_URL)");
+            continue;
+        }
+        let raw_database = TestDatabase::on(admin_url);
+        let raw = {
+            let database = Database::connect(&raw_database.url(), 16).unwrap();
+            database.migrate().unwrap();
+            raw_inserts(&database, &bodies, concurrency)
+        };
+        let service_database = TestDatabase::on(admin_url);
+        let service = actix_web::rt::System::new().block_on(service_filings(
+            service_database.url(),
+            &bodies,
+            concurrency,
+        ));
+        let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "{:<9} {:>10.0} {:>10.0} {:>7.2} {:>9} {:>9} {:>9} {:>9} {:>8}",
+            name,
+            raw.per_second,
+            service.per_second,
+            service.per_second / raw.per_second,
+            ms(raw.percentile(0.5)),
+            ms(raw.percentile(0.99)),
+            ms(service.percentile(0.5)),
+            ms(service.percentile(0.99)),
+            service.failures + raw.failures,
+        );
+    }
+}
