@@ -42,11 +42,8 @@ pub struct IdempotencyKey<'a> {
 /// What filing did.
 #[derive(Debug)]
 pub enum Filing {
-    /// A new case; `response_body` is what was recorded for replays.
-    Created {
-        incident: Box<Incident>,
-        response_body: String,
-    },
+    /// A new case.
+    Created(Box<Incident>),
     /// The key was used before: the first filing's request hash and response.
     Replayed {
         request_hash: String,
@@ -265,7 +262,7 @@ fn replay(
 impl Database {
     /// Stores a report and its responsible offices in one transaction. With an idempotency key,
     /// a key seen before returns the first filing instead, and `render` makes the response body
-    /// kept for later replays.
+    /// kept for later replays (only then, to keep SQLite's write turn short).
     pub fn file_incident(
         &self,
         new: &NewIncident<'_>,
@@ -279,23 +276,20 @@ impl Database {
                 return Ok(replayed);
             }
             let incident = insert_incident(conn, new)?;
-            let response_body = render(&incident);
             if let Some(key) = idempotency {
+                let response_body = render(&incident);
                 diesel::insert_into(idempotency_keys::table)
                     .values((
                         idempotency_keys::subject.eq(key.subject),
                         idempotency_keys::key.eq(key.key),
                         idempotency_keys::request_hash.eq(key.request_hash),
                         idempotency_keys::incident_id.eq(incident.id.to_string()),
-                        idempotency_keys::response_body.eq(&response_body),
+                        idempotency_keys::response_body.eq(response_body),
                         idempotency_keys::created_at.eq(new.received_at.naive_utc()),
                     ))
                     .execute(conn)?;
             }
-            Ok::<_, StorageError>(Filing::Created {
-                incident: Box::new(incident),
-                response_body,
-            })
+            Ok::<_, StorageError>(Filing::Created(Box::new(incident)))
         });
         match (outcome, idempotency) {
             // A concurrent filing with the same key committed first (PostgreSQL): replay it.
@@ -403,6 +397,7 @@ fn insert_incident(
             version: 1,
         })
         .execute(conn)?;
+    // RETURNING is not in the subset both backends share through diesel; the row is hot.
     let row = incidents::table
         .filter(incidents::id.eq(new.id.to_string()))
         .select(IncidentRow::as_select())

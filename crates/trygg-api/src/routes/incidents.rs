@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
@@ -127,10 +128,18 @@ fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// The fingerprint of a body: the same JSON value hashes the same, however it is spaced.
-fn fingerprint(body: &serde_json::Value) -> String {
-    let digest = Sha256::digest(body.to_string().as_bytes());
+/// The fingerprint of a body: the same JSON value hashes the same, however it is spaced or its
+/// keys ordered.
+fn fingerprint(body: &RawValue) -> String {
+    let canonical = serde_json::from_str::<serde_json::Value>(body.get())
+        .map(|value| value.to_string())
+        .unwrap_or_else(|_| body.get().to_owned());
+    let digest = Sha256::digest(canonical.as_bytes());
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn render(incident: Incident) -> String {
+    serde_json::to_string(&CaseView::from(incident)).expect("a case view serialises")
 }
 
 fn created(incident_id: Uuid, body: String) -> HttpResponse {
@@ -163,7 +172,7 @@ fn created(incident_id: Uuid, body: String) -> HttpResponse {
 pub async fn file_incident(
     caller: Caller,
     request: HttpRequest,
-    body: web::Json<serde_json::Value>,
+    body: web::Json<Box<RawValue>>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
 ) -> Result<HttpResponse, ApiError> {
@@ -172,10 +181,57 @@ pub async fn file_incident(
             "your roles do not allow filing reports".into(),
         ));
     }
-    let key = idempotency_key(&request)?;
     let body = body.into_inner();
-    let request_hash = fingerprint(&body);
-    let draft: ReportDraft = serde_path_to_error::deserialize(body).map_err(|e| {
+    // Only a keyed filing needs its body's fingerprint.
+    let key = idempotency_key(&request)?.map(|key| (key, fingerprint(&body)));
+    let received_at = Utc::now();
+    let report = NewReport::parse(parse_draft(&body)?, &catalogue, received_at)?;
+
+    let subject = caller.0.subject().to_owned();
+    let (filing, key) = web::block(move || {
+        let new = NewIncident {
+            id: Uuid::now_v7(),
+            reporter: &subject,
+            report: &report,
+            received_at,
+        };
+        let idempotency = key.as_ref().map(|(key, request_hash)| IdempotencyKey {
+            subject: &subject,
+            key,
+            request_hash,
+        });
+        let filing = database.file_incident(&new, idempotency.as_ref(), |incident| {
+            render(incident.clone())
+        });
+        filing.map(|filing| (filing, key))
+    })
+    .await??;
+
+    match filing {
+        Filing::Created(incident) => {
+            tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
+            Ok(created(incident.id, render(*incident)))
+        }
+        Filing::Replayed {
+            request_hash,
+            incident_id,
+            response_body,
+        } if key.is_some_and(|(_, hash)| hash == request_hash) => {
+            let mut response = created(incident_id, response_body);
+            response.headers_mut().insert(
+                header::HeaderName::from_static("idempotent-replayed"),
+                header::HeaderValue::from_static("true"),
+            );
+            Ok(response)
+        }
+        Filing::Replayed { .. } => Err(ApiError::IdempotencyKeyReused),
+    }
+}
+
+/// Reads a report in one typed pass, naming the field at fault.
+fn parse_draft(body: &RawValue) -> Result<ReportDraft, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_str(body.get());
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = match e.path().to_string().as_str() {
             "." => String::new(),
             path => format!("`{path}`: "),
@@ -184,59 +240,7 @@ pub async fn file_incident(
             "the body is not a valid report: {field}{}",
             e.inner()
         ))
-    })?;
-    let received_at = Utc::now();
-    let report = NewReport::parse(draft, &catalogue, received_at)?;
-
-    let subject = caller.0.subject().to_owned();
-    let filing = web::block(move || {
-        let new = NewIncident {
-            id: Uuid::now_v7(),
-            reporter: &subject,
-            report: &report,
-            received_at,
-        };
-        let key = key.as_deref().map(|key| IdempotencyKey {
-            subject: &subject,
-            key,
-            request_hash: &request_hash,
-        });
-        database
-            .file_incident(&new, key.as_ref(), |incident| {
-                serde_json::to_string(&CaseView::from(incident.clone())).unwrap_or_default()
-            })
-            .map(|filing| (filing, request_hash))
     })
-    .await??;
-
-    match filing {
-        (
-            Filing::Created {
-                incident,
-                response_body,
-            },
-            _,
-        ) => {
-            tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
-            Ok(created(incident.id, response_body))
-        }
-        (
-            Filing::Replayed {
-                request_hash: first,
-                incident_id,
-                response_body,
-            },
-            hash,
-        ) if first == hash => {
-            let mut response = created(incident_id, response_body);
-            response.headers_mut().insert(
-                header::HeaderName::from_static("idempotent-replayed"),
-                header::HeaderValue::from_static("true"),
-            );
-            Ok(response)
-        }
-        (Filing::Replayed { .. }, _) => Err(ApiError::IdempotencyKeyReused),
-    }
 }
 
 /// Read one case.
