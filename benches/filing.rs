@@ -117,12 +117,12 @@ fn raw_inserts(database: &Database, bodies: &[Value], concurrency: usize) -> Run
                         let sent = Instant::now();
                         let new = NewIncident {
                             id: Uuid::now_v7(),
-                            reporter: "bench",
-                            report,
+                            reporter: "bench".into(),
+                            report: report.clone(),
                             received_at: Utc::now(),
                         };
                         if database
-                            .file_incident(&new, None, |_| String::new())
+                            .file_incident(new, None, |_| String::new())
                             .is_err()
                         {
                             failures.fetch_add(1, Ordering::Relaxed);

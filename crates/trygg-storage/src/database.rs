@@ -1,12 +1,11 @@
 //! Connections, the pool and migrations, for both backends.
 //!
-//! SQLite allows one writer at a time. Rather than let connections race for the write lock and
-//! fail with "database is locked", every write transaction in this process first takes an
-//! in-process mutex, so SQLite's own lock is never contended by us; `busy_timeout` covers other
-//! processes (a `trygg migrate` run beside the server). Readers use the pool freely under WAL.
+//! Reads use the pool on both backends (under WAL on SQLite, readers never wait for the
+//! writer). Writes on PostgreSQL take a pooled connection; on SQLite they go to the single
+//! writer (see `sqlite_writer`). `busy_timeout` covers other processes, such as a
+//! `trygg migrate` run beside the server.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -17,6 +16,7 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::StorageError;
+use crate::sqlite_writer::Writer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -121,12 +121,12 @@ impl ManageConnection for Manager {
     }
 }
 
-/// The database: a pool of connections, and for SQLite the in-process write lock.
+/// The database: a pool of connections, and for SQLite the single writer.
 #[derive(Debug)]
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
-    sqlite_writer: Option<Mutex<()>>,
+    sqlite_writer: Option<Writer>,
 }
 
 impl Database {
@@ -135,22 +135,29 @@ impl Database {
         if let DatabaseUrl::Sqlite(path) = url {
             create_parent_dir(path)?;
         }
+        let manager = Manager { url: url.clone() };
+        let sqlite_writer = match url.backend() {
+            Backend::Postgres => None,
+            Backend::Sqlite => {
+                let mut conn = manager
+                    .connect()
+                    .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+                // Persistent for the file: readers and the writer no longer block each other.
+                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+                Some(Writer::spawn(conn)?)
+            }
+        };
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(5))
-            .build(Manager { url: url.clone() })
+            .build(manager)
             .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        let database = Database {
+        Ok(Database {
             pool,
             backend: url.backend(),
-            sqlite_writer: (url.backend() == Backend::Sqlite).then(|| Mutex::new(())),
-        };
-        if let DbConnection::Sqlite(conn) = &mut *database.connection()? {
-            // Persistent for the file: readers and the writer no longer block each other.
-            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-        }
-        Ok(database)
+            sqlite_writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -162,18 +169,19 @@ impl Database {
         Ok(self.pool.get()?)
     }
 
-    /// Runs `work` in a write transaction. On SQLite, write transactions of this process take
-    /// turns (see the module comment).
-    pub fn write<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    /// Runs `work` in a write transaction; on SQLite in the single writer's next batch.
+    pub fn write<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
-        E: From<StorageError> + From<diesel::result::Error>,
+        T: Send + 'static,
+        E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
     {
-        let _turn = self.sqlite_writer.as_ref().map(|lock| {
-            lock.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
-        let mut conn = self.connection()?;
-        (*conn).transaction(work)
+        match &self.sqlite_writer {
+            Some(writer) => writer.write(work),
+            None => (*self.connection()?).transaction(work),
+        }
     }
 
     /// Applies pending migrations; on PostgreSQL under an advisory lock.

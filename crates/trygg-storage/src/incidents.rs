@@ -23,20 +23,20 @@ pub const MAX_PAGE_SIZE: i64 = 100;
 type Backend = <DbConnection as Connection>::Backend;
 
 /// A report about to be stored, with what the service adds to it.
-#[derive(Debug)]
-pub struct NewIncident<'a> {
+#[derive(Debug, Clone)]
+pub struct NewIncident {
     pub id: Uuid,
-    pub reporter: &'a str,
-    pub report: &'a NewReport,
+    pub reporter: String,
+    pub report: NewReport,
     pub received_at: DateTime<Utc>,
 }
 
 /// A filing's `Idempotency-Key`, scoped to the user who sent it, and the hash of its body.
-#[derive(Debug)]
-pub struct IdempotencyKey<'a> {
-    pub subject: &'a str,
-    pub key: &'a str,
-    pub request_hash: &'a str,
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub subject: String,
+    pub key: String,
+    pub request_hash: String,
 }
 
 /// What filing did.
@@ -233,12 +233,9 @@ fn with_offices(
         .collect()
 }
 
-fn replay(
-    conn: &mut DbConnection,
-    key: &IdempotencyKey<'_>,
-) -> Result<Option<Filing>, StorageError> {
+fn replay(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Filing>, StorageError> {
     let found: Option<(String, String, String)> = idempotency_keys::table
-        .find((key.subject, key.key))
+        .find((&key.subject, &key.key))
         .select((
             idempotency_keys::request_hash,
             idempotency_keys::incident_id,
@@ -265,33 +262,33 @@ impl Database {
     /// kept for later replays (only then, to keep SQLite's write turn short).
     pub fn file_incident(
         &self,
-        new: &NewIncident<'_>,
-        idempotency: Option<&IdempotencyKey<'_>>,
-        render: impl Fn(&Incident) -> String,
+        new: NewIncident,
+        idempotency: Option<IdempotencyKey>,
+        render: impl Fn(&Incident) -> String + Send + 'static,
     ) -> Result<Filing, StorageError> {
-        let outcome = self.write(|conn| {
-            if let Some(key) = idempotency
+        let scope = idempotency.clone();
+        let outcome = self.write(move |conn| {
+            if let Some(key) = &idempotency
                 && let Some(replayed) = replay(conn, key)?
             {
                 return Ok(replayed);
             }
-            let incident = insert_incident(conn, new)?;
-            if let Some(key) = idempotency {
-                let response_body = render(&incident);
+            let incident = insert_incident(conn, &new)?;
+            if let Some(key) = &idempotency {
                 diesel::insert_into(idempotency_keys::table)
                     .values((
-                        idempotency_keys::subject.eq(key.subject),
-                        idempotency_keys::key.eq(key.key),
-                        idempotency_keys::request_hash.eq(key.request_hash),
+                        idempotency_keys::subject.eq(&key.subject),
+                        idempotency_keys::key.eq(&key.key),
+                        idempotency_keys::request_hash.eq(&key.request_hash),
                         idempotency_keys::incident_id.eq(incident.id.to_string()),
-                        idempotency_keys::response_body.eq(response_body),
+                        idempotency_keys::response_body.eq(render(&incident)),
                         idempotency_keys::created_at.eq(new.received_at.naive_utc()),
                     ))
                     .execute(conn)?;
             }
             Ok::<_, StorageError>(Filing::Created(Box::new(incident)))
         });
-        match (outcome, idempotency) {
+        match (outcome, scope) {
             // A concurrent filing with the same key committed first (PostgreSQL): replay it.
             (
                 Err(StorageError::Query(DieselError::DatabaseError(
@@ -299,7 +296,7 @@ impl Database {
                     _,
                 ))),
                 Some(key),
-            ) => replay(&mut *self.connection()?, key)?
+            ) => replay(&mut *self.connection()?, &key)?
                 .ok_or_else(|| StorageError::Corrupt("idempotency key vanished".into())),
             (outcome, _) => outcome,
         }
@@ -361,11 +358,8 @@ impl Database {
     }
 }
 
-fn insert_incident(
-    conn: &mut DbConnection,
-    new: &NewIncident<'_>,
-) -> Result<Incident, StorageError> {
-    let report = new.report;
+fn insert_incident(conn: &mut DbConnection, new: &NewIncident) -> Result<Incident, StorageError> {
+    let report = &new.report;
     let violence_forms: Vec<&str> = report
         .violence_forms
         .as_slice()
@@ -376,7 +370,7 @@ fn insert_incident(
     diesel::insert_into(incidents::table)
         .values(IncidentInsert {
             id: new.id.to_string(),
-            reporter: new.reporter,
+            reporter: &new.reporter,
             kind: report.kind.code(),
             violence_forms: violence_forms.join(","),
             occurred_at: report.occurred_at.naive_utc(),

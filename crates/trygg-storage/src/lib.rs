@@ -5,6 +5,7 @@ mod database;
 mod error;
 mod incidents;
 mod schema;
+mod sqlite_writer;
 
 pub use database::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::StorageError;

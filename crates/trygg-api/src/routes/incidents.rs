@@ -187,23 +187,19 @@ pub async fn file_incident(
     let received_at = Utc::now();
     let report = NewReport::parse(parse_draft(&body)?, &catalogue, received_at)?;
 
-    let subject = caller.0.subject().to_owned();
-    let (filing, key) = web::block(move || {
-        let new = NewIncident {
-            id: Uuid::now_v7(),
-            reporter: &subject,
-            report: &report,
-            received_at,
-        };
-        let idempotency = key.as_ref().map(|(key, request_hash)| IdempotencyKey {
-            subject: &subject,
-            key,
-            request_hash,
-        });
-        let filing = database.file_incident(&new, idempotency.as_ref(), |incident| {
-            render(incident.clone())
-        });
-        filing.map(|filing| (filing, key))
+    let new = NewIncident {
+        id: Uuid::now_v7(),
+        reporter: caller.0.subject().to_owned(),
+        report,
+        received_at,
+    };
+    let idempotency = key.clone().map(|(key, request_hash)| IdempotencyKey {
+        subject: new.reporter.clone(),
+        key,
+        request_hash,
+    });
+    let filing = web::block(move || {
+        database.file_incident(new, idempotency, |incident| render(incident.clone()))
     })
     .await??;
 

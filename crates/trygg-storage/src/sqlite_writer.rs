@@ -1,0 +1,86 @@
+//! SQLite's single writer, with group commit.
+//!
+//! SQLite allows one writer at a time. Rather than let connections race for its lock (and fail
+//! with "database is locked"), every write of the process is sent to one thread that owns the
+//! write connection. It takes whatever writes are waiting, runs each in a savepoint of one
+//! transaction, commits once, and only then answers each caller: one fsync for many filings,
+//! and a failed write rolls back alone.
+
+use std::sync::mpsc;
+use std::thread;
+
+use diesel::Connection;
+
+use crate::database::DbConnection;
+use crate::error::StorageError;
+
+/// The most writes committed together.
+const MAX_BATCH: usize = 64;
+
+/// Answers a caller once the batch's fate is known: `None` when it committed, else why not.
+type Delivery = Box<dyn FnOnce(Option<&str>) + Send>;
+type Job = Box<dyn FnOnce(&mut DbConnection) -> Delivery + Send>;
+
+#[derive(Debug)]
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(crate) fn spawn(mut conn: DbConnection) -> Result<Writer, StorageError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                // Ends when the database, and with it the sender, is dropped.
+                while let Ok(first) = queue.recv() {
+                    let batch = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1));
+                    let mut deliveries = Vec::new();
+                    let committed = conn.transaction(|conn| {
+                        deliveries.extend(batch.map(|job| job(conn)));
+                        Ok::<_, diesel::result::Error>(())
+                    });
+                    let failure = committed.err().map(|error| error.to_string());
+                    if let Some(failure) = &failure {
+                        tracing::error!(%failure, "a SQLite write batch did not commit");
+                    }
+                    for deliver in deliveries {
+                        deliver(failure.as_deref());
+                    }
+                }
+            })
+            .map_err(|e| {
+                StorageError::Unavailable(format!("cannot start the SQLite writer: {e}"))
+            })?;
+        Ok(Writer { jobs })
+    }
+
+    /// Runs `work` in its own savepoint of the next batch, and returns its result once the
+    /// batch is durable.
+    pub(crate) fn write<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let (answer, result) = mpsc::sync_channel::<Result<T, E>>(1);
+        let job: Job = Box::new(move |conn| {
+            let outcome = conn.transaction(work);
+            Box::new(move |failure| {
+                let outcome = match failure {
+                    None => outcome,
+                    Some(failure) => Err(StorageError::Unavailable(format!(
+                        "the write was not committed: {failure}"
+                    ))
+                    .into()),
+                };
+                let _ = answer.send(outcome);
+            })
+        });
+        let stopped = || StorageError::Unavailable("the SQLite writer has stopped".into());
+        self.jobs.send(job).map_err(|_| stopped())?;
+        result.recv().map_err(|_| stopped())?
+    }
+}
