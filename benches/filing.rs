@@ -1,5 +1,10 @@
-//! Filing throughput: the service over HTTP against the same rows written straight through the
-//! storage layer, on SQLite and (with `TRYGG_TEST_POSTGRES_URL`) PostgreSQL, in one run.
+//! Filing throughput, on SQLite and (with `TRYGG_TEST_POSTGRES_URL`) PostgreSQL, in one run:
+//!
+//! - `sql`: the baseline. The same rows inserted straight into the database, each in its own
+//!   durable transaction (`BEGIN IMMEDIATE` on SQLite), one connection per client.
+//! - `store`: the same rows through the storage layer, as the service writes them (on SQLite,
+//!   the single writer's group commit).
+//! - `http`: the same rows filed over HTTP with a token, through the whole service.
 //!
 //! `cargo bench --bench filing`; `TRYGG_BENCH_REQUESTS` (default 2000) and
 //! `TRYGG_BENCH_CONCURRENCY` (default 32) size it. Figures are ratios to the baseline measured in
@@ -13,10 +18,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use database::TestDatabase;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::{Catalogue, NewReport, ReportDraft};
-use trygg_storage::{Database, NewIncident};
+use trygg_storage::{Database, DatabaseUrl, DbConnection, NewIncident, insert_incident};
 use uuid::Uuid;
 
 const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
@@ -95,16 +102,29 @@ impl Run {
     }
 }
 
-/// The same rows, each in its own durable transaction, straight through the storage layer.
-fn raw_inserts(database: &Database, bodies: &[Value], concurrency: usize) -> Run {
+fn parse_all(bodies: &[Value]) -> Vec<NewIncident> {
     let catalogue = Catalogue::builtin();
-    let parsed: Vec<NewReport> = bodies
+    bodies
         .iter()
         .map(|body| {
             let draft: ReportDraft = serde_json::from_value(body.clone()).unwrap();
-            NewReport::parse(draft, &catalogue, Utc::now()).unwrap()
+            NewIncident {
+                id: Uuid::now_v7(),
+                reporter: "bench".into(),
+                report: NewReport::parse(draft, &catalogue, Utc::now()).unwrap(),
+                received_at: Utc::now(),
+            }
         })
-        .collect();
+        .collect()
+}
+
+/// Runs `insert` for every row from `concurrency` threads, each with its own state.
+fn threaded<S>(
+    rows: &[NewIncident],
+    concurrency: usize,
+    state: impl Fn() -> S + Sync,
+    insert: impl Fn(&mut S, NewIncident) -> bool + Sync,
+) -> Run {
     let next = AtomicUsize::new(0);
     let failures = AtomicUsize::new(0);
     let started = Instant::now();
@@ -112,19 +132,11 @@ fn raw_inserts(database: &Database, bodies: &[Value], concurrency: usize) -> Run
         let workers: Vec<_> = (0..concurrency)
             .map(|_| {
                 scope.spawn(|| {
+                    let mut state = state();
                     let mut latencies = Vec::new();
-                    while let Some(report) = parsed.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    while let Some(row) = rows.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let sent = Instant::now();
-                        let new = NewIncident {
-                            id: Uuid::now_v7(),
-                            reporter: "bench".into(),
-                            report: report.clone(),
-                            received_at: Utc::now(),
-                        };
-                        if database
-                            .file_incident(new, None, |_| String::new())
-                            .is_err()
-                        {
+                        if !insert(&mut state, row.clone()) {
                             failures.fetch_add(1, Ordering::Relaxed);
                         }
                         latencies.push(sent.elapsed());
@@ -138,12 +150,51 @@ fn raw_inserts(database: &Database, bodies: &[Value], concurrency: usize) -> Run
             .flat_map(|worker| worker.join().unwrap())
             .collect()
     });
-    let elapsed = started.elapsed();
+    let per_second = rows.len() as f64 / started.elapsed().as_secs_f64();
     Run {
-        per_second: parsed.len() as f64 / elapsed.as_secs_f64(),
+        per_second,
         latencies,
         failures: failures.into_inner(),
     }
+}
+
+/// The baseline: plain durable transactions, one per row, straight into the database.
+fn sql_inserts(url: &DatabaseUrl, rows: &[NewIncident], concurrency: usize) -> Run {
+    let connect = || match url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;")
+                .unwrap();
+            DbConnection::Sqlite(conn)
+        }
+        DatabaseUrl::Postgres(url) => {
+            DbConnection::Postgresql(PgConnection::establish(url).unwrap())
+        }
+    };
+    let begin = match url {
+        DatabaseUrl::Sqlite(_) => "BEGIN IMMEDIATE",
+        DatabaseUrl::Postgres(_) => "BEGIN",
+    };
+    threaded(rows, concurrency, connect, |conn, row| {
+        conn.batch_execute(begin).is_ok()
+            && match insert_incident(conn, &row) {
+                Ok(_) => conn.batch_execute("COMMIT").is_ok(),
+                Err(_) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    false
+                }
+            }
+    })
+}
+
+/// The same rows through the storage layer, as the service writes them.
+fn store_inserts(database: &Database, rows: &[NewIncident], concurrency: usize) -> Run {
+    threaded(
+        rows,
+        concurrency,
+        || (),
+        |_, row| database.file_incident(row, None, |_| String::new()).is_ok(),
+    )
 }
 
 /// The same rows filed over HTTP by `concurrency` clients.
@@ -223,46 +274,60 @@ fn main() {
 
     println!("filing {count} reports with {concurrency} concurrent clients");
     println!(
-        "{:<9} {:>10} {:>10} {:>7} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "{:<9} {:>7} {:>8} {:>7} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>8}",
         "backend",
-        "raw/s",
-        "service/s",
-        "ratio",
-        "raw p50",
-        "raw p99",
-        "svc p50",
-        "svc p99",
-        "non-2xx"
+        "sql/s",
+        "store/s",
+        "http/s",
+        "http/sql",
+        "http/store",
+        "sql p50",
+        "sql p99",
+        "http p50",
+        "http p99",
+        "failed"
     );
     for (name, admin_url) in backends {
         if name == "postgres" && admin_url.is_none() {
             println!("postgres  (skipped: set TRYGG_TEST_POSTGRES_URL)");
             continue;
         }
-        let raw_database = TestDatabase::on(admin_url);
-        let raw = {
-            let database = Database::connect(&raw_database.url(), 16).unwrap();
-            database.migrate().unwrap();
-            raw_inserts(&database, &bodies, concurrency)
+        let fresh = || {
+            let database = TestDatabase::on(admin_url);
+            Database::connect(&database.url(), 16)
+                .unwrap()
+                .migrate()
+                .unwrap();
+            database
         };
-        let service_database = TestDatabase::on(admin_url);
-        let service = actix_web::rt::System::new().block_on(service_filings(
-            service_database.url(),
+        let sql_database = fresh();
+        let sql = sql_inserts(&sql_database.url(), &parse_all(&bodies), concurrency);
+        let store_database = fresh();
+        let store = store_inserts(
+            &Database::connect(&store_database.url(), 16).unwrap(),
+            &parse_all(&bodies),
+            concurrency,
+        );
+        let http_database = fresh();
+        let http = actix_web::rt::System::new().block_on(service_filings(
+            http_database.url(),
             &bodies,
             concurrency,
         ));
         let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1000.0);
         println!(
-            "{:<9} {:>10.0} {:>10.0} {:>7.2} {:>9} {:>9} {:>9} {:>9} {:>8}",
+            "{:<9} {:>7.0} {:>8.0} {:>7.0} {:>10.2} {:>11.2} {:>9} {:>9} {:>9} {:>9} {:>8}",
             name,
-            raw.per_second,
-            service.per_second,
-            service.per_second / raw.per_second,
-            ms(raw.percentile(0.5)),
-            ms(raw.percentile(0.99)),
-            ms(service.percentile(0.5)),
-            ms(service.percentile(0.99)),
-            service.failures + raw.failures,
+            sql.per_second,
+            store.per_second,
+            http.per_second,
+            http.per_second / sql.per_second,
+            http.per_second / store.per_second,
+            ms(sql.percentile(0.5)),
+            ms(sql.percentile(0.99)),
+            ms(http.percentile(0.5)),
+            ms(http.percentile(0.99)),
+            sql.failures + store.failures + http.failures,
         );
     }
 }

@@ -358,7 +358,12 @@ impl Database {
     }
 }
 
-fn insert_incident(conn: &mut DbConnection, new: &NewIncident) -> Result<Incident, StorageError> {
+/// Inserts one case and its offices on `conn`, in whatever transaction the caller holds. The
+/// service goes through [`Database::file_incident`]; this is public for the benchmark's baseline.
+pub fn insert_incident(
+    conn: &mut DbConnection,
+    new: &NewIncident,
+) -> Result<Incident, StorageError> {
     let report = &new.report;
     let violence_forms: Vec<&str> = report
         .violence_forms

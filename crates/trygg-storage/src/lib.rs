@@ -9,4 +9,6 @@ mod sqlite_writer;
 
 pub use database::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::StorageError;
-pub use incidents::{Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident};
+pub use incidents::{
+    Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident, insert_incident,
+};
