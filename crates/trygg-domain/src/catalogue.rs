@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::codes::{AffectedCategory, IncidentKind, PerpetratorRelation, PlaceKind};
+use crate::report::Circumstances;
 
 const BUILTIN: &str = include_str!("../catalogue.toml");
 const MAX_CODE_LEN: usize = 64;
@@ -103,17 +104,8 @@ pub struct ClassificationRule {
     pub perpetrator_relation: Option<Vec<PerpetratorRelation>>,
 }
 
-/// The facts of a report that classification looks at.
-#[derive(Debug, Clone, Copy)]
-pub struct ClassificationFacts {
-    pub kind: IncidentKind,
-    pub place_kind: PlaceKind,
-    pub affected_category: AffectedCategory,
-    pub perpetrator_relation: PerpetratorRelation,
-}
-
 impl ClassificationRule {
-    fn matches(&self, facts: &ClassificationFacts) -> bool {
+    fn matches(&self, facts: &Circumstances) -> bool {
         fn holds<T: PartialEq>(condition: &Option<Vec<T>>, value: &T) -> bool {
             condition
                 .as_ref()
@@ -368,7 +360,7 @@ impl Catalogue {
 
     /// The focus area of a report that does not name one: the first matching rule's, else the
     /// default.
-    pub fn classify(&self, facts: &ClassificationFacts) -> &FocusArea {
+    pub fn classify(&self, facts: &Circumstances) -> &FocusArea {
         let code = self
             .rules
             .iter()
@@ -390,12 +382,17 @@ mod tests {
         place_kind: PlaceKind,
         affected_category: AffectedCategory,
         perpetrator_relation: PerpetratorRelation,
-    ) -> ClassificationFacts {
-        ClassificationFacts {
+    ) -> Circumstances {
+        Circumstances {
             kind,
             place_kind,
             affected_category,
+            affected_gender: crate::Gender::Unknown,
+            affected_age_group: crate::AgeGroup::Unknown,
+            children_affected: crate::ChildrenAffected::Unknown,
             perpetrator_relation,
+            perpetrator_influence: crate::Influence::Unknown,
+            severity: crate::Severity::Medium,
         }
     }
 

@@ -10,8 +10,8 @@ mod report;
 pub use access::{Principal, Role, Visibility};
 pub use case_number::CaseNumber;
 pub use catalogue::{
-    Catalogue, CatalogueError, ClassificationFacts, ClassificationRule, Code, DistrictCode, Entry,
-    FocusArea, FocusAreaCode, OfficeCode,
+    Catalogue, CatalogueError, ClassificationRule, Code, DistrictCode, Entry, FocusArea,
+    FocusAreaCode, OfficeCode,
 };
 pub use codes::UnknownCode;
 pub use codes::{
@@ -19,6 +19,6 @@ pub use codes::{
     PerpetratorRelation, PlaceKind, Severity, Status, ViolenceForm,
 };
 pub use report::{
-    Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError, Violation,
-    ViolenceForms,
+    Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,
+    Violation, ViolenceForms,
 };

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::catalogue::{Catalogue, ClassificationFacts, DistrictCode, FocusAreaCode, OfficeCode};
+use crate::catalogue::{Catalogue, DistrictCode, FocusAreaCode, OfficeCode};
 use crate::codes::{
     AffectedCategory, AgeGroup, ChildrenAffected, Gender, IncidentKind, Influence,
     PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
@@ -18,7 +18,8 @@ const CLOCK_SKEW: Duration = Duration::minutes(5);
 const MAX_AGE: Duration = Duration::days(10 * 366);
 
 /// What a reporter sends. Triage fields (status, assignee, office) are not part of it, and
-/// unknown fields are refused rather than ignored.
+/// unknown fields are refused rather than ignored. (Flat rather than a flattened
+/// [`Circumstances`]: serde cannot refuse unknown fields through `flatten`.)
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -94,13 +95,12 @@ impl ViolenceForms {
     }
 }
 
-/// A report that passed every rule and has its focus area and responsible offices.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewReport {
+/// What happened, where, to whom and by whom: the coded facts a case is classified, routed and
+/// counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Circumstances {
     pub kind: IncidentKind,
-    pub violence_forms: ViolenceForms,
-    pub occurred_at: DateTime<Utc>,
-    pub district: DistrictCode,
     pub place_kind: PlaceKind,
     pub affected_category: AffectedCategory,
     pub affected_gender: Gender,
@@ -109,6 +109,15 @@ pub struct NewReport {
     pub perpetrator_relation: PerpetratorRelation,
     pub perpetrator_influence: Influence,
     pub severity: Severity,
+}
+
+/// A report that passed every rule and has its focus area and responsible offices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReport {
+    pub circumstances: Circumstances,
+    pub violence_forms: ViolenceForms,
+    pub occurred_at: DateTime<Utc>,
+    pub district: DistrictCode,
     pub description: Description,
     pub focus_area: FocusAreaCode,
     pub offices: Vec<OfficeCode>,
@@ -171,35 +180,32 @@ impl NewReport {
                 "must name at least one form when kind is `violence`".into(),
             );
         }
-        let facts = ClassificationFacts {
+        let circumstances = Circumstances {
             kind: draft.kind,
             place_kind: draft.place_kind,
             affected_category: draft.affected_category,
+            affected_gender: draft.affected_gender,
+            affected_age_group: draft.affected_age_group,
+            children_affected: draft.children_affected,
             perpetrator_relation: draft.perpetrator_relation,
+            perpetrator_influence: draft.perpetrator_influence,
+            severity: draft.severity,
         };
         let focus_area = match &draft.focus_area {
             Some(code) => catalogue
                 .focus_area(code)
                 .map_err(|e| violation("focus_area", e.to_string()))
                 .ok(),
-            None => Some(catalogue.classify(&facts)),
+            None => Some(catalogue.classify(&circumstances)),
         };
 
         match (district, description, focus_area) {
             (Some(district), Some(description), Some(focus_area)) if violations.is_empty() => {
                 Ok(NewReport {
-                    kind: draft.kind,
+                    circumstances,
                     violence_forms,
                     occurred_at: draft.occurred_at,
                     district,
-                    place_kind: draft.place_kind,
-                    affected_category: draft.affected_category,
-                    affected_gender: draft.affected_gender,
-                    affected_age_group: draft.affected_age_group,
-                    children_affected: draft.children_affected,
-                    perpetrator_relation: draft.perpetrator_relation,
-                    perpetrator_influence: draft.perpetrator_influence,
-                    severity: draft.severity,
                     description,
                     focus_area: focus_area.code.clone(),
                     offices: focus_area.offices.clone(),

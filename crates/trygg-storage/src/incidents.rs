@@ -7,9 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use trygg_domain::{
-    AffectedCategory, AgeGroup, CaseNumber, ChildrenAffected, Gender, IncidentKind, Influence,
-    NewReport, PerpetratorRelation, PlaceKind, Severity, Status, UnknownCode, ViolenceForm,
-    Visibility,
+    CaseNumber, Circumstances, NewReport, Status, UnknownCode, ViolenceForm, Visibility,
 };
 use uuid::Uuid;
 
@@ -58,20 +56,12 @@ pub struct Incident {
     pub id: Uuid,
     pub case_number: CaseNumber,
     pub reporter: String,
-    pub kind: IncidentKind,
+    pub circumstances: Circumstances,
     pub violence_forms: Vec<ViolenceForm>,
     pub occurred_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub district: String,
-    pub place_kind: PlaceKind,
-    pub affected_category: AffectedCategory,
-    pub affected_gender: Gender,
-    pub affected_age_group: AgeGroup,
-    pub children_affected: ChildrenAffected,
-    pub perpetrator_relation: PerpetratorRelation,
-    pub perpetrator_influence: Influence,
-    pub severity: Severity,
     pub description: String,
     pub focus_area: String,
     pub offices: Vec<String>,
@@ -156,7 +146,17 @@ impl IncidentRow {
             id: Uuid::parse_str(&self.id).map_err(|e| StorageError::Corrupt(e.to_string()))?,
             case_number: CaseNumber::new(received_at.year(), self.seq),
             reporter: self.reporter,
-            kind: code(&self.kind)?,
+            circumstances: Circumstances {
+                kind: code(&self.kind)?,
+                place_kind: code(&self.place_kind)?,
+                affected_category: code(&self.affected_category)?,
+                affected_gender: code(&self.affected_gender)?,
+                affected_age_group: code(&self.affected_age_group)?,
+                children_affected: code(&self.children_affected)?,
+                perpetrator_relation: code(&self.perpetrator_relation)?,
+                perpetrator_influence: code(&self.perpetrator_influence)?,
+                severity: code(&self.severity)?,
+            },
             violence_forms: self
                 .violence_forms
                 .split(',')
@@ -167,14 +167,6 @@ impl IncidentRow {
             received_at,
             updated_at: self.updated_at.and_utc(),
             district: self.district,
-            place_kind: code(&self.place_kind)?,
-            affected_category: code(&self.affected_category)?,
-            affected_gender: code(&self.affected_gender)?,
-            affected_age_group: code(&self.affected_age_group)?,
-            children_affected: code(&self.children_affected)?,
-            perpetrator_relation: code(&self.perpetrator_relation)?,
-            perpetrator_influence: code(&self.perpetrator_influence)?,
-            severity: code(&self.severity)?,
             description: self.description,
             focus_area: self.focus_area,
             offices,
@@ -365,6 +357,7 @@ pub fn insert_incident(
     new: &NewIncident,
 ) -> Result<Incident, StorageError> {
     let report = &new.report;
+    let facts = &report.circumstances;
     let violence_forms: Vec<&str> = report
         .violence_forms
         .as_slice()
@@ -376,20 +369,20 @@ pub fn insert_incident(
         .values(IncidentInsert {
             id: new.id.to_string(),
             reporter: &new.reporter,
-            kind: report.kind.code(),
+            kind: facts.kind.code(),
             violence_forms: violence_forms.join(","),
             occurred_at: report.occurred_at.naive_utc(),
             received_at,
             updated_at: received_at,
             district: report.district.as_str(),
-            place_kind: report.place_kind.code(),
-            affected_category: report.affected_category.code(),
-            affected_gender: report.affected_gender.code(),
-            affected_age_group: report.affected_age_group.code(),
-            children_affected: report.children_affected.code(),
-            perpetrator_relation: report.perpetrator_relation.code(),
-            perpetrator_influence: report.perpetrator_influence.code(),
-            severity: report.severity.code(),
+            place_kind: facts.place_kind.code(),
+            affected_category: facts.affected_category.code(),
+            affected_gender: facts.affected_gender.code(),
+            affected_age_group: facts.affected_age_group.code(),
+            children_affected: facts.children_affected.code(),
+            perpetrator_relation: facts.perpetrator_relation.code(),
+            perpetrator_influence: facts.perpetrator_influence.code(),
+            severity: facts.severity.code(),
             description: report.description.as_str(),
             focus_area: report.focus_area.as_str(),
             status: Status::Received.code(),

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
-    NewReport, PerpetratorRelation, PlaceKind, ReportDraft, Severity, Status, ViolenceForm,
-    Visibility,
+    Catalogue, Circumstances, NewReport, ReportDraft, Status, ViolenceForm, Visibility,
 };
 use trygg_storage::{
     Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident,
@@ -33,20 +31,13 @@ pub struct CaseView {
     pub focus_area: String,
     /// The offices responsible for the case.
     pub offices: Vec<String>,
-    pub kind: IncidentKind,
+    #[serde(flatten)]
+    pub circumstances: Circumstances,
     pub violence_forms: Vec<ViolenceForm>,
     pub occurred_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub district: String,
-    pub place_kind: PlaceKind,
-    pub affected_category: AffectedCategory,
-    pub affected_gender: Gender,
-    pub affected_age_group: AgeGroup,
-    pub children_affected: ChildrenAffected,
-    pub perpetrator_relation: PerpetratorRelation,
-    pub perpetrator_influence: Influence,
-    pub severity: Severity,
     pub description: String,
 }
 
@@ -58,20 +49,12 @@ impl From<Incident> for CaseView {
             status: incident.status,
             focus_area: incident.focus_area,
             offices: incident.offices,
-            kind: incident.kind,
+            circumstances: incident.circumstances,
             violence_forms: incident.violence_forms,
             occurred_at: incident.occurred_at,
             received_at: incident.received_at,
             updated_at: incident.updated_at,
             district: incident.district,
-            place_kind: incident.place_kind,
-            affected_category: incident.affected_category,
-            affected_gender: incident.affected_gender,
-            affected_age_group: incident.affected_age_group,
-            children_affected: incident.children_affected,
-            perpetrator_relation: incident.perpetrator_relation,
-            perpetrator_influence: incident.perpetrator_influence,
-            severity: incident.severity,
             description: incident.description,
         }
     }
