@@ -11,3 +11,29 @@ fn the_committed_openapi_document_is_up_to_date() {
         "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json`"
     );
 }
+
+#[test]
+fn documented_codes_are_the_codes_the_api_speaks() {
+    let document: serde_json::Value = serde_json::from_str(&trygg_api::openapi_document()).unwrap();
+    let codes = |schema: &str| document["components"]["schemas"][schema]["enum"].clone();
+    assert_eq!(
+        codes("Severity"),
+        serde_json::json!(["low", "medium", "high", "serious"])
+    );
+    assert_eq!(
+        codes("AgeGroup"),
+        serde_json::json!([
+            "under_13",
+            "age_13_17",
+            "age_18_29",
+            "age_30_49",
+            "age_50_64",
+            "age_65_plus",
+            "unknown"
+        ])
+    );
+    assert_eq!(
+        codes("Status"),
+        serde_json::json!(["received", "triaged", "in_progress", "closed"])
+    );
+}
