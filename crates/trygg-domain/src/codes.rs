@@ -191,6 +191,16 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// How a closed case ended.
+    Outcome {
+        Resolved => ("resolved", "Åtgärdat"),
+        NoActionNeeded => ("no_action_needed", "Ingen åtgärd behövs"),
+        Referred => ("referred", "Hänvisat vidare"),
+        Duplicate => ("duplicate", "Dubblett"),
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ mod case_number;
 mod catalogue;
 mod codes;
 mod report;
+mod workflow;
 
 pub use access::{Principal, Role, Visibility};
 pub use case_number::CaseNumber;
@@ -15,10 +16,13 @@ pub use catalogue::{
 };
 pub use codes::UnknownCode;
 pub use codes::{
-    AffectedCategory, AgeGroup, ChildrenAffected, Gender, IncidentKind, Influence,
+    AffectedCategory, AgeGroup, ChildrenAffected, Gender, IncidentKind, Influence, Outcome,
     PerpetratorRelation, PlaceKind, Severity, Status, ViolenceForm,
 };
 pub use report::{
     Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,
     Violation, ViolenceForms,
+};
+pub use workflow::{
+    MAX_REASON_CHARS, Reclassification, WorkflowError, change_status, ensure_case_worker,
 };
