@@ -7,10 +7,11 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use trygg_domain::{
-    CaseNumber, Circumstances, NewReport, Status, UnknownCode, ViolenceForm, Visibility,
+    CaseNumber, Circumstances, NewReport, Outcome, Status, UnknownCode, ViolenceForm, Visibility,
 };
 use uuid::Uuid;
 
+use crate::case_work::{CaseEvent, record, set_offices};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::schema::{idempotency_keys, incident_offices, incidents};
@@ -66,6 +67,9 @@ pub struct Incident {
     pub focus_area: String,
     pub offices: Vec<String>,
     pub status: Status,
+    pub outcome: Option<Outcome>,
+    /// The handler the case is assigned to (their `sub`).
+    pub assignee: Option<String>,
     pub version: i64,
 }
 
@@ -110,8 +114,8 @@ struct IncidentInsert<'a> {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = incidents)]
-struct IncidentRow {
-    seq: i64,
+pub(crate) struct IncidentRow {
+    pub(crate) seq: i64,
     id: String,
     reporter: String,
     kind: String,
@@ -132,6 +136,8 @@ struct IncidentRow {
     focus_area: String,
     status: String,
     version: i64,
+    assignee: Option<String>,
+    outcome: Option<String>,
 }
 
 fn code<T: FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
@@ -140,7 +146,7 @@ fn code<T: FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
 }
 
 impl IncidentRow {
-    fn into_incident(self, offices: Vec<String>) -> Result<Incident, StorageError> {
+    pub(crate) fn into_incident(self, offices: Vec<String>) -> Result<Incident, StorageError> {
         let received_at = self.received_at.and_utc();
         Ok(Incident {
             id: Uuid::parse_str(&self.id).map_err(|e| StorageError::Corrupt(e.to_string()))?,
@@ -171,13 +177,15 @@ impl IncidentRow {
             focus_area: self.focus_area,
             offices,
             status: code(&self.status)?,
+            outcome: self.outcome.as_deref().map(code).transpose()?,
+            assignee: self.assignee,
             version: self.version,
         })
     }
 }
 
 /// The visibility rule as a condition on `incidents`.
-fn visible_to(
+pub(crate) fn visible_to(
     visibility: &Visibility,
 ) -> Box<dyn BoxableExpression<incidents::table, Backend, SqlType = diesel::sql_types::Bool> + '_> {
     match visibility {
@@ -211,7 +219,7 @@ fn offices_of(
     Ok(offices)
 }
 
-fn with_offices(
+pub(crate) fn with_offices(
     conn: &mut DbConnection,
     rows: Vec<IncidentRow>,
 ) -> Result<Vec<Incident>, StorageError> {
@@ -394,14 +402,24 @@ pub fn insert_incident(
         .filter(incidents::id.eq(new.id.to_string()))
         .select(IncidentRow::as_select())
         .first(conn)?;
-    for office in &report.offices {
-        diesel::insert_into(incident_offices::table)
-            .values((
-                incident_offices::office.eq(office.as_str()),
-                incident_offices::incident_seq.eq(row.seq),
-            ))
-            .execute(conn)?;
-    }
+    let offices: Vec<&str> = report
+        .offices
+        .iter()
+        .map(|office| office.as_str())
+        .collect();
+    set_offices(conn, row.seq, &offices)?;
+    record(
+        conn,
+        &CaseEvent {
+            at: new.received_at,
+            actor: new.reporter.clone(),
+            field: "status".into(),
+            from: None,
+            to: Some(Status::Received.code().into()),
+            reason: None,
+        },
+        row.seq,
+    )?;
     row.into_incident(
         report
             .offices

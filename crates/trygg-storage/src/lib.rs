@@ -1,12 +1,16 @@
 //! Trygg's storage: one schema and one set of diesel queries over SQLite (the embedded default)
 //! and PostgreSQL, with the migrations for each embedded in the binary.
 
+mod access_log;
+mod case_work;
 mod database;
 mod error;
 mod incidents;
 mod schema;
 mod sqlite_writer;
 
+pub use access_log::{AccessEntry, AccessFilter, ChainReport};
+pub use case_work::{Amended, Amendment, CaseEvent};
 pub use database::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::StorageError;
 pub use incidents::{

@@ -23,6 +23,8 @@ diesel::table! {
         focus_area -> Text,
         status -> Text,
         version -> BigInt,
+        assignee -> Nullable<Text>,
+        outcome -> Nullable<Text>,
     }
 }
 
@@ -44,5 +46,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_events (seq) {
+        seq -> BigInt,
+        incident_seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        field -> Text,
+        from_value -> Nullable<Text>,
+        to_value -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    access_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        incident_id -> Text,
+        purpose -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(incident_offices -> incidents (incident_seq));
-diesel::allow_tables_to_appear_in_same_query!(incidents, incident_offices, idempotency_keys);
+diesel::joinable!(case_events -> incidents (incident_seq));
+diesel::allow_tables_to_appear_in_same_query!(
+    incidents,
+    incident_offices,
+    idempotency_keys,
+    case_events,
+    access_log,
+);
