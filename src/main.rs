@@ -43,6 +43,17 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Work with the access log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the access log's hash chain; exits non-zero at the first entry that does not hold.
+    Verify,
 }
 
 fn parse_ttl(text: &str) -> Result<Duration, String> {
@@ -125,6 +136,25 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Openapi => print!("{}", trygg_api::openapi_document()),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = actix_web::web::block(move || {
+                Database::connect(&settings.database_url, 1)?.verify_access_log()
+            })
+            .await??;
+            match report.first_broken {
+                None => println!("access log intact: {} entries verified", report.entries),
+                Some(seq) => {
+                    return Err(format!(
+                        "access log broken at entry {seq}: edited, removed or inserted \
+                         ({} entries before it verified)",
+                        report.entries
+                    )
+                    .into());
+                }
+            }
+        }
     }
     Ok(())
 }

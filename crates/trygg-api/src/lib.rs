@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::Server;
 use actix_web::middleware::ErrorHandlers;
-use actix_web::{App, FromRequest, Handler, HttpServer, Resource, Responder, web};
+use actix_web::{App, HttpServer, Resource, Route, web};
 use trygg_domain::Catalogue;
 use trygg_storage::{Database, DatabaseUrl, StorageError};
 use utoipa::OpenApi;
@@ -101,21 +101,16 @@ impl Application {
     }
 }
 
-/// A resource that answers GET and refuses other methods with 405.
-fn get_only<F, Args>(path: &str, handler: F) -> Resource
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
+/// A resource with one route; other methods get 405 naming `allow`.
+fn resource(path: &str, route: Route, allow: &'static str) -> Resource {
     web::resource(path)
-        .route(web::get().to(handler))
-        .default_service(problem::method_not_allowed("GET"))
+        .route(route)
+        .default_service(problem::method_not_allowed(allow))
 }
 
 /// Routes and request limits.
 fn configure(config: &mut web::ServiceConfig) {
-    use routes::{catalogue, health, incidents};
+    use routes::{audit, case_work, catalogue, health, incidents};
     config
         .app_data(
             web::JsonConfig::default()
@@ -131,10 +126,43 @@ fn configure(config: &mut web::ServiceConfig) {
                 .route(web::get().to(incidents::list_incidents))
                 .default_service(problem::method_not_allowed("GET, POST")),
         )
-        .service(get_only("/api/v1/incidents/{id}", incidents::read_incident))
-        .service(get_only("/api/v1/catalogue", catalogue::read_catalogue))
-        .service(get_only("/livez", health::livez))
-        .service(get_only("/readyz", health::readyz))
+        .service(resource(
+            "/api/v1/incidents/{id}",
+            web::get().to(incidents::read_incident),
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/status",
+            web::post().to(case_work::change_case_status),
+            "POST",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/assignment",
+            web::post().to(case_work::assign_case),
+            "POST",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/classification",
+            web::post().to(case_work::reclassify_case),
+            "POST",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/timeline",
+            web::get().to(case_work::case_timeline),
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/audit",
+            web::get().to(audit::read_audit_log),
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/catalogue",
+            web::get().to(catalogue::read_catalogue),
+            "GET",
+        ))
+        .service(resource("/livez", web::get().to(health::livez), "GET"))
+        .service(resource("/readyz", web::get().to(health::readyz), "GET"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(problem::not_found));
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{catalogue, health, incidents};
+use crate::routes::{audit, case_work, catalogue, health, incidents};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,11 @@ use crate::routes::{catalogue, health, incidents};
         incidents::file_incident,
         incidents::read_incident,
         incidents::list_incidents,
+        case_work::change_case_status,
+        case_work::assign_case,
+        case_work::reclassify_case,
+        case_work::case_timeline,
+        audit::read_audit_log,
         catalogue::read_catalogue,
         health::livez,
         health::readyz,
@@ -24,6 +29,8 @@ use crate::routes::{catalogue, health, incidents};
     modifiers(&BearerAuth),
     tags(
         (name = "incidents", description = "Filing and reading reports"),
+        (name = "case work", description = "Triage and case work, under If-Match"),
+        (name = "audit", description = "The access log"),
         (name = "catalogue", description = "Codes and their Swedish labels"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
-use trygg_domain::{ReportError, Violation};
+use trygg_domain::{ReportError, Violation, WorkflowError};
 use trygg_storage::StorageError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -47,6 +47,12 @@ pub enum ApiError {
     UnprocessableBody(String),
     #[error(transparent)]
     InvalidReport(#[from] ReportError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("changing a case needs an `If-Match` header with the ETag you last read")]
+    PreconditionRequired,
     #[error("this Idempotency-Key was used for a different request body")]
     IdempotencyKeyReused,
     #[error("the service is busy or its database unavailable; try again shortly")]
@@ -103,6 +109,22 @@ impl From<StorageError> for ApiError {
     }
 }
 
+impl From<WorkflowError> for ApiError {
+    fn from(error: WorkflowError) -> Self {
+        match error {
+            WorkflowError::IllegalTransition { .. } => ApiError::Conflict(error.to_string()),
+            WorkflowError::ReopenNeedsSecurityManager | WorkflowError::NotCaseWorker => {
+                ApiError::Forbidden(error.to_string())
+            }
+            WorkflowError::OutcomeRequired
+            | WorkflowError::UnexpectedOutcome
+            | WorkflowError::InvalidReclassification(_) => {
+                ApiError::UnprocessableBody(error.to_string())
+            }
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::internal(error)
@@ -122,6 +144,9 @@ impl ResponseError for ApiError {
             ApiError::UnprocessableBody(_)
             | ApiError::InvalidReport(_)
             | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -52,9 +52,10 @@ pub struct Principal {
 pub enum Visibility {
     /// Every case (security managers).
     All,
-    /// The caller's own reports, and the cases of these offices (handlers).
+    /// The cases of these offices (handlers), and the caller's own reports when `reporter`
+    /// names them.
     Scoped {
-        reporter: String,
+        reporter: Option<String>,
         offices: Vec<OfficeCode>,
     },
 }
@@ -95,8 +96,21 @@ impl Principal {
             .cloned()
             .collect();
         (self.may_file() || !offices.is_empty()).then(|| Visibility::Scoped {
-            reporter: self.subject.clone(),
+            reporter: Some(self.subject.clone()),
             offices,
+        })
+    }
+
+    /// The cases this caller may work (triage, assign, reclassify, move along): a handler
+    /// their office's, not their own reports elsewhere; a security manager all.
+    pub fn work_scope(&self) -> Option<Visibility> {
+        if self.has(Role::SecurityManager) {
+            return Some(Visibility::All);
+        }
+        let office = self.office.clone().filter(|_| self.has(Role::Handler))?;
+        Some(Visibility::Scoped {
+            reporter: None,
+            offices: vec![office],
         })
     }
 }
@@ -116,7 +130,7 @@ mod tests {
         let utbildning = Catalogue::builtin().office("utbildning").unwrap();
         let scoped = |offices: Vec<OfficeCode>| {
             Some(Visibility::Scoped {
-                reporter: "alice".into(),
+                reporter: Some("alice".into()),
                 offices,
             })
         };
@@ -145,6 +159,31 @@ mod tests {
         assert_eq!(
             principal(&[Role::Reporter], Some("utbildning")).visibility(),
             scoped(vec![])
+        );
+    }
+
+    #[test]
+    fn handlers_work_their_offices_cases_only() {
+        let utbildning = Catalogue::builtin().office("utbildning").unwrap();
+        assert_eq!(
+            principal(&[Role::Handler, Role::Reporter], Some("utbildning")).work_scope(),
+            Some(Visibility::Scoped {
+                reporter: None,
+                offices: vec![utbildning]
+            })
+        );
+        assert_eq!(
+            principal(&[Role::SecurityManager], None).work_scope(),
+            Some(Visibility::All)
+        );
+        assert_eq!(principal(&[Role::Handler], None).work_scope(), None);
+        assert_eq!(
+            principal(&[Role::Reporter], Some("utbildning")).work_scope(),
+            None
+        );
+        assert_eq!(
+            principal(&[Role::Analyst, Role::Admin], None).work_scope(),
+            None
         );
     }
 

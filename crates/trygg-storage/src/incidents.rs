@@ -194,11 +194,13 @@ pub(crate) fn visible_to(
             let office_cases = incident_offices::table
                 .filter(incident_offices::office.eq_any(offices.iter().map(|o| o.as_str())))
                 .select(incident_offices::incident_seq);
-            Box::new(
-                incidents::reporter
-                    .eq(reporter.as_str())
-                    .or(incidents::seq.eq_any(office_cases)),
-            )
+            let of_offices = incidents::seq.eq_any(office_cases);
+            match reporter {
+                Some(reporter) => {
+                    Box::new(incidents::reporter.eq(reporter.as_str()).or(of_offices))
+                }
+                None => Box::new(of_offices),
+            }
         }
     }
 }

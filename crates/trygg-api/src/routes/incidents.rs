@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    Catalogue, Circumstances, NewReport, ReportDraft, Status, ViolenceForm, Visibility,
+    Catalogue, Circumstances, NewReport, Outcome, ReportDraft, Status, ViolenceForm, Visibility,
 };
 use trygg_storage::{
     Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident,
@@ -28,6 +28,10 @@ pub struct CaseView {
     /// The human case number, e.g. `TRG-2026-000123`.
     pub case_number: String,
     pub status: Status,
+    /// Set when the case is closed.
+    pub outcome: Option<Outcome>,
+    /// The handler working the case (their user id).
+    pub assignee: Option<String>,
     pub focus_area: String,
     /// The offices responsible for the case.
     pub offices: Vec<String>,
@@ -47,6 +51,8 @@ impl From<Incident> for CaseView {
             id: incident.id,
             case_number: incident.case_number.to_string(),
             status: incident.status,
+            outcome: incident.outcome,
+            assignee: incident.assignee,
             focus_area: incident.focus_area,
             offices: incident.offices,
             circumstances: incident.circumstances,
@@ -231,7 +237,7 @@ fn parse_draft(body: &RawValue) -> Result<ReportDraft, ApiError> {
     tag = "incidents",
     params(("id" = Uuid, Path, description = "The case id")),
     responses(
-        (status = 200, description = "The case", body = CaseView),
+        (status = 200, description = "The case", body = CaseView, headers(("ETag" = String, description = "For If-Match when changing the case"))),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),
@@ -241,14 +247,39 @@ pub async fn read_incident(
     caller: Caller,
     id: web::Path<Uuid>,
     database: web::Data<Database>,
-) -> Result<web::Json<CaseView>, ApiError> {
-    let not_found = || ApiError::NotFound("there is no case with this id".into());
+) -> Result<HttpResponse, ApiError> {
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let id = id.into_inner();
-    let incident = web::block(move || database.incident(id, &visibility)).await??;
-    incident
-        .map(|incident| web::Json(CaseView::from(incident)))
-        .ok_or_else(not_found)
+    let reader = database.clone();
+    let incident = web::block(move || reader.incident(id, &visibility))
+        .await??
+        .ok_or_else(not_found)?;
+    log_reads(&database, &caller, "read_incident", vec![id]).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(incident.version)))
+        .json(CaseView::from(incident)))
+}
+
+/// A case the caller may not see reads exactly like one that does not exist.
+pub(crate) fn not_found() -> ApiError {
+    ApiError::NotFound("there is no case with this id".into())
+}
+
+/// The ETag of a case's version.
+pub(crate) fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Records reads in the access log; a read that cannot be logged is not served.
+pub(crate) async fn log_reads(
+    database: &web::Data<Database>,
+    caller: &Caller,
+    purpose: &'static str,
+    ids: Vec<Uuid>,
+) -> Result<(), ApiError> {
+    let database = database.clone();
+    let actor = caller.0.subject().to_owned();
+    Ok(web::block(move || database.log_access(actor, purpose, ids)).await??)
 }
 
 fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
@@ -309,7 +340,8 @@ pub async fn list_incidents(
         // One more than asked tells whether there is a next page.
         limit: limit + 1,
     };
-    let mut rows = web::block(move || database.incidents(&filter, &visibility)).await??;
+    let reader = database.clone();
+    let mut rows = web::block(move || reader.incidents(&filter, &visibility)).await??;
     let next_cursor = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
         rows.last().map(|(seq, _)| seq.to_string())

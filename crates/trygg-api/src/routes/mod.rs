@@ -1,3 +1,5 @@
+pub mod audit;
+pub mod case_work;
 pub mod catalogue;
 pub mod health;
 pub mod incidents;

@@ -1,0 +1,103 @@
+//! The access log, for security managers: who read which case, when and how.
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trygg_domain::Role;
+use trygg_storage::{AccessEntry, AccessFilter, Database, MAX_PAGE_SIZE};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+
+/// Which reads to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Reads of this case.
+    case: Option<Uuid>,
+    /// Reads by this user (`sub`).
+    user: Option<String>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<i64>,
+    /// Page size, 1 to 100 (larger values are capped).
+    limit: Option<i64>,
+}
+
+/// One read of one case.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// Who read it (`sub`).
+    pub user: String,
+    pub case: String,
+    /// The endpoint the case was read through.
+    pub purpose: String,
+    /// This entry's link in the hash chain.
+    pub hash: String,
+}
+
+/// A page of the access log, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next_cursor: Option<i64>,
+}
+
+impl From<AccessEntry> for AuditEntry {
+    fn from(entry: AccessEntry) -> Self {
+        AuditEntry {
+            at: entry.at(),
+            user: entry.actor,
+            case: entry.incident_id,
+            purpose: entry.purpose,
+            hash: entry.hash,
+        }
+    }
+}
+
+/// Who read which case: per case, per user, or all.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of the access log", body = AuditPage),
+        (status = 403, description = "Only security managers read the access log", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_audit_log(
+    caller: Caller,
+    query: web::Query<AuditQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<AuditPage>, ApiError> {
+    if !caller.0.has(Role::SecurityManager) {
+        return Err(ApiError::Forbidden(
+            "only security managers read the access log".into(),
+        ));
+    }
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(MAX_PAGE_SIZE);
+    if limit < 1 {
+        return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
+    }
+    let limit = limit.min(MAX_PAGE_SIZE);
+    let filter = AccessFilter {
+        incident_id: query.case,
+        actor: query.user,
+        after_cursor: query.cursor,
+        limit: limit + 1,
+    };
+    let mut entries = web::block(move || database.access_log(&filter)).await??;
+    let next_cursor = (entries.len() as i64 > limit).then(|| {
+        entries.truncate(limit as usize);
+        entries.last().map(|entry| entry.seq)
+    });
+    Ok(web::Json(AuditPage {
+        items: entries.into_iter().map(AuditEntry::from).collect(),
+        next_cursor: next_cursor.flatten(),
+    }))
+}
