@@ -22,8 +22,7 @@ pub fn auth_settings(keys: KeySource) -> AuthSettings {
 pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
-    /// Kept so the database outlives the test and is dropped after it.
-    _database: TestDatabase,
+    pub database: TestDatabase,
 }
 
 /// A response, read whole.
@@ -82,7 +81,7 @@ pub async fn spawn_app_with(keys: KeySource) -> TestApp {
     TestApp {
         address,
         client,
-        _database: database,
+        database,
     }
 }
 
@@ -185,6 +184,21 @@ impl TestApp {
                 .expect("the service answers"),
         )
         .await
+    }
+
+    /// POSTs JSON, with `If-Match` when given.
+    pub async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Reply {
+        let mut request = self.request(awc::http::Method::POST, path, Some(token));
+        if let Some(etag) = if_match {
+            request = request.insert_header(("If-Match", etag));
+        }
+        read(request.send_json(body).await.expect("the service answers")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -3,8 +3,10 @@
 //! database per test), otherwise against a new SQLite file per test.
 
 mod access;
+mod audit;
 mod authentication;
 mod bad_input;
+mod case_work;
 #[path = "../support/database.rs"]
 mod database;
 mod filing;

@@ -40,6 +40,22 @@ impl TestDatabase {
         }
     }
 
+    /// Runs SQL straight on the database, behind the service's back.
+    #[allow(dead_code, reason = "only the black-box tests tamper")]
+    pub fn execute(&self, sqlite: &str, postgres: &str) {
+        match self.url() {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn =
+                    diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+                diesel::connection::SimpleConnection::batch_execute(&mut conn, sqlite).unwrap();
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                diesel::connection::SimpleConnection::batch_execute(&mut conn, postgres).unwrap();
+            }
+        }
+    }
+
     pub fn url(&self) -> DatabaseUrl {
         match self {
             TestDatabase::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),

@@ -346,6 +346,8 @@ pub async fn list_incidents(
         rows.truncate(limit as usize);
         rows.last().map(|(seq, _)| seq.to_string())
     });
+    let ids = rows.iter().map(|(_, incident)| incident.id).collect();
+    log_reads(&database, &caller, "list_incidents", ids).await?;
     Ok(web::Json(CasePage {
         items: rows
             .into_iter()
