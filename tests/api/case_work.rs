@@ -333,8 +333,9 @@ async fn every_role_against_every_case_endpoint() {
     let assign_body = json!({"assignee": "dave", "office": "utbildning"});
     let classify_body = json!({"severity": "low", "reason": "checked"});
 
-    // (who, token, read, timeline, list shows it, status, assignment, classification, audit)
-    let table: Vec<(&str, String, [u16; 3], bool, [u16; 4])> = vec![
+    // (who, token, [read, timeline, _], list shows it, [status, assignment, classification, audit])
+    type Row<'a> = (&'a str, String, [u16; 3], bool, [u16; 4]);
+    let table: Vec<Row> = vec![
         (
             "the reporter",
             reporter("alice"),
