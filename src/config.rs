@@ -12,6 +12,8 @@ use trygg_storage::DatabaseUrl;
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_DATABASE: &str = "./data/trygg.db";
 const DEFAULT_ISSUER: &str = "trygg";
+/// How long a closed case keeps its content: five years, unless configured.
+const DEFAULT_RETENTION_DAYS: i64 = 5 * 365;
 /// Only for development on loopback; refused on any other address.
 const DEVELOPMENT_SECRET: &str = "trygg-development-secret-not-for-production";
 
@@ -69,6 +71,24 @@ fn read(path: &Path) -> Result<String, ConfigError> {
         path: path.into(),
         error,
     })
+}
+
+/// How long after closing a case keeps its content (`TRYGG_RETENTION_DAYS`).
+pub fn retention(env: impl Fn(&str) -> Option<String>) -> Result<chrono::Duration, ConfigError> {
+    let days = match env("TRYGG_RETENTION_DAYS") {
+        Some(days) => days
+            .parse::<i64>()
+            .ok()
+            .filter(|days| (1..=36_500).contains(days))
+            .ok_or_else(|| {
+                invalid(
+                    "TRYGG_RETENTION_DAYS",
+                    "must be a number of days, 1 to 36500",
+                )
+            })?,
+        None => DEFAULT_RETENTION_DAYS,
+    };
+    Ok(chrono::Duration::days(days))
 }
 
 /// Loads the settings; `env` looks up an environment variable.
@@ -194,6 +214,18 @@ mod tests {
         assert!(matches!(settings.auth.keys, KeySource::SharedSecret(_)));
         assert_eq!(settings.auth.issuer, "trygg");
         assert_eq!(settings.auth.audience, "trygg");
+    }
+
+    #[test]
+    fn retention_is_a_bounded_number_of_days() {
+        let retention = |value: &str| retention(|_| Some(value.to_owned()));
+        assert_eq!(retention("30").unwrap(), chrono::Duration::days(30));
+        assert!(retention("0").is_err());
+        assert!(retention("forever").is_err());
+        assert_eq!(
+            super::retention(|_| None).unwrap(),
+            chrono::Duration::days(DEFAULT_RETENTION_DAYS)
+        );
     }
 
     #[test]

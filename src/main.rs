@@ -43,6 +43,13 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Remove the content of cases closed longer ago than the retention period
+    /// (`TRYGG_RETENTION_DAYS`); their coded facts stay for the statistics.
+    Purge {
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Work with the access log.
     Audit {
         #[command(subcommand)]
@@ -136,6 +143,29 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Openapi => print!("{}", trygg_api::openapi_document()),
+        Command::Purge { dry_run } => {
+            let closed_before =
+                chrono::Utc::now() - config::retention(|name| std::env::var(name).ok())?;
+            let cases = actix_web::web::block(move || {
+                let database = Database::connect(&settings.database_url, 1)?;
+                if dry_run {
+                    database.purgeable(closed_before)
+                } else {
+                    database.purge(closed_before)
+                }
+            })
+            .await??;
+            let verb = if dry_run { "would purge" } else { "purged" };
+            for case in &cases {
+                let closed = case.closed_at.to_rfc3339();
+                println!("{verb} {} ({}), closed {closed}", case.case_number, case.id);
+            }
+            println!(
+                "{verb} {} case(s) closed before {}",
+                cases.len(),
+                closed_before.to_rfc3339()
+            );
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -61,7 +61,7 @@ async fn a_case_is_worked_from_received_to_closed_and_every_step_is_in_its_timel
         )
         .await;
     assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
-    assert_eq!(assigned.body["assignee"], "dave");
+    assert_eq!(assigned.body["work"]["assignee"], "dave");
     assert_eq!(assigned.header("etag"), Some("\"2\""));
 
     for status in ["triaged", "in_progress"] {
@@ -228,7 +228,7 @@ async fn two_handlers_never_overwrite_each_other() {
         )
         .await;
     assert!(second.assert_problem(412).contains("\"2\""));
-    assert_eq!(read(&app, &id, &dave).await.0["assignee"], "dave");
+    assert_eq!(read(&app, &id, &dave).await.0["work"]["assignee"], "dave");
 
     app.post(
         &path,
@@ -323,124 +323,223 @@ async fn reclassification_moves_a_case_to_another_office_with_its_reason() {
     }
 }
 
+/// What one caller gets from each case endpoint.
+struct Expect {
+    read: u16,
+    listed: bool,
+    timeline: u16,
+    actions: u16,
+    comments: u16,
+    /// Status, assignment, reclassification, follow-up, adding an action, changing one: all
+    /// sent with a stale ETag, so a case worker gets 412 (reached, not made).
+    work: u16,
+    internal_comment: u16,
+    reporter_comment: u16,
+    queue: u16,
+    audit: u16,
+}
+
 #[actix_web::test]
 async fn every_role_against_every_case_endpoint() {
     let app = spawn_app().await;
     let id = file_school_case(&app).await;
     let (_, etag) = read(&app, &id, &manager()).await;
     let case = format!("/api/v1/incidents/{id}");
-    let status_body = json!({"status": "triaged"});
-    let assign_body = json!({"assignee": "dave", "office": "utbildning"});
-    let classify_body = json!({"severity": "low", "reason": "checked"});
-
-    // (who, token, [read, timeline, _], list shows it, [status, assignment, classification, audit])
-    type Row<'a> = (&'a str, String, [u16; 3], bool, [u16; 4]);
-    let table: Vec<Row> = vec![
+    let work = [
+        ("status", json!({"status": "triaged"})),
+        (
+            "assignment",
+            json!({"assignee": "dave", "office": "utbildning"}),
+        ),
+        (
+            "classification",
+            json!({"severity": "low", "reason": "checked"}),
+        ),
+        (
+            "actions",
+            json!({"description": "Talk to the pupil", "owner": "dave", "due_at": "2026-12-01T12:00:00Z"}),
+        ),
+    ];
+    let worker = Expect {
+        read: 200,
+        listed: true,
+        timeline: 200,
+        actions: 200,
+        comments: 200,
+        work: 412,
+        internal_comment: 201,
+        reporter_comment: 201,
+        queue: 200,
+        audit: 403,
+    };
+    let outsider = Expect {
+        read: 404,
+        listed: false,
+        timeline: 404,
+        actions: 404,
+        comments: 404,
+        work: 403,
+        internal_comment: 404,
+        reporter_comment: 404,
+        queue: 403,
+        audit: 403,
+    };
+    let table = [
         (
             "the reporter",
             reporter("alice"),
-            [200, 200, 0],
-            true,
-            [403, 403, 403, 403],
+            Expect {
+                read: 200,
+                listed: true,
+                comments: 200,
+                internal_comment: 403,
+                reporter_comment: 201,
+                ..outsider
+            },
         ),
-        (
-            "another reporter",
-            reporter("bob"),
-            [404, 404, 0],
-            false,
-            [403, 403, 403, 403],
-        ),
+        ("another reporter", reporter("bob"), Expect { ..outsider }),
         (
             "a handler of the office",
             handler("utbildning"),
-            [200, 200, 0],
-            true,
-            [412, 412, 412, 403],
+            Expect { ..worker },
         ),
         (
             "a handler of another office",
             handler("kultur_fritid"),
-            [404, 404, 0],
-            false,
-            [404, 404, 404, 403],
+            Expect {
+                work: 404,
+                queue: 200,
+                ..outsider
+            },
         ),
         (
-            "a handler who is also a reporter elsewhere",
+            "the reporter, who is also a handler elsewhere",
             token("alice", &["handler", "reporter"], Some("kultur_fritid")),
-            [200, 200, 0],
-            true,
-            [404, 404, 404, 403],
+            Expect {
+                read: 200,
+                listed: true,
+                comments: 200,
+                work: 404,
+                internal_comment: 403,
+                reporter_comment: 201,
+                queue: 200,
+                ..outsider
+            },
         ),
         (
             "a security manager",
             manager(),
-            [200, 200, 0],
-            true,
-            [412, 412, 412, 200],
+            Expect {
+                audit: 200,
+                ..worker
+            },
         ),
         (
             "an analyst",
             token("olga", &["analyst"], None),
-            [404, 404, 0],
-            false,
-            [403, 403, 403, 403],
+            Expect { ..outsider },
         ),
         (
             "an admin",
             token("adam", &["admin"], None),
-            [404, 404, 0],
-            false,
-            [403, 403, 403, 403],
+            Expect { ..outsider },
         ),
     ];
-    for (
-        who,
-        token,
-        [read_status, timeline_status, _],
-        listed,
-        [status, assignment, classification, audit],
-    ) in table
-    {
+    let status = |reply: Reply| reply.status.as_u16();
+    for (who, token, expect) in table {
         assert_eq!(
-            app.get(&case, &token).await.status.as_u16(),
-            read_status,
+            status(app.get(&case, &token).await),
+            expect.read,
             "{who} reads"
         );
-        assert_eq!(
-            app.get(&format!("{case}/timeline"), &token)
-                .await
-                .status
-                .as_u16(),
-            timeline_status,
-            "{who} reads the timeline"
-        );
         let list = app.get("/api/v1/incidents", &token).await;
-        let shows = list.body["items"]
+        let listed = list.body["items"]
             .as_array()
             .is_some_and(|items| items.iter().any(|i| i["id"] == id.as_str()));
-        assert_eq!(shows, listed, "{who} lists");
-        // A stale ETag: who may work the case gets 412, proving the write was reached but
-        // not made; who may not gets 403 or 404 before anything is compared.
-        let stale = "\"0\"";
-        let attempts = [
-            ("status", &status_body, status),
-            ("assignment", &assign_body, assignment),
-            ("classification", &classify_body, classification),
-        ];
-        for (what, body, expected) in attempts {
+        assert_eq!(listed, expect.listed, "{who} lists");
+        for (what, expected) in [
+            ("timeline", expect.timeline),
+            ("actions", expect.actions),
+            ("comments", expect.comments),
+        ] {
+            assert_eq!(
+                status(app.get(&format!("{case}/{what}"), &token).await),
+                expected,
+                "{who} reads {what}"
+            );
+        }
+        let stale = Some("\"0\"");
+        for (what, body) in &work {
             let reply = app
-                .post(&format!("{case}/{what}"), &token, Some(stale), body)
+                .post(&format!("{case}/{what}"), &token, stale, body)
                 .await;
             assert_eq!(
                 reply.status.as_u16(),
-                expected,
+                expect.work,
                 "{who} {what}: {}",
                 reply.body
             );
         }
+        let follow_up = app
+            .request(
+                awc::http::Method::PUT,
+                &format!("{case}/follow-up"),
+                Some(&token),
+            )
+            .insert_header(("If-Match", "\"0\""));
+        let body = json!({"police_report_filed": true, "support_offered": true}).to_string();
+        let reply = app
+            .send_body(follow_up.content_type("application/json"), body)
+            .await;
         assert_eq!(
-            app.get("/api/v1/audit", &token).await.status.as_u16(),
-            audit,
+            reply.status.as_u16(),
+            expect.work,
+            "{who} follow-up: {}",
+            reply.body
+        );
+        let action = format!("{case}/actions/{}", uuid::Uuid::now_v7());
+        let patch = app
+            .request(awc::http::Method::PATCH, &action, Some(&token))
+            .insert_header(("If-Match", "\"0\""));
+        let reply = app
+            .send_body(
+                patch.content_type("application/json"),
+                json!({"status": "done"}).to_string(),
+            )
+            .await;
+        assert_eq!(
+            reply.status.as_u16(),
+            expect.work,
+            "{who} changes an action: {}",
+            reply.body
+        );
+        for (audience, expected) in [
+            ("internal", expect.internal_comment),
+            ("reporter", expect.reporter_comment),
+        ] {
+            let reply = app
+                .post(
+                    &format!("{case}/comments"),
+                    &token,
+                    None,
+                    &json!({"audience": audience, "body": "a note"}),
+                )
+                .await;
+            assert_eq!(
+                reply.status.as_u16(),
+                expected,
+                "{who} comments ({audience}): {}",
+                reply.body
+            );
+        }
+        assert_eq!(
+            status(app.get("/api/v1/queue", &token).await),
+            expect.queue,
+            "{who} reads a queue"
+        );
+        assert_eq!(
+            status(app.get("/api/v1/audit", &token).await),
+            expect.audit,
             "{who} reads the access log"
         );
     }

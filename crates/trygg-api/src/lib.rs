@@ -101,16 +101,17 @@ impl Application {
     }
 }
 
-/// A resource with one route; other methods get 405 naming `allow`.
-fn resource(path: &str, route: Route, allow: &'static str) -> Resource {
-    web::resource(path)
-        .route(route)
+/// A resource with these routes; other methods get 405 naming `allow`.
+fn resource<const N: usize>(path: &str, routes: [Route; N], allow: &'static str) -> Resource {
+    routes
+        .into_iter()
+        .fold(web::resource(path), Resource::route)
         .default_service(problem::method_not_allowed(allow))
 }
 
 /// Routes and request limits.
 fn configure(config: &mut web::ServiceConfig) {
-    use routes::{audit, case_work, catalogue, health, incidents};
+    use routes::{audit, case_work, catalogue, comments, health, incidents, queue};
     config
         .app_data(
             web::JsonConfig::default()
@@ -120,49 +121,82 @@ fn configure(config: &mut web::ServiceConfig) {
         )
         .app_data(web::QueryConfig::default().error_handler(problem::query_error))
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
-        .service(
-            web::resource("/api/v1/incidents")
-                .route(web::post().to(incidents::file_incident))
-                .route(web::get().to(incidents::list_incidents))
-                .default_service(problem::method_not_allowed("GET, POST")),
-        )
+        .service(resource(
+            "/api/v1/incidents",
+            [
+                web::post().to(incidents::file_incident),
+                web::get().to(incidents::list_incidents),
+            ],
+            "GET, POST",
+        ))
         .service(resource(
             "/api/v1/incidents/{id}",
-            web::get().to(incidents::read_incident),
+            [web::get().to(incidents::read_incident)],
             "GET",
         ))
         .service(resource(
             "/api/v1/incidents/{id}/status",
-            web::post().to(case_work::change_case_status),
+            [web::post().to(case_work::change_case_status)],
             "POST",
         ))
         .service(resource(
             "/api/v1/incidents/{id}/assignment",
-            web::post().to(case_work::assign_case),
+            [web::post().to(case_work::assign_case)],
             "POST",
         ))
         .service(resource(
             "/api/v1/incidents/{id}/classification",
-            web::post().to(case_work::reclassify_case),
+            [web::post().to(case_work::reclassify_case)],
             "POST",
         ))
         .service(resource(
             "/api/v1/incidents/{id}/timeline",
-            web::get().to(case_work::case_timeline),
+            [web::get().to(case_work::case_timeline)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/follow-up",
+            [web::put().to(case_work::record_follow_up)],
+            "PUT",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/actions",
+            [
+                web::post().to(case_work::add_action),
+                web::get().to(case_work::list_actions),
+            ],
+            "GET, POST",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/actions/{action_id}",
+            [web::patch().to(case_work::change_action)],
+            "PATCH",
+        ))
+        .service(resource(
+            "/api/v1/incidents/{id}/comments",
+            [
+                web::post().to(comments::add_comment),
+                web::get().to(comments::list_comments),
+            ],
+            "GET, POST",
+        ))
+        .service(resource(
+            "/api/v1/queue",
+            [web::get().to(queue::read_queue)],
             "GET",
         ))
         .service(resource(
             "/api/v1/audit",
-            web::get().to(audit::read_audit_log),
+            [web::get().to(audit::read_audit_log)],
             "GET",
         ))
         .service(resource(
             "/api/v1/catalogue",
-            web::get().to(catalogue::read_catalogue),
+            [web::get().to(catalogue::read_catalogue)],
             "GET",
         ))
-        .service(resource("/livez", web::get().to(health::livez), "GET"))
-        .service(resource("/readyz", web::get().to(health::readyz), "GET"))
+        .service(resource("/livez", [web::get().to(health::livez)], "GET"))
+        .service(resource("/readyz", [web::get().to(health::readyz)], "GET"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(problem::not_found));
 }

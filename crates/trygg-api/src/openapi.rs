@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, case_work, catalogue, health, incidents};
+use crate::routes::{audit, case_work, catalogue, comments, health, incidents, queue};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,7 +20,14 @@ use crate::routes::{audit, case_work, catalogue, health, incidents};
         case_work::change_case_status,
         case_work::assign_case,
         case_work::reclassify_case,
+        case_work::record_follow_up,
+        case_work::add_action,
+        case_work::change_action,
+        case_work::list_actions,
         case_work::case_timeline,
+        comments::add_comment,
+        comments::list_comments,
+        queue::read_queue,
         audit::read_audit_log,
         catalogue::read_catalogue,
         health::livez,
@@ -30,6 +37,7 @@ use crate::routes::{audit, case_work, catalogue, health, incidents};
     tags(
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
+        (name = "comments", description = "Comments, internal or shared with the reporter"),
         (name = "audit", description = "The access log"),
         (name = "catalogue", description = "Codes and their Swedish labels"),
         (name = "health", description = "Liveness and readiness"),

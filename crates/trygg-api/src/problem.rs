@@ -111,16 +111,16 @@ impl From<StorageError> for ApiError {
 
 impl From<WorkflowError> for ApiError {
     fn from(error: WorkflowError) -> Self {
+        let detail = error.to_string();
         match error {
-            WorkflowError::IllegalTransition { .. } => ApiError::Conflict(error.to_string()),
-            WorkflowError::ReopenNeedsSecurityManager | WorkflowError::NotCaseWorker => {
-                ApiError::Forbidden(error.to_string())
-            }
+            WorkflowError::IllegalTransition { .. } => ApiError::Conflict(detail),
+            WorkflowError::ReopenNeedsSecurityManager
+            | WorkflowError::NotCaseWorker
+            | WorkflowError::InternalCommentNeedsCaseWorker => ApiError::Forbidden(detail),
             WorkflowError::OutcomeRequired
             | WorkflowError::UnexpectedOutcome
-            | WorkflowError::InvalidReclassification(_) => {
-                ApiError::UnprocessableBody(error.to_string())
-            }
+            | WorkflowError::InvalidReclassification(_)
+            | WorkflowError::InvalidFollowUp(_) => ApiError::UnprocessableBody(detail),
         }
     }
 }

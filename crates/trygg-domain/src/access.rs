@@ -101,6 +101,16 @@ impl Principal {
         })
     }
 
+    /// Whether this caller works a case handled by these offices.
+    pub fn works_case<'a>(&self, mut offices: impl Iterator<Item = &'a str>) -> bool {
+        self.has(Role::SecurityManager)
+            || self.has(Role::Handler)
+                && self
+                    .office
+                    .as_ref()
+                    .is_some_and(|mine| offices.any(|o| o == mine.as_str()))
+    }
+
     /// The cases this caller may work (triage, assign, reclassify, move along): a handler
     /// their office's, not their own reports elsewhere; a security manager all.
     pub fn work_scope(&self) -> Option<Visibility> {

@@ -201,6 +201,23 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Who a comment is for.
+    Audience {
+        Internal => ("internal", "Intern"),
+        Reporter => ("reporter", "Till anmälaren"),
+    }
+);
+
+vocabulary!(
+    /// Where an action (åtgärd) stands.
+    ActionStatus {
+        Open => ("open", "Pågående"),
+        Done => ("done", "Utförd"),
+        Cancelled => ("cancelled", "Avbruten"),
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

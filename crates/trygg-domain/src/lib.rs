@@ -16,13 +16,15 @@ pub use catalogue::{
 };
 pub use codes::UnknownCode;
 pub use codes::{
-    AffectedCategory, AgeGroup, ChildrenAffected, Gender, IncidentKind, Influence, Outcome,
-    PerpetratorRelation, PlaceKind, Severity, Status, ViolenceForm,
+    ActionStatus, AffectedCategory, AgeGroup, Audience, ChildrenAffected, Gender, IncidentKind,
+    Influence, Outcome, PerpetratorRelation, PlaceKind, Severity, Status, ViolenceForm,
 };
 pub use report::{
     Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,
     Violation, ViolenceForms,
 };
 pub use workflow::{
-    MAX_REASON_CHARS, Reclassification, WorkflowError, change_status, ensure_case_worker,
+    DEADLINE_AT_RISK_WITHIN, FollowUp, MAX_REASON_CHARS, Reclassification,
+    WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
+    WorkflowError, change_status, ensure_case_worker, may_comment, work_environment_deadline,
 };

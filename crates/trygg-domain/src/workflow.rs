@@ -4,12 +4,99 @@
 
 use std::fmt::Write;
 
+use chrono::{DateTime, Duration, Utc};
+
 use crate::access::{Principal, Role};
 use crate::catalogue::{Catalogue, FocusArea};
-use crate::codes::{IncidentKind, Outcome, Severity, Status};
+use crate::codes::{AffectedCategory, Audience, IncidentKind, Outcome, Severity, Status};
+use crate::report::Circumstances;
 
 /// The longest reason accepted for a reclassification, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
+/// The longest police report reference accepted.
+pub const MAX_POLICE_REFERENCE_CHARS: usize = 100;
+/// The employer reports a serious incident to Arbetsmiljöverket "utan dröjsmål"; guidance says
+/// within 24 hours.
+pub const WORK_ENVIRONMENT_DEADLINE: Duration = Duration::hours(24);
+/// A deadline this close, or passed, puts a case in the queue's "deadline at risk".
+pub const DEADLINE_AT_RISK_WITHIN: Duration = Duration::hours(12);
+
+/// Who the work-environment deadline covers: employees, and elected officials, who follow the
+/// same track since kommunallagen 4 kap. 18 a §.
+pub const WORK_ENVIRONMENT_CATEGORIES: [AffectedCategory; 2] = [
+    AffectedCategory::Employee,
+    AffectedCategory::ElectedOfficial,
+];
+/// The severity that makes an incident an allvarligt tillbud.
+pub const WORK_ENVIRONMENT_SEVERITY: Severity = Severity::Serious;
+
+/// When Arbetsmiljöverket must have been notified of this incident, if it must be.
+pub fn work_environment_deadline(
+    circumstances: &Circumstances,
+    received_at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let covered = WORK_ENVIRONMENT_CATEGORIES.contains(&circumstances.affected_category);
+    (covered && circumstances.severity == WORK_ENVIRONMENT_SEVERITY)
+        .then(|| received_at + WORK_ENVIRONMENT_DEADLINE)
+}
+
+/// The follow-up facts of a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub police_report_filed: bool,
+    pub police_reference: Option<String>,
+    pub authority_notified_at: Option<DateTime<Utc>>,
+    pub support_offered: bool,
+}
+
+impl FollowUp {
+    /// Checks follow-up facts: a reference only with a police report, bounded, and no
+    /// notification in the future.
+    pub fn parse(
+        police_report_filed: bool,
+        police_reference: Option<&str>,
+        authority_notified_at: Option<DateTime<Utc>>,
+        support_offered: bool,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUp, WorkflowError> {
+        let invalid = |message: &str| WorkflowError::InvalidFollowUp(message.into());
+        let police_reference = police_reference.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(reference) = police_reference {
+            if !police_report_filed {
+                return Err(invalid("a `police_reference` needs `police_report_filed`"));
+            }
+            if reference.chars().count() > MAX_POLICE_REFERENCE_CHARS
+                || reference.chars().any(char::is_control)
+            {
+                return Err(invalid(
+                    "`police_reference` must be at most 100 plain characters",
+                ));
+            }
+        }
+        if authority_notified_at.is_some_and(|at| at > now + Duration::minutes(5)) {
+            return Err(invalid("`authority_notified_at` must not be in the future"));
+        }
+        Ok(FollowUp {
+            police_report_filed,
+            police_reference: police_reference.map(str::to_owned),
+            authority_notified_at,
+            support_offered,
+        })
+    }
+}
+
+/// May this caller comment for this audience? Case workers write both kinds; the reporter adds
+/// information to their own case, which the reporter sees too.
+pub fn may_comment(
+    audience: Audience,
+    works_case: bool,
+    is_reporter: bool,
+) -> Result<(), WorkflowError> {
+    match (audience, works_case, is_reporter) {
+        (_, true, _) | (Audience::Reporter, false, true) => Ok(()),
+        _ => Err(WorkflowError::InternalCommentNeedsCaseWorker),
+    }
+}
 
 impl Status {
     /// The statuses a case in this status may move to.
@@ -45,6 +132,10 @@ pub enum WorkflowError {
     NotCaseWorker,
     #[error("{0}")]
     InvalidReclassification(String),
+    #[error("{0}")]
+    InvalidFollowUp(String),
+    #[error("only handlers and security managers write internal comments")]
+    InternalCommentNeedsCaseWorker,
 }
 
 fn codes(statuses: &[Status]) -> String {
@@ -235,6 +326,58 @@ mod tests {
             let result = change_status(Status::Received, Status::Triaged, None, &principal(roles));
             assert_eq!(result, Err(WorkflowError::NotCaseWorker), "{roles:?}");
         }
+    }
+
+    #[test]
+    fn the_work_environment_deadline_covers_serious_cases_against_staff_and_officials() {
+        let at: DateTime<Utc> = "2026-11-27T08:00:00Z".parse().unwrap();
+        let mut facts = Circumstances {
+            kind: IncidentKind::Threat,
+            place_kind: crate::PlaceKind::Workplace,
+            affected_category: AffectedCategory::ElectedOfficial,
+            affected_gender: crate::Gender::Woman,
+            affected_age_group: crate::AgeGroup::Age50To64,
+            children_affected: crate::ChildrenAffected::No,
+            perpetrator_relation: crate::PerpetratorRelation::Resident,
+            perpetrator_influence: crate::Influence::Unknown,
+            severity: Severity::Serious,
+        };
+        assert_eq!(
+            work_environment_deadline(&facts, at),
+            Some(at + Duration::hours(24))
+        );
+        facts.affected_category = AffectedCategory::Employee;
+        assert!(work_environment_deadline(&facts, at).is_some());
+        facts.severity = Severity::High;
+        assert_eq!(work_environment_deadline(&facts, at), None);
+        facts.severity = Severity::Serious;
+        facts.affected_category = AffectedCategory::Resident;
+        assert_eq!(work_environment_deadline(&facts, at), None);
+    }
+
+    #[test]
+    fn follow_up_facts_hang_together() {
+        let now: DateTime<Utc> = "2026-11-27T08:00:00Z".parse().unwrap();
+        let ok = FollowUp::parse(true, Some(" 5000-K123456-26 "), Some(now), true, now).unwrap();
+        assert_eq!(ok.police_reference.as_deref(), Some("5000-K123456-26"));
+        assert!(FollowUp::parse(false, Some("5000-K1"), None, false, now).is_err());
+        assert!(FollowUp::parse(true, Some(&"9".repeat(101)), None, false, now).is_err());
+        assert!(FollowUp::parse(false, None, Some(now + Duration::hours(1)), false, now).is_err());
+        assert_eq!(
+            FollowUp::parse(false, Some("  "), None, false, now)
+                .unwrap()
+                .police_reference,
+            None
+        );
+    }
+
+    #[test]
+    fn reporters_comment_to_themselves_only() {
+        assert!(may_comment(Audience::Internal, true, false).is_ok());
+        assert!(may_comment(Audience::Reporter, true, false).is_ok());
+        assert!(may_comment(Audience::Reporter, false, true).is_ok());
+        assert!(may_comment(Audience::Internal, false, true).is_err());
+        assert!(may_comment(Audience::Reporter, false, false).is_err());
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! Working a case: amendments under optimistic concurrency, each recorded in the case's
 //! timeline.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use trygg_domain::{IncidentKind, Outcome, Severity, Status, Visibility};
+use trygg_domain::{ActionStatus, FollowUp, IncidentKind, Outcome, Severity, Status, Visibility};
 use uuid::Uuid;
 
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
-use crate::schema::{case_events, incident_offices, incidents};
+use crate::schema::{actions, case_events, incident_offices, incidents};
 
 /// One change to a case, as the timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,39 @@ pub struct Amendment {
     pub focus_area: Option<(String, Vec<String>)>,
     pub severity: Option<Severity>,
     pub kind: Option<IncidentKind>,
+    pub follow_up: Option<FollowUp>,
+    pub new_action: Option<NewAction>,
+    pub action_update: Option<ActionUpdate>,
     pub reason: Option<String>,
+}
+
+/// An action (åtgärd) to add to a case.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub id: Uuid,
+    pub description: String,
+    pub owner: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Changes to one of a case's actions; `None` leaves a field as it is.
+#[derive(Debug, Clone)]
+pub struct ActionUpdate {
+    pub id: Uuid,
+    pub status: Option<ActionStatus>,
+    pub owner: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// An action as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub id: Uuid,
+    pub description: String,
+    pub owner: String,
+    pub due_at: DateTime<Utc>,
+    pub status: ActionStatus,
+    pub created_at: DateTime<Utc>,
 }
 
 /// What an amendment came to.
@@ -42,6 +74,8 @@ pub enum Amended<R> {
     Done(Box<Incident>),
     /// No such case, or not visible to the caller.
     NotFound,
+    /// The case has no action with the id the update names.
+    NoSuchAction,
     /// The caller's version is not the current one.
     Stale {
         current_version: i64,
@@ -59,8 +93,48 @@ struct Changes<'a> {
     focus_area: Option<&'a str>,
     severity: Option<&'a str>,
     kind: Option<&'a str>,
-    updated_at: chrono::NaiveDateTime,
+    police_report_filed: Option<bool>,
+    police_reference: Option<Option<&'a str>>,
+    authority_notified_at: Option<Option<NaiveDateTime>>,
+    support_offered: Option<bool>,
+    closed_at: Option<Option<NaiveDateTime>>,
+    updated_at: NaiveDateTime,
     version: i64,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = actions)]
+struct ActionChanges<'a> {
+    status: Option<&'a str>,
+    owner: Option<&'a str>,
+    due_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = actions)]
+struct ActionRow {
+    id: String,
+    description: String,
+    owner: String,
+    due_at: NaiveDateTime,
+    status: String,
+    created_at: NaiveDateTime,
+}
+
+impl ActionRow {
+    fn into_action(self) -> Result<Action, StorageError> {
+        Ok(Action {
+            id: Uuid::parse_str(&self.id).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            description: self.description,
+            owner: self.owner,
+            due_at: self.due_at.and_utc(),
+            status: self
+                .status
+                .parse()
+                .map_err(|e: trygg_domain::UnknownCode| StorageError::Corrupt(e.to_string()))?,
+            created_at: self.created_at.and_utc(),
+        })
+    }
 }
 
 pub(crate) fn record(
@@ -100,6 +174,20 @@ pub(crate) fn set_offices(
     Ok(())
 }
 
+/// The sequence number of a visible case.
+pub(crate) fn visible_seq(
+    conn: &mut DbConnection,
+    id: Uuid,
+    visibility: &Visibility,
+) -> Result<Option<i64>, diesel::result::Error> {
+    incidents::table
+        .filter(incidents::id.eq(id.to_string()))
+        .filter(visible_to(visibility))
+        .select(incidents::seq)
+        .first::<i64>(conn)
+        .optional()
+}
+
 fn find(
     conn: &mut DbConnection,
     id: Uuid,
@@ -114,9 +202,14 @@ fn find(
     Ok(seq.zip(with_offices(conn, rows)?.pop()))
 }
 
+fn at_text(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
 /// The events an amendment makes: one per field whose value changes.
 fn events(
     current: &Incident,
+    current_action: Option<&Action>,
     amendment: &Amendment,
     actor: &str,
     at: DateTime<Utc>,
@@ -135,20 +228,14 @@ fn events(
             });
         }
     };
-    let code = |value: Option<&str>| value.map(str::to_owned);
+    let code = |value: &str| Some(value.to_owned());
+    let flag = |value: bool| Some(value.to_string());
     if let Some(status) = amendment.status {
-        change(
-            "status",
-            code(Some(current.status.code())),
-            code(Some(status.code())),
-        );
+        change("status", code(current.status.code()), code(status.code()));
     }
     if let Some(outcome) = amendment.outcome {
-        change(
-            "outcome",
-            code(current.outcome.map(Outcome::code)),
-            code(outcome.map(Outcome::code)),
-        );
+        let text = |outcome: Option<Outcome>| outcome.map(|o| o.code().to_owned());
+        change("outcome", text(current.outcome), text(outcome));
     }
     if let Some(assignee) = &amendment.assignee {
         change("assignee", current.assignee.clone(), Some(assignee.clone()));
@@ -168,18 +255,124 @@ fn events(
     if let Some(severity) = amendment.severity {
         change(
             "severity",
-            code(Some(current.circumstances.severity.code())),
-            code(Some(severity.code())),
+            code(current.circumstances.severity.code()),
+            code(severity.code()),
         );
     }
     if let Some(kind) = amendment.kind {
         change(
             "kind",
-            code(Some(current.circumstances.kind.code())),
-            code(Some(kind.code())),
+            code(current.circumstances.kind.code()),
+            code(kind.code()),
         );
     }
+    if let Some(follow_up) = &amendment.follow_up {
+        let was = &current.follow_up;
+        change(
+            "police_report_filed",
+            flag(was.police_report_filed),
+            flag(follow_up.police_report_filed),
+        );
+        change(
+            "police_reference",
+            was.police_reference.clone(),
+            follow_up.police_reference.clone(),
+        );
+        change(
+            "authority_notified_at",
+            at_text(was.authority_notified_at),
+            at_text(follow_up.authority_notified_at),
+        );
+        change(
+            "support_offered",
+            flag(was.support_offered),
+            flag(follow_up.support_offered),
+        );
+    }
+    if let Some(action) = &amendment.new_action {
+        let summary = format!(
+            "{}: {} (owner {}, due {})",
+            action.id,
+            action.description,
+            action.owner,
+            action
+                .due_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        change("action", None, Some(summary));
+    }
+    if let (Some(update), Some(was)) = (&amendment.action_update, current_action) {
+        let field = |name: &str| format!("action {} {name}", update.id);
+        if let Some(status) = update.status {
+            change(
+                &field("status"),
+                code(was.status.code()),
+                code(status.code()),
+            );
+        }
+        if let Some(owner) = &update.owner {
+            change(
+                &field("owner"),
+                Some(was.owner.clone()),
+                Some(owner.clone()),
+            );
+        }
+        if let Some(due_at) = update.due_at {
+            change(
+                &field("due_at"),
+                at_text(Some(was.due_at)),
+                at_text(Some(due_at)),
+            );
+        }
+    }
     events
+}
+
+fn find_action(
+    conn: &mut DbConnection,
+    incident_seq: i64,
+    id: Uuid,
+) -> Result<Option<Action>, StorageError> {
+    actions::table
+        .filter(actions::incident_seq.eq(incident_seq))
+        .filter(actions::id.eq(id.to_string()))
+        .select(ActionRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(ActionRow::into_action)
+        .transpose()
+}
+
+fn apply_actions(
+    conn: &mut DbConnection,
+    incident_seq: i64,
+    amendment: &Amendment,
+    at: DateTime<Utc>,
+) -> Result<(), diesel::result::Error> {
+    if let Some(action) = &amendment.new_action {
+        diesel::insert_into(actions::table)
+            .values((
+                actions::id.eq(action.id.to_string()),
+                actions::incident_seq.eq(incident_seq),
+                actions::description.eq(&action.description),
+                actions::owner.eq(&action.owner),
+                actions::due_at.eq(action.due_at.naive_utc()),
+                actions::status.eq(ActionStatus::Open.code()),
+                actions::created_at.eq(at.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    if let Some(update) = &amendment.action_update {
+        let changes = ActionChanges {
+            status: update.status.map(ActionStatus::code),
+            owner: update.owner.as_deref(),
+            due_at: update.due_at.map(|at| at.naive_utc()),
+        };
+        diesel::update(actions::table.filter(actions::id.eq(update.id.to_string())))
+            .set(changes)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 impl Database {
@@ -206,11 +399,23 @@ impl Database {
                 Ok(amendment) => amendment,
                 Err(refusal) => return Ok(Amended::Refused(refusal)),
             };
+            let current_action = match &amendment.action_update {
+                Some(update) => match find_action(conn, seq, update.id)? {
+                    Some(action) => Some(action),
+                    None => return Ok(Amended::NoSuchAction),
+                },
+                None => None,
+            };
             let at = Utc::now();
-            let events = events(&current, &amendment, &actor, at);
+            let events = events(&current, current_action.as_ref(), &amendment, &actor, at);
             if events.is_empty() {
                 return Ok(Amended::Done(Box::new(current)));
             }
+            // Closing stamps the time the retention period runs from; reopening clears it.
+            let closed_at = amendment
+                .status
+                .map(|status| (status == Status::Closed).then(|| at.naive_utc()));
+            let follow_up = amendment.follow_up.as_ref();
             let changes = Changes {
                 status: amendment.status.map(Status::code),
                 outcome: amendment.outcome.map(|outcome| outcome.map(Outcome::code)),
@@ -218,6 +423,12 @@ impl Database {
                 focus_area: amendment.focus_area.as_ref().map(|(code, _)| code.as_str()),
                 severity: amendment.severity.map(Severity::code),
                 kind: amendment.kind.map(IncidentKind::code),
+                police_report_filed: follow_up.map(|f| f.police_report_filed),
+                police_reference: follow_up.map(|f| f.police_reference.as_deref()),
+                authority_notified_at: follow_up
+                    .map(|f| f.authority_notified_at.map(|at| at.naive_utc())),
+                support_offered: follow_up.map(|f| f.support_offered),
+                closed_at,
                 updated_at: at.naive_utc(),
                 version: expected_version + 1,
             };
@@ -239,6 +450,7 @@ impl Database {
                 let offices: Vec<&str> = offices.iter().map(String::as_str).collect();
                 set_offices(conn, seq, &offices)?;
             }
+            apply_actions(conn, seq, &amendment, at)?;
             for event in &events {
                 record(conn, event, seq)?;
             }
@@ -248,6 +460,27 @@ impl Database {
         })
     }
 
+    /// The actions of a visible case, in the order they were added; `None` when not visible.
+    pub fn actions(
+        &self,
+        id: Uuid,
+        visibility: &Visibility,
+    ) -> Result<Option<Vec<Action>>, StorageError> {
+        let mut conn = self.connection()?;
+        let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
+            return Ok(None);
+        };
+        let rows: Vec<ActionRow> = actions::table
+            .filter(actions::incident_seq.eq(seq))
+            .order(actions::seq)
+            .select(ActionRow::as_select())
+            .load(&mut *conn)?;
+        rows.into_iter()
+            .map(ActionRow::into_action)
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+
     /// The timeline of a visible case, oldest first; `None` when not visible.
     pub fn timeline(
         &self,
@@ -255,13 +488,7 @@ impl Database {
         visibility: &Visibility,
     ) -> Result<Option<Vec<CaseEvent>>, StorageError> {
         let mut conn = self.connection()?;
-        let Some(seq) = incidents::table
-            .filter(incidents::id.eq(id.to_string()))
-            .filter(visible_to(visibility))
-            .select(incidents::seq)
-            .first::<i64>(&mut *conn)
-            .optional()?
-        else {
+        let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
             return Ok(None);
         };
         type Row = (

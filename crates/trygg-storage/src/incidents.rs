@@ -7,7 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use trygg_domain::{
-    CaseNumber, Circumstances, NewReport, Outcome, Status, UnknownCode, ViolenceForm, Visibility,
+    CaseNumber, Circumstances, FollowUp, NewReport, Outcome, Status, UnknownCode, ViolenceForm,
+    Visibility,
 };
 use uuid::Uuid;
 
@@ -70,6 +71,8 @@ pub struct Incident {
     pub outcome: Option<Outcome>,
     /// The handler the case is assigned to (their `sub`).
     pub assignee: Option<String>,
+    pub follow_up: FollowUp,
+    pub closed_at: Option<DateTime<Utc>>,
     pub version: i64,
 }
 
@@ -138,6 +141,11 @@ pub(crate) struct IncidentRow {
     version: i64,
     assignee: Option<String>,
     outcome: Option<String>,
+    police_report_filed: bool,
+    police_reference: Option<String>,
+    authority_notified_at: Option<NaiveDateTime>,
+    support_offered: bool,
+    closed_at: Option<NaiveDateTime>,
 }
 
 fn code<T: FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
@@ -179,15 +187,27 @@ impl IncidentRow {
             status: code(&self.status)?,
             outcome: self.outcome.as_deref().map(code).transpose()?,
             assignee: self.assignee,
+            follow_up: FollowUp {
+                police_report_filed: self.police_report_filed,
+                police_reference: self.police_reference,
+                authority_notified_at: self.authority_notified_at.map(|at| at.and_utc()),
+                support_offered: self.support_offered,
+            },
+            closed_at: self.closed_at.map(|at| at.and_utc()),
             version: self.version,
         })
     }
 }
 
-/// The visibility rule as a condition on `incidents`.
-pub(crate) fn visible_to(
-    visibility: &Visibility,
-) -> Box<dyn BoxableExpression<incidents::table, Backend, SqlType = diesel::sql_types::Bool> + '_> {
+type Condition<'a> =
+    Box<dyn BoxableExpression<incidents::table, Backend, SqlType = diesel::sql_types::Bool> + 'a>;
+
+/// The visibility rule as a condition on `incidents`. Purged cases are visible to no one.
+pub(crate) fn visible_to(visibility: &Visibility) -> Condition<'_> {
+    Box::new(incidents::purged_at.is_null().and(permitted(visibility)))
+}
+
+fn permitted(visibility: &Visibility) -> Condition<'_> {
     match visibility {
         Visibility::All => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 1")),
         Visibility::Scoped { reporter, offices } => {

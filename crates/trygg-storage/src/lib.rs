@@ -3,16 +3,22 @@
 
 mod access_log;
 mod case_work;
+mod comments;
 mod database;
 mod error;
 mod incidents;
+mod queue;
+mod retention;
 mod schema;
 mod sqlite_writer;
 
 pub use access_log::{AccessEntry, AccessFilter, ChainReport};
-pub use case_work::{Amended, Amendment, CaseEvent};
+pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, NewAction};
+pub use comments::Comment;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::StorageError;
 pub use incidents::{
     Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident, insert_incident,
 };
+pub use queue::{Queue, QueueQuery};
+pub use retention::Purgeable;

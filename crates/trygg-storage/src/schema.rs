@@ -25,6 +25,12 @@ diesel::table! {
         version -> BigInt,
         assignee -> Nullable<Text>,
         outcome -> Nullable<Text>,
+        police_report_filed -> Bool,
+        police_reference -> Nullable<Text>,
+        authority_notified_at -> Nullable<Timestamp>,
+        support_offered -> Bool,
+        closed_at -> Nullable<Timestamp>,
+        purged_at -> Nullable<Timestamp>,
     }
 }
 
@@ -71,7 +77,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comments (seq) {
+        seq -> BigInt,
+        incident_seq -> BigInt,
+        at -> Timestamp,
+        author -> Text,
+        audience -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    actions (seq) {
+        seq -> BigInt,
+        id -> Text,
+        incident_seq -> BigInt,
+        description -> Text,
+        owner -> Text,
+        due_at -> Timestamp,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(incident_offices -> incidents (incident_seq));
+diesel::joinable!(comments -> incidents (incident_seq));
+diesel::joinable!(actions -> incidents (incident_seq));
 diesel::joinable!(case_events -> incidents (incident_seq));
 diesel::allow_tables_to_appear_in_same_query!(
     incidents,
@@ -79,4 +111,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     case_events,
     access_log,
+    comments,
+    actions,
 );

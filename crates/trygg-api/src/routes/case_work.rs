@@ -1,14 +1,17 @@
-//! Working a case: status, assignment and reclassification under `If-Match`, and the
-//! timeline.
+//! Working a case, under `If-Match`: status, assignment, reclassification, follow-up facts
+//! and actions; and the timeline.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_domain::{
-    Catalogue, IncidentKind, Outcome, Reclassification, Severity, Status, change_status,
+    ActionStatus, Catalogue, Description, FollowUp, IncidentKind, Outcome, Reclassification,
+    Severity, Status, Visibility, change_status,
 };
-use trygg_storage::{Amended, Amendment, CaseEvent, Database, Incident};
+use trygg_storage::{
+    Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction,
+};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -16,6 +19,17 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::incidents::{CaseView, etag, log_reads, not_found};
 
 const MAX_SUBJECT_LEN: usize = 255;
+
+/// A user id named in a request (an assignee, an action's owner).
+fn user_id(field: &str, value: &str) -> Result<String, ApiError> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > MAX_SUBJECT_LEN || value.chars().any(char::is_control) {
+        return Err(ApiError::UnprocessableBody(format!(
+            "`{field}` must be a user id of 1 to {MAX_SUBJECT_LEN} characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
 
 /// Move a case along its workflow.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -45,6 +59,62 @@ pub struct ClassificationChange {
     pub kind: Option<IncidentKind>,
     /// Why; kept in the timeline.
     pub reason: String,
+}
+
+/// The follow-up facts, replaced whole.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpChange {
+    pub police_report_filed: bool,
+    /// The police report's reference (diarienummer); only with `police_report_filed`.
+    pub police_reference: Option<String>,
+    /// When Arbetsmiljöverket was notified.
+    pub authority_notified_at: Option<DateTime<Utc>>,
+    pub support_offered: bool,
+}
+
+/// A new action (åtgärd).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDraft {
+    pub description: String,
+    /// Who carries it out (user id).
+    pub owner: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Changes to an action; absent fields stay as they are.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionChange {
+    pub status: Option<ActionStatus>,
+    pub owner: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// An action on a case.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ActionView {
+    pub id: Uuid,
+    pub description: String,
+    pub owner: String,
+    pub due_at: DateTime<Utc>,
+    pub status: ActionStatus,
+    /// Open and past its due date.
+    pub overdue: bool,
+}
+
+impl From<Action> for ActionView {
+    fn from(action: Action) -> Self {
+        ActionView {
+            overdue: action.status == ActionStatus::Open && action.due_at < Utc::now(),
+            id: action.id,
+            description: action.description,
+            owner: action.owner,
+            due_at: action.due_at,
+            status: action.status,
+        }
+    }
 }
 
 /// One change in a case's timeline.
@@ -93,30 +163,45 @@ fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
         })
 }
 
-/// Runs a decision on the current case and stores the amendment it makes.
+/// Runs a decision on the current case and stores the amendment it makes; returns the
+/// amended case.
 async fn amend(
-    caller: Caller,
+    caller: &Caller,
     id: Uuid,
     request: &HttpRequest,
     database: web::Data<Database>,
     decide: impl FnOnce(&Incident) -> Result<Amendment, ApiError> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
-    let scope = caller.0.work_scope().ok_or_else(|| {
-        ApiError::Forbidden("only handlers and security managers work cases".into())
-    })?;
+) -> Result<Incident, ApiError> {
+    let scope = work_scope(caller)?;
     let expected = expected_version(request)?;
     let actor = caller.0.subject().to_owned();
     match web::block(move || database.amend(id, scope, expected, actor, decide)).await?? {
-        Amended::Done(incident) => Ok(HttpResponse::Ok()
-            .insert_header((header::ETAG, etag(incident.version)))
-            .json(CaseView::from(*incident))),
+        Amended::Done(incident) => Ok(*incident),
         Amended::NotFound => Err(not_found()),
+        Amended::NoSuchAction => Err(ApiError::NotFound(
+            "the case has no action with this id".into(),
+        )),
         Amended::Stale { current_version } => Err(ApiError::PreconditionFailed(format!(
             "the case has changed since you read it (now {}); read it again",
             etag(current_version)
         ))),
         Amended::Refused(error) => Err(error),
     }
+}
+
+/// The cases the caller works; others are refused before anything is looked up.
+pub(crate) fn work_scope(caller: &Caller) -> Result<Visibility, ApiError> {
+    caller
+        .0
+        .work_scope()
+        .ok_or_else(|| ApiError::Forbidden("only handlers and security managers work cases".into()))
+}
+
+/// The amended case, with its new ETag.
+fn amended(incident: Incident, caller: &Caller) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(incident.version)))
+        .json(CaseView::new(incident, &caller.0))
 }
 
 /// Change a case's status.
@@ -145,21 +230,16 @@ pub async fn change_case_status(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.0.clone();
     let StatusChange { status, outcome } = body.into_inner();
-    amend(
-        caller,
-        id.into_inner(),
-        &request,
-        database,
-        move |current| {
-            let outcome = change_status(current.status, status, outcome, &principal)?;
-            Ok(Amendment {
-                status: Some(status),
-                outcome: Some(outcome),
-                ..Amendment::default()
-            })
-        },
-    )
-    .await
+    let decide = move |current: &Incident| {
+        let outcome = change_status(current.status, status, outcome, &principal)?;
+        Ok(Amendment {
+            status: Some(status),
+            outcome: Some(outcome),
+            ..Amendment::default()
+        })
+    };
+    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    Ok(amended(incident, &caller))
 }
 
 /// Assign a case to a handler.
@@ -185,34 +265,21 @@ pub async fn assign_case(
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let Assignment { assignee, office } = body.into_inner();
-    let assignee = assignee.trim().to_owned();
-    if assignee.is_empty()
-        || assignee.len() > MAX_SUBJECT_LEN
-        || assignee.chars().any(char::is_control)
-    {
-        return Err(ApiError::UnprocessableBody(format!(
-            "`assignee` must be a user id of 1 to {MAX_SUBJECT_LEN} characters"
-        )));
-    }
-    amend(
-        caller,
-        id.into_inner(),
-        &request,
-        database,
-        move |current| {
-            if !current.offices.contains(&office) {
-                return Err(ApiError::UnprocessableBody(format!(
-                    "`office` must be one of the case's responsible offices: {}",
-                    current.offices.join(", ")
-                )));
-            }
-            Ok(Amendment {
-                assignee: Some(assignee),
-                ..Amendment::default()
-            })
-        },
-    )
-    .await
+    let assignee = user_id("assignee", &assignee)?;
+    let decide = move |current: &Incident| {
+        if !current.offices.contains(&office) {
+            return Err(ApiError::UnprocessableBody(format!(
+                "`office` must be one of the case's responsible offices: {}",
+                current.offices.join(", ")
+            )));
+        }
+        Ok(Amendment {
+            assignee: Some(assignee),
+            ..Amendment::default()
+        })
+    };
+    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    Ok(amended(incident, &caller))
 }
 
 /// Reclassify a case: focus area, severity or kind, with a reason.
@@ -240,7 +307,7 @@ pub async fn reclassify_case(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.0.clone();
     let change = body.into_inner();
-    amend(caller, id.into_inner(), &request, database, move |_| {
+    let decide = move |_: &Incident| {
         let parsed = Reclassification::parse(
             &catalogue,
             change.focus_area.as_deref(),
@@ -261,11 +328,191 @@ pub async fn reclassify_case(
             reason: Some(parsed.reason),
             ..Amendment::default()
         })
-    })
-    .await
+    };
+    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    Ok(amended(incident, &caller))
 }
 
-/// Every change to a case, oldest first.
+/// Record the follow-up facts: police report, Arbetsmiljöverket, support.
+#[utoipa::path(
+    put,
+    path = "/api/v1/incidents/{id}/follow-up",
+    tag = "case work",
+    request_body = FollowUpChange,
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    responses(
+        (status = 200, description = "Recorded", body = CaseView, headers(("ETag" = String))),
+        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The facts do not hang together", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record_follow_up(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    body: web::Json<FollowUpChange>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let change = body.into_inner();
+    let follow_up = FollowUp::parse(
+        change.police_report_filed,
+        change.police_reference.as_deref(),
+        change.authority_notified_at,
+        change.support_offered,
+        Utc::now(),
+    )?;
+    let decide = move |_: &Incident| {
+        Ok(Amendment {
+            follow_up: Some(follow_up),
+            ..Amendment::default()
+        })
+    };
+    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    Ok(amended(incident, &caller))
+}
+
+/// Add an action (åtgärd) to a case.
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents/{id}/actions",
+    tag = "case work",
+    request_body = ActionDraft,
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag last read")),
+    responses(
+        (status = 201, description = "Added; the ETag is the case's new one", body = ActionView, headers(("ETag" = String))),
+        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid action", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn add_action(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    body: web::Json<ActionDraft>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.into_inner();
+    let description = Description::parse(&draft.description)
+        .map_err(|message| ApiError::UnprocessableBody(format!("`description` {message}")))?;
+    let action = NewAction {
+        id: Uuid::now_v7(),
+        description: description.as_str().to_owned(),
+        owner: user_id("owner", &draft.owner)?,
+        due_at: draft.due_at,
+    };
+    let view = ActionView {
+        id: action.id,
+        description: action.description.clone(),
+        owner: action.owner.clone(),
+        due_at: action.due_at,
+        status: ActionStatus::Open,
+        overdue: action.due_at < Utc::now(),
+    };
+    let decide = move |_: &Incident| {
+        Ok(Amendment {
+            new_action: Some(action),
+            ..Amendment::default()
+        })
+    };
+    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(incident.version)))
+        .json(view))
+}
+
+/// Change an action: mark it done or cancelled, hand it over, move its due date.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/incidents/{id}/actions/{action_id}",
+    tag = "case work",
+    request_body = ActionChange,
+    params(("id" = Uuid, Path), ("action_id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag last read")),
+    responses(
+        (status = 200, description = "Changed; the ETag is the case's new one", body = ActionView, headers(("ETag" = String))),
+        (status = 404, description = "No such case or action", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing to change", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn change_action(
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    request: HttpRequest,
+    body: web::Json<ActionChange>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, action_id) = path.into_inner();
+    let change = body.into_inner();
+    if change.status.is_none() && change.owner.is_none() && change.due_at.is_none() {
+        return Err(ApiError::UnprocessableBody(
+            "name at least one of `status`, `owner` and `due_at`".into(),
+        ));
+    }
+    let update = ActionUpdate {
+        id: action_id,
+        status: change.status,
+        owner: change
+            .owner
+            .as_deref()
+            .map(|owner| user_id("owner", owner))
+            .transpose()?,
+        due_at: change.due_at,
+    };
+    let decide = move |_: &Incident| {
+        Ok(Amendment {
+            action_update: Some(update),
+            ..Amendment::default()
+        })
+    };
+    let incident = amend(&caller, id, &request, database.clone(), decide).await?;
+    let scope = work_scope(&caller)?;
+    let actions = web::block(move || database.actions(id, &scope))
+        .await??
+        .unwrap_or_default();
+    let action = actions
+        .into_iter()
+        .find(|action| action.id == action_id)
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(incident.version)))
+        .json(ActionView::from(action)))
+}
+
+/// A case's actions, in the order they were added.
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents/{id}/actions",
+    tag = "case work",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The actions", body = Vec<ActionView>),
+        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_actions(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Vec<ActionView>>, ApiError> {
+    let scope = work_scope(&caller).map_err(|_| not_found())?;
+    let id = id.into_inner();
+    let reader = database.clone();
+    let actions = web::block(move || reader.actions(id, &scope))
+        .await??
+        .ok_or_else(not_found)?;
+    log_reads(&database, &caller, "read_actions", vec![id]).await?;
+    Ok(web::Json(
+        actions.into_iter().map(ActionView::from).collect(),
+    ))
+}
+
+/// Every change to a case, oldest first; for those who work the case.
 #[utoipa::path(
     get,
     path = "/api/v1/incidents/{id}/timeline",
@@ -273,7 +520,7 @@ pub async fn reclassify_case(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The timeline", body = Vec<TimelineEntry>),
-        (status = 404, description = "No such case, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -282,10 +529,10 @@ pub async fn case_timeline(
     id: web::Path<Uuid>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Vec<TimelineEntry>>, ApiError> {
-    let visibility = caller.0.visibility().ok_or_else(not_found)?;
+    let scope = work_scope(&caller).map_err(|_| not_found())?;
     let id = id.into_inner();
     let reader = database.clone();
-    let events = web::block(move || reader.timeline(id, &visibility))
+    let events = web::block(move || reader.timeline(id, &scope))
         .await??
         .ok_or_else(not_found)?;
     log_reads(&database, &caller, "read_timeline", vec![id]).await?;

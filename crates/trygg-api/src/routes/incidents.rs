@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    Catalogue, Circumstances, NewReport, Outcome, ReportDraft, Status, ViolenceForm, Visibility,
+    Catalogue, Circumstances, NewReport, Outcome, Principal, ReportDraft, Status, ViolenceForm,
+    Visibility, work_environment_deadline,
 };
 use trygg_storage::{
     Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident,
@@ -30,8 +31,6 @@ pub struct CaseView {
     pub status: Status,
     /// Set when the case is closed.
     pub outcome: Option<Outcome>,
-    /// The handler working the case (their user id).
-    pub assignee: Option<String>,
     pub focus_area: String,
     /// The offices responsible for the case.
     pub offices: Vec<String>,
@@ -43,16 +42,49 @@ pub struct CaseView {
     pub updated_at: DateTime<Utc>,
     pub district: String,
     pub description: String,
+    /// The case work, for those who work the case (absent for the reporter).
+    pub work: Option<CaseWork>,
 }
 
-impl From<Incident> for CaseView {
-    fn from(incident: Incident) -> Self {
+/// What case workers record on a case.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseWork {
+    /// The handler working the case (their user id).
+    pub assignee: Option<String>,
+    pub police_report_filed: bool,
+    pub police_reference: Option<String>,
+    /// When Arbetsmiljöverket was notified.
+    pub authority_notified_at: Option<DateTime<Utc>>,
+    /// When Arbetsmiljöverket must have been notified: serious incidents against employees and
+    /// elected officials, 24 hours after filing.
+    pub authority_notification_due: Option<DateTime<Utc>>,
+    pub support_offered: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl CaseView {
+    /// The case as `caller` may see it: the case work only for those who work it.
+    pub fn new(incident: Incident, caller: &Principal) -> CaseView {
+        let works = caller.works_case(incident.offices.iter().map(String::as_str));
+        let work = works.then(|| CaseWork {
+            assignee: incident.assignee.clone(),
+            police_report_filed: incident.follow_up.police_report_filed,
+            police_reference: incident.follow_up.police_reference.clone(),
+            authority_notified_at: incident.follow_up.authority_notified_at,
+            authority_notification_due: work_environment_deadline(
+                &incident.circumstances,
+                incident.received_at,
+            )
+            .filter(|_| incident.follow_up.authority_notified_at.is_none()),
+            support_offered: incident.follow_up.support_offered,
+            closed_at: incident.closed_at,
+        });
         CaseView {
+            work,
             id: incident.id,
             case_number: incident.case_number.to_string(),
             status: incident.status,
             outcome: incident.outcome,
-            assignee: incident.assignee,
             focus_area: incident.focus_area,
             offices: incident.offices,
             circumstances: incident.circumstances,
@@ -127,8 +159,8 @@ fn fingerprint(body: &RawValue) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn render(incident: Incident) -> String {
-    serde_json::to_string(&CaseView::from(incident)).expect("a case view serialises")
+fn render(incident: Incident, caller: &Principal) -> String {
+    serde_json::to_string(&CaseView::new(incident, caller)).expect("a case view serialises")
 }
 
 fn created(incident_id: Uuid, body: String) -> HttpResponse {
@@ -187,15 +219,18 @@ pub async fn file_incident(
         key,
         request_hash,
     });
+    let principal = caller.0.clone();
     let filing = web::block(move || {
-        database.file_incident(new, idempotency, |incident| render(incident.clone()))
+        database.file_incident(new, idempotency, move |incident| {
+            render(incident.clone(), &principal)
+        })
     })
     .await??;
 
     match filing {
         Filing::Created(incident) => {
             tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
-            Ok(created(incident.id, render(*incident)))
+            Ok(created(incident.id, render(*incident, &caller.0)))
         }
         Filing::Replayed {
             request_hash,
@@ -257,7 +292,7 @@ pub async fn read_incident(
     log_reads(&database, &caller, "read_incident", vec![id]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
-        .json(CaseView::from(incident)))
+        .json(CaseView::new(incident, &caller.0)))
 }
 
 /// A case the caller may not see reads exactly like one that does not exist.
@@ -351,7 +386,7 @@ pub async fn list_incidents(
     Ok(web::Json(CasePage {
         items: rows
             .into_iter()
-            .map(|(_, incident)| incident.into())
+            .map(|(_, incident)| CaseView::new(incident, &caller.0))
             .collect(),
         next_cursor: next_cursor.flatten(),
     }))

@@ -1,0 +1,130 @@
+//! Comments on a case: internal ones between case workers, and those shared with the reporter,
+//! who can add information to their own case this way.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trygg_domain::{Audience, Description, Principal, may_comment};
+use trygg_storage::{Comment, Database, Incident};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+use crate::routes::incidents::{log_reads, not_found};
+
+/// A new comment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentDraft {
+    /// `internal` for case workers only; `reporter` is shared with the reporter.
+    pub audience: Audience,
+    pub body: String,
+}
+
+/// A comment on a case.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CommentView {
+    pub at: DateTime<Utc>,
+    /// Who wrote it (user id).
+    pub author: String,
+    pub audience: Audience,
+    pub body: String,
+}
+
+impl From<Comment> for CommentView {
+    fn from(comment: Comment) -> Self {
+        CommentView {
+            at: comment.at,
+            author: comment.author,
+            audience: comment.audience,
+            body: comment.body,
+        }
+    }
+}
+
+fn works(caller: &Principal, incident: &Incident) -> bool {
+    caller.works_case(incident.offices.iter().map(String::as_str))
+}
+
+/// Comment on a case.
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents/{id}/comments",
+    tag = "comments",
+    request_body = CommentDraft,
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 201, description = "Added", body = CommentView),
+        (status = 403, description = "Internal comments are for case workers", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn add_comment(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<CommentDraft>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = caller.0.visibility().ok_or_else(not_found)?;
+    let draft = body.into_inner();
+    let text = Description::parse(&draft.body)
+        .map_err(|message| ApiError::UnprocessableBody(format!("`body` {message}")))?;
+    let comment = Comment {
+        at: Utc::now(),
+        author: caller.0.subject().to_owned(),
+        audience: draft.audience,
+        body: text.as_str().to_owned(),
+    };
+    let principal = caller.0.clone();
+    let permit = move |incident: &Incident| {
+        let is_reporter = incident.reporter == principal.subject();
+        may_comment(draft.audience, works(&principal, incident), is_reporter)
+    };
+    let id = id.into_inner();
+    let added = web::block(move || database.add_comment(id, visibility, comment, permit)).await??;
+    let comment = added.ok_or_else(not_found)??;
+    Ok(HttpResponse::Created().json(CommentView::from(comment)))
+}
+
+/// A case's comments, oldest first: all of them for case workers, those shared with the
+/// reporter for the reporter.
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents/{id}/comments",
+    tag = "comments",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The comments the caller may see", body = Vec<CommentView>),
+        (status = 404, description = "No such case, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_comments(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Vec<CommentView>>, ApiError> {
+    let visibility = caller.0.visibility().ok_or_else(not_found)?;
+    let id = id.into_inner();
+    let principal = caller.0.clone();
+    let reader = database.clone();
+    let comments = web::block(move || {
+        let Some(incident) = reader.incident(id, &visibility)? else {
+            return Ok(None);
+        };
+        let audiences: &[Audience] = if works(&principal, &incident) {
+            Audience::ALL
+        } else {
+            &[Audience::Reporter]
+        };
+        reader.comments(id, &visibility, audiences)
+    })
+    .await??
+    .ok_or_else(not_found)?;
+    log_reads(&database, &caller, "read_comments", vec![id]).await?;
+    Ok(web::Json(
+        comments.into_iter().map(CommentView::from).collect(),
+    ))
+}
