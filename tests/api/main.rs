@@ -6,6 +6,7 @@ mod access;
 mod audit;
 mod authentication;
 mod bad_input;
+mod case_file;
 mod case_work;
 #[path = "../support/database.rs"]
 mod database;

@@ -56,6 +56,24 @@ impl TestDatabase {
         }
     }
 
+    /// The single number a query returns, straight from the database.
+    #[allow(dead_code, reason = "only the black-box tests look behind the service")]
+    pub fn count(&self, sql: &str) -> i64 {
+        let query = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "({sql})"
+        )));
+        match self.url() {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn =
+                    diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+                query.get_result(&mut conn).unwrap()
+            }
+            DatabaseUrl::Postgres(url) => query
+                .get_result(&mut PgConnection::establish(&url).unwrap())
+                .unwrap(),
+        }
+    }
+
     pub fn url(&self) -> DatabaseUrl {
         match self {
             TestDatabase::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),
