@@ -228,7 +228,7 @@ async fn the_queue_lists_unassigned_mine_and_deadlines_at_risk() {
     );
     assert_eq!(
         ids(&queue, "deadline_at_risk"),
-        [old.clone()],
+        std::slice::from_ref(&old),
         "12 hours or less left"
     );
     assert!(ids(&queue, "mine").is_empty());
@@ -243,8 +243,8 @@ async fn the_queue_lists_unassigned_mine_and_deadlines_at_risk() {
     )
     .await;
     let queue = app.get("/api/v1/queue", &dave()).await.body;
-    assert_eq!(ids(&queue, "mine"), [fresh.clone()]);
-    assert_eq!(ids(&queue, "unassigned"), [old.clone()]);
+    assert_eq!(ids(&queue, "mine"), std::slice::from_ref(&fresh));
+    assert_eq!(ids(&queue, "unassigned"), std::slice::from_ref(&old));
 
     let manager_queue = app.get("/api/v1/queue", &manager()).await.body;
     assert_eq!(
