@@ -58,6 +58,11 @@ async fn every_read_of_a_case_is_logged_and_nothing_else() {
     app.get(&format!("/api/v1/incidents/{second}"), &reporter("mallory"))
         .await
         .assert_problem(404);
+    app.get(&format!("/api/v1/incidents/{first}/comments"), &alice)
+        .await;
+    app.get(&format!("/api/v1/incidents/{first}/actions"), &dave)
+        .await;
+    app.get("/api/v1/queue", &dave).await;
 
     assert_eq!(
         entries(&app, "").await,
@@ -66,13 +71,20 @@ async fn every_read_of_a_case_is_logged_and_nothing_else() {
             entry("dave", &second, "list_incidents"),
             entry("dave", &first, "list_incidents"),
             entry("dave", &second, "read_timeline"),
+            entry("alice", &first, "read_comments"),
+            entry("dave", &first, "read_actions"),
+            entry("dave", &first, "read_queue"),
+            entry("dave", &second, "read_queue"),
         ],
         "a refused read shows no case and logs nothing"
     );
-    assert_eq!(entries(&app, &format!("&case={first}")).await.len(), 2);
+    assert_eq!(entries(&app, &format!("&case={first}")).await.len(), 5);
     assert_eq!(
         entries(&app, "&user=alice").await,
-        [entry("alice", &first, "read_incident")]
+        [
+            entry("alice", &first, "read_incident"),
+            entry("alice", &first, "read_comments")
+        ]
     );
 }
 
