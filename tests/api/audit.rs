@@ -1,11 +1,8 @@
 //! The access log: every read is recorded, security managers can query it, and tampering with
 //! it is detected.
 
-use std::process::Command;
-
 use awc::http::StatusCode;
 use serde_json::Value;
-use trygg_storage::DatabaseUrl;
 
 use crate::helpers::*;
 
@@ -40,14 +37,8 @@ fn entry(user: &str, case: &str, purpose: &str) -> (String, String, String) {
 async fn every_read_of_a_case_is_logged_and_nothing_else() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let first = app.file_ok(&alice, &report()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let second = app.file_ok(&alice, &report()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let first = app.file_id(&alice, &report()).await;
+    let second = app.file_id(&alice, &report()).await;
     let dave = token("dave", &["handler"], Some("utbildning"));
     assert!(entries(&app, "").await.is_empty(), "filing is not a read");
 
@@ -92,10 +83,7 @@ async fn every_read_of_a_case_is_logged_and_nothing_else() {
 async fn the_access_log_pages_with_a_cursor() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let id = app.file_ok(&alice, &report()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.file_id(&alice, &report()).await;
     for _ in 0..5 {
         app.get(&format!("/api/v1/incidents/{id}"), &alice).await;
     }
@@ -114,26 +102,14 @@ async fn the_access_log_pages_with_a_cursor() {
 }
 
 fn verify(app: &TestApp) -> std::process::Output {
-    let url = match app.database.url() {
-        DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
-        DatabaseUrl::Postgres(url) => url,
-    };
-    Command::new(env!("CARGO_BIN_EXE_trygg"))
-        .args(["audit", "verify"])
-        .env("DATABASE_URL", url)
-        .env_remove("TRYGG_CONFIG")
-        .output()
-        .expect("trygg runs")
+    app.trygg(&["audit", "verify"], &[])
 }
 
 #[actix_web::test]
 async fn an_edited_entry_is_detected_by_audit_verify() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let id = app.file_ok(&alice, &report()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.file_id(&alice, &report()).await;
     for _ in 0..3 {
         app.get(&format!("/api/v1/incidents/{id}"), &alice).await;
     }

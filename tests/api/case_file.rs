@@ -1,11 +1,8 @@
 //! What a case carries besides its report: follow-up facts, actions, comments; the queue that
 //! surfaces them; restricted categories; and retention.
 
-use std::process::Command;
-
 use awc::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use trygg_storage::DatabaseUrl;
 
 use crate::helpers::*;
 
@@ -115,11 +112,8 @@ async fn follow_up_facts_are_recorded_and_the_authority_deadline_tracked() {
 async fn actions_are_tracked_and_overdue_ones_reach_the_queue() {
     let app = spawn_app().await;
     let id = app
-        .file_ok(&reporter("alice"), &serious_threat_against_staff())
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .file_id(&reporter("alice"), &serious_threat_against_staff())
+        .await;
     let actions = format!("/api/v1/incidents/{id}/actions");
     let late = json!({"description": "Meet the employee", "owner": "dave", "due_at": "2026-01-01T08:00:00Z"});
     let added = app
@@ -198,18 +192,9 @@ async fn actions_are_tracked_and_overdue_ones_reach_the_queue() {
 async fn the_queue_lists_unassigned_mine_and_deadlines_at_risk() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let fresh = app.file_ok(&alice, &serious_threat_against_staff()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let old = app.file_ok(&alice, &serious_threat_against_staff()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let elsewhere = app.file_ok(&alice, &report()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fresh = app.file_id(&alice, &serious_threat_against_staff()).await;
+    let old = app.file_id(&alice, &serious_threat_against_staff()).await;
+    let elsewhere = app.file_id(&alice, &report()).await;
     filed_hours_ago(&app, &old, 13);
 
     let ids = |queue: &Value, list: &str| -> Vec<String> {
@@ -258,10 +243,7 @@ async fn the_queue_lists_unassigned_mine_and_deadlines_at_risk() {
 async fn the_reporter_sees_only_comments_meant_for_them_and_can_add_information() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let id = app.file_ok(&alice, &serious_threat_against_staff()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.file_id(&alice, &serious_threat_against_staff()).await;
     let comments = format!("/api/v1/incidents/{id}/comments");
     for (token, audience, body) in [
         (dave(), "internal", "The perpetrator is known to us."),
@@ -364,17 +346,7 @@ async fn domestic_and_honour_violence_are_seen_only_by_social_services_and_secur
 }
 
 fn trygg(app: &TestApp, args: &[&str]) -> String {
-    let url = match app.database.url() {
-        DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
-        DatabaseUrl::Postgres(url) => url,
-    };
-    let output = Command::new(env!("CARGO_BIN_EXE_trygg"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("TRYGG_RETENTION_DAYS", "30")
-        .env_remove("TRYGG_CONFIG")
-        .output()
-        .expect("trygg runs");
+    let output = app.trygg(args, &[("TRYGG_RETENTION_DAYS", "30")]);
     assert!(
         output.status.success(),
         "{}",
@@ -389,10 +361,7 @@ async fn a_purge_removes_the_content_of_old_closed_cases_and_keeps_the_counts() 
     let alice = reporter("alice");
     let old = app.file_ok(&alice, &serious_threat_against_staff()).await;
     let old_id = old["id"].as_str().unwrap().to_owned();
-    let recent_id = app.file_ok(&alice, &serious_threat_against_staff()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let recent_id = app.file_id(&alice, &serious_threat_against_staff()).await;
     for id in [&old_id, &recent_id] {
         for change in [
             json!({"status": "triaged"}),

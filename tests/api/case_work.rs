@@ -34,10 +34,7 @@ async fn change(app: &TestApp, id: &str, token: &str, what: &str, body: Value) -
 }
 
 async fn file_school_case(app: &TestApp) -> String {
-    app.file_ok(&reporter("alice"), &report()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.file_id(&reporter("alice"), &report()).await
 }
 
 #[actix_web::test]

@@ -224,6 +224,29 @@ impl TestApp {
         reply.body
     }
 
+    /// Files a report that must be accepted, and returns the case's id.
+    pub async fn file_id(&self, token: &str, report: &Value) -> String {
+        self.file_ok(token, report).await["id"]
+            .as_str()
+            .expect("a case has an id")
+            .to_owned()
+    }
+
+    /// Runs the `trygg` command line against this test's database.
+    pub fn trygg(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let url = match self.database.url() {
+            trygg_storage::DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
+            trygg_storage::DatabaseUrl::Postgres(url) => url,
+        };
+        std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+            .args(args)
+            .env("DATABASE_URL", url)
+            .env_remove("TRYGG_CONFIG")
+            .envs(env.iter().copied())
+            .output()
+            .expect("trygg runs")
+    }
+
     /// The ids of the cases a caller's list shows (all pages).
     pub async fn listed_ids(&self, token: &str, query: &str) -> Vec<String> {
         let mut ids = Vec::new();

@@ -12,12 +12,7 @@ async fn pages_follow_the_cursor_without_gaps_or_repeats() {
     let alice = reporter("alice");
     let mut filed = Vec::new();
     for _ in 0..5 {
-        filed.push(
-            app.file_ok(&alice, &report()).await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        filed.push(app.file_id(&alice, &report()).await);
     }
     let mut seen = Vec::new();
     let mut path = "/api/v1/incidents?limit=2".to_owned();
