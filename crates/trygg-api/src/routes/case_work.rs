@@ -142,6 +142,30 @@ impl From<CaseEvent> for TimelineEntry {
     }
 }
 
+/// How a change to a case is refused, for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code, reason = "describes responses; never built")]
+pub enum ChangeRefused {
+    /// No valid bearer token
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthenticated(Problem),
+    /// The caller does not work cases, or may not make this change
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such case (or action) among those the caller works
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// The case changed since it was read; the detail names the current ETag
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(Problem),
+    /// The change breaks a rule; the detail says which
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// No `If-Match`
+    #[response(status = 428, content_type = "application/problem+json")]
+    NoIfMatch(Problem),
+}
+
 /// The version the caller last read, from `If-Match: "<version>"`.
 fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
     let value = request
@@ -213,11 +237,8 @@ fn amended(incident: Incident, caller: &Caller) -> HttpResponse {
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Changed", body = CaseView, headers(("ETag" = String))),
-        (status = 403, description = "Not a case worker, or reopening without being a security manager", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed from the current status; the detail names the allowed ones", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
+        ChangeRefused,
     ),
     security(("bearer" = []))
 )]
@@ -251,9 +272,7 @@ pub async fn change_case_status(
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Assigned", body = CaseView, headers(("ETag" = String))),
-        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The office is not responsible for the case", body = Problem, content_type = "application/problem+json"),
+        ChangeRefused,
     ),
     security(("bearer" = []))
 )]
@@ -291,9 +310,7 @@ pub async fn assign_case(
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Reclassified (a new focus area routes it to its offices)", body = CaseView, headers(("ETag" = String))),
-        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing to change, unknown focus area, or no reason", body = Problem, content_type = "application/problem+json"),
+        ChangeRefused,
     ),
     security(("bearer" = []))
 )]
@@ -342,9 +359,7 @@ pub async fn reclassify_case(
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Recorded", body = CaseView, headers(("ETag" = String))),
-        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The facts do not hang together", body = Problem, content_type = "application/problem+json"),
+        ChangeRefused,
     ),
     security(("bearer" = []))
 )]
@@ -382,9 +397,7 @@ pub async fn record_follow_up(
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag last read")),
     responses(
         (status = 201, description = "Added; the ETag is the case's new one", body = ActionView, headers(("ETag" = String))),
-        (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid action", body = Problem, content_type = "application/problem+json"),
+        ChangeRefused,
     ),
     security(("bearer" = []))
 )]
@@ -433,9 +446,7 @@ pub async fn add_action(
     params(("id" = Uuid, Path), ("action_id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag last read")),
     responses(
         (status = 200, description = "Changed; the ETag is the case's new one", body = ActionView, headers(("ETag" = String))),
-        (status = 404, description = "No such case or action", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing to change", body = Problem, content_type = "application/problem+json"),
+        ChangeRefused,
     ),
     security(("bearer" = []))
 )]
