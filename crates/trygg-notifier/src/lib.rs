@@ -1,0 +1,8 @@
+//! Trygg's alerts: who is alerted about which case (routing rules from configuration, in the
+//! manner of Alertmanager's routes), checked at start.
+
+mod address;
+mod routing;
+
+pub use address::{AddressError, EmailAddress, WebhookUrl, is_internal};
+pub use routing::{AlertFacts, Receiver, Routing, RoutingError, Webhook};
