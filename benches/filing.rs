@@ -221,6 +221,7 @@ async fn service_filings(
         database_pool_size: 16,
         auth,
         catalogue: Catalogue::builtin(),
+        routing: trygg_notifier::Routing::builtin(&Catalogue::builtin()).unwrap(),
     };
     let application = Application::build(settings).await.unwrap();
     let endpoint = format!("http://{}/api/v1/incidents", application.address());

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use trygg_api::{Algorithm, AuthSettings, KeySource, Settings};
 use trygg_domain::Catalogue;
+use trygg_notifier::Routing;
 use trygg_storage::DatabaseUrl;
 
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -24,6 +25,7 @@ struct FileConfig {
     database_url: Option<String>,
     database_pool_size: Option<u32>,
     catalogue: Option<PathBuf>,
+    routing: Option<PathBuf>,
     #[serde(default)]
     jwt: JwtFileConfig,
 }
@@ -56,6 +58,11 @@ pub enum ConfigError {
     Catalogue {
         path: PathBuf,
         error: trygg_domain::CatalogueError,
+    },
+    #[error("the routing rules {path} are not valid: {error}")]
+    Routing {
+        path: PathBuf,
+        error: trygg_notifier::RoutingError,
     },
 }
 
@@ -122,6 +129,14 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
             .map_err(|error| ConfigError::Catalogue { path, error })?,
         None => Catalogue::builtin(),
     };
+    let routing = match env("TRYGG_ROUTING").map(PathBuf::from).or(file.routing) {
+        Some(path) => Routing::from_toml(&read(&path)?, &catalogue, &env)
+            .map_err(|error| ConfigError::Routing { path, error })?,
+        None => Routing::builtin(&catalogue).map_err(|error| ConfigError::Routing {
+            path: "the built-in rules".into(),
+            error,
+        })?,
+    };
     let auth = auth_settings(&env, file.jwt, bind)?;
     Ok(Settings {
         bind,
@@ -129,6 +144,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         database_pool_size,
         auth,
         catalogue,
+        routing,
     })
 }
 
@@ -232,6 +248,20 @@ mod tests {
     fn the_development_secret_never_leaves_loopback() {
         let error = load_with(&[("TRYGG_BIND", "0.0.0.0:8080")]).unwrap_err();
         assert!(error.to_string().contains("TRYGG_JWT_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn broken_routing_rules_stop_the_start_with_the_reason() {
+        let path = std::env::temp_dir().join(format!("trygg-routing-{}.toml", std::process::id()));
+        std::fs::write(&path, "[routing]\ndefault_receiver = \"nobody\"\n").unwrap();
+        let error = load_with(&[("TRYGG_ROUTING", path.to_str().unwrap())]).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            error
+                .to_string()
+                .ends_with("the default receiver `nobody` is not defined"),
+            "{error}"
+        );
     }
 
     #[test]

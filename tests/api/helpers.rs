@@ -4,6 +4,7 @@ use awc::http::StatusCode;
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::Catalogue;
+use trygg_notifier::Routing;
 
 pub use crate::database::TestDatabase;
 
@@ -69,6 +70,8 @@ pub async fn spawn_app_with(keys: KeySource) -> TestApp {
         database_pool_size: 8,
         auth: auth_settings(keys),
         catalogue: Catalogue::builtin(),
+        routing: Routing::builtin(&Catalogue::builtin())
+            .expect("the shipped routing rules are valid"),
     };
     let application = Application::build(settings)
         .await

@@ -14,4 +14,5 @@ mod filing;
 mod helpers;
 mod idempotency;
 mod listing;
+mod routing;
 mod service;

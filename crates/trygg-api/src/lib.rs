@@ -12,6 +12,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, Resource, Route, web};
 use trygg_domain::Catalogue;
+use trygg_notifier::Routing;
 use trygg_storage::{Database, DatabaseUrl, StorageError};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -31,6 +32,7 @@ pub struct Settings {
     pub database_pool_size: u32,
     pub auth: AuthSettings,
     pub catalogue: Catalogue,
+    pub routing: Routing,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +77,7 @@ impl Application {
         .await??;
         let database = web::Data::new(database);
         let catalogue = web::Data::new(settings.catalogue);
+        let routing = web::Data::new(settings.routing);
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
         let server = HttpServer::new(move || {
@@ -83,6 +86,7 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
+                .app_data(routing.clone())
                 .app_data(authenticator.clone())
                 .configure(configure)
         })
@@ -111,7 +115,7 @@ fn resource<const N: usize>(path: &str, routes: [Route; N], allow: &'static str)
 
 /// Routes and request limits.
 fn configure(config: &mut web::ServiceConfig) {
-    use routes::{audit, case_work, catalogue, comments, health, incidents, queue};
+    use routes::{audit, case_work, catalogue, comments, health, incidents, queue, routing};
     config
         .app_data(
             web::JsonConfig::default()
@@ -183,6 +187,11 @@ fn configure(config: &mut web::ServiceConfig) {
         .service(resource(
             "/api/v1/queue",
             [web::get().to(queue::read_queue)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/routing/preview",
+            [web::get().to(routing::preview_routing)],
             "GET",
         ))
         .service(resource(

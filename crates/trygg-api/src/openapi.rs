@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, case_work, catalogue, comments, health, incidents, queue};
+use crate::routes::{audit, case_work, catalogue, comments, health, incidents, queue, routing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,7 @@ use crate::routes::{audit, case_work, catalogue, comments, health, incidents, qu
         comments::add_comment,
         comments::list_comments,
         queue::read_queue,
+        routing::preview_routing,
         audit::read_audit_log,
         catalogue::read_catalogue,
         health::livez,
@@ -38,6 +39,7 @@ use crate::routes::{audit, case_work, catalogue, comments, health, incidents, qu
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
         (name = "comments", description = "Comments, internal or shared with the reporter"),
+        (name = "alerts", description = "Alert routing"),
         (name = "audit", description = "The access log"),
         (name = "catalogue", description = "Codes and their Swedish labels"),
         (name = "health", description = "Liveness and readiness"),

@@ -5,3 +5,4 @@ pub mod comments;
 pub mod health;
 pub mod incidents;
 pub mod queue;
+pub mod routing;
