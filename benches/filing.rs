@@ -22,7 +22,8 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
-use trygg_domain::{Catalogue, NewReport, ReportDraft};
+use trygg_domain::{AlertReason, Catalogue, NewReport, ReportDraft};
+use trygg_notifier::{AlertFacts, DeliverySettings, Routing};
 use trygg_storage::{Database, DatabaseUrl, DbConnection, NewIncident, insert_incident};
 use uuid::Uuid;
 
@@ -102,16 +103,28 @@ impl Run {
     }
 }
 
+/// The rows the service writes for each report: the case and the alerts it raises.
 fn parse_all(bodies: &[Value]) -> Vec<NewIncident> {
     let catalogue = Catalogue::builtin();
+    let routing = Routing::builtin(&catalogue).unwrap();
     bodies
         .iter()
         .map(|body| {
             let draft: ReportDraft = serde_json::from_value(body.clone()).unwrap();
+            let report = NewReport::parse(draft, &catalogue, Utc::now()).unwrap();
+            let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
+            let facts = AlertFacts {
+                focus_area: report.focus_area.as_str(),
+                offices: &offices,
+                district: report.district.as_str(),
+                kind: report.circumstances.kind,
+                severity: report.circumstances.severity,
+            };
             NewIncident {
                 id: Uuid::now_v7(),
                 reporter: "bench".into(),
-                report: NewReport::parse(draft, &catalogue, Utc::now()).unwrap(),
+                alerts: routing.alerts_for(&facts, AlertReason::Filed),
+                report,
                 received_at: Utc::now(),
             }
         })
@@ -221,7 +234,17 @@ async fn service_filings(
         database_pool_size: 16,
         auth,
         catalogue: Catalogue::builtin(),
-        routing: trygg_notifier::Routing::builtin(&Catalogue::builtin()).unwrap(),
+        routing: Routing::builtin(&Catalogue::builtin()).unwrap(),
+        delivery: DeliverySettings {
+            smtp_url: None,
+            sender: "trygg@localhost".into(),
+            public_url: "http://localhost".into(),
+            max_attempts: 8,
+            backoff_base: chrono::Duration::seconds(10),
+            lease: chrono::Duration::seconds(60),
+            poll_interval: Duration::from_secs(5),
+            escalate_after: chrono::Duration::minutes(30),
+        },
     };
     let application = Application::build(settings).await.unwrap();
     let endpoint = format!("http://{}/api/v1/incidents", application.address());

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use trygg_api::{Algorithm, AuthSettings, KeySource, Settings};
 use trygg_domain::Catalogue;
-use trygg_notifier::Routing;
+use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::DatabaseUrl;
 
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -137,6 +137,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
             error,
         })?,
     };
+    let delivery = delivery_settings(&env, bind)?;
     let auth = auth_settings(&env, file.jwt, bind)?;
     Ok(Settings {
         bind,
@@ -145,6 +146,40 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         auth,
         catalogue,
         routing,
+        delivery,
+    })
+}
+
+fn number(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    match env(name) {
+        Some(value) => value
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| invalid(name, "must be a positive number")),
+        None => Ok(default),
+    }
+}
+
+fn delivery_settings(
+    env: &impl Fn(&str) -> Option<String>,
+    bind: SocketAddr,
+) -> Result<DeliverySettings, ConfigError> {
+    Ok(DeliverySettings {
+        smtp_url: env("TRYGG_SMTP_URL"),
+        sender: env("TRYGG_SMTP_FROM").unwrap_or_else(|| "Trygg <trygg@localhost>".into()),
+        public_url: env("TRYGG_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
+        max_attempts: number(env, "TRYGG_ALERT_MAX_ATTEMPTS", 8)?,
+        backoff_base: chrono::Duration::seconds(number(env, "TRYGG_ALERT_BACKOFF_SECONDS", 10)?),
+        lease: chrono::Duration::seconds(60),
+        poll_interval: std::time::Duration::from_secs(
+            number(env, "TRYGG_ALERT_POLL_SECONDS", 5)? as u64
+        ),
+        escalate_after: chrono::Duration::minutes(number(env, "TRYGG_ESCALATE_AFTER_MINUTES", 30)?),
     })
 }
 

@@ -4,7 +4,7 @@ use awc::http::StatusCode;
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::Catalogue;
-use trygg_notifier::Routing;
+use trygg_notifier::{DeliverySettings, Routing};
 
 pub use crate::database::TestDatabase;
 
@@ -59,20 +59,41 @@ impl Reply {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(KeySource::SharedSecret(SECRET.into())).await
+    spawn_app_configured(|_| {}).await
 }
 
 pub async fn spawn_app_with(keys: KeySource) -> TestApp {
+    spawn_app_configured(|settings| settings.auth = auth_settings(keys)).await
+}
+
+/// Alert delivery for tests: quick retries, no SMTP server unless a test sets one.
+pub fn delivery_settings() -> DeliverySettings {
+    DeliverySettings {
+        smtp_url: None,
+        sender: "Trygg <trygg@kommun.example>".into(),
+        public_url: "https://trygg.kommun.example".into(),
+        max_attempts: 20,
+        backoff_base: chrono::Duration::milliseconds(200),
+        lease: chrono::Duration::seconds(30),
+        poll_interval: Duration::from_millis(100),
+        escalate_after: chrono::Duration::minutes(30),
+    }
+}
+
+/// Starts the service with the test defaults, changed by `configure`.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database = TestDatabase::create();
-    let settings = Settings {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: database.url(),
         database_pool_size: 8,
-        auth: auth_settings(keys),
+        auth: auth_settings(KeySource::SharedSecret(SECRET.into())),
         catalogue: Catalogue::builtin(),
         routing: Routing::builtin(&Catalogue::builtin())
             .expect("the shipped routing rules are valid"),
+        delivery: delivery_settings(),
     };
+    configure(&mut settings);
     let application = Application::build(settings)
         .await
         .expect("the service starts");

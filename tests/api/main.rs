@@ -3,6 +3,7 @@
 //! database per test), otherwise against a new SQLite file per test.
 
 mod access;
+mod alerts;
 mod audit;
 mod authentication;
 mod bad_input;
@@ -16,3 +17,5 @@ mod idempotency;
 mod listing;
 mod routing;
 mod service;
+#[path = "../support/smtp.rs"]
+mod smtp;

@@ -12,7 +12,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, Resource, Route, web};
 use trygg_domain::Catalogue;
-use trygg_notifier::Routing;
+use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
 use trygg_storage::{Database, DatabaseUrl, StorageError};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -33,6 +33,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub catalogue: Catalogue,
     pub routing: Routing,
+    pub delivery: DeliverySettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,8 @@ pub enum StartError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Auth(#[from] AuthConfigError),
+    #[error(transparent)]
+    Delivery(#[from] WorkerError),
     #[error("cannot listen on the configured address: {0}")]
     Bind(#[from] std::io::Error),
     #[error("the start-up task failed: {0}")]
@@ -78,6 +81,15 @@ impl Application {
         let database = web::Data::new(database);
         let catalogue = web::Data::new(settings.catalogue);
         let routing = web::Data::new(settings.routing);
+        let wakeup = web::Data::new(Wakeup::new());
+        let worker = Worker::new(
+            database.clone().into_inner(),
+            routing.clone().into_inner(),
+            catalogue.clone().into_inner(),
+            wakeup.clone().into_inner(),
+            settings.delivery,
+        )?;
+        actix_web::rt::spawn(worker.run());
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
         let server = HttpServer::new(move || {
@@ -87,6 +99,7 @@ impl Application {
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())
+                .app_data(wakeup.clone())
                 .app_data(authenticator.clone())
                 .configure(configure)
         })

@@ -218,6 +218,34 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Why a receiver is alerted about a case.
+    AlertReason {
+        Filed => ("filed", "Ny anmälan"),
+        Rerouted => ("rerouted", "Omklassificerad till ert ansvar"),
+        Escalated => ("escalated", "Ej kvitterad – eskalerad"),
+        AuthorityReminder12h => ("authority_reminder_12h", "Påminnelse: anmälan till Arbetsmiljöverket (12 timmar)"),
+        AuthorityReminder20h => ("authority_reminder_20h", "Påminnelse: anmälan till Arbetsmiljöverket (20 timmar)"),
+    }
+);
+
+vocabulary!(
+    /// How an alert reaches its receiver.
+    Channel {
+        Email => ("email", "E-post"),
+        Webhook => ("webhook", "Webhook"),
+    }
+);
+
+vocabulary!(
+    /// Where one delivery of an alert stands.
+    DeliveryState {
+        Pending => ("pending", "Väntar"),
+        Delivered => ("delivered", "Levererad"),
+        Failed => ("failed", "Misslyckad"),
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

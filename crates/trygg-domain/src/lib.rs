@@ -16,8 +16,9 @@ pub use catalogue::{
 };
 pub use codes::UnknownCode;
 pub use codes::{
-    ActionStatus, AffectedCategory, AgeGroup, Audience, ChildrenAffected, Gender, IncidentKind,
-    Influence, Outcome, PerpetratorRelation, PlaceKind, Severity, Status, ViolenceForm,
+    ActionStatus, AffectedCategory, AgeGroup, AlertReason, Audience, Channel, ChildrenAffected,
+    DeliveryState, Gender, IncidentKind, Influence, Outcome, PerpetratorRelation, PlaceKind,
+    Severity, Status, ViolenceForm,
 };
 pub use report::{
     Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,

@@ -2,7 +2,11 @@
 //! manner of Alertmanager's routes), checked at start.
 
 mod address;
+mod message;
 mod routing;
+mod worker;
 
 pub use address::{AddressError, EmailAddress, WebhookUrl, is_internal};
+pub use message::{AlertContent, sign_webhook};
 pub use routing::{AlertFacts, Receiver, Routing, RoutingError, Webhook};
+pub use worker::{DeliverySettings, Wakeup, Worker, WorkerError};

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 
 use serde::Deserialize;
-use trygg_domain::{Catalogue, IncidentKind, Severity};
+use trygg_domain::{AlertReason, Catalogue, Channel, IncidentKind, Severity};
+use trygg_storage::{NewAlert, NewDelivery};
+use uuid::Uuid;
 
 use crate::address::{AddressError, EmailAddress, WebhookUrl};
 
@@ -22,6 +24,8 @@ pub struct Receiver {
 pub struct Webhook {
     pub url: WebhookUrl,
     pub secret: String,
+    /// Whether the URL may resolve to a loopback or private address when delivering.
+    pub allow_private: bool,
 }
 
 /// The facts of a case that routing looks at; never names or free text.
@@ -74,6 +78,26 @@ pub struct Routing {
     receivers: Vec<Receiver>,
     routes: Vec<Route>,
     default_receiver: usize,
+    escalation_receiver: usize,
+}
+
+fn alert(receiver: &Receiver, reason: AlertReason) -> NewAlert {
+    let email = receiver.email.iter().map(|address| NewDelivery {
+        channel: Channel::Email,
+        target: address.to_string(),
+        message_id: format!("<{}@trygg>", Uuid::now_v7()),
+    });
+    let webhooks = receiver.webhooks.iter().map(|hook| NewDelivery {
+        channel: Channel::Webhook,
+        target: hook.url.as_str().to_owned(),
+        message_id: format!("msg_{}", Uuid::now_v7().simple()),
+    });
+    NewAlert {
+        id: Uuid::now_v7(),
+        receiver: receiver.name.clone(),
+        reason,
+        deliveries: email.chain(webhooks).collect(),
+    }
 }
 
 /// Why routing rules are refused at start.
@@ -96,6 +120,8 @@ pub enum RoutingError {
     UnknownReceiver { route: usize, receiver: String },
     #[error("the default receiver `{0}` is not defined")]
     UnknownDefault(String),
+    #[error("the escalation receiver `{0}` is not defined")]
+    UnknownEscalation(String),
     #[error("route {route}: {error}")]
     Catalogue {
         route: usize,
@@ -119,6 +145,9 @@ struct RawRouting {
 #[serde(deny_unknown_fields)]
 struct RawRoutes {
     default_receiver: String,
+    /// Who unacknowledged alerts escalate to, and who is reminded of Arbetsmiljöverket
+    /// deadlines; the default receiver unless named.
+    escalation_receiver: Option<String>,
     #[serde(default)]
     routes: Vec<RawRoute>,
 }
@@ -181,7 +210,11 @@ impl RawReceiver {
                         receiver: self.name.clone(),
                         variable: hook.secret_env.clone(),
                     })?;
-                Ok(Webhook { url, secret })
+                Ok(Webhook {
+                    url,
+                    secret,
+                    allow_private: hook.allow_private,
+                })
             })
             .collect::<Result<_, RoutingError>>()?;
         Ok(Receiver {
@@ -234,6 +267,12 @@ impl Routing {
         let index = |name: &str| receivers.iter().position(|receiver| receiver.name == name);
         let default_receiver = index(&raw.routing.default_receiver)
             .ok_or_else(|| RoutingError::UnknownDefault(raw.routing.default_receiver.clone()))?;
+        let escalation_name = raw
+            .routing
+            .escalation_receiver
+            .unwrap_or(raw.routing.default_receiver);
+        let escalation_receiver =
+            index(&escalation_name).ok_or(RoutingError::UnknownEscalation(escalation_name))?;
         let mut routes = Vec::new();
         for (number, route) in raw
             .routing
@@ -268,7 +307,31 @@ impl Routing {
             receivers,
             routes,
             default_receiver,
+            escalation_receiver,
         })
+    }
+
+    /// The alerts a case raises for `reason`: one per receiver, one delivery per address, each
+    /// with a message id that stays the same however often it is sent.
+    pub fn alerts_for(&self, case: &AlertFacts<'_>, reason: AlertReason) -> Vec<NewAlert> {
+        self.receivers_for(case)
+            .into_iter()
+            .map(|receiver| alert(receiver, reason))
+            .collect()
+    }
+
+    /// An alert for the escalation receiver: escalations and Arbetsmiljöverket reminders.
+    pub fn escalation_alert(&self, reason: AlertReason) -> NewAlert {
+        alert(&self.receivers[self.escalation_receiver], reason)
+    }
+
+    pub fn escalation_receiver(&self) -> &str {
+        &self.receivers[self.escalation_receiver].name
+    }
+
+    /// A receiver by name.
+    pub fn receiver(&self, name: &str) -> Option<&Receiver> {
+        self.receivers.iter().find(|receiver| receiver.name == name)
     }
 
     /// The receivers a case alerts, each once, in route order.
@@ -415,6 +478,40 @@ mod tests {
             routing.receivers_for(&case("x", &none, "west", Severity::Low))[0].webhooks[0].secret,
             "s3cret"
         );
+    }
+
+    #[test]
+    fn each_receiver_gets_an_alert_with_a_delivery_per_address() {
+        let routing = rules();
+        let none: [String; 0] = [];
+        let facts = case("public_space", &none, "west", Severity::Serious);
+        let alerts = routing.alerts_for(&facts, AlertReason::Filed);
+        let shape: Vec<(&str, Vec<(Channel, &str)>)> = alerts
+            .iter()
+            .map(|alert| {
+                let deliveries = alert
+                    .deliveries
+                    .iter()
+                    .map(|d| (d.channel, d.target.as_str()));
+                (alert.receiver.as_str(), deliveries.collect())
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("manager", vec![(Channel::Email, "chef@kommun.example")]),
+                (
+                    "west",
+                    vec![(Channel::Webhook, "https://relay.kommun.example/west")]
+                ),
+            ]
+        );
+        let message_id = &alerts[0].deliveries[0].message_id;
+        assert!(
+            message_id.starts_with('<') && message_id.ends_with("@trygg>"),
+            "{message_id}"
+        );
+        assert_ne!(alerts[0].id, alerts[1].id);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use trygg_domain::{ActionStatus, FollowUp, IncidentKind, Outcome, Severity, Status, Visibility};
 use uuid::Uuid;
 
+use crate::alerts::{NewAlert, insert_alerts};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
@@ -37,6 +38,8 @@ pub struct Amendment {
     pub new_action: Option<NewAction>,
     pub action_update: Option<ActionUpdate>,
     pub reason: Option<String>,
+    /// Alerts the change raises (a case rerouted to new receivers), written with it.
+    pub alerts: Vec<NewAlert>,
 }
 
 /// An action (åtgärd) to add to a case.
@@ -451,6 +454,7 @@ impl Database {
                 set_offices(conn, seq, &offices)?;
             }
             apply_actions(conn, seq, &amendment, at)?;
+            insert_alerts(conn, seq, &amendment.alerts, at)?;
             for event in &events {
                 record(conn, event, seq)?;
             }

@@ -12,6 +12,7 @@ use trygg_domain::{
 };
 use uuid::Uuid;
 
+use crate::alerts::{NewAlert, insert_alerts};
 use crate::case_work::{CaseEvent, record, set_offices};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
@@ -29,6 +30,8 @@ pub struct NewIncident {
     pub reporter: String,
     pub report: NewReport,
     pub received_at: DateTime<Utc>,
+    /// The alerts filing raises, written in the same transaction.
+    pub alerts: Vec<NewAlert>,
 }
 
 /// A filing's `Idempotency-Key`, scoped to the user who sent it, and the hash of its body.
@@ -430,6 +433,7 @@ pub fn insert_incident(
         .map(|office| office.as_str())
         .collect();
     set_offices(conn, row.seq, &offices)?;
+    insert_alerts(conn, row.seq, &new.alerts, new.received_at)?;
     record(
         conn,
         &CaseEvent {

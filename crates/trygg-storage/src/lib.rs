@@ -2,6 +2,7 @@
 //! and PostgreSQL, with the migrations for each embedded in the binary.
 
 mod access_log;
+mod alerts;
 mod case_work;
 mod comments;
 mod database;
@@ -13,6 +14,7 @@ mod schema;
 mod sqlite_writer;
 
 pub use access_log::{AccessEntry, AccessFilter, ChainReport};
+pub use alerts::{AlertCase, AlertRecord, DeliveryRecord, DueDelivery, NewAlert, NewDelivery};
 pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, NewAction};
 pub use comments::Comment;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection};

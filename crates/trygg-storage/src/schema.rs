@@ -101,7 +101,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alerts (seq) {
+        seq -> BigInt,
+        id -> Text,
+        incident_seq -> BigInt,
+        receiver -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        ack_comment -> Nullable<Text>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    deliveries (seq) {
+        seq -> BigInt,
+        alert_seq -> BigInt,
+        channel -> Text,
+        target -> Text,
+        message_id -> Text,
+        state -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(incident_offices -> incidents (incident_seq));
+diesel::joinable!(alerts -> incidents (incident_seq));
+diesel::joinable!(deliveries -> alerts (alert_seq));
 diesel::joinable!(comments -> incidents (incident_seq));
 diesel::joinable!(actions -> incidents (incident_seq));
 diesel::joinable!(case_events -> incidents (incident_seq));
@@ -113,4 +147,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_log,
     comments,
     actions,
+    alerts,
+    deliveries,
 );

@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_domain::{
-    ActionStatus, Catalogue, Description, FollowUp, IncidentKind, Outcome, Reclassification,
-    Severity, Status, Visibility, change_status,
+    ActionStatus, AlertReason, Catalogue, Description, FollowUp, IncidentKind, Outcome,
+    Reclassification, Severity, Status, Visibility, change_status,
 };
+use trygg_notifier::{AlertFacts, Routing, Wakeup};
 use trygg_storage::{
     Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction,
 };
@@ -314,6 +315,10 @@ pub async fn assign_case(
     ),
     security(("bearer" = []))
 )]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
+)]
 pub async fn reclassify_case(
     caller: Caller,
     id: web::Path<Uuid>,
@@ -321,10 +326,12 @@ pub async fn reclassify_case(
     body: web::Json<ClassificationChange>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
+    routing: web::Data<Routing>,
+    wakeup: web::Data<Wakeup>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.0.clone();
     let change = body.into_inner();
-    let decide = move |_: &Incident| {
+    let decide = move |current: &Incident| {
         let parsed = Reclassification::parse(
             &catalogue,
             change.focus_area.as_deref(),
@@ -333,13 +340,24 @@ pub async fn reclassify_case(
             &change.reason,
             &principal,
         )?;
+        let focus_area = parsed.focus_area.map(|area| {
+            let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
+            (area.code.to_string(), offices)
+        });
+        // Receivers the new classification reaches and the old one did not are alerted.
+        let (code, offices) = focus_area
+            .clone()
+            .unwrap_or_else(|| (current.focus_area.clone(), current.offices.clone()));
+        let facts = AlertFacts {
+            focus_area: &code,
+            offices: &offices,
+            district: &current.district,
+            kind: parsed.kind.unwrap_or(current.circumstances.kind),
+            severity: parsed.severity.unwrap_or(current.circumstances.severity),
+        };
         Ok(Amendment {
-            focus_area: parsed.focus_area.map(|area| {
-                (
-                    area.code.to_string(),
-                    area.offices.iter().map(ToString::to_string).collect(),
-                )
-            }),
+            alerts: routing.alerts_for(&facts, AlertReason::Rerouted),
+            focus_area,
             severity: parsed.severity,
             kind: parsed.kind,
             reason: Some(parsed.reason),
@@ -347,6 +365,7 @@ pub async fn reclassify_case(
         })
     };
     let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    wakeup.notify_one();
     Ok(amended(incident, &caller))
 }
 

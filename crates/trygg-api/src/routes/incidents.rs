@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    Catalogue, Circumstances, NewReport, Outcome, Principal, ReportDraft, Status, ViolenceForm,
-    Visibility, work_environment_deadline,
+    AlertReason, Catalogue, Circumstances, NewReport, Outcome, Principal, ReportDraft, Status,
+    ViolenceForm, Visibility, work_environment_deadline,
 };
+use trygg_notifier::{AlertFacts, Routing, Wakeup};
 use trygg_storage::{
     Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident,
 };
@@ -190,12 +191,18 @@ fn created(incident_id: Uuid, body: String) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
+)]
 pub async fn file_incident(
     caller: Caller,
     request: HttpRequest,
     body: web::Json<Box<RawValue>>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
+    routing: web::Data<Routing>,
+    notifier: web::Data<Wakeup>,
 ) -> Result<HttpResponse, ApiError> {
     if !caller.0.may_file() {
         return Err(ApiError::Forbidden(
@@ -208,11 +215,21 @@ pub async fn file_incident(
     let received_at = Utc::now();
     let report = NewReport::parse(parse_draft(&body)?, &catalogue, received_at)?;
 
+    let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
+    let facts = AlertFacts {
+        focus_area: report.focus_area.as_str(),
+        offices: &offices,
+        district: report.district.as_str(),
+        kind: report.circumstances.kind,
+        severity: report.circumstances.severity,
+    };
+    let alerts = routing.alerts_for(&facts, AlertReason::Filed);
     let new = NewIncident {
         id: Uuid::now_v7(),
         reporter: caller.0.subject().to_owned(),
         report,
         received_at,
+        alerts,
     };
     let idempotency = key.clone().map(|(key, request_hash)| IdempotencyKey {
         subject: new.reporter.clone(),
@@ -229,6 +246,7 @@ pub async fn file_incident(
 
     match filing {
         Filing::Created(incident) => {
+            notifier.notify_one();
             tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
             Ok(created(incident.id, render(*incident, &caller.0)))
         }

@@ -1,0 +1,418 @@
+//! The alert outbox: alerts written with the change that causes them, deliveries claimed with a
+//! lease, retried, and parked when they keep failing.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+use trygg_domain::{
+    AlertReason, CaseNumber, Channel, DeliveryState, IncidentKind, Severity, UnknownCode,
+};
+use uuid::Uuid;
+
+use crate::database::{Database, DbConnection};
+use crate::error::StorageError;
+use crate::schema::{alerts, deliveries, incidents};
+
+/// An alert to write with the change that causes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    pub id: Uuid,
+    pub receiver: String,
+    pub reason: AlertReason,
+    pub deliveries: Vec<NewDelivery>,
+}
+
+/// One way an alert goes out; `message_id` is stable across retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub channel: Channel,
+    pub target: String,
+    pub message_id: String,
+}
+
+/// What an alert may say about its case: codes and times, never names or free text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertCase {
+    pub id: Uuid,
+    pub case_number: CaseNumber,
+    pub focus_area: String,
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub district: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A delivery claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDelivery {
+    pub seq: i64,
+    pub alert_id: Uuid,
+    pub receiver: String,
+    pub reason: AlertReason,
+    pub channel: Channel,
+    pub target: String,
+    pub message_id: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    pub case: AlertCase,
+}
+
+/// An alert as the security manager sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub case_number: CaseNumber,
+    pub receiver: String,
+    pub reason: AlertReason,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub channel: Channel,
+    pub target: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+fn parse<T: std::str::FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
+    text.parse()
+        .map_err(|e: UnknownCode| StorageError::Corrupt(e.to_string()))
+}
+
+fn uuid(text: &str) -> Result<Uuid, StorageError> {
+    Uuid::parse_str(text).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// Writes alerts and their deliveries, skipping any this case already has for the same
+/// receiver and reason; a reroute skips receivers already alerted about the case at all.
+pub(crate) fn insert_alerts(
+    conn: &mut DbConnection,
+    incident_seq: i64,
+    new: &[NewAlert],
+    at: DateTime<Utc>,
+) -> Result<usize, diesel::result::Error> {
+    let mut written = 0;
+    for alert in new {
+        let mut earlier = alerts::table
+            .filter(alerts::incident_seq.eq(incident_seq))
+            .filter(alerts::receiver.eq(&alert.receiver))
+            .into_boxed();
+        if alert.reason != AlertReason::Rerouted {
+            earlier = earlier.filter(alerts::reason.eq(alert.reason.code()));
+        }
+        let exists = earlier.count().get_result::<i64>(conn)? > 0;
+        if exists {
+            continue;
+        }
+        diesel::insert_into(alerts::table)
+            .values((
+                alerts::id.eq(alert.id.to_string()),
+                alerts::incident_seq.eq(incident_seq),
+                alerts::receiver.eq(&alert.receiver),
+                alerts::reason.eq(alert.reason.code()),
+                alerts::created_at.eq(at.naive_utc()),
+            ))
+            .execute(conn)?;
+        let alert_seq: i64 = alerts::table
+            .filter(alerts::id.eq(alert.id.to_string()))
+            .select(alerts::seq)
+            .first(conn)?;
+        for delivery in &alert.deliveries {
+            diesel::insert_into(deliveries::table)
+                .values((
+                    deliveries::alert_seq.eq(alert_seq),
+                    deliveries::channel.eq(delivery.channel.code()),
+                    deliveries::target.eq(&delivery.target),
+                    deliveries::message_id.eq(&delivery.message_id),
+                    deliveries::state.eq(DeliveryState::Pending.code()),
+                    deliveries::attempts.eq(0),
+                    deliveries::next_attempt_at.eq(at.naive_utc()),
+                    deliveries::created_at.eq(at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        written += 1;
+    }
+    Ok(written)
+}
+
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+}
+
+type DueRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    NaiveDateTime,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+);
+
+impl Database {
+    /// Claims up to `limit` due deliveries for `lease`: no other worker takes them meanwhile,
+    /// and no transaction stays open while they are sent. On PostgreSQL several instances
+    /// claim side by side (`FOR UPDATE SKIP LOCKED`).
+    pub fn claim_deliveries(
+        &self,
+        channels: &[Channel],
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<DueDelivery>, StorageError> {
+        let now = now.naive_utc();
+        let until = now + lease;
+        let channels: Vec<&'static str> = channels.iter().map(|channel| channel.code()).collect();
+        let seqs = self.write(move |conn| {
+            let seqs: Vec<i64> = match conn {
+                DbConnection::Postgresql(pg) => diesel::sql_query(
+                    "UPDATE deliveries SET locked_until = $1 WHERE seq IN ( \
+                       SELECT seq FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
+                       AND (locked_until IS NULL OR locked_until < $2) AND channel = ANY($4) \
+                       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING seq",
+                )
+                .bind::<Timestamp, _>(until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&channels)
+                .load::<Claimed>(pg)?
+                .into_iter()
+                .map(|claimed| claimed.seq)
+                .collect(),
+                DbConnection::Sqlite(_) => {
+                    let seqs: Vec<i64> = deliveries::table
+                        .filter(deliveries::state.eq(DeliveryState::Pending.code()))
+                        .filter(deliveries::channel.eq_any(&channels))
+                        .filter(deliveries::next_attempt_at.le(now))
+                        .filter(deliveries::locked_until.is_null().or(deliveries::locked_until.lt(now)))
+                        .order(deliveries::next_attempt_at)
+                        .limit(limit)
+                        .select(deliveries::seq)
+                        .load(conn)?;
+                    diesel::update(deliveries::table.filter(deliveries::seq.eq_any(&seqs)))
+                        .set(deliveries::locked_until.eq(until))
+                        .execute(conn)?;
+                    seqs
+                }
+            };
+            Ok::<_, StorageError>(seqs)
+        })?;
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<DueRow> = deliveries::table
+            .inner_join(alerts::table.inner_join(incidents::table))
+            .filter(deliveries::seq.eq_any(&seqs))
+            .order(deliveries::seq)
+            .select((
+                deliveries::seq,
+                alerts::id,
+                alerts::receiver,
+                alerts::reason,
+                deliveries::channel,
+                deliveries::target,
+                deliveries::message_id,
+                deliveries::attempts,
+                incidents::id,
+                incidents::seq,
+                incidents::received_at,
+                incidents::focus_area,
+                incidents::kind,
+                incidents::severity,
+                incidents::district,
+                incidents::occurred_at,
+            ))
+            .load(&mut *self.connection()?)?;
+        rows.into_iter()
+            .map(
+                |(
+                    seq,
+                    alert_id,
+                    receiver,
+                    reason,
+                    channel,
+                    target,
+                    message_id,
+                    attempts,
+                    case_id,
+                    case_seq,
+                    received_at,
+                    focus_area,
+                    kind,
+                    severity,
+                    district,
+                    occurred_at,
+                )| {
+                    Ok(DueDelivery {
+                        seq,
+                        alert_id: uuid(&alert_id)?,
+                        receiver,
+                        reason: parse(&reason)?,
+                        channel: parse(&channel)?,
+                        target,
+                        message_id,
+                        attempts,
+                        case: AlertCase {
+                            id: uuid(&case_id)?,
+                            case_number: CaseNumber::new(received_at.year(), case_seq),
+                            focus_area,
+                            kind: parse(&kind)?,
+                            severity: parse(&severity)?,
+                            district,
+                            occurred_at: occurred_at.and_utc(),
+                        },
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Records a delivery as done.
+    pub fn delivery_succeeded(&self, seq: i64, at: DateTime<Utc>) -> Result<(), StorageError> {
+        self.write(move |conn| {
+            diesel::update(deliveries::table.filter(deliveries::seq.eq(seq)))
+                .set((
+                    deliveries::state.eq(DeliveryState::Delivered.code()),
+                    deliveries::attempts.eq(deliveries::attempts + 1),
+                    deliveries::delivered_at.eq(Some(at.naive_utc())),
+                    deliveries::locked_until.eq(None::<NaiveDateTime>),
+                    deliveries::last_error.eq(None::<String>),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or parked as failed when `None`.
+    pub fn delivery_failed(
+        &self,
+        seq: i64,
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StorageError> {
+        self.write(move |conn| {
+            let state = if retry_at.is_some() {
+                DeliveryState::Pending
+            } else {
+                DeliveryState::Failed
+            };
+            let next = retry_at.map_or_else(|| Utc::now().naive_utc(), |at| at.naive_utc());
+            diesel::update(deliveries::table.filter(deliveries::seq.eq(seq)))
+                .set((
+                    deliveries::state.eq(state.code()),
+                    deliveries::attempts.eq(deliveries::attempts + 1),
+                    deliveries::next_attempt_at.eq(next),
+                    deliveries::locked_until.eq(None::<NaiveDateTime>),
+                    deliveries::last_error.eq(Some(error)),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+}
+
+impl Database {
+    /// Cases of these severities, not closed, with a `filed` or `rerouted` alert created before
+    /// `before` that no one acknowledged and that was not escalated, to someone other than
+    /// `escalation_receiver`.
+    pub fn unacknowledged(
+        &self,
+        before: DateTime<Utc>,
+        severities: &[Severity],
+        escalation_receiver: &str,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        let ids: Vec<String> = alerts::table
+            .inner_join(incidents::table)
+            .filter(
+                alerts::reason.eq_any([AlertReason::Filed.code(), AlertReason::Rerouted.code()]),
+            )
+            .filter(alerts::acknowledged_at.is_null())
+            .filter(alerts::escalated_at.is_null())
+            .filter(alerts::created_at.lt(before.naive_utc()))
+            .filter(alerts::receiver.ne(escalation_receiver))
+            .filter(incidents::status.ne(trygg_domain::Status::Closed.code()))
+            .filter(incidents::purged_at.is_null())
+            .filter(incidents::severity.eq_any(severities.iter().map(|s| s.code())))
+            .select(incidents::id)
+            .distinct()
+            .load(&mut *self.connection()?)?;
+        ids.iter().map(|id| uuid(id)).collect()
+    }
+
+    /// Raises alerts about a case and marks its unacknowledged, overdue alerts escalated, in
+    /// one transaction. Returns how many alerts were new.
+    pub fn raise_alerts(
+        &self,
+        case_id: Uuid,
+        new: Vec<NewAlert>,
+        escalating_before: Option<DateTime<Utc>>,
+    ) -> Result<usize, StorageError> {
+        self.write(move |conn| {
+            let seq: i64 = incidents::table
+                .filter(incidents::id.eq(case_id.to_string()))
+                .select(incidents::seq)
+                .first(conn)?;
+            let now = Utc::now();
+            let written = insert_alerts(conn, seq, &new, now)?;
+            if let Some(before) = escalating_before {
+                diesel::update(
+                    alerts::table
+                        .filter(alerts::incident_seq.eq(seq))
+                        .filter(alerts::acknowledged_at.is_null())
+                        .filter(alerts::escalated_at.is_null())
+                        .filter(alerts::created_at.lt(before.naive_utc()))
+                        .filter(
+                            alerts::reason
+                                .eq_any([AlertReason::Filed.code(), AlertReason::Rerouted.code()]),
+                        ),
+                )
+                .set(alerts::escalated_at.eq(Some(now.naive_utc())))
+                .execute(conn)?;
+            }
+            Ok(written)
+        })
+    }
+
+    /// Open serious cases against staff or officials, received before `received_before`, not
+    /// yet reported to Arbetsmiljöverket, that have no `reminder` alert yet.
+    pub fn authority_reminders_due(
+        &self,
+        received_before: DateTime<Utc>,
+        reminder: AlertReason,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        let reminded = alerts::table
+            .filter(alerts::reason.eq(reminder.code()))
+            .select(alerts::incident_seq);
+        let covered = trygg_domain::WORK_ENVIRONMENT_CATEGORIES.map(|category| category.code());
+        let ids: Vec<String> = incidents::table
+            .filter(incidents::severity.eq(trygg_domain::WORK_ENVIRONMENT_SEVERITY.code()))
+            .filter(incidents::affected_category.eq_any(covered))
+            .filter(incidents::authority_notified_at.is_null())
+            .filter(incidents::status.ne(trygg_domain::Status::Closed.code()))
+            .filter(incidents::purged_at.is_null())
+            .filter(incidents::received_at.le(received_before.naive_utc()))
+            .filter(diesel::dsl::not(incidents::seq.eq_any(reminded)))
+            .select(incidents::id)
+            .load(&mut *self.connection()?)?;
+        ids.iter().map(|id| uuid(id)).collect()
+    }
+}
