@@ -248,3 +248,209 @@ async fn unacknowledged_serious_alerts_escalate_to_the_security_manager() {
     assert_eq!(escalated.to, ["sakerhetschef@kommun.example"]);
     assert!(escalated.header("Subject").unwrap().ends_with(&number));
 }
+
+async fn mail_server_app(
+    configure: impl FnOnce(&mut trygg_api::Settings),
+) -> (TestApp, SmtpServer) {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = spawn_app_configured(|settings| {
+        settings.delivery.smtp_url = Some(url);
+        configure(settings);
+    })
+    .await;
+    (app, smtp)
+}
+
+fn manager() -> String {
+    token("ivy", &["security_manager"], None)
+}
+
+#[actix_web::test]
+async fn an_acknowledged_alert_does_not_escalate_and_only_its_receiver_acknowledges() {
+    let (app, smtp) =
+        mail_server_app(|settings| settings.delivery.escalate_after = chrono::Duration::seconds(2))
+            .await;
+    let id = app
+        .file_id(
+            &reporter("alice"),
+            &report_with(json!({"severity": "high"})),
+        )
+        .await;
+    let alerts = app
+        .get(&format!("/api/v1/alerts?case={id}"), &manager())
+        .await;
+    let utbildning = alerts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["receiver"] == "utbildning")
+        .expect("the office is alerted");
+    let ack = format!("/api/v1/alerts/{}/ack", utbildning["id"].as_str().unwrap());
+
+    for outsider in [
+        token("frank", &["handler"], Some("kultur_fritid")),
+        reporter("alice"),
+        token("olga", &["analyst"], None),
+    ] {
+        app.post(&ack, &outsider, None, &json!({}))
+            .await
+            .assert_problem(403);
+    }
+    let dave = token("dave", &["handler"], Some("utbildning"));
+    let acknowledged = app
+        .post(&ack, &dave, None, &json!({"comment": "On it"}))
+        .await;
+    assert_eq!(acknowledged.status.as_u16(), 200, "{}", acknowledged.body);
+    assert_eq!(acknowledged.body["acknowledged_by"], "dave");
+    let unknown = format!("/api/v1/alerts/{}/ack", uuid::Uuid::now_v7());
+    app.post(&unknown, &dave, None, &json!({}))
+        .await
+        .assert_problem(404);
+
+    // The security manager's own alert (high severity) needs no escalation either: acknowledge it.
+    let own = alerts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["receiver"] == "sakerhetschef")
+        .unwrap();
+    app.post(
+        &format!("/api/v1/alerts/{}/ack", own["id"].as_str().unwrap()),
+        &manager(),
+        None,
+        &json!({}),
+    )
+    .await;
+    actix_web::rt::time::sleep(Duration::from_secs(4)).await;
+    let escalations = smtp
+        .mails()
+        .into_iter()
+        .filter(|m| m.header("Subject").is_some_and(|s| s.contains("eskalerad")))
+        .count();
+    assert_eq!(
+        escalations, 1,
+        "the unacknowledged district council alert still escalates, once"
+    );
+}
+
+#[actix_web::test]
+async fn a_receiver_that_keeps_refusing_is_parked_as_failed_and_can_be_retried() {
+    let refusing = Arc::new(Mutex::new(true));
+    let state = refusing.clone();
+    let server = HttpServer::new(move || {
+        let state = state.clone();
+        App::new().route(
+            "/hook",
+            web::post().to(move || {
+                let refuse = *state.lock().unwrap();
+                async move {
+                    if refuse {
+                        HttpResponse::BadRequest().finish()
+                    } else {
+                        HttpResponse::NoContent().finish()
+                    }
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let url = format!("http://{}/hook", server.addrs()[0]);
+    actix_web::rt::spawn(server.run());
+    let rules = format!(
+        r#"
+        [routing]
+        default_receiver = "relay"
+        [[receivers]]
+        name = "relay"
+        role = "security_manager"
+        webhooks = [{{ url = "{url}", secret_env = "S", allow_private = true }}]
+        "#
+    );
+    let routing =
+        Routing::from_toml(&rules, &Catalogue::builtin(), |_| Some("secret".into())).unwrap();
+    let app = spawn_app_configured(|settings| settings.routing = routing).await;
+    app.file_ok(&reporter("alice"), &report()).await;
+    let mut parked = Value::Null;
+    for _ in 0..100 {
+        let reply = app.get("/api/v1/alerts?state=failed", &manager()).await;
+        if let Some(first) = reply.body.as_array().and_then(|alerts| alerts.first()) {
+            parked = first.clone();
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let delivery = &parked["deliveries"][0];
+    assert_eq!(delivery["state"], "failed", "{parked}");
+    assert_eq!(delivery["attempts"], 1, "a 400 is permanent: no retries");
+    assert!(delivery["last_error"].as_str().unwrap().contains("400"));
+    app.get("/api/v1/alerts?state=failed", &reporter("alice"))
+        .await
+        .assert_problem(403);
+
+    *refusing.lock().unwrap() = false;
+    let retry = format!("/api/v1/alerts/{}/retry", parked["id"].as_str().unwrap());
+    let retried = app.post(&retry, &manager(), None, &json!({})).await;
+    assert_eq!(retried.status.as_u16(), 200, "{}", retried.body);
+    for _ in 0..100 {
+        let reply = app
+            .get(
+                &format!(
+                    "/api/v1/alerts?case={}",
+                    parked["case_id"].as_str().unwrap()
+                ),
+                &manager(),
+            )
+            .await;
+        if reply.body[0]["deliveries"][0]["state"] == "delivered" {
+            app.post(&retry, &manager(), None, &json!({}))
+                .await
+                .assert_problem(409);
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the retried alert was not delivered");
+}
+
+#[actix_web::test]
+async fn the_security_manager_is_reminded_of_the_arbetsmiljoverket_deadline() {
+    let (app, smtp) = mail_server_app(|_| {}).await;
+    let serious = report_with(
+        json!({"affected_category": "employee", "place_kind": "workplace", "severity": "serious"}),
+    );
+    let id = app.file_id(&reporter("alice"), &serious).await;
+    app.database.execute(
+        &format!("UPDATE incidents SET received_at = datetime('now', '-21 hours') WHERE id = '{id}'"),
+        &format!("UPDATE incidents SET received_at = (now() at time zone 'utc') - interval '21 hours' WHERE id = '{id}'"),
+    );
+    let reminders = eventually("two reminders", || {
+        let reminders: Vec<String> = smtp
+            .mails()
+            .iter()
+            .filter_map(|mail| mail.header("Subject"))
+            .filter(|subject| subject.contains("Arbetsmiljöverket"))
+            .collect();
+        Some(reminders).filter(|r| r.len() >= 2)
+    })
+    .await;
+    assert!(
+        reminders.iter().any(|s| s.contains("12 timmar"))
+            && reminders.iter().any(|s| s.contains("20 timmar")),
+        "{reminders:?}"
+    );
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let again = smtp
+        .mails()
+        .iter()
+        .filter(|m| {
+            m.header("Subject")
+                .is_some_and(|s| s.contains("Arbetsmiljöverket"))
+        })
+        .count();
+    assert_eq!(again, 2, "each reminder once");
+}

@@ -128,7 +128,9 @@ fn resource<const N: usize>(path: &str, routes: [Route; N], allow: &'static str)
 
 /// Routes and request limits.
 fn configure(config: &mut web::ServiceConfig) {
-    use routes::{audit, case_work, catalogue, comments, health, incidents, queue, routing};
+    use routes::{
+        alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+    };
     config
         .app_data(
             web::JsonConfig::default()
@@ -201,6 +203,21 @@ fn configure(config: &mut web::ServiceConfig) {
             "/api/v1/queue",
             [web::get().to(queue::read_queue)],
             "GET",
+        ))
+        .service(resource(
+            "/api/v1/alerts",
+            [web::get().to(alerts::list_alerts)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/alerts/{id}/retry",
+            [web::post().to(alerts::retry_alert)],
+            "POST",
+        ))
+        .service(resource(
+            "/api/v1/alerts/{id}/ack",
+            [web::post().to(alerts::acknowledge_alert)],
+            "POST",
         ))
         .service(resource(
             "/api/v1/routing/preview",

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, case_work, catalogue, comments, health, incidents, queue, routing};
+use crate::routes::{
+    alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +31,9 @@ use crate::routes::{audit, case_work, catalogue, comments, health, incidents, qu
         comments::list_comments,
         queue::read_queue,
         routing::preview_routing,
+        alerts::list_alerts,
+        alerts::retry_alert,
+        alerts::acknowledge_alert,
         audit::read_audit_log,
         catalogue::read_catalogue,
         health::livez,
@@ -39,7 +44,7 @@ use crate::routes::{audit, case_work, catalogue, comments, health, incidents, qu
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
         (name = "comments", description = "Comments, internal or shared with the reporter"),
-        (name = "alerts", description = "Alert routing"),
+        (name = "alerts", description = "Alert routing, delivery and acknowledgement"),
         (name = "audit", description = "The access log"),
         (name = "catalogue", description = "Codes and their Swedish labels"),
         (name = "health", description = "Liveness and readiness"),

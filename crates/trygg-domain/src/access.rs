@@ -73,6 +73,11 @@ impl Principal {
         &self.subject
     }
 
+    /// The office of a handler's token.
+    pub fn office(&self) -> Option<&OfficeCode> {
+        self.office.as_ref().filter(|_| self.has(Role::Handler))
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use serde::Deserialize;
-use trygg_domain::{AlertReason, Catalogue, Channel, IncidentKind, Severity};
+use trygg_domain::{AlertReason, Catalogue, Channel, IncidentKind, Principal, Role, Severity};
 use trygg_storage::{NewAlert, NewDelivery};
 use uuid::Uuid;
 
@@ -17,6 +17,29 @@ pub struct Receiver {
     pub name: String,
     pub email: Vec<EmailAddress>,
     pub webhooks: Vec<Webhook>,
+    /// Who acknowledges this receiver's alerts in Trygg: the handlers of an office, or
+    /// security managers. Without either, only the alert e-mail reaches them.
+    pub acknowledged_by: Option<Acknowledger>,
+}
+
+/// Who may acknowledge a receiver's alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Acknowledger {
+    Office(String),
+    SecurityManagers,
+}
+
+impl Receiver {
+    /// Whether `principal` acknowledges for this receiver.
+    pub fn is_acknowledged_by(&self, principal: &Principal) -> bool {
+        match &self.acknowledged_by {
+            Some(Acknowledger::SecurityManagers) => principal.has(Role::SecurityManager),
+            Some(Acknowledger::Office(office)) => principal
+                .office()
+                .is_some_and(|mine| mine.as_str() == office),
+            None => false,
+        }
+    }
 }
 
 /// A webhook and the secret its payloads are signed with (Standard Webhooks).
@@ -120,6 +143,8 @@ pub enum RoutingError {
     UnknownReceiver { route: usize, receiver: String },
     #[error("the default receiver `{0}` is not defined")]
     UnknownDefault(String),
+    #[error("receiver `{receiver}`: {reason}")]
+    Acknowledger { receiver: String, reason: String },
     #[error("the escalation receiver `{0}` is not defined")]
     UnknownEscalation(String),
     #[error("route {route}: {error}")]
@@ -169,6 +194,10 @@ struct RawRoute {
 #[serde(deny_unknown_fields)]
 struct RawReceiver {
     name: String,
+    /// The office whose handlers acknowledge this receiver's alerts.
+    office: Option<String>,
+    /// `security_manager`: security managers acknowledge this receiver's alerts.
+    role: Option<String>,
     #[serde(default)]
     email: Vec<String>,
     #[serde(default)]
@@ -186,7 +215,38 @@ struct RawWebhook {
 }
 
 impl RawReceiver {
-    fn parse(self, env: &impl Fn(&str) -> Option<String>) -> Result<Receiver, RoutingError> {
+    fn parse(
+        self,
+        catalogue: &Catalogue,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Receiver, RoutingError> {
+        let acknowledged_by = match (&self.office, self.role.as_deref()) {
+            (None, None) => None,
+            (Some(office), None) => {
+                catalogue
+                    .office(office)
+                    .map_err(|error| RoutingError::Acknowledger {
+                        receiver: self.name.clone(),
+                        reason: error.to_string(),
+                    })?;
+                Some(Acknowledger::Office(office.clone()))
+            }
+            (None, Some("security_manager")) => Some(Acknowledger::SecurityManagers),
+            (None, Some(role)) => {
+                return Err(RoutingError::Acknowledger {
+                    receiver: self.name.clone(),
+                    reason: format!(
+                        "`{role}` is not a role that acknowledges alerts; use `security_manager`"
+                    ),
+                });
+            }
+            (Some(_), Some(_)) => {
+                return Err(RoutingError::Acknowledger {
+                    receiver: self.name.clone(),
+                    reason: "name an `office` or a `role`, not both".into(),
+                });
+            }
+        };
         let address = |error| RoutingError::Address {
             receiver: self.name.clone(),
             error,
@@ -221,6 +281,7 @@ impl RawReceiver {
             name: self.name,
             email,
             webhooks,
+            acknowledged_by,
         })
     }
 }
@@ -261,7 +322,7 @@ impl Routing {
                 if !names.insert(receiver.name.clone()) {
                     return Err(RoutingError::DuplicateReceiver(receiver.name));
                 }
-                receiver.parse(&env)
+                receiver.parse(catalogue, &env)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let index = |name: &str| receivers.iter().position(|receiver| receiver.name == name);

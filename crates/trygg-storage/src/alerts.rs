@@ -416,3 +416,211 @@ impl Database {
         ids.iter().map(|id| uuid(id)).collect()
     }
 }
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub id: Option<Uuid>,
+    /// Alerts with at least one delivery in this state.
+    pub state: Option<DeliveryState>,
+    pub case: Option<Uuid>,
+    pub limit: i64,
+}
+
+type AlertRow = (
+    i64,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<String>,
+    String,
+    i64,
+    NaiveDateTime,
+);
+type DeliveryRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+/// What acknowledging an alert came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Acknowledged {
+    Done(Box<AlertRecord>),
+    NotFound,
+    /// The caller is not the alert's receiver.
+    NotReceiver,
+}
+
+impl Database {
+    /// Alerts, newest first, with their deliveries.
+    pub fn alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRecord>, StorageError> {
+        let mut conn = self.connection()?;
+        let mut query = alerts::table
+            .inner_join(incidents::table)
+            .select((
+                alerts::seq,
+                alerts::id,
+                alerts::receiver,
+                alerts::reason,
+                alerts::created_at,
+                alerts::acknowledged_at,
+                alerts::acknowledged_by,
+                incidents::id,
+                incidents::seq,
+                incidents::received_at,
+            ))
+            .order(alerts::seq.desc())
+            .limit(filter.limit)
+            .into_boxed();
+        if let Some(state) = filter.state {
+            let with_state = deliveries::table
+                .filter(deliveries::state.eq(state.code()))
+                .select(deliveries::alert_seq);
+            query = query.filter(alerts::seq.eq_any(with_state));
+        }
+        if let Some(case) = filter.case {
+            query = query.filter(incidents::id.eq(case.to_string()));
+        }
+        if let Some(id) = filter.id {
+            query = query.filter(alerts::id.eq(id.to_string()));
+        }
+        let rows: Vec<AlertRow> = query.load(&mut *conn)?;
+        let seqs: Vec<i64> = rows.iter().map(|row| row.0).collect();
+        let delivery_rows: Vec<DeliveryRow> = deliveries::table
+            .filter(deliveries::alert_seq.eq_any(&seqs))
+            .order(deliveries::seq)
+            .select((
+                deliveries::alert_seq,
+                deliveries::channel,
+                deliveries::target,
+                deliveries::state,
+                deliveries::attempts,
+                deliveries::last_error,
+                deliveries::delivered_at,
+            ))
+            .load(&mut *conn)?;
+        rows.into_iter()
+            .map(
+                |(
+                    seq,
+                    id,
+                    receiver,
+                    reason,
+                    created_at,
+                    acknowledged_at,
+                    acknowledged_by,
+                    case_id,
+                    case_seq,
+                    received_at,
+                )| {
+                    let deliveries = delivery_rows
+                        .iter()
+                        .filter(|row| row.0 == seq)
+                        .map(
+                            |(_, channel, target, state, attempts, last_error, delivered_at)| {
+                                Ok(DeliveryRecord {
+                                    channel: parse(channel)?,
+                                    target: target.clone(),
+                                    state: parse(state)?,
+                                    attempts: *attempts,
+                                    last_error: last_error.clone(),
+                                    delivered_at: delivered_at.map(|at| at.and_utc()),
+                                })
+                            },
+                        )
+                        .collect::<Result<_, StorageError>>()?;
+                    Ok(AlertRecord {
+                        id: uuid(&id)?,
+                        case_id: uuid(&case_id)?,
+                        case_number: CaseNumber::new(received_at.year(), case_seq),
+                        receiver,
+                        reason: parse(&reason)?,
+                        created_at: created_at.and_utc(),
+                        acknowledged_at: acknowledged_at.map(|at| at.and_utc()),
+                        acknowledged_by,
+                        deliveries,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Sends an alert's failed deliveries again, from the first attempt. `false` when the
+    /// alert has none.
+    pub fn retry_alert(&self, id: Uuid) -> Result<bool, StorageError> {
+        self.write(move |conn| {
+            let failed = deliveries::table
+                .inner_join(alerts::table)
+                .filter(alerts::id.eq(id.to_string()))
+                .filter(deliveries::state.eq(DeliveryState::Failed.code()))
+                .select(deliveries::seq)
+                .load::<i64>(conn)?;
+            diesel::update(deliveries::table.filter(deliveries::seq.eq_any(&failed)))
+                .set((
+                    deliveries::state.eq(DeliveryState::Pending.code()),
+                    deliveries::attempts.eq(0),
+                    deliveries::next_attempt_at.eq(Utc::now().naive_utc()),
+                    deliveries::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            Ok(!failed.is_empty())
+        })
+    }
+
+    /// Acknowledges an alert for its receiver (the first acknowledgement stands);
+    /// `is_receiver` says whether the caller is the alert's receiver.
+    pub fn acknowledge_alert(
+        &self,
+        id: Uuid,
+        by: String,
+        comment: Option<String>,
+        is_receiver: impl FnOnce(&str) -> bool + Send + 'static,
+    ) -> Result<Acknowledged, StorageError> {
+        let permitted = self.write(move |conn| {
+            let Some(receiver) = alerts::table
+                .filter(alerts::id.eq(id.to_string()))
+                .select(alerts::receiver)
+                .first::<String>(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            if !is_receiver(&receiver) {
+                return Ok(Some(false));
+            }
+            let unacknowledged = alerts::table
+                .filter(alerts::id.eq(id.to_string()))
+                .filter(alerts::acknowledged_at.is_null());
+            diesel::update(unacknowledged)
+                .set((
+                    alerts::acknowledged_at.eq(Some(Utc::now().naive_utc())),
+                    alerts::acknowledged_by.eq(Some(by)),
+                    alerts::ack_comment.eq(comment),
+                ))
+                .execute(conn)?;
+            Ok::<_, StorageError>(Some(true))
+        })?;
+        match permitted {
+            None => Ok(Acknowledged::NotFound),
+            Some(false) => Ok(Acknowledged::NotReceiver),
+            Some(true) => {
+                let filter = AlertFilter {
+                    id: Some(id),
+                    limit: 1,
+                    ..AlertFilter::default()
+                };
+                let alert = self.alerts(&filter)?.pop();
+                Ok(alert.map_or(Acknowledged::NotFound, |alert| {
+                    Acknowledged::Done(Box::new(alert))
+                }))
+            }
+        }
+    }
+}

@@ -14,7 +14,10 @@ mod schema;
 mod sqlite_writer;
 
 pub use access_log::{AccessEntry, AccessFilter, ChainReport};
-pub use alerts::{AlertCase, AlertRecord, DeliveryRecord, DueDelivery, NewAlert, NewDelivery};
+pub use alerts::{
+    Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryRecord, DueDelivery, NewAlert,
+    NewDelivery,
+};
 pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, NewAction};
 pub use comments::Comment;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection};

@@ -1,0 +1,235 @@
+//! Alerts: the security manager's view of deliveries (failed ones above all) and retries, and
+//! acknowledgement by an alert's receiver.
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trygg_domain::{AlertReason, Channel, DeliveryState, Role};
+use trygg_notifier::{Routing, Wakeup};
+use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+
+/// Which alerts to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    /// Alerts with a delivery in this state: `failed` for those parked after every attempt.
+    state: Option<DeliveryState>,
+    /// Alerts about this case.
+    case: Option<Uuid>,
+    /// At most this many, newest first (1 to 100).
+    limit: Option<i64>,
+}
+
+/// One delivery of an alert.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryView {
+    pub channel: Channel,
+    pub target: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// An alert: who was told about which case, why, and how it went.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub case_number: String,
+    pub receiver: String,
+    pub reason: AlertReason,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+impl From<AlertRecord> for AlertView {
+    fn from(alert: AlertRecord) -> Self {
+        AlertView {
+            id: alert.id,
+            case_id: alert.case_id,
+            case_number: alert.case_number.to_string(),
+            receiver: alert.receiver,
+            reason: alert.reason,
+            created_at: alert.created_at,
+            acknowledged_at: alert.acknowledged_at,
+            acknowledged_by: alert.acknowledged_by,
+            deliveries: alert
+                .deliveries
+                .into_iter()
+                .map(|d| DeliveryView {
+                    channel: d.channel,
+                    target: d.target,
+                    state: d.state,
+                    attempts: d.attempts,
+                    last_error: d.last_error,
+                    delivered_at: d.delivered_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An acknowledgement.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// A short note (at most 1000 characters); no names of the people involved, please.
+    pub comment: Option<String>,
+}
+
+const MAX_ACK_COMMENT_CHARS: usize = 1_000;
+
+fn security_manager(caller: &Caller, what: &str) -> Result<(), ApiError> {
+    if caller.0.has(Role::SecurityManager) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only security managers {what}"
+        )))
+    }
+}
+
+fn alert_not_found() -> ApiError {
+    ApiError::NotFound("there is no alert with this id".into())
+}
+
+/// Alerts, newest first; `state=failed` lists those parked after every attempt.
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts",
+    tag = "alerts",
+    params(AlertQuery),
+    responses(
+        (status = 200, description = "The alerts", body = Vec<AlertView>),
+        (status = 403, description = "Only security managers list alerts", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_alerts(
+    caller: Caller,
+    query: web::Query<AlertQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Vec<AlertView>>, ApiError> {
+    security_manager(&caller, "list alerts")?;
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(MAX_PAGE_SIZE);
+    if limit < 1 {
+        return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
+    }
+    let filter = AlertFilter {
+        id: None,
+        state: query.state,
+        case: query.case,
+        limit: limit.min(MAX_PAGE_SIZE),
+    };
+    let alerts = web::block(move || database.alerts(&filter)).await??;
+    Ok(web::Json(alerts.into_iter().map(AlertView::from).collect()))
+}
+
+/// Send an alert's failed deliveries again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/retry",
+    tag = "alerts",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Queued again", body = AlertView),
+        (status = 403, description = "Only security managers retry alerts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The alert has no failed deliveries", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn retry_alert(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    database: web::Data<Database>,
+    wakeup: web::Data<Wakeup>,
+) -> Result<web::Json<AlertView>, ApiError> {
+    security_manager(&caller, "retry alerts")?;
+    let id = id.into_inner();
+    let (retried, alert) = web::block(move || {
+        let retried = database.retry_alert(id)?;
+        let filter = AlertFilter {
+            id: Some(id),
+            limit: 1,
+            ..AlertFilter::default()
+        };
+        Ok::<_, trygg_storage::StorageError>((retried, database.alerts(&filter)?.pop()))
+    })
+    .await??;
+    let alert = alert.ok_or_else(alert_not_found)?;
+    if !retried {
+        return Err(ApiError::Conflict(
+            "the alert has no failed deliveries".into(),
+        ));
+    }
+    wakeup.notify_one();
+    Ok(web::Json(alert.into()))
+}
+
+/// Acknowledge an alert: its receiver has seen it, so it does not escalate.
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/ack",
+    tag = "alerts",
+    params(("id" = Uuid, Path)),
+    request_body(content = Acknowledgement, description = "Optional"),
+    responses(
+        (status = 200, description = "Acknowledged (the first acknowledgement stands)", body = AlertView),
+        (status = 403, description = "The caller does not acknowledge for this alert's receiver", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn acknowledge_alert(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+    database: web::Data<Database>,
+    routing: web::Data<Routing>,
+) -> Result<web::Json<AlertView>, ApiError> {
+    // The body is optional; when there is one, it must be a valid acknowledgement.
+    let acknowledgement: Acknowledgement = if body.iter().all(u8::is_ascii_whitespace) {
+        Acknowledgement::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::UnprocessableBody(format!("the body is not a valid acknowledgement: {e}"))
+        })?
+    };
+    let comment = acknowledgement.comment;
+    let comment = comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| {
+        c.chars().count() > MAX_ACK_COMMENT_CHARS
+            || c.chars().any(|ch| ch.is_control() && ch != '\n')
+    }) {
+        return Err(ApiError::UnprocessableBody(format!(
+            "`comment` must be at most {MAX_ACK_COMMENT_CHARS} characters"
+        )));
+    }
+    let principal = caller.0.clone();
+    let is_receiver = move |receiver: &str| {
+        routing
+            .receiver(receiver)
+            .is_some_and(|r| r.is_acknowledged_by(&principal))
+    };
+    let by = caller.0.subject().to_owned();
+    let id = id.into_inner();
+    match web::block(move || database.acknowledge_alert(id, by, comment, is_receiver)).await?? {
+        Acknowledged::Done(alert) => Ok(web::Json((*alert).into())),
+        Acknowledged::NotFound => Err(alert_not_found()),
+        Acknowledged::NotReceiver => Err(ApiError::Forbidden(
+            "you do not acknowledge for this alert's receiver".into(),
+        )),
+    }
+}
