@@ -175,7 +175,7 @@ fn delivery_settings(
         public_url: env("TRYGG_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
         max_attempts: number(env, "TRYGG_ALERT_MAX_ATTEMPTS", 8)?,
         backoff_base: chrono::Duration::seconds(number(env, "TRYGG_ALERT_BACKOFF_SECONDS", 10)?),
-        lease: chrono::Duration::seconds(60),
+        lease: chrono::Duration::seconds(number(env, "TRYGG_ALERT_LEASE_SECONDS", 60)?),
         poll_interval: std::time::Duration::from_secs(
             number(env, "TRYGG_ALERT_POLL_SECONDS", 5)? as u64
         ),

@@ -454,3 +454,132 @@ async fn the_security_manager_is_reminded_of_the_arbetsmiljoverket_deadline() {
         .count();
     assert_eq!(again, 2, "each reminder once");
 }
+
+/// The service as its own process, so it can be killed.
+struct Process {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Process {
+    fn start(database: &crate::database::TestDatabase, smtp_url: &str) -> Process {
+        use std::io::BufRead;
+        let url = match database.url() {
+            trygg_storage::DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
+            trygg_storage::DatabaseUrl::Postgres(url) => url,
+        };
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+            .arg("serve")
+            .env("DATABASE_URL", url)
+            .env("TRYGG_BIND", "127.0.0.1:0")
+            .env("TRYGG_JWT_SECRET", SECRET)
+            .env("TRYGG_SMTP_URL", smtp_url)
+            .env("TRYGG_ALERT_LEASE_SECONDS", "1")
+            .env("TRYGG_ALERT_POLL_SECONDS", "1")
+            .env("TRYGG_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .env_remove("TRYGG_CONFIG")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("trygg starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let entry: Value = serde_json::from_str(&line).ok()?;
+                (entry["fields"]["message"] == "listening")
+                    .then(|| entry["fields"]["address"].as_str().map(str::to_owned))?
+            })
+            .expect("the service says where it listens");
+        // Keep draining its log so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Process {
+            child,
+            address: format!("http://{address}"),
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[actix_web::test]
+async fn a_service_killed_mid_delivery_resends_with_the_same_message_id() {
+    let database = crate::database::TestDatabase::create();
+    let smtp = SmtpServer::start();
+    smtp.stall_next();
+    let mut first = Process::start(&database, &smtp.url());
+    let client = awc::Client::default();
+    let filed = client
+        .post(format!("{}/api/v1/incidents", first.address))
+        .bearer_auth(reporter("alice"))
+        .send_json(&report())
+        .await
+        .unwrap();
+    assert_eq!(filed.status().as_u16(), 201);
+    // The high-severity school case alerts three receivers; the first message hangs.
+    let stalled = eventually("a message in flight", || smtp.mails().first().cloned()).await;
+    let message_id = stalled.header("Message-ID").expect("a Message-ID");
+    first.child.kill().expect("kill -9");
+    first.child.wait().unwrap();
+
+    let _second = Process::start(&database, &smtp.url());
+    let resent = eventually("the resend", || {
+        let copies = smtp
+            .mails()
+            .iter()
+            .filter(|m| m.header("Message-ID").as_deref() == Some(message_id.as_str()))
+            .count();
+        (copies >= 2).then_some(copies)
+    })
+    .await;
+    assert_eq!(
+        resent, 2,
+        "the stalled message once more, under the same Message-ID"
+    );
+    let receivers: std::collections::BTreeSet<String> =
+        smtp.mails().iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(
+        receivers.len(),
+        3,
+        "every receiver got its alert: {receivers:?}"
+    );
+}
+
+#[actix_web::test]
+async fn two_instances_share_one_outbox_without_sending_twice() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let first =
+        spawn_app_configured(|settings| settings.delivery.smtp_url = Some(url.clone())).await;
+    if matches!(first.database.url(), trygg_storage::DatabaseUrl::Sqlite(_)) {
+        return; // Several instances need PostgreSQL; this runs in the PostgreSQL pass.
+    }
+    let _second = spawn_app_on(first.database.clone(), |settings| {
+        settings.delivery.smtp_url = Some(url)
+    })
+    .await;
+    for _ in 0..20 {
+        first
+            .file_ok(&reporter("alice"), &nightlife_assault())
+            .await;
+    }
+    let mails = eventually("80 mails", || {
+        Some(smtp.mails()).filter(|mails| mails.len() >= 80)
+    })
+    .await;
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(smtp.mails().len(), 80, "20 cases × 4 receivers, none twice");
+    let mut ids: Vec<String> = mails
+        .iter()
+        .filter_map(|m| m.header("Message-ID"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 80);
+}

@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use awc::http::StatusCode;
@@ -23,7 +24,7 @@ pub fn auth_settings(keys: KeySource) -> AuthSettings {
 pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
-    pub database: TestDatabase,
+    pub database: Arc<TestDatabase>,
 }
 
 /// A response, read whole.
@@ -82,7 +83,14 @@ pub fn delivery_settings() -> DeliverySettings {
 
 /// Starts the service with the test defaults, changed by `configure`.
 pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let database = TestDatabase::create();
+    spawn_app_on(Arc::new(TestDatabase::create()), configure).await
+}
+
+/// Starts the service on an existing database (a second instance beside another).
+pub async fn spawn_app_on(
+    database: Arc<TestDatabase>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: database.url(),

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -22,6 +23,8 @@ pub struct Mail {
 pub struct SmtpServer {
     pub address: SocketAddr,
     mails: Arc<Mutex<Vec<Mail>>>,
+    /// While set, the next message is taken in but never answered, as if the server hung.
+    stall_next: Arc<AtomicBool>,
 }
 
 impl SmtpServer {
@@ -36,13 +39,14 @@ impl SmtpServer {
         let server = SmtpServer {
             address: listener.local_addr().unwrap(),
             mails: Arc::default(),
+            stall_next: Arc::default(),
         };
-        let mails = server.mails.clone();
+        let (mails, stall) = (server.mails.clone(), server.stall_next.clone());
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let mails = mails.clone();
+                let (mails, stall) = (mails.clone(), stall.clone());
                 thread::spawn(move || {
-                    let _ = session(stream, &mails);
+                    let _ = session(stream, &mails, &stall);
                 });
             }
         });
@@ -56,9 +60,14 @@ impl SmtpServer {
     pub fn mails(&self) -> Vec<Mail> {
         self.mails.lock().unwrap().clone()
     }
+
+    /// The next message is received but never acknowledged.
+    pub fn stall_next(&self) {
+        self.stall_next.store(true, Ordering::SeqCst);
+    }
 }
 
-fn session(stream: TcpStream, mails: &Mutex<Vec<Mail>>) -> std::io::Result<()> {
+fn session(stream: TcpStream, mails: &Mutex<Vec<Mail>>, stall: &AtomicBool) -> std::io::Result<()> {
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     writer.write_all(b"220 test-smtp ESMTP\r\n")?;
@@ -105,6 +114,11 @@ fn session(stream: TcpStream, mails: &Mutex<Vec<Mail>>) -> std::io::Result<()> {
                 to: to.clone(),
                 data,
             });
+            if stall.swap(false, Ordering::SeqCst) {
+                // Hang with the message taken in and no answer, until the client goes away.
+                let _ = reader.read_line(&mut line);
+                return Ok(());
+            }
             writer.write_all(b"250 OK: queued\r\n")?;
         } else if upper == "QUIT" {
             writer.write_all(b"221 Bye\r\n")?;
