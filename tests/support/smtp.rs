@@ -16,6 +16,8 @@ pub struct Mail {
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
+    /// When the server took the message in.
+    pub received: std::time::Instant,
 }
 
 /// An SMTP server on a local port, recording every message.
@@ -113,6 +115,7 @@ fn session(stream: TcpStream, mails: &Mutex<Vec<Mail>>, stall: &AtomicBool) -> s
                 from: from.clone(),
                 to: to.clone(),
                 data,
+                received: std::time::Instant::now(),
             });
             if stall.swap(false, Ordering::SeqCst) {
                 // Hang with the message taken in and no answer, until the client goes away.
