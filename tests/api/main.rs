@@ -18,5 +18,8 @@ mod listing;
 mod routing;
 mod service;
 #[path = "../support/smtp.rs"]
-#[allow(dead_code, reason = "shared with the benchmarks, which read what the tests do not")]
+#[allow(
+    dead_code,
+    reason = "shared with the benchmarks, which read what the tests do not"
+)]
 mod smtp;
