@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use trygg_domain::{
     AlertReason, Catalogue, Channel, DEADLINE_AT_RISK_WITHIN, Severity, WORK_ENVIRONMENT_DEADLINE,
 };
-use trygg_storage::{Database, DueDelivery, StorageError};
+use trygg_storage::{Database, DeliveryOutcome, DueDelivery, StorageError};
 
 use crate::address::is_internal;
 use crate::message::{AlertContent, sign_webhook};
@@ -166,36 +166,39 @@ impl Worker {
             blocking(move || database.claim_deliveries(channels, Utc::now(), lease, CLAIM_BATCH))
                 .await?;
         let count = due.len();
-        let sends = due.into_iter().map(|delivery| self.deliver(delivery));
         // Concurrently: a slow or failing receiver does not hold up the others.
-        for outcome in futures_util::future::join_all(sends).await {
-            if let Err(error) = outcome {
-                tracing::warn!(%error, "could not record a delivery's outcome");
-            }
-        }
+        let sends = due.into_iter().map(|delivery| self.deliver(delivery));
+        let outcomes = futures_util::future::join_all(sends).await;
+        let database = self.database.clone();
+        blocking(move || database.record_deliveries(outcomes)).await?;
         Ok(count)
     }
 
-    async fn deliver(&self, delivery: DueDelivery) -> Result<(), StorageError> {
+    /// Sends one delivery and says how it went.
+    async fn deliver(&self, delivery: DueDelivery) -> DeliveryOutcome {
         let content = AlertContent::new(&delivery, &self.catalogue, &self.settings.public_url);
         let sent = match delivery.channel {
             Channel::Email => self.send_email(&delivery, &content).await,
             Channel::Webhook => self.send_webhook(&delivery, &content).await,
         };
-        let database = self.database.clone();
-        let seq = delivery.seq;
-        match sent {
+        let (case, receiver, channel) =
+            (&content.case_number, &delivery.receiver, delivery.channel);
+        let result = match sent {
             Ok(()) => {
-                tracing::info!(case = %content.case_number, receiver = %delivery.receiver, channel = %delivery.channel, "alert delivered");
-                blocking(move || database.delivery_succeeded(seq, Utc::now())).await
+                tracing::info!(%case, %receiver, %channel, "alert delivered");
+                Ok(Utc::now())
             }
             Err(failure) => {
                 let attempts = delivery.attempts + 1;
                 let retry_at = (!failure.permanent && attempts < self.settings.max_attempts)
                     .then(|| Utc::now() + self.backoff(attempts));
-                tracing::warn!(case = %content.case_number, receiver = %delivery.receiver, channel = %delivery.channel, attempts, parked = retry_at.is_none(), error = %failure.message, "alert not delivered");
-                blocking(move || database.delivery_failed(seq, failure.message, retry_at)).await
+                tracing::warn!(%case, %receiver, %channel, attempts, parked = retry_at.is_none(), error = %failure.message, "alert not delivered");
+                Err((failure.message, retry_at))
             }
+        };
+        DeliveryOutcome {
+            seq: delivery.seq,
+            result,
         }
     }
 

@@ -286,48 +286,53 @@ impl Database {
             .collect()
     }
 
-    /// Records a delivery as done.
-    pub fn delivery_succeeded(&self, seq: i64, at: DateTime<Utc>) -> Result<(), StorageError> {
+    /// Records the outcomes of a batch of deliveries in one transaction.
+    pub fn record_deliveries(&self, outcomes: Vec<DeliveryOutcome>) -> Result<(), StorageError> {
         self.write(move |conn| {
-            diesel::update(deliveries::table.filter(deliveries::seq.eq(seq)))
-                .set((
-                    deliveries::state.eq(DeliveryState::Delivered.code()),
-                    deliveries::attempts.eq(deliveries::attempts + 1),
-                    deliveries::delivered_at.eq(Some(at.naive_utc())),
-                    deliveries::locked_until.eq(None::<NaiveDateTime>),
-                    deliveries::last_error.eq(None::<String>),
-                ))
-                .execute(conn)?;
+            for outcome in outcomes {
+                let target = deliveries::table.filter(deliveries::seq.eq(outcome.seq));
+                let attempts = deliveries::attempts.eq(deliveries::attempts + 1);
+                let unlocked = deliveries::locked_until.eq(None::<NaiveDateTime>);
+                match outcome.result {
+                    Ok(at) => diesel::update(target)
+                        .set((
+                            deliveries::state.eq(DeliveryState::Delivered.code()),
+                            attempts,
+                            unlocked,
+                            deliveries::delivered_at.eq(Some(at.naive_utc())),
+                            deliveries::last_error.eq(None::<String>),
+                        ))
+                        .execute(conn)?,
+                    Err((error, retry_at)) => {
+                        let state = if retry_at.is_some() {
+                            DeliveryState::Pending
+                        } else {
+                            DeliveryState::Failed
+                        };
+                        let next = retry_at.unwrap_or_else(Utc::now).naive_utc();
+                        diesel::update(target)
+                            .set((
+                                deliveries::state.eq(state.code()),
+                                attempts,
+                                unlocked,
+                                deliveries::next_attempt_at.eq(next),
+                                deliveries::last_error.eq(Some(error)),
+                            ))
+                            .execute(conn)?
+                    }
+                };
+            }
             Ok(())
         })
     }
+}
 
-    /// Records a failed attempt: retried at `retry_at`, or parked as failed when `None`.
-    pub fn delivery_failed(
-        &self,
-        seq: i64,
-        error: String,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StorageError> {
-        self.write(move |conn| {
-            let state = if retry_at.is_some() {
-                DeliveryState::Pending
-            } else {
-                DeliveryState::Failed
-            };
-            let next = retry_at.map_or_else(|| Utc::now().naive_utc(), |at| at.naive_utc());
-            diesel::update(deliveries::table.filter(deliveries::seq.eq(seq)))
-                .set((
-                    deliveries::state.eq(state.code()),
-                    deliveries::attempts.eq(deliveries::attempts + 1),
-                    deliveries::next_attempt_at.eq(next),
-                    deliveries::locked_until.eq(None::<NaiveDateTime>),
-                    deliveries::last_error.eq(Some(error)),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-    }
+/// How one delivery attempt went: sent at, or failed with the error and when to retry (`None`
+/// parks it as failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryOutcome {
+    pub seq: i64,
+    pub result: Result<DateTime<Utc>, (String, Option<DateTime<Utc>>)>,
 }
 
 impl Database {

@@ -15,8 +15,8 @@ mod sqlite_writer;
 
 pub use access_log::{AccessEntry, AccessFilter, ChainReport};
 pub use alerts::{
-    Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryRecord, DueDelivery, NewAlert,
-    NewDelivery,
+    Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
+    DueDelivery, NewAlert, NewDelivery,
 };
 pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, NewAction};
 pub use comments::Comment;
