@@ -5,6 +5,8 @@
 
 #[path = "../tests/support/database.rs"]
 mod database;
+#[path = "support/service.rs"]
+mod service;
 #[path = "../tests/support/smtp.rs"]
 #[allow(dead_code, reason = "shared with the tests, which use all of it")]
 mod smtp;
@@ -15,11 +17,7 @@ use std::time::{Duration, Instant};
 use database::TestDatabase;
 use serde_json::json;
 use smtp::SmtpServer;
-use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
-use trygg_domain::Catalogue;
-use trygg_notifier::{DeliverySettings, Routing};
 
-const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
 const CONCURRENCY: usize = 8;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -28,39 +26,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn measure(database: &TestDatabase, cases: usize) -> (Vec<Duration>, usize) {
     let smtp = SmtpServer::start();
-    let auth = AuthSettings {
-        issuer: "trygg".into(),
-        audience: "trygg".into(),
-        keys: KeySource::SharedSecret(SECRET.into()),
-    };
-    let request = TokenRequest {
-        subject: "bench".into(),
-        roles: vec!["reporter".into()],
-        office: None,
-        ttl: Duration::from_secs(3600),
-    };
-    let token = trygg_api::mint_token(SECRET, &auth, &request).unwrap();
-    let settings = Settings {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url(),
-        database_pool_size: 16,
-        auth,
-        catalogue: Catalogue::builtin(),
-        routing: Routing::builtin(&Catalogue::builtin()).unwrap(),
-        delivery: DeliverySettings {
-            smtp_url: Some(smtp.url()),
-            sender: "trygg@kommun.example".into(),
-            public_url: "https://trygg.kommun.example".into(),
-            max_attempts: 8,
-            backoff_base: chrono::Duration::seconds(1),
-            lease: chrono::Duration::seconds(60),
-            poll_interval: Duration::from_secs(5),
-            escalate_after: chrono::Duration::minutes(30),
-        },
-    };
-    let application = Application::build(settings).await.unwrap();
-    let endpoint = format!("http://{}/api/v1/incidents", application.address());
-    actix_web::rt::spawn(application.run());
+    let (endpoint, token) = service::start(database.url(), Some(smtp.url())).await;
 
     // A serious nightlife case in the west alerts four receivers.
     let report = json!({

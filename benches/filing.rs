@@ -12,6 +12,8 @@
 
 #[path = "../tests/support/database.rs"]
 mod database;
+#[path = "support/service.rs"]
+mod service;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -21,13 +23,10 @@ use database::TestDatabase;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
-use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::{AlertReason, Catalogue, NewReport, ReportDraft};
-use trygg_notifier::{AlertFacts, DeliverySettings, Routing};
+use trygg_notifier::{AlertFacts, Routing};
 use trygg_storage::{Database, DatabaseUrl, DbConnection, NewIncident, insert_incident};
 use uuid::Uuid;
-
-const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -216,39 +215,7 @@ async fn service_filings(
     bodies: &[Value],
     concurrency: usize,
 ) -> Run {
-    let auth = AuthSettings {
-        issuer: "trygg".into(),
-        audience: "trygg".into(),
-        keys: KeySource::SharedSecret(SECRET.into()),
-    };
-    let request = TokenRequest {
-        subject: "bench".into(),
-        roles: vec!["reporter".into()],
-        office: None,
-        ttl: Duration::from_secs(3600),
-    };
-    let token = trygg_api::mint_token(SECRET, &auth, &request).unwrap();
-    let settings = Settings {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        database_url: url,
-        database_pool_size: 16,
-        auth,
-        catalogue: Catalogue::builtin(),
-        routing: Routing::builtin(&Catalogue::builtin()).unwrap(),
-        delivery: DeliverySettings {
-            smtp_url: None,
-            sender: "trygg@localhost".into(),
-            public_url: "http://localhost".into(),
-            max_attempts: 8,
-            backoff_base: chrono::Duration::seconds(10),
-            lease: chrono::Duration::seconds(60),
-            poll_interval: Duration::from_secs(5),
-            escalate_after: chrono::Duration::minutes(30),
-        },
-    };
-    let application = Application::build(settings).await.unwrap();
-    let endpoint = format!("http://{}/api/v1/incidents", application.address());
-    actix_web::rt::spawn(application.run());
+    let (endpoint, token) = service::start(url, None).await;
 
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(60))

@@ -1,0 +1,49 @@
+//! The service as the benchmarks start it: in-process on a random port, with a reporter's token.
+
+use std::time::Duration;
+
+use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
+use trygg_domain::Catalogue;
+use trygg_notifier::{DeliverySettings, Routing};
+use trygg_storage::DatabaseUrl;
+
+const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
+
+/// Starts the service on `database` (alert e-mails to `smtp_url`, when given) and returns its
+/// filing endpoint and a reporter's token.
+pub async fn start(database: DatabaseUrl, smtp_url: Option<String>) -> (String, String) {
+    let auth = AuthSettings {
+        issuer: "trygg".into(),
+        audience: "trygg".into(),
+        keys: KeySource::SharedSecret(SECRET.into()),
+    };
+    let request = TokenRequest {
+        subject: "bench".into(),
+        roles: vec!["reporter".into()],
+        office: None,
+        ttl: Duration::from_secs(3600),
+    };
+    let token = trygg_api::mint_token(SECRET, &auth, &request).unwrap();
+    let settings = Settings {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: database,
+        database_pool_size: 16,
+        auth,
+        catalogue: Catalogue::builtin(),
+        routing: Routing::builtin(&Catalogue::builtin()).unwrap(),
+        delivery: DeliverySettings {
+            smtp_url,
+            sender: "trygg@kommun.example".into(),
+            public_url: "https://trygg.kommun.example".into(),
+            max_attempts: 8,
+            backoff_base: chrono::Duration::seconds(1),
+            lease: chrono::Duration::seconds(60),
+            poll_interval: Duration::from_secs(5),
+            escalate_after: chrono::Duration::minutes(30),
+        },
+    };
+    let application = Application::build(settings).await.unwrap();
+    let endpoint = format!("http://{}/api/v1/incidents", application.address());
+    actix_web::rt::spawn(application.run());
+    (endpoint, token)
+}
