@@ -135,9 +135,15 @@ impl Worker {
 
     /// Runs until the process ends. Must run on the actix runtime (it uses `awc`).
     pub async fn run(self) {
+        let mut last_scheduled: Option<std::time::Instant> = None;
         loop {
-            if let Err(error) = self.schedule().await {
-                tracing::warn!(%error, "could not raise escalations and reminders");
+            // Escalations and reminders work in minutes: look for them once per poll interval,
+            // not on every wake-up a filing causes.
+            if last_scheduled.is_none_or(|at| at.elapsed() >= self.settings.poll_interval) {
+                last_scheduled = Some(std::time::Instant::now());
+                if let Err(error) = self.schedule().await {
+                    tracing::warn!(%error, "could not raise escalations and reminders");
+                }
             }
             loop {
                 match self.deliver_due().await {
