@@ -8,6 +8,15 @@ use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use trygg_storage::DatabaseUrl;
 use uuid::Uuid;
 
+/// A connection beside the running service: it waits for the service's writer, as the
+/// service's own connections do, instead of failing with "database is locked".
+fn sqlite_connection(path: &std::path::Path) -> diesel::SqliteConnection {
+    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+    diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA busy_timeout = 10000;")
+        .unwrap();
+    conn
+}
+
 /// A database for one test or run, removed afterwards.
 pub enum TestDatabase {
     Sqlite(PathBuf),
@@ -45,9 +54,11 @@ impl TestDatabase {
     pub fn execute(&self, sqlite: &str, postgres: &str) {
         match self.url() {
             DatabaseUrl::Sqlite(path) => {
-                let mut conn =
-                    diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-                diesel::connection::SimpleConnection::batch_execute(&mut conn, sqlite).unwrap();
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut sqlite_connection(&path),
+                    sqlite,
+                )
+                .unwrap();
             }
             DatabaseUrl::Postgres(url) => {
                 let mut conn = PgConnection::establish(&url).unwrap();
@@ -63,11 +74,7 @@ impl TestDatabase {
             "({sql})"
         )));
         match self.url() {
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn =
-                    diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-                query.get_result(&mut conn).unwrap()
-            }
+            DatabaseUrl::Sqlite(path) => query.get_result(&mut sqlite_connection(&path)).unwrap(),
             DatabaseUrl::Postgres(url) => query
                 .get_result(&mut PgConnection::establish(&url).unwrap())
                 .unwrap(),
