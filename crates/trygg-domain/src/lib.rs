@@ -6,6 +6,7 @@ mod case_number;
 mod catalogue;
 mod codes;
 mod report;
+pub mod statistics;
 mod workflow;
 
 pub use access::{Principal, Role, Visibility};

@@ -1,0 +1,48 @@
+//! Reporting statistics (anmälningsstatistik): dimensions, periods, queries and the protected
+//! tables they produce. Only counts leave: a table never holds a case.
+
+mod calendar;
+mod dimension;
+mod query;
+mod suppression;
+mod table;
+
+pub use calendar::{
+    Grain, MAX_PERIOD_YEARS, Period, date_of_day_number, day_number, first_day_of_month_number,
+    local_midnight, local_time, month_number,
+};
+pub use dimension::{CaseFacts, Category, Dimension};
+pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery};
+pub use table::{Axis, Table};
+
+/// Why a statistics request cannot be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatisticsError {
+    #[error("`{0}` is not a dimension")]
+    UnknownDimension(String),
+    #[error("`{value}` is not a {dimension} code")]
+    UnknownCategory {
+        dimension: &'static str,
+        value: String,
+    },
+    #[error("{0} is given more than once")]
+    Repeated(&'static str),
+    #[error("group by at most {MAX_GROUPINGS} dimensions")]
+    TooManyGroupings,
+    #[error("group by one period grain at most, not `{0}` and `{1}`")]
+    TwoGrains(&'static str, &'static str),
+    #[error("a period is a filter by dates (`from`, `to`), not by `{0}`")]
+    PeriodFilter(&'static str),
+    #[error(
+        "the table would have {0} cells, more than {MAX_TABLE_CELLS}; group by fewer or coarser dimensions"
+    )]
+    TooLarge(usize),
+    #[error("`to` must be after `from`")]
+    EmptyPeriod,
+    #[error("a period may cover at most {MAX_PERIOD_YEARS} years")]
+    PeriodTooLong,
+    #[error(
+        "too many small counts to protect at this grouping; group by fewer dimensions or over a longer period"
+    )]
+    TooSparse,
+}

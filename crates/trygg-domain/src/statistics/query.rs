@@ -1,0 +1,183 @@
+//! A statistics request, checked against the catalogue before anything is counted.
+
+use super::StatisticsError;
+use super::calendar::{Grain, Period};
+use super::dimension::{CaseFacts, Category, Dimension};
+use super::table::Axis;
+use crate::Catalogue;
+
+/// The most dimensions one table is grouped by.
+pub const MAX_GROUPINGS: usize = 4;
+/// The most cells, margins included, one table may have.
+pub const MAX_TABLE_CELLS: usize = 20_000;
+
+/// What to count: cases that happened in a period and match every filter (one value per
+/// dimension), grouped by some dimensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticsQuery {
+    period: Period,
+    group_by: Vec<Dimension>,
+    filters: Vec<(Dimension, String)>,
+}
+
+impl StatisticsQuery {
+    /// Checks dimension codes and filter values against the catalogue and the size limits.
+    pub fn new(
+        catalogue: &Catalogue,
+        period: Period,
+        group_by: &[&str],
+        filters: &[(&str, &str)],
+    ) -> Result<StatisticsQuery, StatisticsError> {
+        let group_by = group_by
+            .iter()
+            .map(|code| Dimension::parse(code))
+            .collect::<Result<Vec<_>, _>>()?;
+        if group_by.len() > MAX_GROUPINGS {
+            return Err(StatisticsError::TooManyGroupings);
+        }
+        for (i, dimension) in group_by.iter().enumerate() {
+            if group_by[..i].contains(dimension) {
+                return Err(StatisticsError::Repeated(dimension.code()));
+            }
+        }
+        let mut grains = group_by
+            .iter()
+            .filter(|d| matches!(d, Dimension::Period(_)));
+        if let (Some(first), Some(second)) = (grains.next(), grains.next()) {
+            return Err(StatisticsError::TwoGrains(first.code(), second.code()));
+        }
+        let mut checked: Vec<(Dimension, String)> = Vec::new();
+        for &(code, value) in filters {
+            let dimension = Dimension::parse(code)?;
+            if let Dimension::Period(_) = dimension {
+                return Err(StatisticsError::PeriodFilter(dimension.code()));
+            }
+            if checked.iter().any(|(seen, _)| *seen == dimension) {
+                return Err(StatisticsError::Repeated(dimension.code()));
+            }
+            if !dimension
+                .categories(catalogue, &period)
+                .iter()
+                .any(|category| category.code == value)
+            {
+                return Err(StatisticsError::UnknownCategory {
+                    dimension: dimension.code(),
+                    value: value.to_owned(),
+                });
+            }
+            checked.push((dimension, value.to_owned()));
+        }
+        checked.sort();
+        let query = StatisticsQuery {
+            period,
+            group_by,
+            filters: checked,
+        };
+        let cells: usize = query
+            .axes(catalogue)
+            .iter()
+            .map(|axis| axis.categories.len())
+            .product();
+        if cells > MAX_TABLE_CELLS {
+            return Err(StatisticsError::TooLarge(cells));
+        }
+        Ok(query)
+    }
+
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    pub fn group_by(&self) -> &[Dimension] {
+        &self.group_by
+    }
+
+    pub fn filters(&self) -> &[(Dimension, String)] {
+        &self.filters
+    }
+
+    /// The same question about another period.
+    pub fn for_period(&self, period: Period) -> StatisticsQuery {
+        StatisticsQuery {
+            period,
+            ..self.clone()
+        }
+    }
+
+    /// The period grain grouped by, if any.
+    pub fn grain(&self) -> Option<Grain> {
+        self.group_by.iter().find_map(|dimension| match dimension {
+            Dimension::Period(grain) => Some(*grain),
+            _ => None,
+        })
+    }
+
+    /// Every dimension the query groups or filters by.
+    pub fn dimensions(&self) -> impl Iterator<Item = Dimension> + '_ {
+        self.group_by
+            .iter()
+            .copied()
+            .chain(self.filters.iter().map(|(dimension, _)| *dimension))
+    }
+
+    fn filter(&self, dimension: Dimension) -> Option<&str> {
+        self.filters
+            .iter()
+            .find(|(filtered, _)| *filtered == dimension)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The table's axes: each grouping's categories (just the filter's value where it also
+    /// filters), then the total.
+    pub fn axes(&self, catalogue: &Catalogue) -> Vec<Axis> {
+        self.group_by
+            .iter()
+            .map(|&dimension| {
+                let mut categories = dimension.categories(catalogue, &self.period);
+                if let Some(value) = self.filter(dimension) {
+                    categories.retain(|category| category.code == value);
+                }
+                categories.push(Category::total());
+                Axis {
+                    dimension,
+                    categories,
+                }
+            })
+            .collect()
+    }
+
+    /// The cells a case counts in (one per combination of its multi-valued groupings), none
+    /// when it falls outside the period or a filter.
+    pub fn cells_of(&self, case: &CaseFacts) -> Vec<Vec<String>> {
+        let day = case.occurred.date();
+        if day < self.period.from() || day >= self.period.to() {
+            return Vec::new();
+        }
+        if self
+            .filters
+            .iter()
+            .any(|(dimension, value)| !case.values(*dimension).contains(value))
+        {
+            return Vec::new();
+        }
+        self.group_by
+            .iter()
+            .fold(vec![Vec::new()], |cells, &dimension| {
+                let values: Vec<String> = case
+                    .values(dimension)
+                    .into_iter()
+                    .filter(|value| self.filter(dimension).is_none_or(|only| only == value))
+                    .collect();
+                cells
+                    .iter()
+                    .flat_map(|cell| {
+                        values.iter().map(move |value| {
+                            let mut next = cell.clone();
+                            next.push(value.clone());
+                            next
+                        })
+                    })
+                    .collect()
+            })
+    }
+}

@@ -1,0 +1,201 @@
+//! A protected table: counts over the query's axes with every margin, small counts hidden.
+
+use std::collections::HashMap;
+
+use super::StatisticsError;
+use super::dimension::{Category, Dimension};
+use super::suppression::suppress;
+
+/// The code and label of each axis's last category, the margin over the others.
+pub const TOTAL: &str = "total";
+
+impl Category {
+    pub fn total() -> Category {
+        Category {
+            code: TOTAL.to_owned(),
+            label: "Totalt".to_owned(),
+        }
+    }
+}
+
+/// One dimension of a table; its last category is the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Axis {
+    pub dimension: Dimension,
+    pub categories: Vec<Category>,
+}
+
+/// Counts in row-major order over the axes (the last axis varies fastest), as JSON-stat lays
+/// them out. A table without axes is one cell, the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    axes: Vec<Axis>,
+    counts: Vec<u64>,
+    hidden: Vec<bool>,
+}
+
+impl Table {
+    /// Adds up `cells` (codes per axis and a count) with every margin, and hides what could
+    /// identify someone: counts below `threshold` and whatever would give them away.
+    pub fn protected(
+        axes: Vec<Axis>,
+        cells: impl IntoIterator<Item = (Vec<String>, u64)>,
+        threshold: u64,
+    ) -> Result<Table, StatisticsError> {
+        let sizes: Vec<usize> = axes.iter().map(|axis| axis.categories.len()).collect();
+        let positions: Vec<HashMap<&str, usize>> = axes
+            .iter()
+            .map(|axis| {
+                let inner = &axis.categories[..axis.categories.len() - 1];
+                inner
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.code.as_str(), i))
+                    .collect()
+            })
+            .collect();
+        let mut counts = vec![0u64; sizes.iter().product()];
+        for (codes, n) in cells {
+            // Codes no longer in the catalogue have no row; they stay out of the totals too,
+            // so that every line still adds up.
+            let Some(coordinates) = codes
+                .iter()
+                .zip(&positions)
+                .map(|(code, axis)| axis.get(code.as_str()).copied())
+                .collect::<Option<Vec<usize>>>()
+            else {
+                continue;
+            };
+            // The cell and each of its margins: every mix of its coordinate or the total.
+            for mask in 0..1usize << sizes.len() {
+                let index = coordinates.iter().zip(&sizes).enumerate().fold(
+                    0,
+                    |index, (axis, (&at, &size))| {
+                        let at = if mask & (1 << axis) == 0 {
+                            at
+                        } else {
+                            size - 1
+                        };
+                        index * size + at
+                    },
+                );
+                counts[index] += n;
+            }
+        }
+        let hidden = suppress(&sizes, &counts, threshold)?;
+        Ok(Table {
+            axes,
+            counts,
+            hidden,
+        })
+    }
+
+    pub fn axes(&self) -> &[Axis] {
+        &self.axes
+    }
+
+    /// How many cells, margins included.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// The category index on each axis of the cell at `index`.
+    pub fn coordinates(&self, mut index: usize) -> Vec<usize> {
+        let mut coordinates = vec![0; self.axes.len()];
+        for (axis, slot) in self.axes.iter().zip(coordinates.iter_mut()).rev() {
+            let size = axis.categories.len();
+            *slot = index % size;
+            index /= size;
+        }
+        coordinates
+    }
+
+    /// The index of the cell at `coordinates`.
+    pub fn index(&self, coordinates: &[usize]) -> usize {
+        self.axes
+            .iter()
+            .zip(coordinates)
+            .fold(0, |index, (axis, &at)| index * axis.categories.len() + at)
+    }
+
+    /// The published count of a cell: `None` when it is suppressed.
+    pub fn count(&self, index: usize) -> Option<u64> {
+        (!self.hidden[index]).then_some(self.counts[index])
+    }
+
+    /// The grand total, if published.
+    pub fn total(&self) -> Option<u64> {
+        self.count(self.len() - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axis(dimension: Dimension, codes: &[&str]) -> Axis {
+        let mut categories: Vec<Category> = codes
+            .iter()
+            .map(|code| Category {
+                code: (*code).into(),
+                label: (*code).into(),
+            })
+            .collect();
+        categories.push(Category::total());
+        Axis {
+            dimension,
+            categories,
+        }
+    }
+
+    fn cell(codes: &[&str], n: u64) -> (Vec<String>, u64) {
+        (codes.iter().map(|c| (*c).to_owned()).collect(), n)
+    }
+
+    #[test]
+    fn margins_add_up_and_coordinates_round_trip() {
+        let axes = vec![
+            axis(Dimension::Gender, &["woman", "man"]),
+            axis(Dimension::Severity, &["low", "high"]),
+        ];
+        let table = Table::protected(
+            axes,
+            [
+                cell(&["woman", "low"], 10),
+                cell(&["man", "low"], 5),
+                cell(&["man", "high"], 7),
+                cell(&["gone", "low"], 4),
+            ],
+            3,
+        )
+        .unwrap();
+        assert_eq!(table.len(), 9);
+        assert_eq!(table.total(), Some(22), "the unknown code stays out");
+        assert_eq!(table.count(table.index(&[2, 0])), Some(15));
+        assert_eq!(table.count(table.index(&[1, 2])), Some(12));
+        assert_eq!(
+            table.count(table.index(&[0, 1])),
+            Some(0),
+            "zeros are published"
+        );
+        for index in 0..table.len() {
+            assert_eq!(table.index(&table.coordinates(index)), index);
+        }
+    }
+
+    #[test]
+    fn a_table_without_axes_is_its_total() {
+        assert_eq!(
+            Table::protected(vec![], [cell(&[], 2)], 3).unwrap().total(),
+            None
+        );
+        assert_eq!(
+            Table::protected(vec![], [cell(&[], 3)], 3).unwrap().total(),
+            Some(3)
+        );
+    }
+}
