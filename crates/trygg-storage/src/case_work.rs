@@ -11,6 +11,7 @@ use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
 use crate::schema::{actions, case_events, incident_offices, incidents};
+use crate::statistics::{facts_of, record_change};
 
 /// One change to a case, as the timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,6 +461,7 @@ impl Database {
             }
             let (_, amended) = find(conn, id, &Visibility::All)?
                 .ok_or_else(|| StorageError::Corrupt("an amended case vanished".into()))?;
+            record_change(conn, Some(&facts_of(&current)), Some(&facts_of(&amended)))?;
             Ok(Amended::Done(Box::new(amended)))
         })
     }

@@ -20,6 +20,8 @@ use crate::sqlite_writer::Writer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+/// The migration that adds the statistics rollups, as diesel names its version.
+const STATISTICS_MIGRATION: &str = "20261127000004";
 /// Held while migrating, so instances starting together do not migrate at once.
 const MIGRATION_LOCK_KEY: i64 = 0x0074_7279_6767; // "trygg"
 
@@ -186,26 +188,41 @@ impl Database {
 
     /// Applies pending migrations; on PostgreSQL under an advisory lock.
     pub fn migrate(&self) -> Result<usize, StorageError> {
-        let migration_error =
-            |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
         let mut conn = self.connection()?;
-        match &mut *conn {
-            DbConnection::Sqlite(conn) => Ok(conn
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(migration_error)?
-                .len()),
-            DbConnection::Postgresql(conn) => {
-                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                    .execute(conn)?;
-                let applied = conn
-                    .run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|versions| versions.len())
-                    .map_err(migration_error);
-                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                    .execute(conn)?;
-                applied
-            }
+        let postgres = matches!(&*conn, DbConnection::Postgresql(_));
+        if postgres {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(&mut *conn)?;
         }
+        let migrated = self.run_migrations(&mut conn);
+        if postgres {
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .execute(&mut *conn)?;
+        }
+        migrated
+    }
+
+    /// When the migration that adds the statistics rollups runs, they are filled from the
+    /// cases already stored.
+    fn run_migrations(&self, conn: &mut DbConnection) -> Result<usize, StorageError> {
+        let versions = match conn {
+            DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgresql(conn) => conn.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| StorageError::Migration(e.to_string()))?
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>();
+        if versions
+            .iter()
+            .any(|version| version == STATISTICS_MIGRATION)
+        {
+            match self.sqlite_writer {
+                Some(_) => self.rebuild_statistics()?,
+                None => conn.transaction(crate::statistics::rebuild)?,
+            };
+        }
+        Ok(versions.len())
     }
 
     /// Whether the database answers and has every migration this release knows.

@@ -17,6 +17,7 @@ use crate::case_work::{CaseEvent, record, set_offices};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::schema::{idempotency_keys, incident_offices, incidents};
+use crate::statistics::{facts_of, record_change};
 
 /// The largest page a listing returns.
 pub const MAX_PAGE_SIZE: i64 = 100;
@@ -124,20 +125,13 @@ pub(crate) struct IncidentRow {
     pub(crate) seq: i64,
     id: String,
     reporter: String,
-    kind: String,
+    #[diesel(embed)]
+    circumstances: CircumstanceColumns,
     violence_forms: String,
     occurred_at: NaiveDateTime,
     received_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     district: String,
-    place_kind: String,
-    affected_category: String,
-    affected_gender: String,
-    affected_age_group: String,
-    children_affected: String,
-    perpetrator_relation: String,
-    perpetrator_influence: String,
-    severity: String,
     description: String,
     focus_area: String,
     status: String,
@@ -149,6 +143,46 @@ pub(crate) struct IncidentRow {
     authority_notified_at: Option<NaiveDateTime>,
     support_offered: bool,
     closed_at: Option<NaiveDateTime>,
+}
+
+/// The coded circumstances of a case as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = incidents)]
+pub(crate) struct CircumstanceColumns {
+    kind: String,
+    place_kind: String,
+    affected_category: String,
+    affected_gender: String,
+    affected_age_group: String,
+    children_affected: String,
+    perpetrator_relation: String,
+    perpetrator_influence: String,
+    severity: String,
+}
+
+impl CircumstanceColumns {
+    pub(crate) fn parse(&self) -> Result<Circumstances, StorageError> {
+        Ok(Circumstances {
+            kind: code(&self.kind)?,
+            place_kind: code(&self.place_kind)?,
+            affected_category: code(&self.affected_category)?,
+            affected_gender: code(&self.affected_gender)?,
+            affected_age_group: code(&self.affected_age_group)?,
+            children_affected: code(&self.children_affected)?,
+            perpetrator_relation: code(&self.perpetrator_relation)?,
+            perpetrator_influence: code(&self.perpetrator_influence)?,
+            severity: code(&self.severity)?,
+        })
+    }
+}
+
+/// The forms of violence as stored: codes separated by commas.
+pub(crate) fn violence_forms(stored: &str) -> Result<Vec<ViolenceForm>, StorageError> {
+    stored
+        .split(',')
+        .filter(|form| !form.is_empty())
+        .map(code)
+        .collect()
 }
 
 fn code<T: FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
@@ -163,23 +197,8 @@ impl IncidentRow {
             id: Uuid::parse_str(&self.id).map_err(|e| StorageError::Corrupt(e.to_string()))?,
             case_number: CaseNumber::new(received_at.year(), self.seq),
             reporter: self.reporter,
-            circumstances: Circumstances {
-                kind: code(&self.kind)?,
-                place_kind: code(&self.place_kind)?,
-                affected_category: code(&self.affected_category)?,
-                affected_gender: code(&self.affected_gender)?,
-                affected_age_group: code(&self.affected_age_group)?,
-                children_affected: code(&self.children_affected)?,
-                perpetrator_relation: code(&self.perpetrator_relation)?,
-                perpetrator_influence: code(&self.perpetrator_influence)?,
-                severity: code(&self.severity)?,
-            },
-            violence_forms: self
-                .violence_forms
-                .split(',')
-                .filter(|form| !form.is_empty())
-                .map(code)
-                .collect::<Result<_, _>>()?,
+            circumstances: self.circumstances.parse()?,
+            violence_forms: violence_forms(&self.violence_forms)?,
             occurred_at: self.occurred_at.and_utc(),
             received_at,
             updated_at: self.updated_at.and_utc(),
@@ -228,7 +247,7 @@ fn permitted(visibility: &Visibility) -> Condition<'_> {
     }
 }
 
-fn offices_of(
+pub(crate) fn offices_of(
     conn: &mut DbConnection,
     seqs: &[i64],
 ) -> Result<HashMap<i64, Vec<String>>, DieselError> {
@@ -446,11 +465,13 @@ pub fn insert_incident(
         },
         row.seq,
     )?;
-    row.into_incident(
+    let incident = row.into_incident(
         report
             .offices
             .iter()
             .map(|office| office.as_str().to_owned())
             .collect(),
-    )
+    )?;
+    record_change(conn, None, Some(&facts_of(&incident)))?;
+    Ok(incident)
 }

@@ -12,6 +12,7 @@ mod queue;
 mod retention;
 mod schema;
 mod sqlite_writer;
+mod statistics;
 
 pub use access_log::{AccessEntry, AccessFilter, ChainReport};
 pub use alerts::{
@@ -27,3 +28,4 @@ pub use incidents::{
 };
 pub use queue::{Queue, QueueQuery};
 pub use retention::Purgeable;
+pub use statistics::{Counts, Measures, Outcomes};

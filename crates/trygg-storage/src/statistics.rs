@@ -1,0 +1,618 @@
+//! Statistics rollups: counts of cases by their coded facts, kept up to date in the
+//! transaction that files or amends a case, and read to answer statistics without scanning
+//! the cases. A question no rollup can answer (say, by hour and gender over a few days)
+//! counts the cases of its period instead.
+//!
+//! The rollup tables are reached through raw SQL built from the column lists below (the
+//! grouping is chosen per request); every name in that SQL comes from this file, never from
+//! the request, and every value is bound.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+use trygg_domain::statistics::{
+    CaseFacts, Dimension, Period, StatisticsQuery, date_of_day_number, day_number,
+    first_day_of_month_number, month_number,
+};
+
+use crate::database::{Database, DbConnection};
+use crate::error::StorageError;
+use crate::incidents::{CircumstanceColumns, Incident, offices_of, violence_forms};
+use crate::schema::incidents;
+
+type Backend = <DbConnection as Connection>::Backend;
+
+/// The key value of a rollup row that counts a case once, whatever its offices or forms.
+const ALL: &str = "*";
+/// Cases read per query when counting or rebuilding from the cases themselves.
+const BATCH: i64 = 10_000;
+/// Rows per statement when a rebuild writes a rollup.
+const INSERT_ROWS: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Time {
+    Day,
+    Month,
+}
+
+/// One rollup table.
+#[derive(Debug, PartialEq, Eq)]
+struct Cube {
+    table: &'static str,
+    time: Time,
+    keys: &'static [&'static str],
+    /// Whether it counts closed and police-reported cases besides all cases.
+    outcomes: bool,
+}
+
+const DAILY: Cube = Cube {
+    table: "statistics_daily",
+    time: Time::Day,
+    keys: &["focus_area", "office", "district"],
+    outcomes: false,
+};
+const CLOCK: Cube = Cube {
+    table: "statistics_clock",
+    time: Time::Month,
+    keys: &["weekday", "hour", "focus_area", "district"],
+    outcomes: false,
+};
+const MONTHLY: Cube = Cube {
+    table: "statistics_monthly",
+    time: Time::Month,
+    keys: &[
+        "focus_area",
+        "office",
+        "district",
+        "kind",
+        "violence_form",
+        "severity",
+        "affected_category",
+        "gender",
+        "age_group",
+        "children_affected",
+        "place_kind",
+    ],
+    outcomes: true,
+};
+const CLOSING: Cube = Cube {
+    table: "statistics_closing",
+    time: Time::Month,
+    keys: &["focus_area", "office", "days"],
+    outcomes: false,
+};
+const CUBES: [&Cube; 4] = [&DAILY, &CLOCK, &MONTHLY, &CLOSING];
+
+impl Cube {
+    fn time_column(&self) -> &'static str {
+        match self.time {
+            Time::Day => "day",
+            Time::Month => "month",
+        }
+    }
+
+    fn has(&self, dimension: Dimension) -> bool {
+        self.keys.contains(&dimension.code())
+    }
+
+    /// Whether the rollup can group or filter by `dimension` over `period`.
+    fn answers(&self, dimension: Dimension, period: &Period) -> bool {
+        let whole_months = self.time == Time::Day || period.is_whole_months();
+        whole_months
+            && match dimension {
+                Dimension::Period(grain) => self.time == Time::Day || grain.is_monthly(),
+                Dimension::Weekday if self.time == Time::Day => true,
+                dimension => self.has(dimension),
+            }
+    }
+
+    fn measures(&self) -> &'static [&'static str] {
+        if self.outcomes {
+            &["n", "closed", "police_reported"]
+        } else {
+            &["n"]
+        }
+    }
+
+    /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas (same on both backends).
+    fn upsert(&self, rows: usize) -> String {
+        let columns: Vec<&str> = std::iter::once(self.time_column())
+            .chain(self.keys.iter().copied())
+            .collect();
+        let width = columns.len() + self.measures().len();
+        let values: Vec<String> = (0..rows)
+            .map(|row| {
+                let binds: Vec<String> = (1..=width)
+                    .map(|i| format!("${}", row * width + i))
+                    .collect();
+                format!("({})", binds.join(", "))
+            })
+            .collect();
+        let updates: Vec<String> = self
+            .measures()
+            .iter()
+            .map(|m| format!("{m} = {table}.{m} + excluded.{m}", table = self.table))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({columns}, {measures}) VALUES {values} \
+             ON CONFLICT ({columns}) DO UPDATE SET {updates}",
+            table = self.table,
+            columns = columns.join(", "),
+            measures = self.measures().join(", "),
+            values = values.join(", "),
+            updates = updates.join(", "),
+        )
+    }
+}
+
+/// A rollup row's key: its table, time and key values.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Cell {
+    cube: usize,
+    time: i32,
+    keys: Vec<Key>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Text(String),
+    Number(i32),
+}
+
+/// How many cases a cell counts, and of those how many are closed and police-reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Measures {
+    pub cases: i64,
+    pub closed: i64,
+    pub police_reported: i64,
+}
+
+impl Measures {
+    fn add(&mut self, other: Measures, sign: i64) {
+        self.cases += sign * other.cases;
+        self.closed += sign * other.closed;
+        self.police_reported += sign * other.police_reported;
+    }
+
+    fn as_array(self) -> [i64; 3] {
+        [self.cases, self.closed, self.police_reported]
+    }
+}
+
+/// The coded facts of a stored case.
+pub(crate) fn facts_of(incident: &Incident) -> CaseFacts {
+    CaseFacts::new(
+        incident.occurred_at,
+        incident.focus_area.clone(),
+        incident.offices.clone(),
+        incident.district.clone(),
+        incident.circumstances,
+        incident.violence_forms.clone(),
+        incident.follow_up.police_report_filed,
+        (incident.received_at, incident.closed_at),
+    )
+}
+
+/// The rollup rows a case counts in.
+fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
+    let text = |value: &str| Key::Text(value.to_owned());
+    let day = day_number(case.occurred.date());
+    let month = month_number(case.occurred.date());
+    let once_and_each = |values: Vec<String>| {
+        std::iter::once(ALL.to_owned())
+            .chain(values)
+            .collect::<Vec<String>>()
+    };
+    let offices = once_and_each(case.offices.clone());
+    let forms = once_and_each(case.values(Dimension::ViolenceForm));
+    let one = |dimension: Dimension| Key::Text(case.values(dimension).remove(0));
+    let counted = Measures {
+        cases: 1,
+        ..Measures::default()
+    };
+    let cell = |cube: &Cube, time: i32, keys: Vec<Key>| Cell {
+        cube: CUBES
+            .iter()
+            .position(|c| *c == cube)
+            .expect("a listed cube"),
+        time,
+        keys,
+    };
+    let mut rows = Vec::new();
+    for office in &offices {
+        rows.push((
+            cell(
+                &DAILY,
+                day,
+                vec![text(&case.focus_area), text(office), text(&case.district)],
+            ),
+            counted,
+        ));
+        for form in &forms {
+            let keys = vec![
+                text(&case.focus_area),
+                text(office),
+                text(&case.district),
+                one(Dimension::Kind),
+                text(form),
+                one(Dimension::Severity),
+                one(Dimension::AffectedCategory),
+                one(Dimension::Gender),
+                one(Dimension::AgeGroup),
+                one(Dimension::ChildrenAffected),
+                one(Dimension::PlaceKind),
+            ];
+            let measures = Measures {
+                cases: 1,
+                closed: i64::from(case.days_to_close.is_some()),
+                police_reported: i64::from(case.police_reported),
+            };
+            rows.push((cell(&MONTHLY, month, keys), measures));
+        }
+        if let Some(days) = case.days_to_close {
+            let days = Key::Number(i32::try_from(days).unwrap_or(i32::MAX));
+            rows.push((
+                cell(
+                    &CLOSING,
+                    month,
+                    vec![text(&case.focus_area), text(office), days],
+                ),
+                counted,
+            ));
+        }
+    }
+    let clock = vec![
+        one(Dimension::Weekday),
+        one(Dimension::Hour),
+        text(&case.focus_area),
+        text(&case.district),
+    ];
+    rows.push((cell(&CLOCK, month, clock), counted));
+    rows
+}
+
+/// Writes rows of one cube with a single statement.
+fn write_rows(
+    conn: &mut DbConnection,
+    cube: &Cube,
+    rows: &[(&Cell, Measures)],
+) -> Result<(), StorageError> {
+    let mut statement = diesel::sql_query(cube.upsert(rows.len())).into_boxed::<Backend>();
+    for (cell, measures) in rows {
+        statement = statement.bind::<Integer, _>(cell.time);
+        for key in &cell.keys {
+            statement = match key {
+                Key::Text(text) => statement.bind::<Text, _>(text.clone()),
+                Key::Number(number) => statement.bind::<Integer, _>(*number),
+            };
+        }
+        for value in &measures.as_array()[..cube.measures().len()] {
+            statement = statement.bind::<BigInt, _>(*value);
+        }
+    }
+    statement.execute(conn)?;
+    Ok(())
+}
+
+/// Adds a case's facts to the rollups and takes away what it counted as before; on the
+/// caller's transaction. Rows are written in key order, so concurrent writers on PostgreSQL
+/// lock them in the same order and cannot deadlock.
+pub(crate) fn record_change(
+    conn: &mut DbConnection,
+    before: Option<&CaseFacts>,
+    after: Option<&CaseFacts>,
+) -> Result<(), StorageError> {
+    let mut delta: BTreeMap<Cell, Measures> = BTreeMap::new();
+    for (sign, case) in [(-1, before), (1, after)] {
+        for (cell, measures) in case.into_iter().flat_map(contributions) {
+            delta.entry(cell).or_default().add(measures, sign);
+        }
+    }
+    for (cell, measures) in &delta {
+        if *measures != Measures::default() {
+            write_rows(conn, CUBES[cell.cube], &[(cell, *measures)])?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = incidents)]
+struct FactRow {
+    seq: i64,
+    #[diesel(embed)]
+    circumstances: CircumstanceColumns,
+    violence_forms: String,
+    occurred_at: NaiveDateTime,
+    received_at: NaiveDateTime,
+    district: String,
+    focus_area: String,
+    police_report_filed: bool,
+    closed_at: Option<NaiveDateTime>,
+}
+
+/// Calls `each` with the facts of every case that happened in `period` (every case without
+/// one), reading them a batch at a time.
+fn for_each_case(
+    conn: &mut DbConnection,
+    period: Option<&Period>,
+    mut each: impl FnMut(CaseFacts),
+) -> Result<(), StorageError> {
+    let mut after = 0;
+    loop {
+        let mut query = incidents::table
+            .filter(incidents::seq.gt(after))
+            .order(incidents::seq)
+            .limit(BATCH)
+            .select(FactRow::as_select())
+            .into_boxed();
+        if let Some(period) = period {
+            let instants = period.instants();
+            query = query
+                .filter(incidents::occurred_at.ge(instants.start.naive_utc()))
+                .filter(incidents::occurred_at.lt(instants.end.naive_utc()));
+        }
+        let rows: Vec<FactRow> = query.load(conn)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.seq;
+        let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
+        let mut offices = offices_of(conn, &seqs)?;
+        for row in rows {
+            let offices = offices.remove(&row.seq).unwrap_or_default();
+            each(row.into_facts(offices)?);
+        }
+    }
+}
+
+impl FactRow {
+    fn into_facts(self, offices: Vec<String>) -> Result<CaseFacts, StorageError> {
+        Ok(CaseFacts::new(
+            self.occurred_at.and_utc(),
+            self.focus_area,
+            offices,
+            self.district,
+            self.circumstances.parse()?,
+            violence_forms(&self.violence_forms)?,
+            self.police_report_filed,
+            (
+                self.received_at.and_utc(),
+                self.closed_at.map(|at| at.and_utc()),
+            ),
+        ))
+    }
+}
+
+#[derive(QueryableByName)]
+struct RollupRow {
+    #[diesel(sql_type = Integer)]
+    time: i32,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    closed: i64,
+    #[diesel(sql_type = BigInt)]
+    police_reported: i64,
+}
+
+/// Counts per cell: the codes of the query's groupings, in order.
+pub type Counts = HashMap<Vec<String>, Measures>;
+
+/// Whether statistics need the counts of closed and police-reported cases too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcomes {
+    Needed,
+    NotNeeded,
+}
+
+fn count_rollup(
+    conn: &mut DbConnection,
+    cube: &Cube,
+    query: &StatisticsQuery,
+) -> Result<Counts, StorageError> {
+    let (range, time_column) = match cube.time {
+        Time::Day => (query.period().day_numbers(), "day"),
+        Time::Month => (query.period().month_numbers(), "month"),
+    };
+    let columns: Vec<&str> = query
+        .group_by()
+        .iter()
+        .filter(|dimension| cube.has(**dimension))
+        .map(|dimension| dimension.code())
+        .collect();
+    let key = if columns.is_empty() {
+        "''".to_owned()
+    } else {
+        columns.join(" || '|' || ")
+    };
+    let sum = |measure: &str| {
+        if cube.outcomes {
+            format!("CAST(SUM({measure}) AS BIGINT)")
+        } else {
+            "CAST(0 AS BIGINT)".to_owned()
+        }
+    };
+    let mut conditions = vec![format!("{time_column} >= $1 AND {time_column} < $2")];
+    let mut values: Vec<&str> = Vec::new();
+    for (dimension, value) in query.filters() {
+        if cube.has(*dimension) {
+            values.push(value);
+            conditions.push(format!("{} = ${}", dimension.code(), values.len() + 2));
+        }
+    }
+    // Without a breakdown by office or form, the rows that count each case once.
+    for multi in [Dimension::Office, Dimension::ViolenceForm] {
+        if cube.has(multi) && !query.dimensions().any(|d| d == multi) {
+            conditions.push(format!("{} = '{ALL}'", multi.code()));
+        }
+    }
+    let group: Vec<&str> = std::iter::once(time_column)
+        .chain(columns.iter().copied())
+        .collect();
+    let sql = format!(
+        "SELECT {time_column} AS time, {key} AS key, CAST(SUM(n) AS BIGINT) AS n, \
+         {closed} AS closed, {police} AS police_reported FROM {table} WHERE {conditions} \
+         GROUP BY {group}",
+        closed = sum("closed"),
+        police = sum("police_reported"),
+        table = cube.table,
+        conditions = conditions.join(" AND "),
+        group = group.join(", "),
+    );
+    let mut statement = diesel::sql_query(sql)
+        .into_boxed::<Backend>()
+        .bind::<Integer, _>(range.start)
+        .bind::<Integer, _>(range.end);
+    for value in values {
+        statement = statement.bind::<Text, _>(value.to_owned());
+    }
+    let rows: Vec<RollupRow> = statement.load(conn)?;
+
+    let mut counts = Counts::new();
+    for row in rows {
+        let date = match cube.time {
+            Time::Day => date_of_day_number(row.time),
+            Time::Month => first_day_of_month_number(row.time),
+        };
+        let mut keys = row.key.split('|');
+        let mut from_columns: HashMap<&str, &str> = HashMap::new();
+        for column in &columns {
+            from_columns.insert(column, keys.next().unwrap_or_default());
+        }
+        // Values the rollup keeps in its time column: the period and, by day, the weekday.
+        let value_of = |dimension: Dimension| match from_columns.get(dimension.code()) {
+            Some(value) => (*value).to_owned(),
+            None => match dimension {
+                Dimension::Period(grain) => grain.period_of(date),
+                Dimension::Weekday => date.weekday().number_from_monday().to_string(),
+                other => unreachable!("{other:?} is neither a column nor from the time"),
+            },
+        };
+        if query
+            .filters()
+            .iter()
+            .filter(|(dimension, _)| !cube.has(*dimension))
+            .any(|(dimension, value)| value_of(*dimension) != *value)
+        {
+            continue;
+        }
+        let cell: Vec<String> = query.group_by().iter().map(|d| value_of(*d)).collect();
+        let measures = Measures {
+            cases: row.n,
+            closed: row.closed,
+            police_reported: row.police_reported,
+        };
+        counts.entry(cell).or_default().add(measures, 1);
+    }
+    Ok(counts)
+}
+
+fn count_cases(conn: &mut DbConnection, query: &StatisticsQuery) -> Result<Counts, StorageError> {
+    let mut counts = Counts::new();
+    for_each_case(conn, Some(query.period()), |case| {
+        let measures = Measures {
+            cases: 1,
+            closed: i64::from(case.days_to_close.is_some()),
+            police_reported: i64::from(case.police_reported),
+        };
+        for cell in query.cells_of(&case) {
+            counts.entry(cell).or_default().add(measures, 1);
+        }
+    })?;
+    Ok(counts)
+}
+
+/// The smallest rollup that answers the query, if one does.
+fn rollup_for(query: &StatisticsQuery, outcomes: Outcomes) -> Option<&'static Cube> {
+    [&DAILY, &CLOCK, &MONTHLY].into_iter().find(|cube| {
+        (outcomes == Outcomes::NotNeeded || cube.outcomes)
+            && query.dimensions().all(|d| cube.answers(d, query.period()))
+    })
+}
+
+impl Database {
+    /// Counts cases per cell of the query: from a rollup where one answers it, otherwise from
+    /// the cases of the period.
+    pub fn count(
+        &self,
+        query: &StatisticsQuery,
+        outcomes: Outcomes,
+    ) -> Result<Counts, StorageError> {
+        let mut conn = self.connection()?;
+        match rollup_for(query, outcomes) {
+            Some(cube) => count_rollup(&mut conn, cube, query),
+            None => count_cases(&mut conn, query),
+        }
+    }
+
+    /// Closed cases of a whole-month period by focus area or office (`by`): code, whole days
+    /// from filing to closing, and how many cases took that long.
+    pub fn days_to_close(
+        &self,
+        period: &Period,
+        by: Dimension,
+    ) -> Result<Vec<(String, i32, i64)>, StorageError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            code: String,
+            #[diesel(sql_type = Integer)]
+            days: i32,
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let (column, offices) = match by {
+            Dimension::Office => ("office", "office <> '*'"),
+            _ => ("focus_area", "office = '*'"),
+        };
+        let months = period.month_numbers();
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT {column} AS code, days, CAST(SUM(n) AS BIGINT) AS n FROM statistics_closing \
+             WHERE month >= $1 AND month < $2 AND {offices} GROUP BY {column}, days"
+        ))
+        .bind::<Integer, _>(months.start)
+        .bind::<Integer, _>(months.end)
+        .load(&mut *self.connection()?)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.code, row.days, row.n))
+            .collect())
+    }
+
+    /// Recomputes every rollup from the cases; how many cases it counted.
+    pub fn rebuild_statistics(&self) -> Result<u64, StorageError> {
+        self.write(rebuild)
+    }
+}
+
+/// Empties the rollups and fills them from the cases, on the caller's transaction.
+pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
+    for cube in CUBES {
+        diesel::sql_query(format!("DELETE FROM {}", cube.table)).execute(conn)?;
+    }
+    let mut cells: BTreeMap<Cell, Measures> = BTreeMap::new();
+    let mut cases = 0;
+    for_each_case(conn, None, |case| {
+        cases += 1;
+        for (cell, measures) in contributions(&case) {
+            cells.entry(cell).or_default().add(measures, 1);
+        }
+    })?;
+    let cells: Vec<(Cell, Measures)> = cells.into_iter().collect();
+    for (index, cube) in CUBES.iter().enumerate() {
+        let rows: Vec<(&Cell, Measures)> = cells
+            .iter()
+            .filter(|(cell, _)| cell.cube == index)
+            .map(|(cell, measures)| (cell, *measures))
+            .collect();
+        for chunk in rows.chunks(INSERT_ROWS) {
+            write_rows(conn, cube, chunk)?;
+        }
+    }
+    Ok(cases)
+}

@@ -1,0 +1,5 @@
+DROP TABLE statistics_closing;
+DROP TABLE statistics_monthly;
+DROP TABLE statistics_clock;
+DROP TABLE statistics_daily;
+DROP INDEX incidents_occurred_at;
