@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use trygg_api::{Algorithm, AuthSettings, KeySource, Settings};
 use trygg_domain::Catalogue;
+use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::DatabaseUrl;
 
@@ -26,6 +27,7 @@ struct FileConfig {
     database_pool_size: Option<u32>,
     catalogue: Option<PathBuf>,
     routing: Option<PathBuf>,
+    statistics_threshold: Option<u64>,
     #[serde(default)]
     jwt: JwtFileConfig,
 }
@@ -138,6 +140,18 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         })?,
     };
     let delivery = delivery_settings(&env, bind)?;
+    let suppression_threshold = match env("TRYGG_STATISTICS_THRESHOLD") {
+        Some(threshold) => Some(
+            threshold
+                .parse()
+                .map_err(|e| invalid("TRYGG_STATISTICS_THRESHOLD", e))?,
+        ),
+        None => file.statistics_threshold,
+    }
+    .map(SuppressionThreshold::new)
+    .transpose()
+    .map_err(|e| invalid("TRYGG_STATISTICS_THRESHOLD", e))?
+    .unwrap_or_default();
     let auth = auth_settings(&env, file.jwt, bind)?;
     Ok(Settings {
         bind,
@@ -147,6 +161,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         catalogue,
         routing,
         delivery,
+        suppression_threshold,
     })
 }
 

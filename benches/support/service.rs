@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::Catalogue;
+use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::DatabaseUrl;
 
@@ -41,6 +42,7 @@ pub async fn start(database: DatabaseUrl, smtp_url: Option<String>) -> (String, 
             poll_interval: Duration::from_secs(5),
             escalate_after: chrono::Duration::minutes(30),
         },
+        suppression_threshold: SuppressionThreshold::DEFAULT,
     };
     let application = Application::build(settings).await.unwrap();
     let endpoint = format!("http://{}/api/v1/incidents", application.address());

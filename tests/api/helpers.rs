@@ -5,6 +5,7 @@ use awc::http::StatusCode;
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::Catalogue;
+use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
 
 pub use crate::database::TestDatabase;
@@ -100,6 +101,7 @@ pub async fn spawn_app_on(
         routing: Routing::builtin(&Catalogue::builtin())
             .expect("the shipped routing rules are valid"),
         delivery: delivery_settings(),
+        suppression_threshold: SuppressionThreshold::DEFAULT,
     };
     configure(&mut settings);
     let application = Application::build(settings)

@@ -12,6 +12,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, Resource, Route, web};
 use trygg_domain::Catalogue;
+use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
 use trygg_storage::{Database, DatabaseUrl, StorageError};
 use utoipa::OpenApi;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub catalogue: Catalogue,
     pub routing: Routing,
     pub delivery: DeliverySettings,
+    /// The smallest count statistics publish.
+    pub suppression_threshold: SuppressionThreshold,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +84,7 @@ impl Application {
         let database = web::Data::new(database);
         let catalogue = web::Data::new(settings.catalogue);
         let routing = web::Data::new(settings.routing);
+        let threshold = web::Data::new(settings.suppression_threshold);
         let wakeup = web::Data::new(Wakeup::new());
         let worker = Worker::new(
             database.clone().into_inner(),
@@ -99,6 +103,7 @@ impl Application {
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())
+                .app_data(threshold.clone())
                 .app_data(wakeup.clone())
                 .app_data(authenticator.clone())
                 .configure(configure)
@@ -130,6 +135,7 @@ fn resource<const N: usize>(path: &str, routes: [Route; N], allow: &'static str)
 fn configure(config: &mut web::ServiceConfig) {
     use routes::{
         alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+        statistics,
     };
     config
         .app_data(
@@ -227,6 +233,21 @@ fn configure(config: &mut web::ServiceConfig) {
         .service(resource(
             "/api/v1/audit",
             [web::get().to(audit::read_audit_log)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/statistics",
+            [web::get().to(statistics::read_statistics)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/statistics/yearly/{year}",
+            [web::get().to(statistics::read_yearly_compilation)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/statistics/districts/{district}",
+            [web::get().to(statistics::read_district_picture)],
             "GET",
         ))
         .service(resource(

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+    alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing, statistics,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +35,9 @@ use crate::routes::{
         alerts::retry_alert,
         alerts::acknowledge_alert,
         audit::read_audit_log,
+        statistics::read_statistics,
+        statistics::read_yearly_compilation,
+        statistics::read_district_picture,
         catalogue::read_catalogue,
         health::livez,
         health::readyz,
@@ -46,6 +49,7 @@ use crate::routes::{
         (name = "comments", description = "Comments, internal or shared with the reporter"),
         (name = "alerts", description = "Alert routing, delivery and acknowledgement"),
         (name = "audit", description = "The access log"),
+        (name = "statistics", description = "Reporting statistics: protected counts, never cases"),
         (name = "catalogue", description = "Codes and their Swedish labels"),
         (name = "health", description = "Liveness and readiness"),
     )

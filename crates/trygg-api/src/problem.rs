@@ -7,6 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
+use trygg_domain::statistics::StatisticsError;
 use trygg_domain::{ReportError, Violation, WorkflowError};
 use trygg_storage::StorageError;
 
@@ -48,6 +49,10 @@ pub enum ApiError {
     #[error(transparent)]
     InvalidReport(#[from] ReportError),
     #[error("{0}")]
+    NotAcceptable(String),
+    #[error("{0}")]
+    TooSparse(String),
+    #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
@@ -70,6 +75,10 @@ impl ApiError {
                 "Idempotency key reused",
             ),
             ApiError::UnprocessableBody(_) => ("urn:trygg:problem:invalid-body", "Invalid body"),
+            ApiError::TooSparse(_) => (
+                "urn:trygg:problem:statistics-too-sparse",
+                "Too many small counts",
+            ),
             other => (
                 "about:blank",
                 other.status_code().canonical_reason().unwrap_or("Error"),
@@ -125,6 +134,15 @@ impl From<WorkflowError> for ApiError {
     }
 }
 
+impl From<StatisticsError> for ApiError {
+    fn from(error: StatisticsError) -> Self {
+        match error {
+            StatisticsError::TooSparse => ApiError::TooSparse(error.to_string()),
+            other => ApiError::BadRequest(other.to_string()),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::internal(error)
@@ -141,7 +159,9 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::UnprocessableBody(_)
+            | ApiError::TooSparse(_)
             | ApiError::InvalidReport(_)
             | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

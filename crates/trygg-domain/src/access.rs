@@ -89,6 +89,11 @@ impl Principal {
             .any(|r| self.has(r))
     }
 
+    /// Analysts (integrations among them) and security managers read statistics.
+    pub fn may_read_statistics(&self) -> bool {
+        self.has(Role::Analyst) || self.has(Role::SecurityManager)
+    }
+
     /// The cases this caller may read, or `None` when the roles allow no case rows at all.
     pub fn visibility(&self) -> Option<Visibility> {
         if self.has(Role::SecurityManager) {

@@ -7,3 +7,4 @@ pub mod health;
 pub mod incidents;
 pub mod queue;
 pub mod routing;
+pub mod statistics;

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod dimension;
+mod outcomes;
 mod query;
 mod suppression;
 mod table;
@@ -12,6 +13,7 @@ pub use calendar::{
     local_midnight, local_time, month_number,
 };
 pub use dimension::{CaseFacts, Category, Dimension};
+pub use outcomes::{SuppressionThreshold, median_days, share};
 pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery};
 pub use table::{Axis, Table};
 
@@ -41,6 +43,8 @@ pub enum StatisticsError {
     EmptyPeriod,
     #[error("a period may cover at most {MAX_PERIOD_YEARS} years")]
     PeriodTooLong,
+    #[error("the suppression threshold must be at least 2, not {0}")]
+    ThresholdTooLow(u64),
     #[error(
         "too many small counts to protect at this grouping; group by fewer dimensions or over a longer period"
     )]

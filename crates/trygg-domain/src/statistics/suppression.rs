@@ -14,14 +14,18 @@ use super::StatisticsError;
 /// needing more is too sparse to publish at its grouping.
 const MAX_LINKED_HIDDEN_CELLS: usize = 600;
 
-/// The cells to hide, by index into `counts` (row-major over `sizes`, totals last per axis).
+/// The cells to hide, by index into `counts` (row-major over `sizes`, totals last per axis):
+/// the small counts, the cells in `hidden` already, and whatever would give them away.
 pub fn suppress(
     sizes: &[usize],
     counts: &[u64],
     threshold: u64,
+    mut hidden: Vec<bool>,
 ) -> Result<Vec<bool>, StatisticsError> {
     let lines = lines(sizes);
-    let mut hidden: Vec<bool> = counts.iter().map(|&n| n > 0 && n < threshold).collect();
+    for (cell, &n) in counts.iter().enumerate() {
+        hidden[cell] |= n > 0 && n < threshold;
+    }
     loop {
         while hide_lone_cells(&lines, counts, &mut hidden) {}
         let determined = determined_cells(&lines, &hidden)?;
@@ -238,7 +242,7 @@ mod tests {
     #[test]
     fn a_small_cell_and_its_complements_are_hidden() {
         let (sizes, counts) = with_margins(&[&[10, 2, 8], &[7, 9, 12], &[20, 15, 30]]);
-        let hidden = suppress(&sizes, &counts, 3).unwrap();
+        let hidden = suppress(&sizes, &counts, 3, vec![false; counts.len()]).unwrap();
         assert!(hidden[1], "the 2 is hidden");
         assert!(
             hidden.iter().filter(|h| **h).count() >= 4,
@@ -255,14 +259,19 @@ mod tests {
     #[test]
     fn nothing_is_hidden_without_small_counts() {
         let (sizes, counts) = with_margins(&[&[10, 0, 8], &[7, 9, 12]]);
-        assert!(suppress(&sizes, &counts, 3).unwrap().iter().all(|h| !h));
+        assert!(
+            suppress(&sizes, &counts, 3, vec![false; counts.len()])
+                .unwrap()
+                .iter()
+                .all(|h| !h)
+        );
     }
 
     #[test]
     fn a_small_total_hides_what_would_give_it_away() {
         // A single row whose total is small: its cells sum to the total.
         let (sizes, counts) = with_margins(&[&[1, 1, 0], &[5, 6, 7]]);
-        let hidden = suppress(&sizes, &counts, 3).unwrap();
+        let hidden = suppress(&sizes, &counts, 3, vec![false; counts.len()]).unwrap();
         assert!(
             hidden[0] && hidden[1] && hidden[3],
             "both 1s and the row total of 2"
@@ -281,7 +290,7 @@ mod tests {
         // solvable; the exact check must catch any such pattern.
         let rows: [&[u64]; 4] = [&[1, 9, 0, 0], &[9, 1, 0, 0], &[0, 0, 1, 9], &[0, 0, 9, 1]];
         let (sizes, counts) = with_margins(&rows);
-        let hidden = suppress(&sizes, &counts, 3).unwrap();
+        let hidden = suppress(&sizes, &counts, 3, vec![false; counts.len()]).unwrap();
         assert!(
             determined_cells(&lines(&sizes), &hidden)
                 .unwrap()
@@ -312,7 +321,7 @@ mod tests {
                 }
             }
         }
-        let hidden = suppress(&sizes, &counts, 3).unwrap();
+        let hidden = suppress(&sizes, &counts, 3, vec![false; counts.len()]).unwrap();
         for (cell, &n) in counts.iter().enumerate() {
             if n > 0 && n < 3 {
                 assert!(hidden[cell]);

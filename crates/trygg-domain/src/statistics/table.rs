@@ -1,9 +1,10 @@
 //! A protected table: counts over the query's axes with every margin, small counts hidden.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::StatisticsError;
 use super::dimension::{Category, Dimension};
+use super::outcomes::SuppressionThreshold;
 use super::suppression::suppress;
 
 /// The code and label of each axis's last category, the margin over the others.
@@ -32,6 +33,7 @@ pub struct Table {
     axes: Vec<Axis>,
     counts: Vec<u64>,
     hidden: Vec<bool>,
+    threshold: SuppressionThreshold,
 }
 
 impl Table {
@@ -40,7 +42,7 @@ impl Table {
     pub fn protected(
         axes: Vec<Axis>,
         cells: impl IntoIterator<Item = (Vec<String>, u64)>,
-        threshold: u64,
+        threshold: SuppressionThreshold,
     ) -> Result<Table, StatisticsError> {
         let sizes: Vec<usize> = axes.iter().map(|axis| axis.categories.len()).collect();
         let positions: Vec<HashMap<&str, usize>> = axes
@@ -82,11 +84,12 @@ impl Table {
                 counts[index] += n;
             }
         }
-        let hidden = suppress(&sizes, &counts, threshold)?;
+        let hidden = suppress(&sizes, &counts, threshold.get(), vec![false; counts.len()])?;
         Ok(Table {
             axes,
             counts,
             hidden,
+            threshold,
         })
     }
 
@@ -131,6 +134,49 @@ impl Table {
     pub fn total(&self) -> Option<u64> {
         self.count(self.len() - 1)
     }
+
+    /// What a cell counts, whatever the table's shape: its categories other than totals.
+    fn identity(&self, index: usize) -> Vec<(Dimension, String)> {
+        let mut identity: Vec<(Dimension, String)> = self
+            .axes
+            .iter()
+            .zip(self.coordinates(index))
+            .filter(|(axis, at)| at + 1 < axis.categories.len())
+            .map(|(axis, at)| (axis.dimension, axis.categories[at].code.clone()))
+            .collect();
+        identity.sort();
+        identity
+    }
+
+    /// Protects tables published together (over the same period and filters): a count hidden
+    /// in one is hidden in every table that shows it, and each table is protected again, until
+    /// none changes.
+    pub fn protect_together(tables: &mut [Table]) -> Result<(), StatisticsError> {
+        loop {
+            let hidden: HashSet<Vec<(Dimension, String)>> = tables
+                .iter()
+                .flat_map(|table| {
+                    (0..table.len())
+                        .filter(|&i| table.hidden[i])
+                        .map(|i| table.identity(i))
+                })
+                .collect();
+            let mut changed = false;
+            for table in tables.iter_mut() {
+                let forced: Vec<bool> = (0..table.len())
+                    .map(|i| table.hidden[i] || hidden.contains(&table.identity(i)))
+                    .collect();
+                if forced != table.hidden {
+                    let sizes: Vec<usize> = table.axes.iter().map(|a| a.categories.len()).collect();
+                    table.hidden = suppress(&sizes, &table.counts, table.threshold.get(), forced)?;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return Ok(());
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -170,7 +216,7 @@ mod tests {
                 cell(&["man", "high"], 7),
                 cell(&["gone", "low"], 4),
             ],
-            3,
+            SuppressionThreshold::DEFAULT,
         )
         .unwrap();
         assert_eq!(table.len(), 9);
@@ -190,11 +236,15 @@ mod tests {
     #[test]
     fn a_table_without_axes_is_its_total() {
         assert_eq!(
-            Table::protected(vec![], [cell(&[], 2)], 3).unwrap().total(),
+            Table::protected(vec![], [cell(&[], 2)], SuppressionThreshold::DEFAULT)
+                .unwrap()
+                .total(),
             None
         );
         assert_eq!(
-            Table::protected(vec![], [cell(&[], 3)], 3).unwrap().total(),
+            Table::protected(vec![], [cell(&[], 3)], SuppressionThreshold::DEFAULT)
+                .unwrap()
+                .total(),
             Some(3)
         );
     }

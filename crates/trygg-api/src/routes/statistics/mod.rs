@@ -1,0 +1,295 @@
+//! Reporting statistics (anmälningsstatistik) for analysts, integrations and security
+//! managers. Only protected counts leave: never a case, an id or a word of free text.
+
+mod format;
+mod view;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use trygg_domain::Catalogue;
+use trygg_domain::statistics::{
+    Dimension, Period, StatisticsQuery, SuppressionThreshold, Table, local_time,
+};
+use trygg_storage::{Database, Outcomes};
+
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+use format::Format;
+use view::{
+    CategoryView, DistrictPicture, PeriodView, StatisticsView, TableView, YearlyCompilation,
+};
+
+fn authorize(caller: &Caller) -> Result<(), ApiError> {
+    if caller.0.may_read_statistics() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "statistics are for analysts and security managers".into(),
+        ))
+    }
+}
+
+fn today() -> NaiveDate {
+    local_time(Utc::now()).date()
+}
+
+/// Counts the queries' cases (from the rollups where they answer) and protects each table.
+fn protected_tables(
+    database: &Database,
+    catalogue: &Catalogue,
+    queries: &[StatisticsQuery],
+    threshold: SuppressionThreshold,
+) -> Result<Vec<Table>, ApiError> {
+    queries
+        .iter()
+        .map(|query| {
+            let counts = database.count(query, Outcomes::NotNeeded)?;
+            let cells = counts
+                .into_iter()
+                .map(|(cell, measures)| (cell, u64::try_from(measures.cases).unwrap_or(0)));
+            Ok(Table::protected(query.axes(catalogue), cells, threshold)?)
+        })
+        .collect()
+}
+
+/// The query string: `from`, `to`, `group_by`, `format`, and one filter per dimension.
+fn parse_query(
+    catalogue: &Catalogue,
+    params: &[(String, String)],
+) -> Result<(StatisticsQuery, Option<Format>), ApiError> {
+    fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), ApiError> {
+        match slot.replace(value) {
+            Some(_) => Err(ApiError::BadRequest(format!(
+                "`{name}` is given more than once"
+            ))),
+            None => Ok(()),
+        }
+    }
+    let date = |name: &str, value: &str| {
+        value.parse::<NaiveDate>().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "`{name}` must be a date (YYYY-MM-DD), not `{value}`"
+            ))
+        })
+    };
+    let (mut from, mut to, mut group_by, mut format) = (None, None, None, None);
+    let mut filters: Vec<(&str, &str)> = Vec::new();
+    for (name, value) in params {
+        match name.as_str() {
+            "from" => once(&mut from, name, date(name, value)?)?,
+            "to" => once(&mut to, name, date(name, value)?)?,
+            "group_by" => once(&mut group_by, name, value.as_str())?,
+            "format" => once(&mut format, name, Format::parse(value)?)?,
+            dimension => filters.push((dimension, value.as_str())),
+        }
+    }
+    let default = Period::last_twelve_months(today());
+    let period = Period::new(from.unwrap_or(default.from()), to.unwrap_or(default.to()))?;
+    let group_by: Vec<&str> = group_by
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .collect();
+    let query = StatisticsQuery::new(catalogue, period, &group_by, &filters)?;
+    Ok((query, format))
+}
+
+/// Counts of cases, grouped and filtered by any dimension.
+///
+/// A case counts by when it happened, in Swedish local time. Periods are whole days from
+/// `from` up to, not including, `to` (default: the twelve months up to the end of this
+/// month). Counts below the suppression threshold, and counts that would let one work them
+/// out from the margins, are published as `null` with `suppressed: true` (in CSV an empty
+/// count and `true`; in JSON-stat `null` with status `c`). Each dimension ends with a `total`
+/// category; for `office` and `violence_form` a case counts once per office or form. The JSON
+/// form compares every cell with the period of the same length just before.
+#[utoipa::path(
+    get,
+    path = "/api/v1/statistics",
+    tag = "statistics",
+    params(
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "Day after the last, YYYY-MM-DD"),
+        ("group_by" = Option<String>, Query, description = "Up to four dimensions, comma-separated: focus_area, office, district, kind, violence_form, severity, affected_category, gender, age_group, children_affected, place_kind, weekday, hour, and one of day, week, month, quarter, year"),
+        ("format" = Option<String>, Query, description = "json (default), csv, csv-semicolon (for Swedish Excel) or json-stat; or by Accept: application/json, text/csv, application/json-stat+json"),
+        ("<dimension>" = Option<String>, Query, description = "A filter: one code of any dimension but the period, for example district=central&gender=woman"),
+    ),
+    responses(
+        (status = 200, description = "The protected table", content(
+            (StatisticsView = "application/json"),
+            (String = "text/csv"),
+            (Object = "application/json-stat+json"),
+        )),
+        (status = 400, description = "An unknown dimension or code, a bad period, or a table too large", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "No format the client accepts", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too many small counts to protect at this grouping", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_statistics(
+    caller: Caller,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    threshold: web::Data<SuppressionThreshold>,
+    request: HttpRequest,
+    params: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&caller)?;
+    let (query, format) = parse_query(&catalogue, &params)?;
+    let format = Format::negotiate(format, &request)?;
+    let threshold = **threshold;
+    let mut queries = vec![query.clone()];
+    if format == Format::Json {
+        queries.push(query.for_period(query.period().previous()));
+    }
+    let reader = catalogue.clone();
+    let tables =
+        web::block(move || protected_tables(&database, &reader, &queries, threshold)).await??;
+    Ok(match format {
+        Format::Json => HttpResponse::Ok().json(StatisticsView::new(
+            &query, &tables[0], &tables[1], threshold,
+        )),
+        Format::Csv(separator) => HttpResponse::Ok()
+            .content_type(format.media_type())
+            .body(format::csv(&tables[0], separator)),
+        Format::JsonStat => HttpResponse::Ok()
+            .content_type(format.media_type())
+            .json(format::json_stat(&query, &tables[0], threshold)),
+    })
+}
+
+/// The yearly compilation for the executive board.
+///
+/// Per focus area (and in total) and per responsible office: cases by kind, severity, gender
+/// and age group, the share police-reported, the share closed and the median days from filing
+/// to closing, all for cases that happened in the year. The tables are protected together, so
+/// that a count hidden in one is hidden wherever it appears.
+#[utoipa::path(
+    get,
+    path = "/api/v1/statistics/yearly/{year}",
+    tag = "statistics",
+    params(("year" = i32, Path, description = "The calendar year")),
+    responses(
+        (status = 200, description = "The compilation", body = YearlyCompilation),
+        (status = 400, description = "A year outside 1970–9998", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_yearly_compilation(
+    caller: Caller,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    threshold: web::Data<SuppressionThreshold>,
+    year: web::Path<i32>,
+) -> Result<web::Json<YearlyCompilation>, ApiError> {
+    authorize(&caller)?;
+    let year = year.into_inner();
+    let period = Period::year(year)
+        .filter(|_| (1970..=9998).contains(&year))
+        .ok_or_else(|| ApiError::BadRequest(format!("{year} is not a year from 1970 to 9998")))?;
+    let threshold = **threshold;
+    let compilation = web::block(move || {
+        let mut sections = Vec::new();
+        for by in [Dimension::FocusArea, Dimension::Office] {
+            let queries = [
+                Dimension::Kind,
+                Dimension::Severity,
+                Dimension::Gender,
+                Dimension::AgeGroup,
+            ]
+            .map(|breakdown| {
+                StatisticsQuery::new(&catalogue, period, &[by.code(), breakdown.code()], &[])
+            })
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+            let mut tables = protected_tables(&database, &catalogue, &queries, threshold)?;
+            Table::protect_together(&mut tables)?;
+            let by_itself = StatisticsQuery::new(&catalogue, period, &[by.code()], &[])?;
+            let outcomes = database.count(&by_itself, Outcomes::Needed)?;
+            let days = database.days_to_close(&period, by)?;
+            sections.push(view::sections(&tables, &outcomes, &days, threshold));
+        }
+        let offices = sections.pop().unwrap_or_default();
+        let mut focus_areas = sections.pop().unwrap_or_default();
+        let total = focus_areas.pop();
+        Ok::<_, ApiError>(YearlyCompilation {
+            year,
+            suppression_threshold: threshold.get(),
+            total,
+            focus_areas,
+            offices: offices
+                .into_iter()
+                .filter(|section| section.code != "total")
+                .collect(),
+        })
+    })
+    .await??;
+    Ok(web::Json(compilation))
+}
+
+/// The district picture (lägesbild) for a local crime-prevention council.
+///
+/// The last twelve months in the district: by month and focus area, by kind of place, by
+/// hour of day and by weekday (local time), protected together.
+#[utoipa::path(
+    get,
+    path = "/api/v1/statistics/districts/{district}",
+    tag = "statistics",
+    params(("district" = String, Path, description = "A district code from the catalogue")),
+    responses(
+        (status = 200, description = "The district picture", body = DistrictPicture),
+        (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such district", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_district_picture(
+    caller: Caller,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    threshold: web::Data<SuppressionThreshold>,
+    district: web::Path<String>,
+) -> Result<web::Json<DistrictPicture>, ApiError> {
+    authorize(&caller)?;
+    let district = catalogue
+        .districts()
+        .iter()
+        .find(|entry| entry.code.as_str() == district.as_str())
+        .map(|entry| CategoryView::new(entry.code.as_str(), &entry.label))
+        .ok_or_else(|| ApiError::NotFound(format!("there is no district `{district}`")))?;
+    let period = Period::last_twelve_months(today());
+    let threshold = **threshold;
+    let filter = [("district", district.code.as_str())];
+    let queries = [
+        &["month", "focus_area"][..],
+        &["place_kind"],
+        &["hour"],
+        &["weekday"],
+    ]
+    .map(|group_by| StatisticsQuery::new(&catalogue, period, group_by, &filter))
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    let tables = web::block(move || {
+        let mut tables = protected_tables(&database, &catalogue, &queries, threshold)?;
+        Table::protect_together(&mut tables)?;
+        Ok::<_, ApiError>(tables)
+    })
+    .await??;
+    let tables: [Table; 4] = tables
+        .try_into()
+        .map_err(|_| ApiError::internal("the district picture has four tables"))?;
+    let [by_month_and_focus_area, by_place_kind, by_hour, by_weekday] =
+        tables.map(|table| TableView::new(&table, None));
+    Ok(web::Json(DistrictPicture {
+        district,
+        period: PeriodView::from(&period),
+        suppression_threshold: threshold.get(),
+        by_month_and_focus_area,
+        by_place_kind,
+        by_hour,
+        by_weekday,
+    }))
+}

@@ -1,0 +1,296 @@
+//! The JSON views of protected tables.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use trygg_domain::statistics::{
+    Dimension, Period, StatisticsQuery, SuppressionThreshold, Table, median_days, share,
+};
+use trygg_storage::Counts;
+
+/// Days from `from` up to, not including, `to`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PeriodView {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl From<&Period> for PeriodView {
+    fn from(period: &Period) -> Self {
+        PeriodView {
+            from: period.from(),
+            to: period.to(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryView {
+    pub code: String,
+    pub label: String,
+}
+
+impl CategoryView {
+    pub fn new(code: &str, label: &str) -> CategoryView {
+        CategoryView {
+            code: code.to_owned(),
+            label: label.to_owned(),
+        }
+    }
+}
+
+/// A dimension of a table and its categories, the last of them `total`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DimensionView {
+    pub id: String,
+    pub label: String,
+    pub categories: Vec<CategoryView>,
+}
+
+/// One cell: its category in each dimension and its count, `null` when suppressed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CellView {
+    pub categories: BTreeMap<String, String>,
+    pub count: Option<u64>,
+    pub suppressed: bool,
+    /// The same cell in the previous period of the same length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Comparison>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Comparison {
+    pub count: Option<u64>,
+    pub suppressed: bool,
+    /// This period's count less the previous one's, when both are published.
+    pub change: Option<i64>,
+    /// The change in percent of the previous count (one decimal), when that is above zero.
+    pub change_percent: Option<f64>,
+}
+
+/// A protected table: every combination of categories, margins included.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TableView {
+    pub dimensions: Vec<DimensionView>,
+    pub cells: Vec<CellView>,
+}
+
+impl TableView {
+    /// The table's cells, each compared with `previous` where given.
+    pub fn new(table: &Table, previous: Option<&Table>) -> TableView {
+        let dimensions = table
+            .axes()
+            .iter()
+            .map(|axis| DimensionView {
+                id: axis.dimension.code().to_owned(),
+                label: axis.dimension.label().to_owned(),
+                categories: axis
+                    .categories
+                    .iter()
+                    .map(|c| CategoryView::new(&c.code, &c.label))
+                    .collect(),
+            })
+            .collect();
+        let cells = (0..table.len())
+            .map(|index| {
+                let categories = table
+                    .axes()
+                    .iter()
+                    .zip(table.coordinates(index))
+                    .map(|(axis, at)| {
+                        (
+                            axis.dimension.code().to_owned(),
+                            axis.categories[at].code.clone(),
+                        )
+                    })
+                    .collect();
+                let count = table.count(index);
+                CellView {
+                    categories,
+                    count,
+                    suppressed: count.is_none(),
+                    previous: previous.map(|previous| compare(count, table, previous, index)),
+                }
+            })
+            .collect();
+        TableView { dimensions, cells }
+    }
+}
+
+/// Compares a cell with the same cell of the previous period's table, where the k-th period
+/// stands for the k-th period before.
+fn compare(count: Option<u64>, table: &Table, previous: &Table, index: usize) -> Comparison {
+    let coordinates: Option<Vec<usize>> = table
+        .coordinates(index)
+        .into_iter()
+        .zip(table.axes().iter().zip(previous.axes()))
+        .map(|(at, (axis, before))| {
+            let (last, last_before) = (axis.categories.len() - 1, before.categories.len() - 1);
+            match axis.dimension {
+                _ if at == last => Some(last_before),
+                Dimension::Period(_) => (at < last_before).then_some(at),
+                _ => Some(at),
+            }
+        })
+        .collect();
+    let before = coordinates.and_then(|at| previous.count(previous.index(&at)));
+    let change = count
+        .zip(before)
+        .map(|(now, before)| now as i64 - before as i64);
+    Comparison {
+        count: before,
+        suppressed: before.is_none(),
+        change,
+        change_percent: change
+            .zip(before.filter(|&before| before > 0))
+            .map(|(change, before)| (change as f64 * 1000.0 / before as f64).round() / 10.0),
+    }
+}
+
+/// The answer to a statistics request in JSON.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatisticsView {
+    pub period: PeriodView,
+    pub previous_period: PeriodView,
+    /// Counts below this are suppressed.
+    pub suppression_threshold: u64,
+    pub filters: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub table: TableView,
+}
+
+impl StatisticsView {
+    pub fn new(
+        query: &StatisticsQuery,
+        table: &Table,
+        previous: &Table,
+        threshold: SuppressionThreshold,
+    ) -> StatisticsView {
+        StatisticsView {
+            period: query.period().into(),
+            previous_period: (&query.period().previous()).into(),
+            suppression_threshold: threshold.get(),
+            filters: query
+                .filters()
+                .iter()
+                .map(|(dimension, value)| (dimension.code().to_owned(), value.clone()))
+                .collect(),
+            table: TableView::new(table, Some(previous)),
+        }
+    }
+}
+
+/// A count in a breakdown.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CountView {
+    pub code: String,
+    pub label: String,
+    pub count: Option<u64>,
+    pub suppressed: bool,
+}
+
+/// A focus area's or an office's year.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Section {
+    pub code: String,
+    pub label: String,
+    pub cases: Option<u64>,
+    pub by_kind: Vec<CountView>,
+    pub by_severity: Vec<CountView>,
+    pub by_gender: Vec<CountView>,
+    pub by_age_group: Vec<CountView>,
+    /// Published only when neither the police-reported cases nor the others are a small count.
+    pub police_reported_share: Option<f64>,
+    /// Published only when neither the closed cases nor the open ones are a small count.
+    pub closed_share: Option<f64>,
+    /// Whole days from filing to closing, over at least as many closed cases as the threshold.
+    pub median_days_to_close: Option<f64>,
+}
+
+/// The yearly compilation for the executive board.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct YearlyCompilation {
+    pub year: i32,
+    pub suppression_threshold: u64,
+    /// Every focus area together.
+    pub total: Option<Section>,
+    pub focus_areas: Vec<Section>,
+    /// Per responsible office; a case with two offices counts in both.
+    pub offices: Vec<Section>,
+}
+
+/// A section per category of the tables' first axis, the total last. The tables are
+/// `[by, kind]`, `[by, severity]`, `[by, gender]` and `[by, age_group]`, protected together;
+/// `outcomes` counts by `by` alone, and `days` gives days to close per code of `by`.
+pub fn sections(
+    tables: &[Table],
+    outcomes: &Counts,
+    days: &[(String, i32, i64)],
+    threshold: SuppressionThreshold,
+) -> Vec<Section> {
+    let Some(first) = tables.first() else {
+        return Vec::new();
+    };
+    let categories = &first.axes()[0].categories;
+    categories
+        .iter()
+        .enumerate()
+        .map(|(row, category)| {
+            let is_total = row + 1 == categories.len();
+            let breakdown = |table: &Table| {
+                let columns = &table.axes()[1].categories;
+                columns[..columns.len() - 1]
+                    .iter()
+                    .enumerate()
+                    .map(|(column, c)| {
+                        let count = table.count(table.index(&[row, column]));
+                        CountView {
+                            code: c.code.clone(),
+                            label: c.label.clone(),
+                            count,
+                            suppressed: count.is_none(),
+                        }
+                    })
+                    .collect()
+            };
+            let mine = |code: &str| is_total || code == category.code;
+            let (cases, closed, police) = outcomes
+                .iter()
+                .filter(|(cell, _)| mine(&cell[0]))
+                .fold((0, 0, 0), |(n, c, p), (_, m)| {
+                    (n + m.cases, c + m.closed, p + m.police_reported)
+                });
+            let histogram: Vec<(i32, u64)> = days
+                .iter()
+                .filter(|(code, _, _)| mine(code))
+                .map(|(_, days, n)| (*days, u64::try_from(*n).unwrap_or(0)))
+                .collect();
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            Section {
+                code: category.code.clone(),
+                label: category.label.clone(),
+                cases: first.count(first.index(&[row, first.axes()[1].categories.len() - 1])),
+                by_kind: breakdown(&tables[0]),
+                by_severity: breakdown(&tables[1]),
+                by_gender: breakdown(&tables[2]),
+                by_age_group: breakdown(&tables[3]),
+                police_reported_share: share(count(police), count(cases), threshold),
+                closed_share: share(count(closed), count(cases), threshold),
+                median_days_to_close: median_days(&histogram, threshold),
+            }
+        })
+        .collect()
+}
+
+/// The district picture for a local crime-prevention council.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DistrictPicture {
+    pub district: CategoryView,
+    pub period: PeriodView,
+    pub suppression_threshold: u64,
+    pub by_month_and_focus_area: TableView,
+    pub by_place_kind: TableView,
+    pub by_hour: TableView,
+    pub by_weekday: TableView,
+}
