@@ -55,6 +55,17 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Work with the statistics rollups.
+    Statistics {
+        #[command(subcommand)]
+        command: StatisticsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatisticsCommand {
+    /// Recompute the rollups from the cases (after restoring a backup, for instance).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -184,6 +195,15 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                     .into());
                 }
             }
+        }
+        Command::Statistics {
+            command: StatisticsCommand::Rebuild,
+        } => {
+            let cases = actix_web::web::block(move || {
+                Database::connect(&settings.database_url, 1)?.rebuild_statistics()
+            })
+            .await??;
+            println!("statistics rebuilt from {cases} cases");
         }
     }
     Ok(())

@@ -23,3 +23,4 @@ mod service;
     reason = "shared with the benchmarks, which read what the tests do not"
 )]
 mod smtp;
+mod statistics;

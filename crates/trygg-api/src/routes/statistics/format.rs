@@ -53,16 +53,12 @@ impl Format {
         accept
             .ranked()
             .into_iter()
-            .find_map(
-                |mime| match (mime.type_().as_str(), mime.subtype().as_str()) {
-                    ("*", "*") | ("application", "*") | ("application", "json") => {
-                        Some(Format::Json)
-                    }
-                    ("text", "csv") | ("text", "*") => Some(Format::Csv(',')),
-                    ("application", "json-stat+json") => Some(Format::JsonStat),
-                    _ => None,
-                },
-            )
+            .find_map(|mime| match mime.essence_str() {
+                "*/*" | "application/*" | "application/json" => Some(Format::Json),
+                "text/*" | "text/csv" => Some(Format::Csv(',')),
+                "application/json-stat+json" => Some(Format::JsonStat),
+                _ => None,
+            })
             .ok_or_else(|| {
                 ApiError::NotAcceptable(
                     "statistics are served as application/json, text/csv or \

@@ -1,0 +1,1161 @@
+//! Reporting statistics: every published count checked against a direct count of the cases,
+//! suppression attacked from the margins, who may read them, and the formats read by
+//! independent readers.
+
+use std::collections::BTreeMap;
+
+use awc::http::StatusCode;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
+use serde_json::{Value, json};
+use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::{
+    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, PlaceKind,
+    Severity, ViolenceForm,
+};
+
+use crate::helpers::*;
+
+fn analyst() -> String {
+    token("integration:uppfoljning", &["analyst"], None)
+}
+
+fn manager() -> String {
+    token("ivy", &["security_manager"], None)
+}
+
+/// A small deterministic generator (xorshift64*), so a failing run can be repeated.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+    }
+
+    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())].clone()
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|v| code(*v).to_owned()).collect()
+}
+
+/// Every code of a dimension, as the test knows them (from the catalogue and vocabularies).
+fn categories(dimension: &str) -> Vec<String> {
+    let catalogue = Catalogue::builtin();
+    match dimension {
+        "focus_area" => catalogue
+            .focus_areas()
+            .iter()
+            .map(|f| f.code.as_str().to_owned())
+            .collect(),
+        "office" => catalogue
+            .offices()
+            .iter()
+            .map(|o| o.code.as_str().to_owned())
+            .collect(),
+        "district" => catalogue
+            .districts()
+            .iter()
+            .map(|d| d.code.as_str().to_owned())
+            .collect(),
+        "kind" => codes(IncidentKind::ALL, IncidentKind::code),
+        "violence_form" => codes(ViolenceForm::ALL, ViolenceForm::code),
+        "severity" => codes(Severity::ALL, Severity::code),
+        "affected_category" => codes(AffectedCategory::ALL, AffectedCategory::code),
+        "gender" => codes(Gender::ALL, Gender::code),
+        "age_group" => codes(AgeGroup::ALL, AgeGroup::code),
+        "children_affected" => codes(ChildrenAffected::ALL, ChildrenAffected::code),
+        "place_kind" => codes(PlaceKind::ALL, PlaceKind::code),
+        "weekday" => (1..=7).map(|d| d.to_string()).collect(),
+        "hour" => (0..24).map(|h| format!("{h:02}")).collect(),
+        other => panic!("no categories for {other}"),
+    }
+}
+
+/// A filed case as the test knows it: the facts it sent, in the local time it wrote.
+#[derive(Debug, Clone)]
+struct Case {
+    id: String,
+    local: NaiveDateTime,
+    facts: BTreeMap<&'static str, String>,
+    forms: Vec<String>,
+    offices: Vec<String>,
+    focus_area: String,
+}
+
+impl Case {
+    fn values(&self, dimension: &str) -> Vec<String> {
+        let one = |value: String| vec![value];
+        match dimension {
+            "focus_area" => one(self.focus_area.clone()),
+            "office" => self.offices.clone(),
+            "violence_form" => self.forms.clone(),
+            "day" => one(self.local.format("%Y-%m-%d").to_string()),
+            "week" => {
+                let week = self.local.date().iso_week();
+                one(format!("{}-W{:02}", week.year(), week.week()))
+            }
+            "month" => one(self.local.format("%Y-%m").to_string()),
+            "quarter" => one(format!(
+                "{}-Q{}",
+                self.local.year(),
+                self.local.month0() / 3 + 1
+            )),
+            "year" => one(self.local.year().to_string()),
+            "weekday" => one(self.local.weekday().number_from_monday().to_string()),
+            "hour" => one(format!("{:02}", self.local.hour())),
+            fact => one(self.facts[fact].clone()),
+        }
+    }
+
+    fn update(&mut self, case: &Value) {
+        self.focus_area = case["focus_area"].as_str().unwrap().to_owned();
+        self.offices = strings(&case["offices"]);
+        self.facts
+            .insert("severity", case["severity"].as_str().unwrap().to_owned());
+        self.facts
+            .insert("kind", case["kind"].as_str().unwrap().to_owned());
+    }
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The UTC offset of Swedish local time, from the published changes of 2025 and 2026 (the
+/// test never writes times on the days the clocks change).
+fn offset(local: NaiveDateTime) -> &'static str {
+    let day = local.date();
+    let between =
+        |start: &str, end: &str| day > start.parse().unwrap() && day < end.parse().unwrap();
+    if between("2025-03-30", "2025-10-26") || between("2026-03-29", "2026-10-25") {
+        "+02:00"
+    } else {
+        "+01:00"
+    }
+}
+
+const CLOCK_CHANGES: [&str; 4] = ["2025-03-30", "2025-10-26", "2026-03-29", "2026-10-25"];
+
+/// Files a case with these facts, happening at `local` Swedish time.
+async fn file_case(
+    app: &TestApp,
+    local: NaiveDateTime,
+    facts: &[(&'static str, &str)],
+    forms: &[String],
+) -> Case {
+    let mut report = report_with(json!({
+        "occurred_at": format!("{}{}", local.format("%Y-%m-%dT%H:%M:%S"), offset(local)),
+        "description": "Hemlig beskrivning: Kim Svensson hotades av en granne.",
+    }));
+    for (name, value) in facts {
+        report[*name] = json!(value);
+    }
+    if !forms.is_empty() {
+        report["violence_forms"] = json!(forms);
+    }
+    let body = app.file_ok(&reporter("kim.svensson"), &report).await;
+    let facts: BTreeMap<&'static str, String> = [
+        ("district", "district"),
+        ("kind", "kind"),
+        ("severity", "severity"),
+        ("affected_category", "affected_category"),
+        ("gender", "affected_gender"),
+        ("age_group", "affected_age_group"),
+        ("children_affected", "children_affected"),
+        ("place_kind", "place_kind"),
+    ]
+    .into_iter()
+    .map(|(dimension, field)| (dimension, report[field].as_str().unwrap().to_owned()))
+    .collect();
+    let mut case = Case {
+        id: body["id"].as_str().unwrap().to_owned(),
+        local,
+        facts,
+        forms: forms.to_vec(),
+        offices: Vec::new(),
+        focus_area: String::new(),
+    };
+    case.update(&body);
+    case
+}
+
+/// Changes a case as a security manager, with its current ETag; returns the case after.
+async fn change(app: &TestApp, id: &str, what: &str, body: Value) -> Value {
+    let path = format!("/api/v1/incidents/{id}");
+    let etag = app
+        .get(&path, &manager())
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let request = match what {
+        "follow-up" => app.request(
+            awc::http::Method::PUT,
+            &format!("{path}/{what}"),
+            Some(&manager()),
+        ),
+        _ => app.request(
+            awc::http::Method::POST,
+            &format!("{path}/{what}"),
+            Some(&manager()),
+        ),
+    };
+    let reply = app
+        .send_body(
+            request
+                .insert_header(("If-Match", etag))
+                .content_type("application/json"),
+            body.to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{what}: {}", reply.body);
+    reply.body
+}
+
+async fn close(app: &TestApp, id: &str) {
+    change(app, id, "status", json!({"status": "triaged"})).await;
+    change(
+        app,
+        id,
+        "status",
+        json!({"status": "closed", "outcome": "resolved"}),
+    )
+    .await;
+}
+
+/// Random cases from 2025 to November 2026, some reclassified and some closed afterwards.
+async fn seed(app: &TestApp, rng: &mut Rng, count: usize) -> Vec<Case> {
+    let start: NaiveDate = "2025-01-01".parse().unwrap();
+    let mut cases = Vec::new();
+    while cases.len() < count {
+        let local = (start + Duration::days(rng.below(688) as i64))
+            .and_hms_opt(rng.below(24) as u32, rng.below(60) as u32, 0)
+            .unwrap();
+        if CLOCK_CHANGES.contains(&local.date().to_string().as_str()) {
+            continue;
+        }
+        let kind = rng.pick(&codes(IncidentKind::ALL, IncidentKind::code));
+        let forms: Vec<String> = if kind == "violence" {
+            let all = codes(ViolenceForm::ALL, ViolenceForm::code);
+            let first = rng.below(all.len());
+            let mut forms = vec![all[first].clone()];
+            if rng.chance(40) {
+                forms.push(all[(first + 1 + rng.below(all.len() - 1)) % all.len()].clone());
+            }
+            forms
+        } else {
+            Vec::new()
+        };
+        let facts = [
+            ("kind", kind.clone()),
+            ("district", rng.pick(&categories("district"))),
+            ("place_kind", rng.pick(&categories("place_kind"))),
+            (
+                "affected_category",
+                rng.pick(&categories("affected_category")),
+            ),
+            ("affected_gender", rng.pick(&categories("gender"))),
+            ("affected_age_group", rng.pick(&categories("age_group"))),
+            (
+                "children_affected",
+                rng.pick(&categories("children_affected")),
+            ),
+            (
+                "perpetrator_relation",
+                rng.pick(
+                    &["unknown", "pupil", "partner", "relative", "resident"].map(String::from),
+                ),
+            ),
+            ("severity", rng.pick(&categories("severity"))),
+        ];
+        let facts: Vec<(&'static str, &str)> =
+            facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut case = file_case(app, local, &facts, &forms).await;
+        if rng.chance(12) {
+            let focus_area = rng.pick(&categories("focus_area"));
+            let severity = rng.pick(&categories("severity"));
+            let body = json!({"focus_area": focus_area, "severity": severity, "reason": "omklassificerad"});
+            let after = change(app, &case.id, "classification", body).await;
+            case.update(&after);
+        }
+        if rng.chance(15) {
+            close(app, &case.id).await;
+        }
+        cases.push(case);
+    }
+    cases
+}
+
+#[derive(Debug)]
+struct Query {
+    from: NaiveDate,
+    to: NaiveDate,
+    group_by: Vec<String>,
+    filters: Vec<(String, String)>,
+}
+
+impl Query {
+    fn string(&self) -> String {
+        let mut text = format!(
+            "from={}&to={}&group_by={}",
+            self.from,
+            self.to,
+            self.group_by.join(",")
+        );
+        for (dimension, value) in &self.filters {
+            text.push_str(&format!("&{dimension}={value}"));
+        }
+        text
+    }
+
+    /// What a cell should hold: the cases of the period that pass the filters, each counted
+    /// once per combination of its values (a case with two offices counts under both).
+    fn expected(&self, cases: &[Case], cell: &serde_json::Map<String, Value>) -> u64 {
+        cases
+            .iter()
+            .filter(|case| case.local.date() >= self.from && case.local.date() < self.to)
+            .filter(|case| self.filters.iter().all(|(d, v)| case.values(d).contains(v)))
+            .map(|case| {
+                self.group_by
+                    .iter()
+                    .map(|dimension| {
+                        let values = case.values(dimension);
+                        match cell[dimension.as_str()].as_str().unwrap() {
+                            "total" => values.len() as u64,
+                            code => values.iter().filter(|v| *v == code).count() as u64,
+                        }
+                    })
+                    .product::<u64>()
+            })
+            .sum()
+    }
+}
+
+const DIMENSIONS: [&str; 13] = [
+    "focus_area",
+    "office",
+    "district",
+    "kind",
+    "violence_form",
+    "severity",
+    "affected_category",
+    "gender",
+    "age_group",
+    "children_affected",
+    "place_kind",
+    "weekday",
+    "hour",
+];
+
+fn random_query(rng: &mut Rng) -> Query {
+    let whole_months = rng.chance(60);
+    let (from, to, grains) = if whole_months {
+        let first = rng.below(20) as u32;
+        let from = NaiveDate::from_ymd_opt(2025 + (first / 12) as i32, first % 12 + 1, 1).unwrap();
+        let to = from
+            .checked_add_months(chrono::Months::new(
+                1 + rng.below(23 - first as usize) as u32,
+            ))
+            .unwrap();
+        (from, to, &["month", "quarter", "year"][..])
+    } else {
+        let from =
+            "2025-01-01".parse::<NaiveDate>().unwrap() + Duration::days(rng.below(650) as i64);
+        (
+            from,
+            from + Duration::days(1 + rng.below(40) as i64),
+            &["day", "week", "month"][..],
+        )
+    };
+    let mut pool: Vec<&str> = DIMENSIONS.to_vec();
+    let mut group_by = Vec::new();
+    if rng.chance(40) {
+        group_by.push(rng.pick(grains).to_owned());
+    }
+    for _ in 0..rng.below(3) {
+        let dimension = pool.remove(rng.below(pool.len()));
+        group_by.push(dimension.to_owned());
+    }
+    let mut filters = Vec::new();
+    for _ in 0..rng.below(3) {
+        let dimension = pool.remove(rng.below(pool.len()));
+        filters.push((dimension.to_owned(), rng.pick(&categories(dimension))));
+    }
+    Query {
+        from,
+        to,
+        group_by,
+        filters,
+    }
+}
+
+#[actix_web::test]
+async fn every_published_count_equals_a_direct_count_of_the_cases() {
+    let threshold = 2;
+    let app = spawn_app_configured(|settings| {
+        settings.suppression_threshold = SuppressionThreshold::new(threshold).unwrap();
+    })
+    .await;
+    let mut rng = Rng(0x7279_6767_2026);
+    let cases = seed(&app, &mut rng, 160).await;
+    assert_eq!(
+        app.database.count("SELECT COUNT(*) FROM incidents"),
+        cases.len() as i64
+    );
+    let (mut published, mut suppressed) = (0, 0);
+    for _ in 0..80 {
+        let query = random_query(&mut rng);
+        let reply = app
+            .get(
+                &format!("/api/v1/statistics?{}", query.string()),
+                &analyst(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{query:?}: {}", reply.body);
+        for cell in reply.body["cells"].as_array().unwrap() {
+            let categories = cell["categories"].as_object().unwrap();
+            let expected = query.expected(&cases, categories);
+            match cell["count"].as_u64() {
+                Some(count) => {
+                    assert_eq!(count, expected, "{query:?} {categories:?}");
+                    assert!(
+                        count == 0 || count >= threshold,
+                        "{query:?}: {count} is published"
+                    );
+                    published += 1;
+                }
+                None => {
+                    assert_eq!(cell["suppressed"], true);
+                    suppressed += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        published > 1000 && suppressed > 50,
+        "{published} published, {suppressed} suppressed"
+    );
+}
+
+/// Cases in `district` at school in November 2025, one per gender listed.
+async fn file_genders(app: &TestApp, district: &str, genders: &[(&str, usize)]) {
+    let local: NaiveDateTime = "2025-11-12T10:00:00".parse().unwrap();
+    for (gender, count) in genders {
+        for _ in 0..*count {
+            file_case(
+                app,
+                local,
+                &[("district", district), ("affected_gender", gender)],
+                &[],
+            )
+            .await;
+        }
+    }
+}
+
+/// Every line of a published table, as (cells along it, its total): what subtraction works on.
+fn lines(cells: &[Value], dimensions: &[String]) -> Vec<(Vec<usize>, usize)> {
+    let key = |cell: &Value, skip: &str| -> Vec<String> {
+        dimensions
+            .iter()
+            .filter(|d| d.as_str() != skip)
+            .map(|d| cell["categories"][d].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Per dimension and the other dimensions' categories: the cells along it and its total.
+    type Line = (Vec<usize>, Option<usize>);
+    let mut lines: BTreeMap<(String, Vec<String>), Line> = BTreeMap::new();
+    for dimension in dimensions {
+        for (i, cell) in cells.iter().enumerate() {
+            let line = lines
+                .entry((dimension.clone(), key(cell, dimension)))
+                .or_default();
+            if cell["categories"][dimension] == "total" {
+                line.1 = Some(i);
+            } else {
+                line.0.push(i);
+            }
+        }
+    }
+    lines
+        .into_values()
+        .map(|(members, total)| (members, total.unwrap()))
+        .collect()
+}
+
+/// What an attacker recovers by subtracting published counts along lines, again and again.
+fn recover_by_subtraction(cells: &[Value], dimensions: &[String]) -> Vec<usize> {
+    let mut known: Vec<Option<i64>> = cells.iter().map(|c| c["count"].as_i64()).collect();
+    let mut recovered = Vec::new();
+    loop {
+        let mut progress = false;
+        for (members, total) in lines(cells, dimensions) {
+            let unknown: Vec<usize> = members
+                .iter()
+                .chain([&total])
+                .copied()
+                .filter(|&i| known[i].is_none())
+                .collect();
+            if let [only] = unknown[..] {
+                let sum: i64 = members
+                    .iter()
+                    .filter(|&&i| i != only)
+                    .map(|&i| known[i].unwrap())
+                    .sum();
+                known[only] = Some(if only == total {
+                    sum
+                } else {
+                    known[total].unwrap() - sum
+                });
+                recovered.push(only);
+                progress = true;
+            }
+        }
+        if !progress {
+            return recovered;
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_suppressed_count_cannot_be_recovered_from_the_margins() {
+    let app = spawn_app().await;
+    file_genders(&app, "central", &[("woman", 5), ("man", 4), ("other", 1)]).await;
+    file_genders(&app, "west", &[("woman", 3), ("man", 6)]).await;
+    file_genders(&app, "east", &[("woman", 7), ("man", 8), ("unknown", 2)]).await;
+    let period = "from=2025-11-01&to=2025-12-01";
+    for group_by in ["district,gender", "gender", "gender,district"] {
+        let reply = app
+            .get(
+                &format!("/api/v1/statistics?{period}&group_by={group_by}"),
+                &analyst(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let cells = reply.body["cells"].as_array().unwrap();
+        let dimensions: Vec<String> = group_by.split(',').map(String::from).collect();
+        let small: Vec<&Value> = cells
+            .iter()
+            .filter(|c| {
+                let cats = &c["categories"];
+                (cats.get("district").is_none_or(|d| d == "central") && cats["gender"] == "other")
+                    || (cats.get("district").is_none_or(|d| d == "east")
+                        && cats["gender"] == "unknown")
+            })
+            .filter(|c| {
+                c["categories"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .all(|v| v != "total")
+                    || dimensions.len() == 1
+            })
+            .collect();
+        assert!(!small.is_empty());
+        for cell in small {
+            assert_eq!(cell["count"], Value::Null, "{group_by}: {cell}");
+            assert_eq!(cell["suppressed"], true);
+        }
+        let hidden = cells.iter().filter(|c| c["count"].is_null()).count();
+        assert!(
+            hidden >= 4 || dimensions.len() == 1,
+            "{group_by}: complements are hidden too"
+        );
+        assert_eq!(
+            recover_by_subtraction(cells, &dimensions),
+            Vec::<usize>::new(),
+            "{group_by}"
+        );
+    }
+    // The same cell filtered down to one district: still not published, not even as a total.
+    let reply = app
+        .get(
+            &format!("/api/v1/statistics?{period}&district=central&gender=other"),
+            &analyst(),
+        )
+        .await;
+    assert_eq!(
+        reply.body["cells"][0]["count"],
+        Value::Null,
+        "{}",
+        reply.body
+    );
+}
+
+#[actix_web::test]
+async fn only_analysts_and_security_managers_read_statistics_and_never_a_case() {
+    let app = spawn_app().await;
+    let local: NaiveDateTime = "2026-10-07T21:15:00".parse().unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(
+            file_case(&app, local, &[("district", "west")], &[])
+                .await
+                .id,
+        );
+    }
+    let paths = [
+        "/api/v1/statistics?group_by=focus_area,gender",
+        "/api/v1/statistics?group_by=month&format=csv",
+        "/api/v1/statistics?group_by=district&format=json-stat",
+        "/api/v1/statistics/yearly/2026",
+        "/api/v1/statistics/districts/west",
+    ];
+    let refused = [
+        ("reporter", token("kim.svensson", &["reporter"], None)),
+        ("handler", token("dave", &["handler"], Some("utbildning"))),
+        ("admin", token("root", &["admin"], None)),
+        (
+            "reporter and handler",
+            token("eve", &["reporter", "handler"], Some("utbildning")),
+        ),
+    ];
+    for path in paths {
+        for (who, token) in &refused {
+            let reply = app.get(path, token).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{who} {path}");
+            reply.assert_problem(403);
+        }
+        assert_eq!(
+            app.get(path, "not a token").await.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        for (who, token) in [("analyst", analyst()), ("security manager", manager())] {
+            let reply = app.get(path, &token).await;
+            assert_eq!(reply.status, StatusCode::OK, "{who} {path}: {}", reply.body);
+            let text = reply.body.to_string();
+            for secret in
+                ids.iter()
+                    .map(String::as_str)
+                    .chain(["Hemlig", "Svensson", "kim.svensson", "TRG-"])
+            {
+                assert!(!text.contains(secret), "{path} shows {secret}");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn counts_are_compared_with_the_previous_period() {
+    let app = spawn_app().await;
+    for (day, count) in [
+        ("2026-08-10T12:00:00", 4),
+        ("2026-05-10T12:00:00", 3),
+        ("2026-06-10T12:00:00", 5),
+    ] {
+        for _ in 0..count {
+            file_case(&app, day.parse().unwrap(), &[], &[]).await;
+        }
+    }
+    let reply = app
+        .get(
+            "/api/v1/statistics?from=2026-07-01&to=2026-10-01&group_by=month",
+            &analyst(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body = &reply.body;
+    assert_eq!(
+        body["period"],
+        json!({"from": "2026-07-01", "to": "2026-10-01"})
+    );
+    assert_eq!(
+        body["previous_period"],
+        json!({"from": "2026-04-01", "to": "2026-07-01"})
+    );
+    let cell = |month: &str| {
+        body["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["categories"]["month"] == month)
+            .unwrap()
+            .clone()
+    };
+    // August against May, September against June, the total against the total.
+    assert_eq!(cell("2026-08")["count"], 4);
+    assert_eq!(
+        cell("2026-08")["previous"],
+        json!({"count": 3, "suppressed": false, "change": 1, "change_percent": 33.3})
+    );
+    assert_eq!(
+        cell("2026-09")["previous"],
+        json!({"count": 5, "suppressed": false, "change": -5, "change_percent": -100.0})
+    );
+    assert_eq!(
+        cell("2026-07")["previous"],
+        json!({"count": 0, "suppressed": false, "change": 0, "change_percent": null})
+    );
+    assert_eq!(
+        cell("total")["previous"],
+        json!({"count": 8, "suppressed": false, "change": -4, "change_percent": -50.0})
+    );
+}
+
+#[actix_web::test]
+async fn the_yearly_compilation_gives_counts_shares_and_the_median_per_focus_area_and_office() {
+    let app = spawn_app().await;
+    let local: NaiveDateTime = "2025-06-11T08:00:00".parse().unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(file_case(&app, local, &[], &[]).await.id);
+    }
+    for id in &ids[..3] {
+        change(
+            &app,
+            id,
+            "follow-up",
+            json!({"police_report_filed": true, "support_offered": false}),
+        )
+        .await;
+        close(&app, id).await;
+    }
+    // Another year stays out; three cases against staff and one in public space add rows.
+    file_case(&app, "2024-12-31T10:00:00".parse().unwrap(), &[], &[]).await;
+    let staff = [
+        ("place_kind", "workplace"),
+        ("affected_category", "employee"),
+    ];
+    for _ in 0..3 {
+        file_case(&app, local, &staff, &[]).await;
+    }
+    let public = [
+        ("place_kind", "public_space"),
+        ("affected_category", "resident"),
+    ];
+    file_case(&app, local, &public, &[]).await;
+
+    let reply = app.get("/api/v1/statistics/yearly/2025", &analyst()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body = &reply.body;
+    assert_eq!(body["year"], 2025);
+    let school = body["focus_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "school")
+        .unwrap();
+    assert_eq!(school["cases"], 6);
+    assert_eq!(school["label"], "Hot och våld i skolan");
+    let count = |section: &Value, breakdown: &str, code: &str| {
+        section[breakdown]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(count(school, "by_kind", "threat"), 6);
+    assert_eq!(count(school, "by_severity", "high"), 6);
+    assert_eq!(count(school, "by_gender", "woman"), 6);
+    assert_eq!(count(school, "by_gender", "man"), 0);
+    assert_eq!(count(school, "by_age_group", "age_13_17"), 6);
+    assert_eq!(school["police_reported_share"], 0.5);
+    assert_eq!(school["closed_share"], 0.5);
+    assert_eq!(school["median_days_to_close"], 0.0);
+    // The single public-space case is suppressed wherever it shows, and so is what would
+    // give it away: the staff cases it would be subtracted from.
+    let section = |code: &str| {
+        body["focus_areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    let public = section("public_space");
+    assert_eq!(public["cases"], Value::Null);
+    assert_eq!(count(&public, "by_kind", "threat"), Value::Null);
+    assert_eq!(public["police_reported_share"], Value::Null);
+    assert_eq!(section("staff_and_officials")["cases"], Value::Null);
+    assert_eq!(
+        count(&section("staff_and_officials"), "by_gender", "woman"),
+        Value::Null
+    );
+    assert_eq!(body["total"]["cases"], 10);
+    assert_eq!(body["total"]["closed_share"], 0.3);
+    let education = body["offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "utbildning")
+        .unwrap();
+    assert_eq!(education["cases"], 6);
+    assert_eq!(education["closed_share"], 0.5);
+    assert!(
+        body["offices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["code"] != "total")
+    );
+
+    let reply = app.get("/api/v1/statistics/yearly/1900", &analyst()).await;
+    reply.assert_problem(400);
+}
+
+#[actix_web::test]
+async fn the_district_picture_shows_the_last_twelve_months_by_month_place_hour_and_weekday() {
+    let app = spawn_app().await;
+    // Friday 2 October 2026, 22:40 local time (summer time), four times in the west.
+    let friday_night: NaiveDateTime = "2026-10-02T22:40:00".parse().unwrap();
+    for _ in 0..4 {
+        file_case(&app, friday_night, &[("district", "west")], &[]).await;
+    }
+    file_case(&app, friday_night, &[("district", "east")], &[]).await;
+    file_case(
+        &app,
+        "2025-10-02T22:40:00".parse().unwrap(),
+        &[("district", "west")],
+        &[],
+    )
+    .await;
+
+    let reply = app
+        .get("/api/v1/statistics/districts/west", &manager())
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body = &reply.body;
+    assert_eq!(body["district"], json!({"code": "west", "label": "Västra"}));
+    assert_eq!(
+        body["period"],
+        json!({"from": "2025-12-01", "to": "2026-12-01"})
+    );
+    let cell = |table: &str, categories: Value| {
+        body[table]["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["categories"] == categories)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(cell("by_hour", json!({"hour": "22"})), 4);
+    assert_eq!(cell("by_hour", json!({"hour": "20"})), 0);
+    assert_eq!(cell("by_weekday", json!({"weekday": "5"})), 4);
+    assert_eq!(cell("by_place_kind", json!({"place_kind": "school"})), 4);
+    assert_eq!(
+        cell(
+            "by_month_and_focus_area",
+            json!({"month": "2026-10", "focus_area": "school"})
+        ),
+        4
+    );
+    assert_eq!(
+        cell(
+            "by_month_and_focus_area",
+            json!({"month": "total", "focus_area": "total"})
+        ),
+        4
+    );
+    assert_eq!(
+        body["by_month_and_focus_area"]["dimensions"][0]["categories"]
+            .as_array()
+            .unwrap()
+            .len(),
+        13
+    );
+
+    app.get("/api/v1/statistics/districts/atlantis", &manager())
+        .await
+        .assert_problem(404);
+}
+
+#[actix_web::test]
+async fn csv_marks_suppressed_cells_and_has_a_semicolon_variant_for_swedish_excel() {
+    let app = spawn_app().await;
+    let local: NaiveDateTime = "2026-09-09T09:00:00".parse().unwrap();
+    let places = [("school", 1), ("workplace", 3), ("digital", 5)];
+    for place in places
+        .iter()
+        .flat_map(|(place, n)| std::iter::repeat_n(*place, *n))
+    {
+        file_case(
+            &app,
+            local,
+            &[("place_kind", place), ("affected_category", "resident")],
+            &[],
+        )
+        .await;
+    }
+    let path = "/api/v1/statistics?from=2026-09-01&to=2026-10-01&group_by=place_kind";
+    let reply = app.get(&format!("{path}&format=csv"), &analyst()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/csv; charset=utf-8; header=present")
+    );
+    let text = reply.body.as_str().unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "place_kind,place_kind_label,count,suppressed");
+    assert!(lines.contains(&"school,Skola,,true"), "{text}");
+    assert!(
+        lines.contains(&"workplace,Arbetsplats,,true"),
+        "the total less the others would give the 1 away: {text}"
+    );
+    assert!(
+        lines.contains(&"digital,\"Digitalt, till exempel sociala medier\",5,false"),
+        "{text}"
+    );
+    assert!(lines.contains(&"total,Totalt,9,false"), "{text}");
+    assert_eq!(lines.last(), Some(&""), "every record ends with CRLF");
+
+    let reply = app
+        .get(&format!("{path}&format=csv-semicolon"), &analyst())
+        .await;
+    let text = reply.body.as_str().unwrap();
+    assert!(text.starts_with("\u{feff}place_kind;place_kind_label;count;suppressed\r\n"));
+    assert!(
+        text.contains("digital;Digitalt, till exempel sociala medier;5;false\r\n"),
+        "{text}"
+    );
+
+    let accept = |media: &str| {
+        app.request(awc::http::Method::GET, path, Some(&analyst()))
+            .insert_header(("Accept", media.to_owned()))
+    };
+    let reply = app.send(accept("text/csv")).await;
+    assert!(reply.body.as_str().unwrap().starts_with("place_kind,"));
+    let reply = app.send(accept("application/json-stat+json")).await;
+    assert_eq!(reply.body["class"], "dataset");
+    assert_eq!(
+        app.send(accept("text/html")).await.status,
+        StatusCode::NOT_ACCEPTABLE
+    );
+}
+
+/// A JSON-stat 2.0 reader written from the specification: checks a dataset's structure and
+/// reads one value by its categories.
+fn json_stat_value(dataset: &Value, categories: &[(&str, &str)]) -> (Value, Option<String>) {
+    assert_eq!(dataset["version"], "2.0");
+    assert_eq!(dataset["class"], "dataset");
+    let ids: Vec<&str> = dataset["id"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let sizes: Vec<usize> = dataset["size"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(ids.len(), sizes.len());
+    let dimensions = dataset["dimension"].as_object().unwrap();
+    assert_eq!(dimensions.len(), ids.len(), "one dimension object per id");
+    let mut positions = Vec::new();
+    for (id, size) in ids.iter().zip(&sizes) {
+        let category = &dimensions[*id]["category"];
+        let index: Vec<&str> = match &category["index"] {
+            Value::Array(codes) => codes.iter().map(|c| c.as_str().unwrap()).collect(),
+            Value::Object(map) => {
+                let mut pairs: Vec<(&str, u64)> = map
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_u64().unwrap()))
+                    .collect();
+                pairs.sort_by_key(|(_, at)| *at);
+                pairs.into_iter().map(|(k, _)| k).collect()
+            }
+            Value::Null => category["label"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect(),
+            other => panic!("a category index is an array or an object, not {other}"),
+        };
+        assert_eq!(index.len(), *size, "{id}: size and categories agree");
+        for code in &index {
+            assert!(
+                category["label"][code].is_string(),
+                "{id}/{code} has a label"
+            );
+        }
+        let wanted = categories
+            .iter()
+            .find(|(d, _)| d == id)
+            .map(|(_, c)| *c)
+            .unwrap_or(index[0]);
+        positions.push(index.iter().position(|c| *c == wanted).unwrap());
+    }
+    let values = dataset["value"].as_array().unwrap();
+    assert_eq!(
+        values.len(),
+        sizes.iter().product::<usize>(),
+        "one value per cell"
+    );
+    let at = positions
+        .iter()
+        .zip(&sizes)
+        .fold(0, |at, (p, s)| at * s + p);
+    let status = match &dataset["status"] {
+        Value::Object(map) => map
+            .get(&at.to_string())
+            .map(|s| s.as_str().unwrap().to_owned()),
+        Value::Array(list) => list.get(at).and_then(|s| s.as_str()).map(String::from),
+        Value::String(all) => Some(all.clone()),
+        _ => None,
+    };
+    (values[at].clone(), status)
+}
+
+#[actix_web::test]
+async fn json_stat_is_a_valid_dataset_with_suppressed_values_marked() {
+    let app = spawn_app().await;
+    let local: NaiveDateTime = "2026-03-03T15:00:00".parse().unwrap();
+    for (district, gender) in [
+        ("central", "woman"),
+        ("central", "woman"),
+        ("central", "woman"),
+        ("central", "man"),
+        ("east", "man"),
+        ("east", "man"),
+        ("east", "man"),
+        ("east", "man"),
+    ] {
+        file_case(
+            &app,
+            local,
+            &[("district", district), ("affected_gender", gender)],
+            &[],
+        )
+        .await;
+    }
+    let query = "from=2026-01-01&to=2026-07-01&group_by=quarter,district,gender";
+    let stat = app
+        .get(
+            &format!("/api/v1/statistics?{query}&format=json-stat"),
+            &analyst(),
+        )
+        .await;
+    assert_eq!(stat.status, StatusCode::OK, "{}", stat.body);
+    assert_eq!(
+        stat.header("content-type"),
+        Some("application/json-stat+json")
+    );
+    assert_eq!(stat.body["role"]["time"], json!(["quarter"]));
+    let table = app
+        .get(&format!("/api/v1/statistics?{query}"), &analyst())
+        .await;
+    // Every cell of the JSON form, read back from the JSON-stat dataset.
+    for cell in table.body["cells"].as_array().unwrap() {
+        let categories: Vec<(&str, &str)> = cell["categories"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(d, c)| (d.as_str(), c.as_str().unwrap()))
+            .collect();
+        let (value, status) = json_stat_value(&stat.body, &categories);
+        assert_eq!(value, cell["count"], "{categories:?}");
+        assert_eq!(
+            status.as_deref() == Some("c"),
+            cell["suppressed"] == true,
+            "{categories:?}"
+        );
+    }
+    let (value, status) = json_stat_value(
+        &stat.body,
+        &[
+            ("quarter", "2026-Q1"),
+            ("district", "central"),
+            ("gender", "man"),
+        ],
+    );
+    assert_eq!((value, status.as_deref()), (Value::Null, Some("c")));
+    let (value, status) = json_stat_value(
+        &stat.body,
+        &[
+            ("quarter", "total"),
+            ("district", "west"),
+            ("gender", "total"),
+        ],
+    );
+    assert_eq!((value, status), (json!(0), None));
+}
+
+#[actix_web::test]
+async fn bad_statistics_requests_are_refused_with_a_problem() {
+    let app = spawn_app().await;
+    let cases = [
+        ("group_by=colour", 400, "`colour` is not a dimension"),
+        ("group_by=month,year", 400, "one period grain"),
+        ("group_by=gender,gender", 400, "more than once"),
+        (
+            "group_by=gender,kind,severity,district,hour",
+            400,
+            "at most 4",
+        ),
+        ("gender=nonbinary", 400, "`nonbinary` is not a gender code"),
+        ("month=2026-01", 400, "not by `month`"),
+        ("from=2026-13-01", 400, "must be a date"),
+        ("from=2026-05-01&to=2026-04-01", 400, "after `from`"),
+        ("from=1990-01-01&to=2026-01-01", 400, "at most 20 years"),
+        ("from=2026-01-01&from=2026-02-01", 400, "more than once"),
+        ("format=xml", 400, "not a format"),
+        (
+            "from=2006-01-01&to=2026-01-01&group_by=day,hour",
+            400,
+            "more than 20000",
+        ),
+    ];
+    for (query, status, detail) in cases {
+        let reply = app
+            .get(&format!("/api/v1/statistics?{query}"), &analyst())
+            .await;
+        let text = reply.assert_problem(status);
+        assert!(text.contains(detail), "{query}: {text}");
+    }
+    let reply = app
+        .send(app.request(
+            awc::http::Method::POST,
+            "/api/v1/statistics",
+            Some(&analyst()),
+        ))
+        .await;
+    reply.assert_problem(405);
+}
+
+#[actix_web::test]
+async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
+    let app = spawn_app().await;
+    let mut rng = Rng(0xfeed);
+    seed(&app, &mut rng, 30).await;
+    let path =
+        "/api/v1/statistics?from=2025-01-01&to=2026-12-01&group_by=quarter,focus_area,office";
+    let before = app.get(path, &analyst()).await.body;
+    app.database.execute(
+        "DELETE FROM statistics_daily; DELETE FROM statistics_monthly; DELETE FROM statistics_clock; DELETE FROM statistics_closing;",
+        "DELETE FROM statistics_daily; DELETE FROM statistics_monthly; DELETE FROM statistics_clock; DELETE FROM statistics_closing;",
+    );
+    assert_ne!(
+        app.get(path, &analyst()).await.body,
+        before,
+        "the rollups are what answers"
+    );
+    let output = app.trygg(&["statistics", "rebuild"], &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("30 cases"));
+    assert_eq!(app.get(path, &analyst()).await.body, before);
+}
