@@ -1133,6 +1133,10 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
     reply.assert_problem(405);
 }
 
+/// Empties every rollup behind the service's back.
+const WIPE: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_clock; DELETE FROM statistics_events; \
+     DELETE FROM statistics_people; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
+
 #[actix_web::test]
 async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
     let app = spawn_app().await;
@@ -1141,10 +1145,7 @@ async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
     let path =
         "/api/v1/statistics?from=2025-01-01&to=2026-12-01&group_by=quarter,focus_area,office";
     let before = app.get(path, &analyst()).await.body;
-    app.database.execute(
-        "DELETE FROM statistics_daily; DELETE FROM statistics_monthly; DELETE FROM statistics_clock; DELETE FROM statistics_closing;",
-        "DELETE FROM statistics_daily; DELETE FROM statistics_monthly; DELETE FROM statistics_clock; DELETE FROM statistics_closing;",
-    );
+    app.database.execute(WIPE, WIPE);
     assert_ne!(
         app.get(path, &analyst()).await.body,
         before,

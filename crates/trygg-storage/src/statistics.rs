@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
@@ -26,75 +26,139 @@ type Backend = <DbConnection as Connection>::Backend;
 
 /// The key value of a rollup row that counts a case once, whatever its offices or forms.
 const ALL: &str = "*";
+/// Joins a rollup row's key values in memory (codes never contain it).
+const SEPARATOR: char = '\u{1f}';
 /// Cases read per query when counting or rebuilding from the cases themselves.
 const BATCH: i64 = 10_000;
 /// Rows per statement when a rebuild writes a rollup.
 const INSERT_ROWS: usize = 1_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Time {
     Day,
     Month,
 }
 
-/// One rollup table.
-#[derive(Debug, PartialEq, Eq)]
-struct Cube {
-    table: &'static str,
-    time: Time,
-    keys: &'static [&'static str],
-    /// Whether it counts closed and police-reported cases besides all cases.
-    outcomes: bool,
-}
-
-const DAILY: Cube = Cube {
-    table: "statistics_daily",
-    time: Time::Day,
-    keys: &["focus_area", "office", "district"],
-    outcomes: false,
-};
-const CLOCK: Cube = Cube {
-    table: "statistics_clock",
-    time: Time::Month,
-    keys: &["weekday", "hour", "focus_area", "district"],
-    outcomes: false,
-};
-const MONTHLY: Cube = Cube {
-    table: "statistics_monthly",
-    time: Time::Month,
-    keys: &[
-        "focus_area",
-        "office",
-        "district",
-        "kind",
-        "violence_form",
-        "severity",
-        "affected_category",
-        "gender",
-        "age_group",
-        "children_affected",
-        "place_kind",
-    ],
-    outcomes: true,
-};
-const CLOSING: Cube = Cube {
-    table: "statistics_closing",
-    time: Time::Month,
-    keys: &["focus_area", "office", "days"],
-    outcomes: false,
-};
-const CUBES: [&Cube; 4] = [&DAILY, &CLOCK, &MONTHLY, &CLOSING];
-
-impl Cube {
-    fn time_column(&self) -> &'static str {
-        match self.time {
+impl Time {
+    fn column(self) -> &'static str {
+        match self {
             Time::Day => "day",
             Time::Month => "month",
         }
     }
 
+    fn of(self, date: NaiveDate) -> i32 {
+        match self {
+            Time::Day => day_number(date),
+            Time::Month => month_number(date),
+        }
+    }
+
+    fn date(self, number: i32) -> NaiveDate {
+        match self {
+            Time::Day => date_of_day_number(number),
+            Time::Month => first_day_of_month_number(number),
+        }
+    }
+}
+
+/// One rollup table: counts of cases by time and by its key dimensions. Each has a column
+/// named after the dimension; for `office` and `violence_form` the row holding `*` counts a
+/// case once and the others count it per office or form. Tables are keyed multi-valued
+/// columns first, then time, so the rows a query reads lie together.
+#[derive(Debug, PartialEq, Eq)]
+struct Cube {
+    table: &'static str,
+    time: Time,
+    keys: &'static [Dimension],
+    /// Whether it counts closed and police-reported cases besides all cases.
+    outcomes: bool,
+    /// Whether it is keyed by whole days from filing to closing too (closed cases only).
+    days_to_close: bool,
+}
+
+const DAILY: Cube = Cube {
+    table: "statistics_daily",
+    time: Time::Day,
+    keys: &[Dimension::Office, Dimension::FocusArea, Dimension::District],
+    outcomes: false,
+    days_to_close: false,
+};
+const CLOCK: Cube = Cube {
+    table: "statistics_clock",
+    time: Time::Month,
+    keys: &[
+        Dimension::FocusArea,
+        Dimension::District,
+        Dimension::Weekday,
+        Dimension::Hour,
+    ],
+    outcomes: false,
+    days_to_close: false,
+};
+const EVENTS: Cube = Cube {
+    table: "statistics_events",
+    time: Time::Month,
+    keys: &[
+        Dimension::Office,
+        Dimension::FocusArea,
+        Dimension::District,
+        Dimension::Kind,
+        Dimension::Severity,
+        Dimension::PlaceKind,
+    ],
+    outcomes: true,
+    days_to_close: false,
+};
+const PEOPLE: Cube = Cube {
+    table: "statistics_people",
+    time: Time::Month,
+    keys: &[
+        Dimension::Office,
+        Dimension::FocusArea,
+        Dimension::District,
+        Dimension::Gender,
+        Dimension::AgeGroup,
+        Dimension::AffectedCategory,
+        Dimension::ChildrenAffected,
+    ],
+    outcomes: false,
+    days_to_close: false,
+};
+/// Every dimension by month: answers any grouping at month grain, at the price of size.
+const MONTHLY: Cube = Cube {
+    table: "statistics_monthly",
+    time: Time::Month,
+    keys: &[
+        Dimension::Office,
+        Dimension::ViolenceForm,
+        Dimension::FocusArea,
+        Dimension::District,
+        Dimension::Kind,
+        Dimension::Severity,
+        Dimension::AffectedCategory,
+        Dimension::Gender,
+        Dimension::AgeGroup,
+        Dimension::ChildrenAffected,
+        Dimension::PlaceKind,
+    ],
+    outcomes: true,
+    days_to_close: false,
+};
+const CLOSING: Cube = Cube {
+    table: "statistics_closing",
+    time: Time::Month,
+    keys: &[Dimension::Office, Dimension::FocusArea],
+    outcomes: false,
+    days_to_close: true,
+};
+const CUBES: [&Cube; 6] = [&DAILY, &CLOCK, &EVENTS, &PEOPLE, &MONTHLY, &CLOSING];
+/// The rollups that answer counts, smallest first.
+const COUNTING: [&Cube; 5] = [&DAILY, &CLOCK, &EVENTS, &PEOPLE, &MONTHLY];
+
+impl Cube {
     fn has(&self, dimension: Dimension) -> bool {
-        self.keys.contains(&dimension.code())
+        self.keys.contains(&dimension)
     }
 
     /// Whether the rollup can group or filter by `dimension` over `period`.
@@ -116,11 +180,22 @@ impl Cube {
         }
     }
 
+    /// The key columns in the table's key order: multi-valued ones, time, days, the rest.
+    fn key_columns(&self) -> Vec<&'static str> {
+        let (multi, single): (Vec<Dimension>, Vec<Dimension>) =
+            self.keys.iter().partition(|d| d.is_multi_valued());
+        multi
+            .iter()
+            .map(|d| d.code())
+            .chain([self.time.column()])
+            .chain(self.days_to_close.then_some("days"))
+            .chain(single.iter().map(|d| d.code()))
+            .collect()
+    }
+
     /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas (same on both backends).
     fn upsert(&self, rows: usize) -> String {
-        let columns: Vec<&str> = std::iter::once(self.time_column())
-            .chain(self.keys.iter().copied())
-            .collect();
+        let columns = self.key_columns();
         let width = columns.len() + self.measures().len();
         let values: Vec<String> = (0..rows)
             .map(|row| {
@@ -147,18 +222,14 @@ impl Cube {
     }
 }
 
-/// A rollup row's key: its table, time and key values.
+/// A rollup row's key: its table, time, days to close (when keyed by them) and key values
+/// joined in the order of `Cube::key_columns` (compact, for rebuilding millions of rows).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Cell {
     cube: usize,
     time: i32,
-    keys: Vec<Key>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    Text(String),
-    Number(i32),
+    days: i32,
+    keys: Box<str>,
 }
 
 /// How many cases a cell counts, and of those how many are closed and police-reported.
@@ -197,79 +268,48 @@ pub(crate) fn facts_of(incident: &Incident) -> CaseFacts {
 
 /// The rollup rows a case counts in.
 fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
-    let text = |value: &str| Key::Text(value.to_owned());
-    let day = day_number(case.occurred.date());
-    let month = month_number(case.occurred.date());
-    let once_and_each = |values: Vec<String>| {
-        std::iter::once(ALL.to_owned())
-            .chain(values)
-            .collect::<Vec<String>>()
-    };
-    let offices = once_and_each(case.offices.clone());
-    let forms = once_and_each(case.values(Dimension::ViolenceForm));
-    let one = |dimension: Dimension| Key::Text(case.values(dimension).remove(0));
-    let counted = Measures {
+    let measures = Measures {
         cases: 1,
-        ..Measures::default()
-    };
-    let cell = |cube: &Cube, time: i32, keys: Vec<Key>| Cell {
-        cube: CUBES
-            .iter()
-            .position(|c| *c == cube)
-            .expect("a listed cube"),
-        time,
-        keys,
+        closed: i64::from(case.days_to_close.is_some()),
+        police_reported: i64::from(case.police_reported),
     };
     let mut rows = Vec::new();
-    for office in &offices {
-        rows.push((
-            cell(
-                &DAILY,
-                day,
-                vec![text(&case.focus_area), text(office), text(&case.district)],
-            ),
-            counted,
-        ));
-        for form in &forms {
-            let keys = vec![
-                text(&case.focus_area),
-                text(office),
-                text(&case.district),
-                one(Dimension::Kind),
-                text(form),
-                one(Dimension::Severity),
-                one(Dimension::AffectedCategory),
-                one(Dimension::Gender),
-                one(Dimension::AgeGroup),
-                one(Dimension::ChildrenAffected),
-                one(Dimension::PlaceKind),
-            ];
-            let measures = Measures {
-                cases: 1,
-                closed: i64::from(case.days_to_close.is_some()),
-                police_reported: i64::from(case.police_reported),
+    for (index, cube) in CUBES.iter().enumerate() {
+        let days = match (cube.days_to_close, case.days_to_close) {
+            (false, _) => 0,
+            (true, Some(days)) => i32::try_from(days).unwrap_or(i32::MAX),
+            (true, None) => continue,
+        };
+        // Every combination of the key values: `*` and each office or form, one of the rest.
+        let combinations = cube
+            .key_columns()
+            .into_iter()
+            .filter_map(|column| cube.keys.iter().find(|d| d.code() == column))
+            .fold(vec![String::new()], |keys, &dimension| {
+                let mut values = case.values(dimension);
+                if dimension.is_multi_valued() {
+                    values.insert(0, ALL.to_owned());
+                }
+                keys.iter()
+                    .flat_map(|key| {
+                        values.iter().map(move |value| match key.is_empty() {
+                            true => value.clone(),
+                            false => format!("{key}{SEPARATOR}{value}"),
+                        })
+                    })
+                    .collect()
+            });
+        let time = cube.time.of(case.occurred.date());
+        rows.extend(combinations.into_iter().map(|keys| {
+            let cell = Cell {
+                cube: index,
+                time,
+                days,
+                keys: keys.into(),
             };
-            rows.push((cell(&MONTHLY, month, keys), measures));
-        }
-        if let Some(days) = case.days_to_close {
-            let days = Key::Number(i32::try_from(days).unwrap_or(i32::MAX));
-            rows.push((
-                cell(
-                    &CLOSING,
-                    month,
-                    vec![text(&case.focus_area), text(office), days],
-                ),
-                counted,
-            ));
-        }
+            (cell, measures)
+        }));
     }
-    let clock = vec![
-        one(Dimension::Weekday),
-        one(Dimension::Hour),
-        text(&case.focus_area),
-        text(&case.district),
-    ];
-    rows.push((cell(&CLOCK, month, clock), counted));
     rows
 }
 
@@ -280,13 +320,18 @@ fn write_rows(
     rows: &[(&Cell, Measures)],
 ) -> Result<(), StorageError> {
     let mut statement = diesel::sql_query(cube.upsert(rows.len())).into_boxed::<Backend>();
+    let multi = cube.keys.iter().filter(|d| d.is_multi_valued()).count();
     for (cell, measures) in rows {
+        let mut keys = cell.keys.split(SEPARATOR);
+        for key in keys.by_ref().take(multi) {
+            statement = statement.bind::<Text, _>(key.to_owned());
+        }
         statement = statement.bind::<Integer, _>(cell.time);
-        for key in &cell.keys {
-            statement = match key {
-                Key::Text(text) => statement.bind::<Text, _>(text.clone()),
-                Key::Number(number) => statement.bind::<Integer, _>(*number),
-            };
+        if cube.days_to_close {
+            statement = statement.bind::<Integer, _>(cell.days);
+        }
+        for key in keys {
+            statement = statement.bind::<Text, _>(key.to_owned());
         }
         for value in &measures.as_array()[..cube.measures().len()] {
             statement = statement.bind::<BigInt, _>(*value);
@@ -437,18 +482,26 @@ fn count_rollup(
             "CAST(0 AS BIGINT)".to_owned()
         }
     };
+    // SQLite numbers `$n` parameters in order of appearance, so they appear in order.
     let mut conditions = vec![format!("{time_column} >= $1 AND {time_column} < $2")];
     let mut values: Vec<&str> = Vec::new();
-    for (dimension, value) in query.filters() {
-        if cube.has(*dimension) {
-            values.push(value);
-            conditions.push(format!("{} = ${}", dimension.code(), values.len() + 2));
+    // Without a breakdown by office or form, the rows that count each case once.
+    for multi in cube.keys.iter().filter(|d| d.is_multi_valued()) {
+        match query.filters().iter().find(|(d, _)| d == multi) {
+            Some((_, value)) => {
+                values.push(value);
+                conditions.push(format!("{} = ${}", multi.code(), values.len() + 2));
+            }
+            None if !query.group_by().contains(multi) => {
+                conditions.push(format!("{} = '{ALL}'", multi.code()));
+            }
+            None => conditions.push(format!("{} <> '{ALL}'", multi.code())),
         }
     }
-    // Without a breakdown by office or form, the rows that count each case once.
-    for multi in [Dimension::Office, Dimension::ViolenceForm] {
-        if cube.has(multi) && !query.dimensions().any(|d| d == multi) {
-            conditions.push(format!("{} = '{ALL}'", multi.code()));
+    for (dimension, value) in query.filters() {
+        if cube.has(*dimension) && !dimension.is_multi_valued() {
+            values.push(value);
+            conditions.push(format!("{} = ${}", dimension.code(), values.len() + 2));
         }
     }
     let group: Vec<&str> = std::iter::once(time_column)
@@ -475,10 +528,7 @@ fn count_rollup(
 
     let mut counts = Counts::new();
     for row in rows {
-        let date = match cube.time {
-            Time::Day => date_of_day_number(row.time),
-            Time::Month => first_day_of_month_number(row.time),
-        };
+        let date = cube.time.date(row.time);
         let mut keys = row.key.split('|');
         let mut from_columns: HashMap<&str, &str> = HashMap::new();
         for column in &columns {
@@ -529,7 +579,7 @@ fn count_cases(conn: &mut DbConnection, query: &StatisticsQuery) -> Result<Count
 
 /// The smallest rollup that answers the query, if one does.
 fn rollup_for(query: &StatisticsQuery, outcomes: Outcomes) -> Option<&'static Cube> {
-    [&DAILY, &CLOCK, &MONTHLY].into_iter().find(|cube| {
+    COUNTING.into_iter().find(|cube| {
         (outcomes == Outcomes::NotNeeded || cube.outcomes)
             && query.dimensions().all(|d| cube.answers(d, query.period()))
     })
