@@ -26,7 +26,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn measure(database: &TestDatabase, cases: usize) -> (Vec<Duration>, usize) {
     let smtp = SmtpServer::start();
-    let (endpoint, token) = service::start(database.url(), Some(smtp.url())).await;
+    let (base, token) = service::start(database.url(), Some(smtp.url()), "reporter").await;
+    let endpoint = format!("{base}/api/v1/incidents");
 
     // A serious nightlife case in the west alerts four receivers.
     let report = json!({

@@ -215,7 +215,8 @@ async fn service_filings(
     bodies: &[Value],
     concurrency: usize,
 ) -> Run {
-    let (endpoint, token) = service::start(url, None).await;
+    let (base, token) = service::start(url, None, "reporter").await;
+    let endpoint = format!("{base}/api/v1/incidents");
 
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(60))

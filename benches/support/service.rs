@@ -1,4 +1,4 @@
-//! The service as the benchmarks start it: in-process on a random port, with a reporter's token.
+//! The service as the benchmarks start it: in-process on a random port, with a token.
 
 use std::time::Duration;
 
@@ -11,8 +11,12 @@ use trygg_storage::DatabaseUrl;
 const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
 
 /// Starts the service on `database` (alert e-mails to `smtp_url`, when given) and returns its
-/// filing endpoint and a reporter's token.
-pub async fn start(database: DatabaseUrl, smtp_url: Option<String>) -> (String, String) {
+/// base URL and a token with `role`.
+pub async fn start(
+    database: DatabaseUrl,
+    smtp_url: Option<String>,
+    role: &str,
+) -> (String, String) {
     let auth = AuthSettings {
         issuer: "trygg".into(),
         audience: "trygg".into(),
@@ -20,7 +24,7 @@ pub async fn start(database: DatabaseUrl, smtp_url: Option<String>) -> (String, 
     };
     let request = TokenRequest {
         subject: "bench".into(),
-        roles: vec!["reporter".into()],
+        roles: vec![role.into()],
         office: None,
         ttl: Duration::from_secs(3600),
     };
@@ -45,7 +49,7 @@ pub async fn start(database: DatabaseUrl, smtp_url: Option<String>) -> (String, 
         suppression_threshold: SuppressionThreshold::DEFAULT,
     };
     let application = Application::build(settings).await.unwrap();
-    let endpoint = format!("http://{}/api/v1/incidents", application.address());
+    let base = format!("http://{}", application.address());
     actix_web::rt::spawn(application.run());
-    (endpoint, token)
+    (base, token)
 }

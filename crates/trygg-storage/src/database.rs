@@ -105,7 +105,7 @@ impl ManageConnection for Manager {
                 // Acknowledged means durable (FULL); wait for other processes' locks.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON;",
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

@@ -62,6 +62,15 @@ impl Time {
     }
 }
 
+/// Numbered bind parameters: `$n` on PostgreSQL, `?n` on SQLite (which looks up named
+/// parameters such as `$n` one by one, quadratic in their number).
+fn parameter_style(conn: &DbConnection) -> fn(usize) -> String {
+    match conn {
+        DbConnection::Postgresql(_) => |n| format!("${n}"),
+        DbConnection::Sqlite(_) => |n| format!("?{n}"),
+    }
+}
+
 /// One rollup table: counts of cases by time and by its key dimensions. Each has a column
 /// named after the dimension; for `office` and `violence_form` the row holding `*` counts a
 /// case once and the others count it per office or form. Tables are keyed multi-valued
@@ -180,28 +189,30 @@ impl Cube {
         }
     }
 
-    /// The key columns in the table's key order: multi-valued ones, time, days, the rest.
+    /// The key columns in the table's key order: the multi-valued ones (declared first), time,
+    /// days, the rest.
     fn key_columns(&self) -> Vec<&'static str> {
-        let (multi, single): (Vec<Dimension>, Vec<Dimension>) =
-            self.keys.iter().partition(|d| d.is_multi_valued());
-        multi
+        let multi = self.multi_valued_keys();
+        self.keys[..multi]
             .iter()
             .map(|d| d.code())
             .chain([self.time.column()])
             .chain(self.days_to_close.then_some("days"))
-            .chain(single.iter().map(|d| d.code()))
+            .chain(self.keys[multi..].iter().map(|d| d.code()))
             .collect()
     }
 
+    fn multi_valued_keys(&self) -> usize {
+        self.keys.iter().take_while(|d| d.is_multi_valued()).count()
+    }
+
     /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas (same on both backends).
-    fn upsert(&self, rows: usize) -> String {
+    fn upsert(&self, rows: usize, parameter: impl Fn(usize) -> String) -> String {
         let columns = self.key_columns();
         let width = columns.len() + self.measures().len();
         let values: Vec<String> = (0..rows)
             .map(|row| {
-                let binds: Vec<String> = (1..=width)
-                    .map(|i| format!("${}", row * width + i))
-                    .collect();
+                let binds: Vec<String> = (1..=width).map(|i| parameter(row * width + i)).collect();
                 format!("({})", binds.join(", "))
             })
             .collect();
@@ -224,7 +235,7 @@ impl Cube {
 
 /// A rollup row's key: its table, time, days to close (when keyed by them) and key values
 /// joined in the order of `Cube::key_columns` (compact, for rebuilding millions of rows).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Cell {
     cube: usize,
     time: i32,
@@ -273,6 +284,7 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
         closed: i64::from(case.days_to_close.is_some()),
         police_reported: i64::from(case.police_reported),
     };
+    let mut values: HashMap<Dimension, Vec<String>> = HashMap::new();
     let mut rows = Vec::new();
     for (index, cube) in CUBES.iter().enumerate() {
         let days = match (cube.days_to_close, case.days_to_close) {
@@ -281,26 +293,31 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
             (true, None) => continue,
         };
         // Every combination of the key values: `*` and each office or form, one of the rest.
-        let combinations = cube
-            .key_columns()
-            .into_iter()
-            .filter_map(|column| cube.keys.iter().find(|d| d.code() == column))
-            .fold(vec![String::new()], |keys, &dimension| {
-                let mut values = case.values(dimension);
+        let mut keys = vec![String::new()];
+        for (position, &dimension) in cube.keys.iter().enumerate() {
+            let choices = values.entry(dimension).or_insert_with(|| {
+                let mut choices = case.values(dimension);
                 if dimension.is_multi_valued() {
-                    values.insert(0, ALL.to_owned());
+                    choices.insert(0, ALL.to_owned());
                 }
-                keys.iter()
-                    .flat_map(|key| {
-                        values.iter().map(move |value| match key.is_empty() {
-                            true => value.clone(),
-                            false => format!("{key}{SEPARATOR}{value}"),
-                        })
-                    })
-                    .collect()
+                choices
             });
+            keys = keys
+                .into_iter()
+                .flat_map(|key| {
+                    choices.iter().map(move |value| {
+                        let mut key = key.clone();
+                        if position > 0 {
+                            key.push(SEPARATOR);
+                        }
+                        key.push_str(value);
+                        key
+                    })
+                })
+                .collect();
+        }
         let time = cube.time.of(case.occurred.date());
-        rows.extend(combinations.into_iter().map(|keys| {
+        rows.extend(keys.into_iter().map(|keys| {
             let cell = Cell {
                 cube: index,
                 time,
@@ -319,19 +336,20 @@ fn write_rows(
     cube: &Cube,
     rows: &[(&Cell, Measures)],
 ) -> Result<(), StorageError> {
-    let mut statement = diesel::sql_query(cube.upsert(rows.len())).into_boxed::<Backend>();
-    let multi = cube.keys.iter().filter(|d| d.is_multi_valued()).count();
+    let sql = cube.upsert(rows.len(), parameter_style(conn));
+    let mut statement = diesel::sql_query(sql).into_boxed::<Backend>();
+    let multi = cube.multi_valued_keys();
     for (cell, measures) in rows {
         let mut keys = cell.keys.split(SEPARATOR);
         for key in keys.by_ref().take(multi) {
-            statement = statement.bind::<Text, _>(key.to_owned());
+            statement = statement.bind::<Text, _>(key);
         }
         statement = statement.bind::<Integer, _>(cell.time);
         if cube.days_to_close {
             statement = statement.bind::<Integer, _>(cell.days);
         }
         for key in keys {
-            statement = statement.bind::<Text, _>(key.to_owned());
+            statement = statement.bind::<Text, _>(key);
         }
         for value in &measures.as_array()[..cube.measures().len()] {
             statement = statement.bind::<BigInt, _>(*value);
@@ -482,15 +500,23 @@ fn count_rollup(
             "CAST(0 AS BIGINT)".to_owned()
         }
     };
-    // SQLite numbers `$n` parameters in order of appearance, so they appear in order.
-    let mut conditions = vec![format!("{time_column} >= $1 AND {time_column} < $2")];
+    let parameter = parameter_style(conn);
+    let mut conditions = vec![format!(
+        "{time_column} >= {} AND {time_column} < {}",
+        parameter(1),
+        parameter(2)
+    )];
     let mut values: Vec<&str> = Vec::new();
     // Without a breakdown by office or form, the rows that count each case once.
     for multi in cube.keys.iter().filter(|d| d.is_multi_valued()) {
         match query.filters().iter().find(|(d, _)| d == multi) {
             Some((_, value)) => {
                 values.push(value);
-                conditions.push(format!("{} = ${}", multi.code(), values.len() + 2));
+                conditions.push(format!(
+                    "{} = {}",
+                    multi.code(),
+                    parameter(values.len() + 2)
+                ));
             }
             None if !query.group_by().contains(multi) => {
                 conditions.push(format!("{} = '{ALL}'", multi.code()));
@@ -501,7 +527,11 @@ fn count_rollup(
     for (dimension, value) in query.filters() {
         if cube.has(*dimension) && !dimension.is_multi_valued() {
             values.push(value);
-            conditions.push(format!("{} = ${}", dimension.code(), values.len() + 2));
+            conditions.push(format!(
+                "{} = {}",
+                dimension.code(),
+                parameter(values.len() + 2)
+            ));
         }
     }
     let group: Vec<&str> = std::iter::once(time_column)
@@ -621,13 +651,17 @@ impl Database {
             _ => ("focus_area", "office = '*'"),
         };
         let months = period.month_numbers();
+        let mut conn = self.connection()?;
+        let parameter = parameter_style(&conn);
         let rows: Vec<Row> = diesel::sql_query(format!(
             "SELECT {column} AS code, days, CAST(SUM(n) AS BIGINT) AS n FROM statistics_closing \
-             WHERE month >= $1 AND month < $2 AND {offices} GROUP BY {column}, days"
+             WHERE month >= {} AND month < {} AND {offices} GROUP BY {column}, days",
+            parameter(1),
+            parameter(2),
         ))
         .bind::<Integer, _>(months.start)
         .bind::<Integer, _>(months.end)
-        .load(&mut *self.connection()?)?;
+        .load(&mut *conn)?;
         Ok(rows
             .into_iter()
             .map(|row| (row.code, row.days, row.n))
@@ -645,7 +679,7 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
     for cube in CUBES {
         diesel::sql_query(format!("DELETE FROM {}", cube.table)).execute(conn)?;
     }
-    let mut cells: BTreeMap<Cell, Measures> = BTreeMap::new();
+    let mut cells: HashMap<Cell, Measures> = HashMap::new();
     let mut cases = 0;
     for_each_case(conn, None, |case| {
         cases += 1;
@@ -655,14 +689,103 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
     })?;
     let cells: Vec<(Cell, Measures)> = cells.into_iter().collect();
     for (index, cube) in CUBES.iter().enumerate() {
-        let rows: Vec<(&Cell, Measures)> = cells
+        let mut rows: Vec<(&Cell, Measures)> = cells
             .iter()
             .filter(|(cell, _)| cell.cube == index)
             .map(|(cell, measures)| (cell, *measures))
             .collect();
+        // In the table's key order, so the index grows at its end rather than everywhere.
+        let multi = cube.multi_valued_keys();
+        rows.sort_by_cached_key(|(cell, _)| {
+            let leading: Vec<&str> = cell.keys.split(SEPARATOR).take(multi).collect();
+            (
+                leading.join("\u{1f}"),
+                cell.time,
+                cell.days,
+                cell.keys.clone(),
+            )
+        });
         for chunk in rows.chunks(INSERT_ROWS) {
             write_rows(conn, cube, chunk)?;
         }
     }
     Ok(cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use trygg_domain::{
+        AffectedCategory, AgeGroup, ChildrenAffected, Circumstances, Gender, IncidentKind,
+        Influence, PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
+    };
+
+    use super::*;
+
+    #[test]
+    fn multi_valued_keys_lead_every_rollup() {
+        for cube in CUBES {
+            let multi = cube.multi_valued_keys();
+            assert!(
+                cube.keys[multi..].iter().all(|d| !d.is_multi_valued()),
+                "{}",
+                cube.table
+            );
+        }
+    }
+
+    #[test]
+    fn a_case_counts_once_and_once_per_office_and_form() {
+        let case = CaseFacts::new(
+            Utc.with_ymd_and_hms(2026, 6, 30, 22, 30, 0).unwrap(),
+            "public_space".into(),
+            vec!["kommunledning".into(), "samhallsbyggnad".into()],
+            "central".into(),
+            Circumstances {
+                kind: IncidentKind::Violence,
+                place_kind: PlaceKind::Nightlife,
+                affected_category: AffectedCategory::Resident,
+                affected_gender: Gender::Man,
+                affected_age_group: AgeGroup::Age18To29,
+                children_affected: ChildrenAffected::No,
+                perpetrator_relation: PerpetratorRelation::Unknown,
+                perpetrator_influence: Influence::Yes,
+                severity: Severity::High,
+            },
+            vec![ViolenceForm::Physical],
+            true,
+            (Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap(), None),
+        );
+        let rows = contributions(&case);
+        let of = |cube: &Cube| {
+            let index = CUBES.iter().position(|c| *c == cube).unwrap();
+            rows.iter()
+                .filter(|(cell, _)| cell.cube == index)
+                .map(|(cell, _)| cell)
+                .collect::<Vec<_>>()
+        };
+        // `*` and two offices; for the full rollup, times `*` and one form.
+        assert_eq!(of(&DAILY).len(), 3);
+        assert_eq!(of(&MONTHLY).len(), 6);
+        assert_eq!(of(&CLOCK).len(), 1);
+        assert!(of(&CLOSING).is_empty(), "open cases have no days to close");
+        // 22:30 UTC on 30 June is 00:30 on 1 July in Stockholm, a Wednesday.
+        let clock = of(&CLOCK)[0];
+        assert_eq!(
+            clock.time,
+            month_number(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap())
+        );
+        assert_eq!(&*clock.keys, "public_space\u{1f}central\u{1f}3\u{1f}00");
+        assert_eq!(of(&DAILY)[0].keys.split(SEPARATOR).next(), Some(ALL));
+        let monthly = of(&MONTHLY);
+        assert!(
+            monthly
+                .iter()
+                .any(|cell| cell.keys.starts_with("samhallsbyggnad\u{1f}physical\u{1f}"))
+        );
+        assert!(
+            rows.iter()
+                .all(|(_, m)| m.police_reported == 1 && m.closed == 0)
+        );
+    }
 }

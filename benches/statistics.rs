@@ -1,0 +1,436 @@
+//! Statistics latency as the history grows, on SQLite and (with `TRYGG_TEST_POSTGRES_URL`)
+//! PostgreSQL, in one run.
+//!
+//! For each size in `TRYGG_BENCH_CASES` (default `1000000,10000000`) a fresh database is seeded
+//! with synthetic cases over ten years, skewed like real reports (focus areas and districts
+//! far from even, a growing trend, school terms and evenings busier than summer and nights),
+//! and the rollups are built by the code the migration runs. Then each typical question is
+//! asked `TRYGG_BENCH_ROUNDS` (default 100) times, one at a time:
+//!
+//! - `db`: the storage layer's count, straight against the database (the rollup query);
+//! - `http`: the whole service with an analyst's token, in JSON with the previous-period
+//!   comparison (two counts), suppression and serialisation.
+//!
+//! Printed: p50/p99 per question and size, and each p99 as a ratio to the same question's p99
+//! at the smallest size (flat is 1.0), since the machine is shared.
+//! `cargo bench --bench statistics`.
+
+#[path = "../tests/support/database.rs"]
+mod database;
+#[path = "support/service.rs"]
+mod service;
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use database::TestDatabase;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use trygg_domain::statistics::{Period, StatisticsQuery, local_midnight};
+use trygg_domain::{
+    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
+    PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
+};
+use trygg_storage::{Database, DatabaseUrl, Outcomes};
+
+fn env_list(name: &str, default: &str) -> Vec<usize> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.to_owned())
+        .split(',')
+        .map(|n| n.trim().parse().expect("a number of cases"))
+        .collect()
+}
+
+/// A typical question: its label, its path and, for plain counts, the query itself.
+struct Question {
+    label: &'static str,
+    path: &'static str,
+    count: Option<Count>,
+}
+
+/// A count's period (`from`, `to`), groupings and filters.
+struct Count(
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+const QUESTIONS: [Question; 8] = [
+    Question {
+        label: "month × focus area, 12 months",
+        path: "/api/v1/statistics?from=2025-12-01&to=2026-12-01&group_by=month,focus_area",
+        count: Some(Count(
+            "2025-12-01",
+            "2026-12-01",
+            &["month", "focus_area"],
+            &[],
+        )),
+    },
+    Question {
+        label: "focus area × gender, a year",
+        path: "/api/v1/statistics?from=2025-01-01&to=2026-01-01&group_by=focus_area,gender",
+        count: Some(Count(
+            "2025-01-01",
+            "2026-01-01",
+            &["focus_area", "gender"],
+            &[],
+        )),
+    },
+    Question {
+        label: "district × age, school, a year",
+        path: "/api/v1/statistics?from=2025-01-01&to=2026-01-01&group_by=district,age_group&focus_area=school",
+        count: Some(Count(
+            "2025-01-01",
+            "2026-01-01",
+            &["district", "age_group"],
+            &[("focus_area", "school")],
+        )),
+    },
+    Question {
+        label: "office × severity, a quarter",
+        path: "/api/v1/statistics?from=2026-07-01&to=2026-10-01&group_by=office,severity",
+        count: Some(Count(
+            "2026-07-01",
+            "2026-10-01",
+            &["office", "severity"],
+            &[],
+        )),
+    },
+    Question {
+        label: "hour × weekday, a district, 12 months",
+        path: "/api/v1/statistics?from=2025-12-01&to=2026-12-01&group_by=hour,weekday&district=central",
+        count: Some(Count(
+            "2025-12-01",
+            "2026-12-01",
+            &["hour", "weekday"],
+            &[("district", "central")],
+        )),
+    },
+    Question {
+        label: "place × gender, a year (full rollup)",
+        path: "/api/v1/statistics?from=2025-01-01&to=2026-01-01&group_by=place_kind,gender",
+        count: Some(Count(
+            "2025-01-01",
+            "2026-01-01",
+            &["place_kind", "gender"],
+            &[],
+        )),
+    },
+    Question {
+        label: "yearly compilation 2025",
+        path: "/api/v1/statistics/yearly/2025",
+        count: None,
+    },
+    Question {
+        label: "district picture, central",
+        path: "/api/v1/statistics/districts/central",
+        count: None,
+    },
+];
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// An index drawn with these weights.
+    fn weighted(&mut self, weights: &[u32]) -> usize {
+        let mut left = self.below(weights.iter().sum::<u32>() as usize) as u32;
+        weights
+            .iter()
+            .position(|&w| {
+                let hit = left < w;
+                left = left.saturating_sub(w);
+                hit
+            })
+            .unwrap_or(0)
+    }
+
+    /// A code of a vocabulary, skewed towards its first values (Zipf, s = 1).
+    fn zipf<T: Copy>(&mut self, all: &[T]) -> T {
+        let weights: Vec<u32> = (1..=all.len() as u32).map(|rank| 1000 / rank).collect();
+        all[self.weighted(&weights)]
+    }
+}
+
+const FOCUS_AREA_WEIGHTS: [u32; 9] = [5, 16, 24, 28, 4, 9, 8, 3, 3];
+const DISTRICT_WEIGHTS: [u32; 3] = [50, 30, 20];
+/// More reports in school terms and autumn, fewer in July.
+const MONTH_WEIGHTS: [u32; 12] = [8, 9, 10, 9, 9, 7, 4, 6, 10, 11, 11, 8];
+/// School hours and evenings.
+const HOUR_WEIGHTS: [u32; 24] = [
+    3, 2, 1, 1, 1, 1, 2, 4, 8, 10, 10, 9, 9, 10, 10, 9, 7, 6, 7, 8, 9, 8, 6, 4,
+];
+
+/// One synthetic case as an `incidents` row and its offices.
+fn synthetic(rng: &mut Rng, catalogue: &Catalogue, id: usize) -> (String, Vec<String>) {
+    // Ten years to November 2026, each year about 7 % busier than the one before.
+    let year = 2017 + rng.weighted(&[100, 107, 114, 122, 131, 140, 150, 160, 171, 160]) as i32;
+    let month = 1 + rng.weighted(&MONTH_WEIGHTS) as u32;
+    let month = if year == 2026 { month.min(11) } else { month };
+    let day = 1 + rng.below(28) as u32;
+    let hour = rng.weighted(&HOUR_WEIGHTS) as i64;
+    let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+    let occurred = (local_midnight(date)
+        + chrono::Duration::minutes(hour * 60 + rng.below(60) as i64))
+    .naive_utc();
+    let received = occurred + chrono::Duration::minutes(rng.below(72 * 60) as i64);
+    let focus_area = &catalogue.focus_areas()[rng.weighted(&FOCUS_AREA_WEIGHTS)];
+    let district = catalogue.districts()[rng.weighted(&DISTRICT_WEIGHTS)]
+        .code
+        .as_str();
+    let kind = rng.zipf(IncidentKind::ALL);
+    let forms = match kind {
+        IncidentKind::Violence => {
+            let first = rng.zipf(ViolenceForm::ALL);
+            let second = rng.zipf(ViolenceForm::ALL);
+            if first == second {
+                first.code().to_owned()
+            } else {
+                format!("{},{}", first.code(), second.code())
+            }
+        }
+        _ => String::new(),
+    };
+    let closed = received
+        < NaiveDate::from_ymd_opt(2026, 9, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+        && rng.below(100) < 85;
+    let closed_at = closed.then(|| {
+        received + chrono::Duration::days((rng.below(20) + rng.below(60) * rng.below(2)) as i64)
+    });
+    let timestamp = |at: NaiveDateTime| format!("'{}'", at.format("%Y-%m-%d %H:%M:%S"));
+    let row = format!(
+        "('{id:032x}', 'bench', '{kind}', '{forms}', {occurred}, {received}, {received}, '{district}', '{place}', \
+         '{category}', '{gender}', '{age}', '{children}', '{relation}', '{influence}', '{severity}', '', \
+         '{focus_area}', '{status}', 1, {police}, {closed_at}, {outcome})",
+        kind = kind.code(),
+        occurred = timestamp(occurred),
+        received = timestamp(received),
+        place = rng.zipf(PlaceKind::ALL).code(),
+        category = rng.zipf(AffectedCategory::ALL).code(),
+        gender = [Gender::Woman, Gender::Man, Gender::Other, Gender::Unknown]
+            [rng.weighted(&[50, 40, 3, 7])]
+        .code(),
+        age = rng.zipf(AgeGroup::ALL).code(),
+        children = rng.zipf(ChildrenAffected::ALL).code(),
+        relation = rng.zipf(PerpetratorRelation::ALL).code(),
+        influence = rng.zipf(Influence::ALL).code(),
+        severity = [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Serious
+        ][rng.weighted(&[35, 35, 22, 8])]
+        .code(),
+        focus_area = focus_area.code.as_str(),
+        status = if closed { "closed" } else { "in_progress" },
+        police = if rng.below(100) < 30 { "TRUE" } else { "FALSE" },
+        closed_at = closed_at.map(timestamp).unwrap_or_else(|| "NULL".into()),
+        outcome = if closed { "'resolved'" } else { "NULL" },
+    );
+    let offices = focus_area
+        .offices
+        .iter()
+        .map(|o| o.as_str().to_owned())
+        .collect();
+    (row, offices)
+}
+
+/// Inserts `cases` synthetic cases straight into the database, 1000 to a statement.
+fn seed(url: &DatabaseUrl, cases: usize) {
+    let mut connection: Box<dyn SimpleConnection> = match url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            conn.batch_execute("PRAGMA synchronous = OFF;").unwrap();
+            Box::new(conn)
+        }
+        DatabaseUrl::Postgres(url) => Box::new(PgConnection::establish(url).unwrap()),
+    };
+    let catalogue = Catalogue::builtin();
+    let mut rng = Rng(0x7472_7967_6700 + cases as u64);
+    let mut seq = 0;
+    while seq < cases {
+        let chunk = 1000.min(cases - seq);
+        let mut rows = Vec::with_capacity(chunk);
+        let mut offices = Vec::new();
+        for _ in 0..chunk {
+            seq += 1;
+            let (row, of_case) = synthetic(&mut rng, &catalogue, seq);
+            rows.push(row);
+            offices.extend(
+                of_case
+                    .into_iter()
+                    .map(|office| format!("('{office}', {seq})")),
+            );
+        }
+        connection
+            .batch_execute(&format!(
+                "BEGIN; INSERT INTO incidents (id, reporter, kind, violence_forms, occurred_at, received_at, \
+                 updated_at, district, place_kind, affected_category, affected_gender, affected_age_group, \
+                 children_affected, perpetrator_relation, perpetrator_influence, severity, description, \
+                 focus_area, status, version, police_report_filed, closed_at, outcome) VALUES {}; \
+                 INSERT INTO incident_offices (office, incident_seq) VALUES {}; COMMIT;",
+                rows.join(", "),
+                offices.join(", ")
+            ))
+            .unwrap();
+    }
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.1}", duration.as_secs_f64() * 1000.0)
+}
+
+/// p50 and p99 of `rounds` timed runs of `work`, after three untimed ones.
+async fn timed<F: std::future::Future<Output = ()>>(
+    rounds: usize,
+    mut work: impl FnMut() -> F,
+) -> (Duration, Duration) {
+    for _ in 0..3 {
+        work().await;
+    }
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        work().await;
+        samples.push(started.elapsed());
+    }
+    (
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+    )
+}
+
+struct Row {
+    backend: &'static str,
+    cases: usize,
+    question: &'static str,
+    db: Option<(Duration, Duration)>,
+    http: (Duration, Duration),
+}
+
+async fn measure(
+    backend: &'static str,
+    admin_url: Option<&str>,
+    cases: usize,
+    rounds: usize,
+) -> Vec<Row> {
+    let database = TestDatabase::on(admin_url);
+    let url = database.url();
+    let storage = Database::connect(&url, 4).unwrap();
+    storage.migrate().unwrap();
+    let started = Instant::now();
+    seed(&url, cases);
+    let seeded = started.elapsed();
+    let started = Instant::now();
+    let counted = storage.rebuild_statistics().unwrap();
+    eprintln!(
+        "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s",
+        seeded.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    let (base, token) = service::start(url, None, "analyst").await;
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .finish();
+    let catalogue = Catalogue::builtin();
+    let mut rows = Vec::new();
+    for question in &QUESTIONS {
+        let db = match question.count {
+            Some(Count(from, to, group_by, filters)) => {
+                let period = Period::new(from.parse().unwrap(), to.parse().unwrap()).unwrap();
+                let query = StatisticsQuery::new(&catalogue, period, group_by, filters).unwrap();
+                Some(
+                    timed(rounds, || async {
+                        storage
+                            .count(&query, Outcomes::NotNeeded)
+                            .map(drop)
+                            .unwrap()
+                    })
+                    .await,
+                )
+            }
+            None => None,
+        };
+        let url = format!("{base}{}", question.path);
+        let http = timed(rounds, || async {
+            let mut response = client.get(&url).bearer_auth(&token).send().await.unwrap();
+            let body = response.body().limit(64 << 20).await.unwrap();
+            assert!(
+                response.status().is_success(),
+                "{}: {}",
+                question.path,
+                String::from_utf8_lossy(&body)
+            );
+        })
+        .await;
+        rows.push(Row {
+            backend,
+            cases,
+            question: question.label,
+            db,
+            http,
+        });
+    }
+    rows
+}
+
+#[actix_web::main]
+async fn main() {
+    let sizes = env_list("TRYGG_BENCH_CASES", "1000000,10000000");
+    let rounds = env_list("TRYGG_BENCH_ROUNDS", "100")[0];
+    let postgres = std::env::var("TRYGG_TEST_POSTGRES_URL").ok();
+    let mut backends: Vec<(&'static str, Option<&str>)> = vec![("sqlite", None)];
+    if let Some(url) = &postgres {
+        backends.push(("postgres", Some(url.as_str())));
+    }
+    let mut rows = Vec::new();
+    for (backend, admin_url) in &backends {
+        for &cases in &sizes {
+            rows.extend(measure(backend, *admin_url, cases, rounds).await);
+        }
+    }
+    println!(
+        "| backend | cases | question | db p50 ms | db p99 ms | http p50 ms | http p99 ms | http p99 / at {} |",
+        sizes[0]
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in &rows {
+        let baseline = rows
+            .iter()
+            .find(|r| r.backend == row.backend && r.question == row.question && r.cases == sizes[0])
+            .expect("the smallest size ran");
+        let (db50, db99) = row
+            .db
+            .map(|(a, b)| (ms(a), ms(b)))
+            .unwrap_or(("–".into(), "–".into()));
+        println!(
+            "| {} | {} | {} | {db50} | {db99} | {} | {} | {:.2} |",
+            row.backend,
+            row.cases,
+            row.question,
+            ms(row.http.0),
+            ms(row.http.1),
+            row.http.1.as_secs_f64() / baseline.http.1.as_secs_f64()
+        );
+    }
+}
