@@ -343,15 +343,18 @@ async fn measure(
     let seeded = started.elapsed();
     let started = Instant::now();
     let counted = storage.rebuild_statistics().unwrap();
+    let built = started.elapsed();
+    let rollup_rows: i64 = ["daily", "clock", "events", "people", "monthly", "closing"]
+        .iter()
+        .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
+        .sum();
     eprintln!(
-        "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s",
+        "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s \
+         ({rollup_rows} rollup rows)",
         seeded.as_secs_f64(),
-        started.elapsed().as_secs_f64()
+        built.as_secs_f64()
     );
     let (base, token) = service::start(url, None, "analyst").await;
-    let client = awc::Client::builder()
-        .timeout(Duration::from_secs(120))
-        .finish();
     let catalogue = Catalogue::builtin();
     let mut rows = Vec::new();
     for question in &QUESTIONS {
@@ -371,6 +374,10 @@ async fn measure(
             }
             None => None,
         };
+        // A new client: the server closes connections left idle while the database was timed.
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .finish();
         let url = format!("{base}{}", question.path);
         let http = timed(rounds, || async {
             let mut response = client.get(&url).bearer_auth(&token).send().await.unwrap();

@@ -674,6 +674,17 @@ impl Database {
     }
 }
 
+/// The multi-valued keys of a joined key (they lead it).
+fn leading_keys(keys: &str, multi: usize) -> &str {
+    match multi {
+        0 => "",
+        _ => {
+            let end = keys.match_indices(SEPARATOR).nth(multi - 1);
+            &keys[..end.map_or(keys.len(), |(at, _)| at)]
+        }
+    }
+}
+
 /// Empties the rollups and fills them from the cases, on the caller's transaction.
 pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
     for cube in CUBES {
@@ -696,14 +707,9 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
             .collect();
         // In the table's key order, so the index grows at its end rather than everywhere.
         let multi = cube.multi_valued_keys();
-        rows.sort_by_cached_key(|(cell, _)| {
-            let leading: Vec<&str> = cell.keys.split(SEPARATOR).take(multi).collect();
-            (
-                leading.join("\u{1f}"),
-                cell.time,
-                cell.days,
-                cell.keys.clone(),
-            )
+        rows.sort_unstable_by(|(a, _), (b, _)| {
+            let (lead_a, lead_b) = (leading_keys(&a.keys, multi), leading_keys(&b.keys, multi));
+            (lead_a, a.time, a.days, &a.keys).cmp(&(lead_b, b.time, b.days, &b.keys))
         });
         for chunk in rows.chunks(INSERT_ROWS) {
             write_rows(conn, cube, chunk)?;
