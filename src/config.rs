@@ -295,6 +295,23 @@ mod tests {
     }
 
     #[test]
+    fn the_suppression_threshold_is_at_least_two() {
+        assert_eq!(
+            load_with(&[]).unwrap().suppression_threshold,
+            SuppressionThreshold::DEFAULT
+        );
+        let five = load_with(&[("TRYGG_STATISTICS_THRESHOLD", "5")]).unwrap();
+        assert_eq!(five.suppression_threshold.get(), 5);
+        for refused in ["1", "0", "three"] {
+            let error = load_with(&[("TRYGG_STATISTICS_THRESHOLD", refused)]).unwrap_err();
+            assert!(
+                error.to_string().contains("TRYGG_STATISTICS_THRESHOLD"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
     fn the_development_secret_never_leaves_loopback() {
         let error = load_with(&[("TRYGG_BIND", "0.0.0.0:8080")]).unwrap_err();
         assert!(error.to_string().contains("TRYGG_JWT_SECRET"), "{error}");

@@ -181,3 +181,125 @@ impl StatisticsQuery {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::{
+        AffectedCategory, AgeGroup, ChildrenAffected, Circumstances, Gender, IncidentKind,
+        Influence, PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
+    };
+
+    fn year() -> Period {
+        Period::year(2026).unwrap()
+    }
+
+    fn case(offices: &[&str], forms: Vec<ViolenceForm>) -> CaseFacts {
+        CaseFacts::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 7, 15, 0).unwrap(),
+            "school".into(),
+            offices.iter().map(|o| (*o).to_owned()).collect(),
+            "west".into(),
+            Circumstances {
+                kind: IncidentKind::Violence,
+                place_kind: PlaceKind::School,
+                affected_category: AffectedCategory::PupilChild,
+                affected_gender: Gender::Woman,
+                affected_age_group: AgeGroup::Age13To17,
+                children_affected: ChildrenAffected::Affected,
+                perpetrator_relation: PerpetratorRelation::Pupil,
+                perpetrator_influence: Influence::No,
+                severity: Severity::High,
+            },
+            forms,
+            false,
+            (Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(), None),
+        )
+    }
+
+    #[test]
+    fn a_case_counts_in_one_cell_per_combination_of_its_values() {
+        let catalogue = Catalogue::builtin();
+        let query = StatisticsQuery::new(
+            &catalogue,
+            year(),
+            &["office", "violence_form", "hour"],
+            &[],
+        )
+        .unwrap();
+        let forms = vec![ViolenceForm::Physical, ViolenceForm::Psychological];
+        let cells = query.cells_of(&case(&["utbildning", "social_omsorg"], forms));
+        assert_eq!(cells.len(), 4);
+        // 07:15 UTC in March is 08:15 in Stockholm.
+        assert!(cells.contains(&vec![
+            "social_omsorg".into(),
+            "physical".into(),
+            "08".into()
+        ]));
+        let filtered = StatisticsQuery::new(
+            &catalogue,
+            year(),
+            &["office"],
+            &[("violence_form", "sexual")],
+        )
+        .unwrap();
+        assert!(
+            filtered
+                .cells_of(&case(&["utbildning"], vec![ViolenceForm::Physical]))
+                .is_empty()
+        );
+        let earlier = Period::new(
+            NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            query
+                .for_period(earlier)
+                .cells_of(&case(&["utbildning"], vec![]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn queries_are_checked_against_the_catalogue_and_the_limits() {
+        let catalogue = Catalogue::builtin();
+        let new = |group_by: &[&str], filters: &[(&str, &str)]| {
+            StatisticsQuery::new(&catalogue, year(), group_by, filters)
+        };
+        assert_eq!(
+            new(&["colour"], &[]),
+            Err(StatisticsError::UnknownDimension("colour".into()))
+        );
+        assert_eq!(
+            new(&["week", "month"], &[]),
+            Err(StatisticsError::TwoGrains("week", "month"))
+        );
+        assert_eq!(
+            new(&[], &[("week", "2026-W01")]),
+            Err(StatisticsError::PeriodFilter("week"))
+        );
+        assert_eq!(
+            new(&[], &[("district", "mars")]),
+            Err(StatisticsError::UnknownCategory {
+                dimension: "district",
+                value: "mars".into()
+            })
+        );
+        assert!(matches!(
+            new(&["day", "hour", "office"], &[]),
+            Err(StatisticsError::TooLarge(_))
+        ));
+        let axes = new(&["gender"], &[("gender", "man")])
+            .unwrap()
+            .axes(&catalogue);
+        let codes: Vec<&str> = axes[0].categories.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["man", "total"],
+            "a filtered grouping shows its one value"
+        );
+    }
+}

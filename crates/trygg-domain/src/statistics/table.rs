@@ -234,6 +234,55 @@ mod tests {
     }
 
     #[test]
+    fn tables_published_together_hide_a_count_wherever_it_shows() {
+        let by = |second: Dimension, codes: &[&str], cells: &[(&str, &str, u64)]| {
+            let axes = vec![
+                axis(Dimension::FocusArea, &["school", "work", "park"]),
+                axis(second, codes),
+            ];
+            let cells = cells.iter().map(|(a, b, n)| cell(&[a, b], *n));
+            Table::protected(axes, cells, SuppressionThreshold::DEFAULT).unwrap()
+        };
+        // Nothing small by gender; by severity, work's single high case hides park's high
+        // cases as its complement, and with them park's total.
+        let gender = by(
+            Dimension::Gender,
+            &["woman", "man"],
+            &[
+                ("school", "woman", 5),
+                ("school", "man", 5),
+                ("work", "woman", 4),
+                ("work", "man", 4),
+                ("park", "man", 4),
+            ],
+        );
+        let severity = by(
+            Dimension::Severity,
+            &["low", "high"],
+            &[
+                ("school", "low", 10),
+                ("work", "low", 7),
+                ("work", "high", 1),
+                ("park", "high", 4),
+            ],
+        );
+        // The focus areas' totals and the grand total are in both tables.
+        let shared = |table: &Table| -> Vec<bool> {
+            (0..4)
+                .map(|row| table.count(table.index(&[row, 2])).is_none())
+                .collect()
+        };
+        let mut tables = [gender, severity];
+        assert_ne!(
+            shared(&tables[0]),
+            shared(&tables[1]),
+            "protected apart, they differ"
+        );
+        Table::protect_together(&mut tables).unwrap();
+        assert_eq!(shared(&tables[0]), shared(&tables[1]));
+    }
+
+    #[test]
     fn a_table_without_axes_is_its_total() {
         assert_eq!(
             Table::protected(vec![], [cell(&[], 2)], SuppressionThreshold::DEFAULT)
