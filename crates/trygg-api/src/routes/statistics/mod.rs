@@ -192,42 +192,51 @@ pub async fn read_yearly_compilation(
         .ok_or_else(|| ApiError::BadRequest(format!("{year} is not a year from 1970 to 9998")))?;
     let threshold = **threshold;
     let compilation = web::block(move || {
-        let mut sections = Vec::new();
-        for by in [Dimension::FocusArea, Dimension::Office] {
-            let queries = [
-                Dimension::Kind,
-                Dimension::Severity,
-                Dimension::Gender,
-                Dimension::AgeGroup,
-            ]
-            .map(|breakdown| {
-                StatisticsQuery::new(&catalogue, period, &[by.code(), breakdown.code()], &[])
-            })
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()?;
-            let mut tables = protected_tables(&database, &catalogue, &queries, threshold)?;
-            Table::protect_together(&mut tables)?;
-            let by_itself = StatisticsQuery::new(&catalogue, period, &[by.code()], &[])?;
-            let outcomes = database.count(&by_itself, Outcomes::Needed)?;
-            let days = database.days_to_close(&period, by)?;
-            sections.push(view::sections(&tables, &outcomes, &days, threshold));
-        }
-        let offices = sections.pop().unwrap_or_default();
-        let mut focus_areas = sections.pop().unwrap_or_default();
+        let sections = |by| yearly_sections(&database, &catalogue, period, by, threshold);
+        let mut focus_areas = sections(Dimension::FocusArea)?;
         let total = focus_areas.pop();
+        let mut offices = sections(Dimension::Office)?;
+        // A case with two offices counts under both: the offices' total counts no cases.
+        offices.pop();
         Ok::<_, ApiError>(YearlyCompilation {
             year,
             suppression_threshold: threshold.get(),
             total,
             focus_areas,
-            offices: offices
-                .into_iter()
-                .filter(|section| section.code != "total")
-                .collect(),
+            offices,
         })
     })
     .await??;
     Ok(web::Json(compilation))
+}
+
+/// A year's sections per category of `by` (focus area or office), the total last: tables by
+/// kind, severity, gender and age group, protected together, with shares and the median.
+fn yearly_sections(
+    database: &Database,
+    catalogue: &Catalogue,
+    period: Period,
+    by: Dimension,
+    threshold: SuppressionThreshold,
+) -> Result<Vec<view::Section>, ApiError> {
+    let breakdowns = [
+        Dimension::Kind,
+        Dimension::Severity,
+        Dimension::Gender,
+        Dimension::AgeGroup,
+    ];
+    let queries = breakdowns
+        .map(|breakdown| {
+            StatisticsQuery::new(catalogue, period, &[by.code(), breakdown.code()], &[])
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut tables = protected_tables(database, catalogue, &queries, threshold)?;
+    Table::protect_together(&mut tables)?;
+    let by_itself = StatisticsQuery::new(catalogue, period, &[by.code()], &[])?;
+    let outcomes = database.count(&by_itself, Outcomes::Needed)?;
+    let days = database.days_to_close(&period, by)?;
+    Ok(view::sections(&tables, &outcomes, &days, threshold))
 }
 
 /// The district picture (lägesbild) for a local crime-prevention council.
