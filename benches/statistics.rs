@@ -344,10 +344,12 @@ async fn measure(
     let started = Instant::now();
     let counted = storage.rebuild_statistics().unwrap();
     let built = started.elapsed();
-    let rollup_rows: i64 = ["daily", "clock", "events", "people", "monthly", "closing"]
-        .iter()
-        .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
-        .sum();
+    let rollup_rows: i64 = [
+        "daily", "clock", "events", "people", "places", "monthly", "closing",
+    ]
+    .iter()
+    .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
+    .sum();
     eprintln!(
         "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s \
          ({rollup_rows} rollup rows)",

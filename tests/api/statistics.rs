@@ -1135,7 +1135,7 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
 
 /// Empties every rollup behind the service's back.
 const WIPE: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_clock; DELETE FROM statistics_events; \
-     DELETE FROM statistics_people; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
+     DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
 
 #[actix_web::test]
 async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {

@@ -114,7 +114,6 @@ const EVENTS: Cube = Cube {
         Dimension::District,
         Dimension::Kind,
         Dimension::Severity,
-        Dimension::PlaceKind,
     ],
     outcomes: true,
     days_to_close: false,
@@ -128,6 +127,18 @@ const PEOPLE: Cube = Cube {
         Dimension::District,
         Dimension::Gender,
         Dimension::AgeGroup,
+    ],
+    outcomes: false,
+    days_to_close: false,
+};
+const PLACES: Cube = Cube {
+    table: "statistics_places",
+    time: Time::Month,
+    keys: &[
+        Dimension::Office,
+        Dimension::FocusArea,
+        Dimension::District,
+        Dimension::PlaceKind,
         Dimension::AffectedCategory,
         Dimension::ChildrenAffected,
     ],
@@ -161,9 +172,11 @@ const CLOSING: Cube = Cube {
     outcomes: false,
     days_to_close: true,
 };
-const CUBES: [&Cube; 6] = [&DAILY, &CLOCK, &EVENTS, &PEOPLE, &MONTHLY, &CLOSING];
+const CUBES: [&Cube; 7] = [
+    &DAILY, &CLOCK, &EVENTS, &PEOPLE, &PLACES, &MONTHLY, &CLOSING,
+];
 /// The rollups that answer counts, smallest first.
-const COUNTING: [&Cube; 5] = [&DAILY, &CLOCK, &EVENTS, &PEOPLE, &MONTHLY];
+const COUNTING: [&Cube; 6] = [&DAILY, &CLOCK, &EVENTS, &PEOPLE, &PLACES, &MONTHLY];
 
 impl Cube {
     fn has(&self, dimension: Dimension) -> bool {
@@ -521,7 +534,15 @@ fn count_rollup(
             None if !query.group_by().contains(multi) => {
                 conditions.push(format!("{} = '{ALL}'", multi.code()));
             }
-            None => conditions.push(format!("{} <> '{ALL}'", multi.code())),
+            // Listed rather than `<> '*'`, so the index finds each code's rows.
+            None => {
+                let mut listed = Vec::new();
+                for code in query.codes_of(*multi) {
+                    values.push(code);
+                    listed.push(parameter(values.len() + 2));
+                }
+                conditions.push(format!("{} IN ({})", multi.code(), listed.join(", ")));
+            }
         }
     }
     for (dimension, value) in query.filters() {

@@ -27,7 +27,7 @@ CREATE TABLE statistics_clock (
     PRIMARY KEY (month, focus_area, district, weekday, hour)
 );
 
--- By month: what happened and where, with how many cases are closed and police-reported.
+-- By month: what happened, with how many of the cases are closed and police-reported.
 CREATE TABLE statistics_events (
     office TEXT NOT NULL,
     month INTEGER NOT NULL,
@@ -35,14 +35,13 @@ CREATE TABLE statistics_events (
     district TEXT NOT NULL,
     kind TEXT NOT NULL,
     severity TEXT NOT NULL,
-    place_kind TEXT NOT NULL,
     n BIGINT NOT NULL,
     closed BIGINT NOT NULL,
     police_reported BIGINT NOT NULL,
-    PRIMARY KEY (office, month, focus_area, district, kind, severity, place_kind)
+    PRIMARY KEY (office, month, focus_area, district, kind, severity)
 );
 
--- By month: who was affected (the gender and child-rights perspective).
+-- By month: who was affected, by gender and age (the gender and child-rights perspective).
 CREATE TABLE statistics_people (
     office TEXT NOT NULL,
     month INTEGER NOT NULL,
@@ -50,10 +49,21 @@ CREATE TABLE statistics_people (
     district TEXT NOT NULL,
     gender TEXT NOT NULL,
     age_group TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (office, month, focus_area, district, gender, age_group)
+);
+
+-- By month: where, whom and whether children were affected.
+CREATE TABLE statistics_places (
+    office TEXT NOT NULL,
+    month INTEGER NOT NULL,
+    focus_area TEXT NOT NULL,
+    district TEXT NOT NULL,
+    place_kind TEXT NOT NULL,
     affected_category TEXT NOT NULL,
     children_affected TEXT NOT NULL,
     n BIGINT NOT NULL,
-    PRIMARY KEY (office, month, focus_area, district, gender, age_group, affected_category,
+    PRIMARY KEY (office, month, focus_area, district, place_kind, affected_category,
         children_affected)
 );
 

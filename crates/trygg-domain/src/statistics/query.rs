@@ -18,6 +18,8 @@ pub struct StatisticsQuery {
     period: Period,
     group_by: Vec<Dimension>,
     filters: Vec<(Dimension, String)>,
+    /// The codes of each multi-valued grouping (offices, forms), from the catalogue.
+    multi_valued_codes: Vec<(Dimension, Vec<String>)>,
 }
 
 impl StatisticsQuery {
@@ -68,10 +70,19 @@ impl StatisticsQuery {
             checked.push((dimension, value.to_owned()));
         }
         checked.sort();
+        let multi_valued_codes = group_by
+            .iter()
+            .filter(|dimension| dimension.is_multi_valued())
+            .map(|&dimension| {
+                let codes = dimension.categories(catalogue, &period).into_iter();
+                (dimension, codes.map(|category| category.code).collect())
+            })
+            .collect();
         let query = StatisticsQuery {
             period,
             group_by,
             filters: checked,
+            multi_valued_codes,
         };
         let cells: usize = query
             .axes(catalogue)
@@ -102,6 +113,14 @@ impl StatisticsQuery {
             period,
             ..self.clone()
         }
+    }
+
+    /// The codes a multi-valued grouping (`office`, `violence_form`) takes.
+    pub fn codes_of(&self, dimension: Dimension) -> &[String] {
+        self.multi_valued_codes
+            .iter()
+            .find(|(grouped, _)| *grouped == dimension)
+            .map_or(&[], |(_, codes)| codes.as_slice())
     }
 
     /// The period grain grouped by, if any.
