@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
-    CaseFacts, Dimension, Period, StatisticsQuery, date_of_day_number, day_number,
+    CaseFacts, Dimension, Period, StatisticsQuery, combinations, date_of_day_number, day_number,
     first_day_of_month_number, month_number,
 };
 
@@ -297,7 +297,6 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
         closed: i64::from(case.days_to_close.is_some()),
         police_reported: i64::from(case.police_reported),
     };
-    let mut values: HashMap<Dimension, Vec<String>> = HashMap::new();
     let mut rows = Vec::new();
     for (index, cube) in CUBES.iter().enumerate() {
         let days = match (cube.days_to_close, case.days_to_close) {
@@ -306,29 +305,16 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
             (true, None) => continue,
         };
         // Every combination of the key values: `*` and each office or form, one of the rest.
-        let mut keys = vec![String::new()];
-        for (position, &dimension) in cube.keys.iter().enumerate() {
-            let choices = values.entry(dimension).or_insert_with(|| {
-                let mut choices = case.values(dimension);
-                if dimension.is_multi_valued() {
-                    choices.insert(0, ALL.to_owned());
-                }
-                choices
-            });
-            keys = keys
-                .into_iter()
-                .flat_map(|key| {
-                    choices.iter().map(move |value| {
-                        let mut key = key.clone();
-                        if position > 0 {
-                            key.push(SEPARATOR);
-                        }
-                        key.push_str(value);
-                        key
-                    })
-                })
-                .collect();
-        }
+        let choices = cube.keys.iter().map(|&dimension| {
+            let mut choices = case.values(dimension);
+            if dimension.is_multi_valued() {
+                choices.insert(0, ALL.to_owned());
+            }
+            choices
+        });
+        let keys = combinations(choices)
+            .into_iter()
+            .map(|values| values.join(&SEPARATOR.to_string()));
         let time = cube.time.of(case.occurred.date());
         rows.extend(keys.into_iter().map(|keys| {
             let cell = Cell {

@@ -14,7 +14,7 @@ pub use calendar::{
 };
 pub use dimension::{CaseFacts, Category, Dimension};
 pub use outcomes::{SuppressionThreshold, median_days, share};
-pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery};
+pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, combinations};
 pub use table::{Axis, Table};
 
 /// Why a statistics request cannot be answered.

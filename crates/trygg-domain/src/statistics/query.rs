@@ -179,26 +179,31 @@ impl StatisticsQuery {
         {
             return Vec::new();
         }
-        self.group_by
-            .iter()
-            .fold(vec![Vec::new()], |cells, &dimension| {
-                let values: Vec<String> = case
-                    .values(dimension)
-                    .into_iter()
-                    .filter(|value| self.filter(dimension).is_none_or(|only| only == value))
-                    .collect();
-                cells
-                    .iter()
-                    .flat_map(|cell| {
-                        values.iter().map(move |value| {
-                            let mut next = cell.clone();
-                            next.push(value.clone());
-                            next
-                        })
-                    })
-                    .collect()
-            })
+        combinations(self.group_by.iter().map(|&dimension| {
+            let mut values = case.values(dimension);
+            values.retain(|value| self.filter(dimension).is_none_or(|only| only == value));
+            values
+        }))
     }
+}
+
+/// Every way to pick one value from each list, in order (one cell per combination of a
+/// case's values).
+pub fn combinations(choices: impl IntoIterator<Item = Vec<String>>) -> Vec<Vec<String>> {
+    choices
+        .into_iter()
+        .fold(vec![Vec::new()], |picked, values| {
+            picked
+                .iter()
+                .flat_map(|cell| {
+                    values.iter().map(move |value| {
+                        let mut next = cell.clone();
+                        next.push(value.clone());
+                        next
+                    })
+                })
+                .collect()
+        })
 }
 
 #[cfg(test)]
