@@ -20,8 +20,8 @@ use crate::sqlite_writer::Writer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
-/// The migration that adds the statistics rollups, as diesel names its version.
-const STATISTICS_MIGRATION: &str = "20261127000004";
+/// The migrations that add or reshape statistics rollups, as diesel names their versions.
+const STATISTICS_MIGRATIONS: [&str; 2] = ["20261127000004", "20261127000005"];
 /// Held while migrating, so instances starting together do not migrate at once.
 const MIGRATION_LOCK_KEY: i64 = 0x0074_7279_6767; // "trygg"
 
@@ -202,8 +202,8 @@ impl Database {
         migrated
     }
 
-    /// When the migration that adds the statistics rollups runs, they are filled from the
-    /// cases already stored.
+    /// When a migration that adds or reshapes statistics rollups runs, they are filled from
+    /// the cases already stored.
     fn run_migrations(&self, conn: &mut DbConnection) -> Result<usize, StorageError> {
         let versions = match conn {
             DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS),
@@ -215,7 +215,7 @@ impl Database {
         .collect::<Vec<_>>();
         if versions
             .iter()
-            .any(|version| version == STATISTICS_MIGRATION)
+            .any(|version| STATISTICS_MIGRATIONS.contains(&version.as_str()))
         {
             match self.sqlite_writer {
                 Some(_) => self.rebuild_statistics()?,

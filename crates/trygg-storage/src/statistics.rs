@@ -8,6 +8,7 @@
 //! the request, and every value is bound.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -71,15 +72,18 @@ fn parameter_style(conn: &DbConnection) -> fn(usize) -> String {
     }
 }
 
-/// One rollup table: counts of cases by time and by its key dimensions. Each has a column
+/// One rollup: counts of cases by time and by its key dimensions. Each key has a column
 /// named after the dimension; for `office` and `violence_form` the row holding `*` counts a
 /// case once and the others count it per office or form. Tables are keyed multi-valued
-/// columns first, then time, so the rows a query reads lie together.
+/// columns first, then time, so the rows a query reads lie together. The two-way rollups
+/// share one table: each is named in its `pair` column and keeps its two dimensions' codes in
+/// `first` and `second`.
 #[derive(Debug, PartialEq, Eq)]
 struct Cube {
     table: &'static str,
     time: Time,
     keys: &'static [Dimension],
+    pair: Option<[Dimension; 2]>,
     /// Whether it counts closed and police-reported cases besides all cases.
     outcomes: bool,
     /// Whether it is keyed by whole days from filing to closing too (closed cases only).
@@ -90,18 +94,7 @@ const DAILY: Cube = Cube {
     table: "statistics_daily",
     time: Time::Day,
     keys: &[Dimension::Office, Dimension::FocusArea, Dimension::District],
-    outcomes: false,
-    days_to_close: false,
-};
-const CLOCK: Cube = Cube {
-    table: "statistics_clock",
-    time: Time::Month,
-    keys: &[
-        Dimension::FocusArea,
-        Dimension::District,
-        Dimension::Weekday,
-        Dimension::Hour,
-    ],
+    pair: None,
     outcomes: false,
     days_to_close: false,
 };
@@ -115,6 +108,7 @@ const EVENTS: Cube = Cube {
         Dimension::Kind,
         Dimension::Severity,
     ],
+    pair: None,
     outcomes: true,
     days_to_close: false,
 };
@@ -128,6 +122,7 @@ const PEOPLE: Cube = Cube {
         Dimension::Gender,
         Dimension::AgeGroup,
     ],
+    pair: None,
     outcomes: false,
     days_to_close: false,
 };
@@ -142,6 +137,7 @@ const PLACES: Cube = Cube {
         Dimension::AffectedCategory,
         Dimension::ChildrenAffected,
     ],
+    pair: None,
     outcomes: false,
     days_to_close: false,
 };
@@ -162,6 +158,7 @@ const MONTHLY: Cube = Cube {
         Dimension::ChildrenAffected,
         Dimension::PlaceKind,
     ],
+    pair: None,
     outcomes: true,
     days_to_close: false,
 };
@@ -169,18 +166,107 @@ const CLOSING: Cube = Cube {
     table: "statistics_closing",
     time: Time::Month,
     keys: &[Dimension::Office, Dimension::FocusArea],
+    pair: None,
     outcomes: false,
     days_to_close: true,
 };
-const CUBES: [&Cube; 7] = [
-    &DAILY, &CLOCK, &EVENTS, &PEOPLE, &PLACES, &MONTHLY, &CLOSING,
+/// The dimensions crossed two by two, by month, focus area and district.
+const PAIRED: [Dimension; 10] = [
+    Dimension::Kind,
+    Dimension::ViolenceForm,
+    Dimension::Severity,
+    Dimension::AffectedCategory,
+    Dimension::Gender,
+    Dimension::AgeGroup,
+    Dimension::ChildrenAffected,
+    Dimension::PlaceKind,
+    Dimension::Weekday,
+    Dimension::Hour,
 ];
-/// The rollups that answer counts, smallest first.
-const COUNTING: [&Cube; 6] = [&DAILY, &CLOCK, &EVENTS, &PEOPLE, &PLACES, &MONTHLY];
+const PAIR_COUNT: usize = PAIRED.len() * (PAIRED.len() - 1) / 2;
+static PAIRS: [Cube; PAIR_COUNT] = pairs();
+
+const fn pairs() -> [Cube; PAIR_COUNT] {
+    const fn pair(first: Dimension, second: Dimension) -> Cube {
+        Cube {
+            table: "statistics_pairs",
+            time: Time::Month,
+            keys: &[Dimension::FocusArea, Dimension::District],
+            pair: Some([first, second]),
+            outcomes: false,
+            days_to_close: false,
+        }
+    }
+    let mut cubes = [const { pair(Dimension::Kind, Dimension::Kind) }; PAIR_COUNT];
+    let (mut first, mut filled) = (0, 0);
+    while first < PAIRED.len() {
+        let mut second = first + 1;
+        while second < PAIRED.len() {
+            cubes[filled] = pair(PAIRED[first], PAIRED[second]);
+            filled += 1;
+            second += 1;
+        }
+        first += 1;
+    }
+    cubes
+}
+
+/// Every rollup; the ones that answer counts smallest first, so a query reads the smallest
+/// that has its dimensions.
+static CUBES: LazyLock<Vec<&'static Cube>> = LazyLock::new(|| {
+    [&DAILY, &EVENTS, &PEOPLE, &PLACES]
+        .into_iter()
+        .chain(&PAIRS)
+        .chain([&MONTHLY, &CLOSING])
+        .collect()
+});
 
 impl Cube {
     fn has(&self, dimension: Dimension) -> bool {
-        self.keys.contains(&dimension)
+        self.dimensions().any(|d| d == dimension)
+    }
+
+    /// The key dimensions, the pair's last.
+    fn dimensions(&self) -> impl Iterator<Item = Dimension> + '_ {
+        self.keys
+            .iter()
+            .copied()
+            .chain(self.pair.into_iter().flatten())
+    }
+
+    /// The dimensions whose `*` row counts a case once: the multi-valued keys, which lead.
+    fn starred(&self) -> &'static [Dimension] {
+        let multi = self.keys.iter().take_while(|d| d.is_multi_valued()).count();
+        &self.keys[..multi]
+    }
+
+    /// The column holding a dimension's codes.
+    fn column(&self, dimension: Dimension) -> &'static str {
+        match self.pair {
+            Some([first, _]) if first == dimension => "first",
+            Some([_, second]) if second == dimension => "second",
+            _ => dimension.code(),
+        }
+    }
+
+    /// The value of the `pair` column: the two dimensions' codes.
+    fn pair_code(&self) -> Option<String> {
+        self.pair
+            .map(|[first, second]| format!("{},{}", first.code(), second.code()))
+    }
+
+    /// Whether it answers the query: it has every dimension the query groups or filters by,
+    /// and a multi-valued dimension without a `*` row (a form of violence in a pair) only
+    /// where the query asks for it, since summing over it would count a case once per form.
+    fn answers_query(&self, query: &StatisticsQuery) -> bool {
+        let asked: Vec<Dimension> = query.dimensions().collect();
+        asked.iter().all(|d| self.answers(*d, query.period()))
+            && self
+                .pair
+                .into_iter()
+                .flatten()
+                .filter(|d| d.is_multi_valued())
+                .all(|d| asked.contains(&d))
     }
 
     /// Whether the rollup can group or filter by `dimension` over `period`.
@@ -202,21 +288,34 @@ impl Cube {
         }
     }
 
-    /// The key columns in the table's key order: the multi-valued ones (declared first), time,
-    /// days, the rest.
+    /// The key columns in the table's key order: the leading ones (`pair`, or the starred
+    /// dimensions), time, days, the rest.
     fn key_columns(&self) -> Vec<&'static str> {
-        let multi = self.multi_valued_keys();
-        self.keys[..multi]
-            .iter()
-            .map(|d| d.code())
+        let starred = self.starred();
+        let leading = match self.pair {
+            Some(_) => vec!["pair"],
+            None => starred.iter().map(|d| d.code()).collect(),
+        };
+        leading
+            .into_iter()
             .chain([self.time.column()])
             .chain(self.days_to_close.then_some("days"))
-            .chain(self.keys[multi..].iter().map(|d| d.code()))
+            .chain(self.keys[starred.len()..].iter().map(|d| d.code()))
+            .chain(
+                self.pair
+                    .map_or(&[][..], |_| &["first", "second"][..])
+                    .iter()
+                    .copied(),
+            )
             .collect()
     }
 
-    fn multi_valued_keys(&self) -> usize {
-        self.keys.iter().take_while(|d| d.is_multi_valued()).count()
+    /// How many key values come before the time.
+    fn leading_keys(&self) -> usize {
+        match self.pair {
+            Some(_) => 1,
+            None => self.starred().len(),
+        }
     }
 
     /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas (same on both backends).
@@ -246,7 +345,7 @@ impl Cube {
     }
 }
 
-/// A rollup row's key: its table, time, days to close (when keyed by them) and key values
+/// A rollup row's key: its rollup, time, days to close (when keyed by them) and key values
 /// joined in the order of `Cube::key_columns` (compact, for rebuilding millions of rows).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Cell {
@@ -305,13 +404,18 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
             (true, None) => continue,
         };
         // Every combination of the key values: `*` and each office or form, one of the rest.
-        let choices = cube.keys.iter().map(|&dimension| {
-            let mut choices = case.values(dimension);
-            if dimension.is_multi_valued() {
-                choices.insert(0, ALL.to_owned());
-            }
-            choices
-        });
+        let starred = cube.starred();
+        let choices =
+            cube.pair_code()
+                .map(|code| vec![code])
+                .into_iter()
+                .chain(cube.dimensions().map(|dimension| {
+                    let mut choices = case.values(dimension);
+                    if starred.contains(&dimension) {
+                        choices.insert(0, ALL.to_owned());
+                    }
+                    choices
+                }));
         let keys = combinations(choices)
             .into_iter()
             .map(|values| values.join(&SEPARATOR.to_string()));
@@ -329,18 +433,18 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
     rows
 }
 
-/// Writes rows of one cube with a single statement.
+/// Writes rows of one table with a single statement (`cube` gives its layout).
 fn write_rows(
     conn: &mut DbConnection,
     cube: &Cube,
-    rows: &[(&Cell, Measures)],
+    rows: &[(Cell, Measures)],
 ) -> Result<(), StorageError> {
     let sql = cube.upsert(rows.len(), parameter_style(conn));
     let mut statement = diesel::sql_query(sql).into_boxed::<Backend>();
-    let multi = cube.multi_valued_keys();
+    let leading = cube.leading_keys();
     for (cell, measures) in rows {
         let mut keys = cell.keys.split(SEPARATOR);
-        for key in keys.by_ref().take(multi) {
+        for key in keys.by_ref().take(leading) {
             statement = statement.bind::<Text, _>(key);
         }
         statement = statement.bind::<Integer, _>(cell.time);
@@ -372,12 +476,18 @@ pub(crate) fn record_change(
             delta.entry(cell).or_default().add(measures, sign);
         }
     }
-    for (cell, measures) in &delta {
-        if *measures != Measures::default() {
-            write_rows(conn, CUBES[cell.cube], &[(cell, *measures)])?;
-        }
+    let changed: Vec<(Cell, Measures)> = delta
+        .into_iter()
+        .filter(|(_, measures)| *measures != Measures::default())
+        .collect();
+    for rows in changed.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
+        write_rows(conn, CUBES[rows[0].0.cube], rows)?;
     }
     Ok(())
+}
+
+fn same_table(a: &Cell, b: &Cell) -> bool {
+    CUBES[a.cube].table == CUBES[b.cube].table
 }
 
 #[derive(Queryable, Selectable)]
@@ -485,7 +595,7 @@ fn count_rollup(
         .group_by()
         .iter()
         .filter(|dimension| cube.has(**dimension))
-        .map(|dimension| dimension.code())
+        .map(|dimension| cube.column(*dimension))
         .collect();
     let key = if columns.is_empty() {
         "''".to_owned()
@@ -505,9 +615,14 @@ fn count_rollup(
         parameter(1),
         parameter(2)
     )];
+    let pair = cube.pair_code();
     let mut values: Vec<&str> = Vec::new();
+    if let Some(pair) = &pair {
+        values.push(pair);
+        conditions.push(format!("pair = {}", parameter(values.len() + 2)));
+    }
     // Without a breakdown by office or form, the rows that count each case once.
-    for multi in cube.keys.iter().filter(|d| d.is_multi_valued()) {
+    for multi in cube.starred() {
         match query.filters().iter().find(|(d, _)| d == multi) {
             Some((_, value)) => {
                 values.push(value);
@@ -532,11 +647,11 @@ fn count_rollup(
         }
     }
     for (dimension, value) in query.filters() {
-        if cube.has(*dimension) && !dimension.is_multi_valued() {
+        if cube.has(*dimension) && !cube.starred().contains(dimension) {
             values.push(value);
             conditions.push(format!(
                 "{} = {}",
-                dimension.code(),
+                cube.column(*dimension),
                 parameter(values.len() + 2)
             ));
         }
@@ -572,7 +687,7 @@ fn count_rollup(
             from_columns.insert(column, keys.next().unwrap_or_default());
         }
         // Values the rollup keeps in its time column: the period and, by day, the weekday.
-        let value_of = |dimension: Dimension| match from_columns.get(dimension.code()) {
+        let value_of = |dimension: Dimension| match from_columns.get(cube.column(dimension)) {
             Some(value) => (*value).to_owned(),
             None => match dimension {
                 Dimension::Period(grain) => grain.period_of(date),
@@ -616,9 +731,10 @@ fn count_cases(conn: &mut DbConnection, query: &StatisticsQuery) -> Result<Count
 
 /// The smallest rollup that answers the query, if one does.
 fn rollup_for(query: &StatisticsQuery, outcomes: Outcomes) -> Option<&'static Cube> {
-    COUNTING.into_iter().find(|cube| {
-        (outcomes == Outcomes::NotNeeded || cube.outcomes)
-            && query.dimensions().all(|d| cube.answers(d, query.period()))
+    CUBES.iter().copied().find(|cube| {
+        !cube.days_to_close
+            && (outcomes == Outcomes::NotNeeded || cube.outcomes)
+            && cube.answers_query(query)
     })
 }
 
@@ -681,12 +797,12 @@ impl Database {
     }
 }
 
-/// The multi-valued keys of a joined key (they lead it).
-fn leading_keys(keys: &str, multi: usize) -> &str {
-    match multi {
+/// The first `count` values of a joined key.
+fn leading_keys(keys: &str, count: usize) -> &str {
+    match count {
         0 => "",
         _ => {
-            let end = keys.match_indices(SEPARATOR).nth(multi - 1);
+            let end = keys.match_indices(SEPARATOR).nth(count - 1);
             &keys[..end.map_or(keys.len(), |(at, _)| at)]
         }
     }
@@ -694,8 +810,10 @@ fn leading_keys(keys: &str, multi: usize) -> &str {
 
 /// Empties the rollups and fills them from the cases, on the caller's transaction.
 pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
-    for cube in CUBES {
-        diesel::sql_query(format!("DELETE FROM {}", cube.table)).execute(conn)?;
+    let mut tables: Vec<&str> = CUBES.iter().map(|cube| cube.table).collect();
+    tables.dedup();
+    for table in tables {
+        diesel::sql_query(format!("DELETE FROM {table}")).execute(conn)?;
     }
     let mut cells: HashMap<Cell, Measures> = HashMap::new();
     let mut cases = 0;
@@ -705,21 +823,17 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
             cells.entry(cell).or_default().add(measures, 1);
         }
     })?;
-    let cells: Vec<(Cell, Measures)> = cells.into_iter().collect();
-    for (index, cube) in CUBES.iter().enumerate() {
-        let mut rows: Vec<(&Cell, Measures)> = cells
-            .iter()
-            .filter(|(cell, _)| cell.cube == index)
-            .map(|(cell, measures)| (cell, *measures))
-            .collect();
-        // In the table's key order, so the index grows at its end rather than everywhere.
-        let multi = cube.multi_valued_keys();
-        rows.sort_unstable_by(|(a, _), (b, _)| {
-            let (lead_a, lead_b) = (leading_keys(&a.keys, multi), leading_keys(&b.keys, multi));
-            (lead_a, a.time, a.days, &a.keys).cmp(&(lead_b, b.time, b.days, &b.keys))
-        });
+    let mut cells: Vec<(Cell, Measures)> = cells.into_iter().collect();
+    // Table by table in key order, so each index grows at its end rather than everywhere.
+    fn order(cell: &Cell) -> (&'static str, &str, i32, i32) {
+        let cube = CUBES[cell.cube];
+        let lead = leading_keys(&cell.keys, cube.leading_keys());
+        (cube.table, lead, cell.time, cell.days)
+    }
+    cells.sort_unstable_by(|(a, _), (b, _)| (order(a), &a.keys).cmp(&(order(b), &b.keys)));
+    for rows in cells.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
         for chunk in rows.chunks(INSERT_ROWS) {
-            write_rows(conn, cube, chunk)?;
+            write_rows(conn, CUBES[chunk[0].0.cube], chunk)?;
         }
     }
     Ok(cases)
@@ -737,14 +851,53 @@ mod tests {
 
     #[test]
     fn multi_valued_keys_lead_every_rollup() {
-        for cube in CUBES {
-            let multi = cube.multi_valued_keys();
+        for cube in CUBES.iter() {
+            let multi = cube.starred().len();
             assert!(
                 cube.keys[multi..].iter().all(|d| !d.is_multi_valued()),
                 "{}",
                 cube.table
             );
         }
+    }
+
+    #[test]
+    fn questions_about_at_most_two_facts_read_a_rollup_bounded_by_the_catalogue() {
+        let catalogue = trygg_domain::Catalogue::builtin();
+        let year = Period::new(
+            NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let query =
+            |group_by: &[&str]| StatisticsQuery::new(&catalogue, year, group_by, &[]).unwrap();
+        let rollup = |group_by: &[&str]| rollup_for(&query(group_by), Outcomes::NotNeeded).unwrap();
+        let kind_by_form = PAIRS
+            .iter()
+            .find(|cube| cube.pair == Some([Dimension::Kind, Dimension::ViolenceForm]))
+            .unwrap();
+        assert!(kind_by_form.answers_query(&query(&["kind", "violence_form"])));
+        assert!(!kind_by_form.answers_query(&query(&["kind"])));
+        for (i, first) in PAIRED.iter().enumerate() {
+            for second in &PAIRED[i..] {
+                let mut asked = vec![first.code(), "focus_area", "district"];
+                if second != first {
+                    asked.push(second.code());
+                }
+                let cube = rollup(&asked);
+                assert_ne!(cube, &MONTHLY, "{asked:?}");
+                // A form of violence is summed over only where it is asked for.
+                let forms = cube.pair.into_iter().flatten();
+                assert!(
+                    forms
+                        .filter(|d| d.is_multi_valued())
+                        .all(|d| asked.contains(&d.code())),
+                    "{asked:?} read from {cube:?}"
+                );
+            }
+        }
+        assert_eq!(rollup(&["gender", "age_group", "place_kind"]), &MONTHLY);
+        assert_eq!(rollup(&["office", "gender", "place_kind"]), &MONTHLY);
     }
 
     #[test]
@@ -780,15 +933,28 @@ mod tests {
         // `*` and two offices; for the full rollup, times `*` and one form.
         assert_eq!(of(&DAILY).len(), 3);
         assert_eq!(of(&MONTHLY).len(), 6);
-        assert_eq!(of(&CLOCK).len(), 1);
+        let clock = PAIRS
+            .iter()
+            .find(|cube| cube.pair == Some([Dimension::Weekday, Dimension::Hour]))
+            .unwrap();
+        assert_eq!(of(clock).len(), 1);
         assert!(of(&CLOSING).is_empty(), "open cases have no days to close");
         // 22:30 UTC on 30 June is 00:30 on 1 July in Stockholm, a Wednesday.
-        let clock = of(&CLOCK)[0];
+        let clock = of(clock)[0];
         assert_eq!(
             clock.time,
             month_number(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap())
         );
-        assert_eq!(&*clock.keys, "public_space\u{1f}central\u{1f}3\u{1f}00");
+        assert_eq!(
+            &*clock.keys,
+            "weekday,hour\u{1f}public_space\u{1f}central\u{1f}3\u{1f}00"
+        );
+        // Once in each of the 45 pairs: the case has one form of violence.
+        let pairs = rows
+            .iter()
+            .filter(|(cell, _)| CUBES[cell.cube].pair.is_some())
+            .count();
+        assert_eq!(pairs, PAIR_COUNT);
         assert_eq!(of(&DAILY)[0].keys.split(SEPARATOR).next(), Some(ALL));
         let monthly = of(&MONTHLY);
         assert!(
