@@ -18,6 +18,10 @@ use trygg_domain::statistics::{
     first_day_of_month_number, month_number,
 };
 
+mod rebuild;
+
+pub(crate) use rebuild::rebuild;
+
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::{CircumstanceColumns, Incident, offices_of, violence_forms};
@@ -346,8 +350,8 @@ impl Cube {
 }
 
 /// A rollup row's key: its rollup, time, days to close (when keyed by them) and key values
-/// joined in the order of `Cube::key_columns` (compact, for rebuilding millions of rows).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// joined in the order of `Cube::key_columns`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Cell {
     cube: usize,
     time: i32,
@@ -795,48 +799,6 @@ impl Database {
     pub fn rebuild_statistics(&self) -> Result<u64, StorageError> {
         self.write(rebuild)
     }
-}
-
-/// The first `count` values of a joined key.
-fn leading_keys(keys: &str, count: usize) -> &str {
-    match count {
-        0 => "",
-        _ => {
-            let end = keys.match_indices(SEPARATOR).nth(count - 1);
-            &keys[..end.map_or(keys.len(), |(at, _)| at)]
-        }
-    }
-}
-
-/// Empties the rollups and fills them from the cases, on the caller's transaction.
-pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
-    let mut tables: Vec<&str> = CUBES.iter().map(|cube| cube.table).collect();
-    tables.dedup();
-    for table in tables {
-        diesel::sql_query(format!("DELETE FROM {table}")).execute(conn)?;
-    }
-    let mut cells: HashMap<Cell, Measures> = HashMap::new();
-    let mut cases = 0;
-    for_each_case(conn, None, |case| {
-        cases += 1;
-        for (cell, measures) in contributions(&case) {
-            cells.entry(cell).or_default().add(measures, 1);
-        }
-    })?;
-    let mut cells: Vec<(Cell, Measures)> = cells.into_iter().collect();
-    // Table by table in key order, so each index grows at its end rather than everywhere.
-    fn order(cell: &Cell) -> (&'static str, &str, i32, i32) {
-        let cube = CUBES[cell.cube];
-        let lead = leading_keys(&cell.keys, cube.leading_keys());
-        (cube.table, lead, cell.time, cell.days)
-    }
-    cells.sort_unstable_by(|(a, _), (b, _)| (order(a), &a.keys).cmp(&(order(b), &b.keys)));
-    for rows in cells.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
-        for chunk in rows.chunks(INSERT_ROWS) {
-            write_rows(conn, CUBES[chunk[0].0.cube], chunk)?;
-        }
-    }
-    Ok(cases)
 }
 
 #[cfg(test)]
