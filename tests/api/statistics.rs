@@ -1171,3 +1171,31 @@ async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
         assert_eq!(&app.get(path, &analyst()).await.body, before, "{path}");
     }
 }
+
+#[actix_web::test]
+async fn upgrading_a_database_with_cases_fills_the_pairs_rollup() {
+    let app = spawn_app().await;
+    let mut rng = Rng(0xbeef);
+    seed(&app, &mut rng, 30).await;
+    let path = "/api/v1/statistics?from=2025-01-01&to=2026-12-01&group_by=place_kind,gender";
+    let before = app.get(path, &analyst()).await.body;
+    // Back to the release before the pairs, with its own down migration.
+    let forget = "DELETE FROM __diesel_schema_migrations WHERE version = '20261127000005';";
+    app.database.execute(
+        &format!(
+            "{}{forget}",
+            include_str!("../../migrations/sqlite/2026-11-27-000005_statistics_pairs/down.sql")
+        ),
+        &format!(
+            "{}{forget}",
+            include_str!("../../migrations/postgres/2026-11-27-000005_statistics_pairs/down.sql")
+        ),
+    );
+    let output = app.trygg(&["migrate"], &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(app.get(path, &analyst()).await.body, before);
+}
