@@ -32,7 +32,7 @@ type Backend = <DbConnection as Connection>::Backend;
 /// The key value of a rollup row that counts a case once, whatever its offices or forms.
 const ALL: &str = "*";
 /// Joins a rollup row's key values in memory (codes never contain it).
-const SEPARATOR: char = '\u{1f}';
+const SEPARATOR: &str = "\u{1f}";
 /// Cases read per query when counting or rebuilding from the cases themselves.
 const BATCH: i64 = 10_000;
 /// Rows per statement when a rebuild writes a rollup.
@@ -400,6 +400,11 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
         closed: i64::from(case.days_to_close.is_some()),
         police_reported: i64::from(case.police_reported),
     };
+    // A case's values per dimension, read once for all the rollups that key by it.
+    let values_of: HashMap<Dimension, Vec<String>> = Dimension::CATEGORICAL
+        .into_iter()
+        .map(|dimension| (dimension, case.values(dimension)))
+        .collect();
     let mut rows = Vec::new();
     for (index, cube) in CUBES.iter().enumerate() {
         let days = match (cube.days_to_close, case.days_to_close) {
@@ -414,7 +419,7 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
                 .map(|code| vec![code])
                 .into_iter()
                 .chain(cube.dimensions().map(|dimension| {
-                    let mut choices = case.values(dimension);
+                    let mut choices = values_of[&dimension].clone();
                     if starred.contains(&dimension) {
                         choices.insert(0, ALL.to_owned());
                     }
@@ -422,7 +427,7 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
                 }));
         let keys = combinations(choices)
             .into_iter()
-            .map(|values| values.join(&SEPARATOR.to_string()));
+            .map(|values| values.join(SEPARATOR));
         let time = cube.time.of(case.occurred.date());
         rows.extend(keys.into_iter().map(|keys| {
             let cell = Cell {
@@ -849,9 +854,9 @@ mod tests {
                 let cube = rollup(&asked);
                 assert_ne!(cube, &MONTHLY, "{asked:?}");
                 // A form of violence is summed over only where it is asked for.
-                let forms = cube.pair.into_iter().flatten();
+                let paired = cube.pair.into_iter().flatten();
                 assert!(
-                    forms
+                    paired
                         .filter(|d| d.is_multi_valued())
                         .all(|d| asked.contains(&d.code())),
                     "{asked:?} read from {cube:?}"

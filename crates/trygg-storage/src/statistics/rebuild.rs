@@ -73,7 +73,7 @@ impl Codes {
             cube: usize::from(cell.cube),
             time: cell.time,
             days: cell.days,
-            keys: values.join(&SEPARATOR.to_string()).into(),
+            keys: values.join(SEPARATOR).into(),
         }
     }
 
@@ -172,7 +172,7 @@ mod tests {
             cube: 3,
             time: 600,
             days: 0,
-            keys: keys.replace('|', &SEPARATOR.to_string()).into(),
+            keys: keys.replace('|', SEPARATOR).into(),
         };
         let cells = [cell("west|school|*"), cell("b|a|c"), cell("a|b|c")];
         let mut packed: Vec<PackedCell> = cells.iter().map(|c| codes.pack(c).unwrap()).collect();
