@@ -23,7 +23,7 @@ use database::TestDatabase;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
-use trygg_domain::{AlertReason, Catalogue, NewReport, ReportDraft};
+use trygg_domain::{AlertReason, Catalogue, Clock, NewReport, ReportDraft};
 use trygg_notifier::{AlertFacts, Routing};
 use trygg_storage::{Database, DatabaseUrl, DbConnection, NewIncident, insert_incident};
 use uuid::Uuid;
@@ -286,7 +286,7 @@ fn main() {
         }
         let fresh = || {
             let database = TestDatabase::on(admin_url);
-            Database::connect(&database.url(), 16)
+            Database::connect(&database.url(), 16, Clock::system())
                 .unwrap()
                 .migrate()
                 .unwrap();
@@ -296,7 +296,7 @@ fn main() {
         let sql = sql_inserts(&sql_database.url(), &parse_all(&bodies), concurrency);
         let store_database = fresh();
         let store = store_inserts(
-            &Database::connect(&store_database.url(), 16).unwrap(),
+            &Database::connect(&store_database.url(), 16, Clock::system()).unwrap(),
             &parse_all(&bodies),
             concurrency,
         );

@@ -29,8 +29,8 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use trygg_domain::statistics::{Period, StatisticsQuery, local_midnight};
 use trygg_domain::{
-    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
-    PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
+    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Clock, Gender, IncidentKind,
+    Influence, PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
 };
 use trygg_storage::{Database, DatabaseUrl, Outcomes};
 
@@ -357,7 +357,7 @@ async fn measure(
 ) -> Vec<Row> {
     let database = TestDatabase::on(admin_url);
     let url = database.url();
-    let storage = Database::connect(&url, 4).unwrap();
+    let storage = Database::connect(&url, 4, Clock::system()).unwrap();
     storage.migrate().unwrap();
     let started = Instant::now();
     seed(&url, cases);

@@ -162,6 +162,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         routing,
         delivery,
         suppression_threshold,
+        clock: trygg_domain::Clock::system(),
     })
 }
 

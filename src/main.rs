@@ -49,6 +49,10 @@ enum Command {
         /// Only list what would be removed.
         #[arg(long)]
         dry_run: bool,
+        /// Judge the retention period as of this instant (RFC 3339) instead of now: to see
+        /// ahead what a later purge removes, or to purge as the service's clock stands.
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Work with the access log.
     Audit {
@@ -128,7 +132,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Migrate => {
             let applied = actix_web::web::block(move || {
-                Database::connect(&settings.database_url, 1)?.migrate()
+                Database::connect(&settings.database_url, 1, settings.clock)?.migrate()
             })
             .await??;
             tracing::info!(applied, "migrations applied");
@@ -154,11 +158,11 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Openapi => print!("{}", trygg_api::openapi_document()),
-        Command::Purge { dry_run } => {
-            let closed_before =
-                chrono::Utc::now() - config::retention(|name| std::env::var(name).ok())?;
+        Command::Purge { dry_run, as_of } => {
+            let now = as_of.unwrap_or_else(|| settings.clock.now());
+            let closed_before = now - config::retention(|name| std::env::var(name).ok())?;
             let cases = actix_web::web::block(move || {
-                let database = Database::connect(&settings.database_url, 1)?;
+                let database = Database::connect(&settings.database_url, 1, settings.clock)?;
                 if dry_run {
                     database.purgeable(closed_before)
                 } else {
@@ -181,7 +185,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             command: AuditCommand::Verify,
         } => {
             let report = actix_web::web::block(move || {
-                Database::connect(&settings.database_url, 1)?.verify_access_log()
+                Database::connect(&settings.database_url, 1, settings.clock)?.verify_access_log()
             })
             .await??;
             match report.first_broken {
@@ -200,7 +204,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             command: StatisticsCommand::Rebuild,
         } => {
             let cases = actix_web::web::block(move || {
-                Database::connect(&settings.database_url, 1)?.rebuild_statistics()
+                Database::connect(&settings.database_url, 1, settings.clock)?.rebuild_statistics()
             })
             .await??;
             println!("statistics rebuilt from {cases} cases");

@@ -47,6 +47,7 @@ pub async fn start(
             escalate_after: chrono::Duration::minutes(30),
         },
         suppression_threshold: SuppressionThreshold::DEFAULT,
+        clock: trygg_domain::Clock::system(),
     };
     let application = Application::build(settings).await.unwrap();
     let base = format!("http://{}", application.address());

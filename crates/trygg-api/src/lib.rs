@@ -11,8 +11,8 @@ use std::net::{SocketAddr, TcpListener};
 use actix_web::dev::Server;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, Resource, Route, web};
-use trygg_domain::Catalogue;
 use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::{Catalogue, Clock};
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
 use trygg_storage::{Database, DatabaseUrl, StorageError};
 use utoipa::OpenApi;
@@ -37,6 +37,8 @@ pub struct Settings {
     pub delivery: DeliverySettings,
     /// The smallest count statistics publish.
     pub suppression_threshold: SuppressionThreshold,
+    /// Where the service reads the time: the system clock, or a test's.
+    pub clock: Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,8 +76,10 @@ impl Application {
         authenticator.warm_up().await;
         let url = settings.database_url.clone();
         let pool_size = settings.database_pool_size;
+        let clock = settings.clock;
+        let database_clock = clock.clone();
         let database = web::block(move || {
-            let database = Database::connect(&url, pool_size)?;
+            let database = Database::connect(&url, pool_size, database_clock)?;
             let applied = database.migrate()?;
             tracing::info!(database = %url.redacted(), applied, "database ready");
             Ok::<_, StorageError>(database)
@@ -91,8 +95,10 @@ impl Application {
             routing.clone().into_inner(),
             catalogue.clone().into_inner(),
             wakeup.clone().into_inner(),
+            clock.clone(),
             settings.delivery,
         )?;
+        let clock = web::Data::new(clock);
         actix_web::rt::spawn(worker.run());
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
@@ -105,6 +111,7 @@ impl Application {
                 .app_data(routing.clone())
                 .app_data(threshold.clone())
                 .app_data(wakeup.clone())
+                .app_data(clock.clone())
                 .app_data(authenticator.clone())
                 .configure(configure)
         })

@@ -4,6 +4,7 @@
 mod access;
 mod case_number;
 mod catalogue;
+mod clock;
 mod codes;
 mod report;
 pub mod statistics;
@@ -15,6 +16,7 @@ pub use catalogue::{
     Catalogue, CatalogueError, ClassificationRule, Code, DistrictCode, Entry, FocusArea,
     FocusAreaCode, OfficeCode,
 };
+pub use clock::{Clock, ManualClock};
 pub use codes::UnknownCode;
 pub use codes::{
     ActionStatus, AffectedCategory, AgeGroup, AlertReason, Audience, Channel, ChildrenAffected,

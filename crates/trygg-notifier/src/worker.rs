@@ -13,7 +13,8 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 use trygg_domain::{
-    AlertReason, Catalogue, Channel, DEADLINE_AT_RISK_WITHIN, Severity, WORK_ENVIRONMENT_DEADLINE,
+    AlertReason, Catalogue, Channel, Clock, DEADLINE_AT_RISK_WITHIN, Severity,
+    WORK_ENVIRONMENT_DEADLINE,
 };
 use trygg_storage::{Database, DeliveryOutcome, DueDelivery, StorageError};
 
@@ -79,6 +80,7 @@ pub struct Worker {
     routing: Arc<Routing>,
     catalogue: Arc<Catalogue>,
     wakeup: Arc<Wakeup>,
+    clock: Clock,
     settings: DeliverySettings,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
 }
@@ -105,6 +107,7 @@ impl Worker {
         routing: Arc<Routing>,
         catalogue: Arc<Catalogue>,
         wakeup: Arc<Wakeup>,
+        clock: Clock,
         settings: DeliverySettings,
     ) -> Result<Worker, WorkerError> {
         settings
@@ -128,6 +131,7 @@ impl Worker {
             routing,
             catalogue,
             wakeup,
+            clock,
             settings,
             smtp,
         })
@@ -168,9 +172,9 @@ impl Worker {
         } else {
             &[Channel::Webhook]
         };
+        let now = self.clock.now();
         let due =
-            blocking(move || database.claim_deliveries(channels, Utc::now(), lease, CLAIM_BATCH))
-                .await?;
+            blocking(move || database.claim_deliveries(channels, now, lease, CLAIM_BATCH)).await?;
         let count = due.len();
         // Concurrently: a slow or failing receiver does not hold up the others.
         let sends = due.into_iter().map(|delivery| self.deliver(delivery));
@@ -192,12 +196,12 @@ impl Worker {
         let result = match sent {
             Ok(()) => {
                 tracing::info!(%case, %receiver, %channel, "alert delivered");
-                Ok(Utc::now())
+                Ok(self.clock.now())
             }
             Err(failure) => {
                 let attempts = delivery.attempts + 1;
                 let retry_at = (!failure.permanent && attempts < self.settings.max_attempts)
-                    .then(|| Utc::now() + self.backoff(attempts));
+                    .then(|| self.clock.now() + self.backoff(attempts));
                 tracing::warn!(%case, %receiver, %channel, attempts, parked = retry_at.is_none(), error = %failure.message, "alert not delivered");
                 Err((failure.message, retry_at))
             }
@@ -266,6 +270,8 @@ impl Worker {
             ));
         }
         let body = content.webhook_body();
+        // The protocol's timestamp, which the receiver checks against its own clock: the
+        // machine's time, not the service's.
         let timestamp = Utc::now().timestamp();
         let signature = sign_webhook(&hook.secret, &delivery.message_id, timestamp, &body);
         let client = awc::Client::builder().timeout(SEND_TIMEOUT).finish();
@@ -291,7 +297,7 @@ impl Worker {
     /// Raises escalations for unacknowledged high and serious alerts, and the 12- and 20-hour
     /// Arbetsmiljöverket reminders.
     async fn schedule(&self) -> Result<(), StorageError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let before = now - self.settings.escalate_after;
         let (database, routing) = (self.database.clone(), self.routing.clone());
         let raised = blocking(move || {

@@ -93,6 +93,8 @@ impl Database {
         if incident_ids.is_empty() {
             return Ok(());
         }
+        // Microseconds: what both backends store, so the hash survives the round trip.
+        let at = self.clock.now().trunc_subsecs(6).naive_utc();
         self.write(move |conn| {
             if let DbConnection::Postgresql(pg) = conn {
                 diesel::sql_query(format!("SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"))
@@ -104,8 +106,6 @@ impl Database {
                 .first(conn)
                 .optional()?
                 .unwrap_or_else(|| GENESIS.into());
-            // Microseconds: what both backends store, so the hash survives the round trip.
-            let at = Utc::now().trunc_subsecs(6).naive_utc();
             for id in incident_ids {
                 let incident_id = id.to_string();
                 let hash = entry_hash(&prev, at, &actor, &incident_id, purpose);

@@ -288,6 +288,7 @@ impl Database {
 
     /// Records the outcomes of a batch of deliveries in one transaction.
     pub fn record_deliveries(&self, outcomes: Vec<DeliveryOutcome>) -> Result<(), StorageError> {
+        let now = self.clock.now();
         self.write(move |conn| {
             for outcome in outcomes {
                 let target = deliveries::table.filter(deliveries::seq.eq(outcome.seq));
@@ -309,7 +310,7 @@ impl Database {
                         } else {
                             DeliveryState::Failed
                         };
-                        let next = retry_at.unwrap_or_else(Utc::now).naive_utc();
+                        let next = retry_at.unwrap_or(now).naive_utc();
                         diesel::update(target)
                             .set((
                                 deliveries::state.eq(state.code()),
@@ -371,12 +372,12 @@ impl Database {
         new: Vec<NewAlert>,
         escalating_before: Option<DateTime<Utc>>,
     ) -> Result<usize, StorageError> {
+        let now = self.clock.now();
         self.write(move |conn| {
             let seq: i64 = incidents::table
                 .filter(incidents::id.eq(case_id.to_string()))
                 .select(incidents::seq)
                 .first(conn)?;
-            let now = Utc::now();
             let written = insert_alerts(conn, seq, &new, now)?;
             if let Some(before) = escalating_before {
                 diesel::update(
@@ -560,6 +561,7 @@ impl Database {
     /// Sends an alert's failed deliveries again, from the first attempt. `false` when the
     /// alert has none.
     pub fn retry_alert(&self, id: Uuid) -> Result<bool, StorageError> {
+        let now = self.clock.now();
         self.write(move |conn| {
             let failed = deliveries::table
                 .inner_join(alerts::table)
@@ -571,7 +573,7 @@ impl Database {
                 .set((
                     deliveries::state.eq(DeliveryState::Pending.code()),
                     deliveries::attempts.eq(0),
-                    deliveries::next_attempt_at.eq(Utc::now().naive_utc()),
+                    deliveries::next_attempt_at.eq(now.naive_utc()),
                     deliveries::locked_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(conn)?;
@@ -588,6 +590,7 @@ impl Database {
         comment: Option<String>,
         is_receiver: impl FnOnce(&str) -> bool + Send + 'static,
     ) -> Result<Acknowledged, StorageError> {
+        let now = self.clock.now();
         let permitted = self.write(move |conn| {
             let Some(receiver) = alerts::table
                 .filter(alerts::id.eq(id.to_string()))
@@ -605,7 +608,7 @@ impl Database {
                 .filter(alerts::acknowledged_at.is_null());
             diesel::update(unacknowledged)
                 .set((
-                    alerts::acknowledged_at.eq(Some(Utc::now().naive_utc())),
+                    alerts::acknowledged_at.eq(Some(now.naive_utc())),
                     alerts::acknowledged_by.eq(Some(by)),
                     alerts::ack_comment.eq(comment),
                 ))

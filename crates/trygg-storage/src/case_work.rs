@@ -390,6 +390,7 @@ impl Database {
         actor: String,
         decide: impl FnOnce(&Incident) -> Result<Amendment, R> + Send + 'static,
     ) -> Result<Amended<R>, StorageError> {
+        let at = self.clock.now();
         self.write(move |conn| {
             let Some((seq, current)) = find(conn, id, &visibility)? else {
                 return Ok(Amended::NotFound);
@@ -410,7 +411,6 @@ impl Database {
                 },
                 None => None,
             };
-            let at = Utc::now();
             let events = events(&current, current_action.as_ref(), &amendment, &actor, at);
             if events.is_empty() {
                 return Ok(Amended::Done(Box::new(current)));

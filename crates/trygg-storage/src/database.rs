@@ -14,6 +14,7 @@ use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use trygg_domain::Clock;
 
 use crate::error::StorageError;
 use crate::sqlite_writer::Writer;
@@ -123,17 +124,24 @@ impl ManageConnection for Manager {
     }
 }
 
-/// The database: a pool of connections, and for SQLite the single writer.
+/// The database: a pool of connections, for SQLite the single writer, and the clock that
+/// stamps what it records.
 #[derive(Debug)]
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
     sqlite_writer: Option<Writer>,
+    pub(crate) clock: Clock,
 }
 
 impl Database {
-    /// Connects (creating a SQLite file and its folder if needed). Does not migrate.
-    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Database, StorageError> {
+    /// Connects (creating a SQLite file and its folder if needed). Does not migrate. What the
+    /// database records as done "now" (a change, a read, an alert) is stamped from `clock`.
+    pub fn connect(
+        url: &DatabaseUrl,
+        pool_size: u32,
+        clock: Clock,
+    ) -> Result<Database, StorageError> {
         if let DatabaseUrl::Sqlite(path) = url {
             create_parent_dir(path)?;
         }
@@ -159,6 +167,7 @@ impl Database {
             pool,
             backend: url.backend(),
             sqlite_writer,
+            clock,
         })
     }
 

@@ -65,6 +65,7 @@ impl Database {
 
     /// Removes the content of the cases closed before `closed_before`, in one transaction.
     pub fn purge(&self, closed_before: DateTime<Utc>) -> Result<Vec<Purgeable>, StorageError> {
+        let now = self.clock.now();
         self.write(move |conn| {
             let cases = purgeable(conn, closed_before)?;
             let seqs: Vec<i64> = cases.iter().map(|(seq, _)| *seq).collect();
@@ -75,7 +76,7 @@ impl Database {
                     incidents::reporter.eq(""),
                     incidents::assignee.eq(None::<String>),
                     incidents::police_reference.eq(None::<String>),
-                    incidents::purged_at.eq(Some(Utc::now().naive_utc())),
+                    incidents::purged_at.eq(Some(now.naive_utc())),
                 ))
                 .execute(conn)?;
             diesel::delete(comments::table.filter(comments::incident_seq.eq_any(&seqs)))

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_domain::{
-    ActionStatus, AlertReason, Catalogue, Description, FollowUp, IncidentKind, Outcome,
+    ActionStatus, AlertReason, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome,
     Reclassification, Severity, Status, Visibility, change_status,
 };
 use trygg_notifier::{AlertFacts, Routing, Wakeup};
@@ -105,10 +105,10 @@ pub struct ActionView {
     pub overdue: bool,
 }
 
-impl From<Action> for ActionView {
-    fn from(action: Action) -> Self {
+impl ActionView {
+    fn new(action: Action, now: DateTime<Utc>) -> Self {
         ActionView {
-            overdue: action.status == ActionStatus::Open && action.due_at < Utc::now(),
+            overdue: action.status == ActionStatus::Open && action.due_at < now,
             id: action.id,
             description: action.description,
             owner: action.owner,
@@ -388,6 +388,7 @@ pub async fn record_follow_up(
     request: HttpRequest,
     body: web::Json<FollowUpChange>,
     database: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let change = body.into_inner();
     let follow_up = FollowUp::parse(
@@ -395,7 +396,7 @@ pub async fn record_follow_up(
         change.police_reference.as_deref(),
         change.authority_notified_at,
         change.support_offered,
-        Utc::now(),
+        clock.now(),
     )?;
     let decide = move |_: &Incident| {
         Ok(Amendment {
@@ -426,6 +427,7 @@ pub async fn add_action(
     request: HttpRequest,
     body: web::Json<ActionDraft>,
     database: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = body.into_inner();
     let description = Description::parse(&draft.description)
@@ -442,7 +444,7 @@ pub async fn add_action(
         owner: action.owner.clone(),
         due_at: action.due_at,
         status: ActionStatus::Open,
-        overdue: action.due_at < Utc::now(),
+        overdue: action.due_at < clock.now(),
     };
     let decide = move |_: &Incident| {
         Ok(Amendment {
@@ -475,6 +477,7 @@ pub async fn change_action(
     request: HttpRequest,
     body: web::Json<ActionChange>,
     database: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action_id) = path.into_inner();
     let change = body.into_inner();
@@ -510,7 +513,7 @@ pub async fn change_action(
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
-        .json(ActionView::from(action)))
+        .json(ActionView::new(action, clock.now())))
 }
 
 /// A case's actions, in the order they were added.
@@ -529,6 +532,7 @@ pub async fn list_actions(
     caller: Caller,
     id: web::Path<Uuid>,
     database: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<web::Json<Vec<ActionView>>, ApiError> {
     let scope = work_scope(&caller).map_err(|_| not_found())?;
     let id = id.into_inner();
@@ -537,8 +541,12 @@ pub async fn list_actions(
         .await??
         .ok_or_else(not_found)?;
     log_reads(&database, &caller, "read_actions", vec![id]).await?;
+    let now = clock.now();
     Ok(web::Json(
-        actions.into_iter().map(ActionView::from).collect(),
+        actions
+            .into_iter()
+            .map(|action| ActionView::new(action, now))
+            .collect(),
     ))
 }
 

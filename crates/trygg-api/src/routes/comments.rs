@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Audience, Description, Principal, may_comment};
+use trygg_domain::{Audience, Clock, Description, Principal, may_comment};
 use trygg_storage::{Comment, Database, Incident};
 use uuid::Uuid;
 
@@ -66,13 +66,14 @@ pub async fn add_comment(
     id: web::Path<Uuid>,
     body: web::Json<CommentDraft>,
     database: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let draft = body.into_inner();
     let text = Description::parse(&draft.body)
         .map_err(|message| ApiError::UnprocessableBody(format!("`body` {message}")))?;
     let comment = Comment {
-        at: Utc::now(),
+        at: clock.now(),
         author: caller.0.subject().to_owned(),
         audience: draft.audience,
         body: text.as_str().to_owned(),

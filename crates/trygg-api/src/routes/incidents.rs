@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    AlertReason, Catalogue, Circumstances, NewReport, Outcome, Principal, ReportDraft, Status,
-    ViolenceForm, Visibility, work_environment_deadline,
+    AlertReason, Catalogue, Circumstances, Clock, NewReport, Outcome, Principal, ReportDraft,
+    Status, ViolenceForm, Visibility, work_environment_deadline,
 };
 use trygg_notifier::{AlertFacts, Routing, Wakeup};
 use trygg_storage::{
@@ -203,6 +203,7 @@ pub async fn file_incident(
     catalogue: web::Data<Catalogue>,
     routing: web::Data<Routing>,
     notifier: web::Data<Wakeup>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     if !caller.0.may_file() {
         return Err(ApiError::Forbidden(
@@ -212,7 +213,7 @@ pub async fn file_incident(
     let body = body.into_inner();
     // Only a keyed filing needs its body's fingerprint.
     let key = idempotency_key(&request)?.map(|key| (key, fingerprint(&body)));
-    let received_at = Utc::now();
+    let received_at = clock.now();
     let report = NewReport::parse(parse_draft(&body)?, &catalogue, received_at)?;
 
     let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();

@@ -6,7 +6,8 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trygg_domain::{
-    DEADLINE_AT_RISK_WITHIN, Severity, Status, WORK_ENVIRONMENT_DEADLINE, work_environment_deadline,
+    Clock, DEADLINE_AT_RISK_WITHIN, Severity, Status, WORK_ENVIRONMENT_DEADLINE,
+    work_environment_deadline,
 };
 use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, QueueQuery};
 use uuid::Uuid;
@@ -77,9 +78,10 @@ pub struct QueueView {
 pub async fn read_queue(
     caller: Caller,
     database: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<web::Json<QueueView>, ApiError> {
     let scope = work_scope(&caller)?;
-    let now = Utc::now();
+    let now = clock.now();
     let query = QueueQuery {
         me: caller.0.subject().to_owned(),
         now,

@@ -143,9 +143,11 @@ impl Period {
         Ok(Period { from, to })
     }
 
-    /// The twelve whole months ending with the month of `today`.
-    pub fn last_twelve_months(today: NaiveDate) -> Period {
-        let this_month = today.with_day(1).expect("day 1 exists");
+    /// "The last 12 months" at `now`: the twelve whole months up to and including the current
+    /// one, in local time. A picture read on 1 December covers December (so far) and the
+    /// eleven months before it; this month's cases count from the day they are filed.
+    pub fn last_twelve_months(now: DateTime<Utc>) -> Period {
+        let this_month = local_time(now).date().with_day(1).expect("day 1 exists");
         Period {
             from: this_month - Months::new(11),
             to: this_month + Months::new(1),
@@ -325,10 +327,39 @@ mod tests {
             days.previous(),
             Period::new(date("2026-03-03"), date("2026-03-10")).unwrap()
         );
-        assert_eq!(
-            Period::last_twelve_months(date("2026-11-27")),
-            Period::new(date("2025-12-01"), date("2026-12-01")).unwrap()
-        );
+    }
+
+    #[test]
+    fn the_last_twelve_months_end_with_the_local_month_of_now() {
+        let cases = [
+            // An ordinary day, and the first and last moments of a month.
+            ("2026-11-27T12:00:00Z", "2025-12-01", "2026-12-01"),
+            ("2026-10-31T23:00:00Z", "2025-12-01", "2026-12-01"), // 1 November 00:00 local
+            ("2026-11-30T22:59:59Z", "2025-12-01", "2026-12-01"), // 30 November 23:59:59
+            ("2026-11-30T23:00:00Z", "2026-01-01", "2027-01-01"), // 1 December 00:00
+            // New Year's Eve in UTC is already 1 January in Sweden.
+            ("2026-12-31T22:59:59Z", "2026-01-01", "2027-01-01"),
+            ("2026-12-31T23:30:00Z", "2026-02-01", "2027-02-01"),
+            // The day summer time starts (29 March 2026) and ends (25 October 2026), around
+            // the change and at the end of the day; then the month's last moment in summer.
+            ("2026-03-29T00:30:00Z", "2025-04-01", "2026-04-01"),
+            ("2026-03-29T01:30:00Z", "2025-04-01", "2026-04-01"),
+            ("2026-03-31T21:59:59Z", "2025-04-01", "2026-04-01"), // 31 March 23:59:59 CEST
+            ("2026-03-31T22:00:00Z", "2025-05-01", "2026-05-01"), // 1 April 00:00 CEST
+            ("2026-10-25T00:30:00Z", "2025-11-01", "2026-11-01"),
+            ("2026-10-25T01:30:00Z", "2025-11-01", "2026-11-01"),
+            ("2026-09-30T21:59:59Z", "2025-10-01", "2026-10-01"),
+            ("2026-09-30T22:00:00Z", "2025-11-01", "2026-11-01"),
+            // A leap day.
+            ("2028-02-29T11:00:00Z", "2027-03-01", "2028-03-01"),
+        ];
+        for (now, from, to) in cases {
+            assert_eq!(
+                Period::last_twelve_months(utc(now)),
+                Period::new(date(from), date(to)).unwrap(),
+                "at {now}"
+            );
+        }
     }
 
     #[test]

@@ -5,11 +5,9 @@ mod format;
 mod view;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{NaiveDate, Utc};
-use trygg_domain::Catalogue;
-use trygg_domain::statistics::{
-    Dimension, Period, StatisticsQuery, SuppressionThreshold, Table, local_time,
-};
+use chrono::{DateTime, NaiveDate, Utc};
+use trygg_domain::statistics::{Dimension, Period, StatisticsQuery, SuppressionThreshold, Table};
+use trygg_domain::{Catalogue, Clock};
 use trygg_storage::{Database, Outcomes};
 
 use crate::auth::Caller;
@@ -27,10 +25,6 @@ fn authorize(caller: &Caller) -> Result<(), ApiError> {
             "statistics are for analysts and security managers".into(),
         ))
     }
-}
-
-fn today() -> NaiveDate {
-    local_time(Utc::now()).date()
 }
 
 /// Counts the queries' cases (from the rollups where they answer) and protects each table.
@@ -56,6 +50,7 @@ fn protected_tables(
 fn parse_query(
     catalogue: &Catalogue,
     params: &[(String, String)],
+    now: DateTime<Utc>,
 ) -> Result<(StatisticsQuery, Option<Format>), ApiError> {
     fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), ApiError> {
         match slot.replace(value) {
@@ -83,7 +78,7 @@ fn parse_query(
             dimension => filters.push((dimension, value.as_str())),
         }
     }
-    let default = Period::last_twelve_months(today());
+    let default = Period::last_twelve_months(now);
     let period = Period::new(from.unwrap_or(default.from()), to.unwrap_or(default.to()))?;
     let group_by: Vec<&str> = group_by
         .unwrap_or_default()
@@ -135,9 +130,10 @@ pub async fn read_statistics(
     threshold: web::Data<SuppressionThreshold>,
     request: HttpRequest,
     params: web::Query<Vec<(String, String)>>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&caller)?;
-    let (query, format) = parse_query(&catalogue, &params)?;
+    let (query, format) = parse_query(&catalogue, &params, clock.now())?;
     let format = Format::negotiate(format, &request)?;
     let threshold = **threshold;
     let mut queries = vec![query.clone()];
@@ -262,6 +258,7 @@ pub async fn read_district_picture(
     catalogue: web::Data<Catalogue>,
     threshold: web::Data<SuppressionThreshold>,
     district: web::Path<String>,
+    clock: web::Data<Clock>,
 ) -> Result<web::Json<DistrictPicture>, ApiError> {
     authorize(&caller)?;
     let district = catalogue
@@ -270,7 +267,7 @@ pub async fn read_district_picture(
         .find(|entry| entry.code.as_str() == district.as_str())
         .map(|entry| CategoryView::new(entry.code.as_str(), &entry.label))
         .ok_or_else(|| ApiError::NotFound(format!("there is no district `{district}`")))?;
-    let period = Period::last_twelve_months(today());
+    let period = Period::last_twelve_months(clock.now());
     let threshold = **threshold;
     let filter = [("district", district.code.as_str())];
     let queries = [
