@@ -14,7 +14,8 @@ use trygg_notifier::Routing;
 use crate::helpers::*;
 use crate::smtp::{Mail, SmtpServer};
 
-/// Waits until `check` holds, for at most 20 seconds.
+/// Waits until `check` holds, for at most 20 seconds: for the delivery worker to do its work,
+/// never for time to pass (tests advance the service's clock for that).
 async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     for _ in 0..200 {
         if let Some(value) = check() {
@@ -23,6 +24,51 @@ async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// The deliveries of a case's alerts, as a security manager sees them.
+async fn deliveries(app: &TestApp, case_id: &str) -> Vec<Value> {
+    let alerts = app
+        .get(&format!("/api/v1/alerts?case={case_id}"), &manager())
+        .await;
+    assert_eq!(alerts.status.as_u16(), 200, "{}", alerts.body);
+    alerts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|alert| alert["deliveries"].as_array().unwrap().clone())
+        .collect()
+}
+
+/// Waits until every delivery of these cases' alerts satisfies `done`.
+async fn until_deliveries(app: &TestApp, cases: &[&str], done: impl Fn(&Value) -> bool) {
+    for _ in 0..200 {
+        let mut all = true;
+        for case in cases {
+            all &= deliveries(app, case).await.iter().all(&done);
+        }
+        if all {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for the deliveries of {cases:?}");
+}
+
+/// Waits until every alert about these cases has been delivered: nothing is left in flight
+/// that could still arrive, so what the receivers have is all they will get.
+async fn until_delivered(app: &TestApp, cases: &[&str]) {
+    until_deliveries(app, cases, |delivery| delivery["state"] == "delivered").await;
+}
+
+/// Mails whose subject contains all of `words`.
+fn subjects_with(smtp: &SmtpServer, words: &[&str]) -> Vec<String> {
+    smtp.mails()
+        .iter()
+        .filter_map(|mail| mail.header("Subject"))
+        .filter(|subject| words.iter().all(|word| subject.contains(word)))
+        .collect()
 }
 
 /// A serious assault in nightlife in the west district, with a name in its description.
@@ -94,7 +140,7 @@ async fn the_right_receivers_get_the_right_mail_and_nothing_more() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 4, "every mail has its own Message-ID");
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    until_delivered(&app, &[case["id"].as_str().unwrap()]).await;
     assert_eq!(smtp.mails().len(), 4, "each receiver once");
 }
 
@@ -108,22 +154,24 @@ async fn with_the_mail_server_down_filing_succeeds_and_every_alert_arrives_once_
     let url = format!("smtp://{address}");
     let app = spawn_app_configured(|settings| settings.delivery.smtp_url = Some(url)).await;
     let alice = reporter("alice");
-    let started = std::time::Instant::now();
+    let mut cases = Vec::new();
     for _ in 0..3 {
-        app.file_ok(&alice, &nightlife_assault()).await;
+        cases.push(app.file_id(&alice, &nightlife_assault()).await);
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "filing does not wait for the mail server"
-    );
-    actix_web::rt::time::sleep(Duration::from_millis(800)).await;
+    let cases: Vec<&str> = cases.iter().map(String::as_str).collect();
+    until_deliveries(&app, &cases, |delivery| {
+        delivery["state"] == "pending" && delivery["attempts"].as_i64() >= Some(1)
+    })
+    .await;
 
     let smtp = SmtpServer::start_on(address);
+    // Past the first retry's backoff (under a second here), short of escalation (30 minutes).
+    app.clock.advance(chrono::Duration::minutes(1));
     let mails = eventually("twelve mails", || {
         Some(smtp.mails()).filter(|mails| mails.len() >= 12)
     })
     .await;
-    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    until_delivered(&app, &cases).await;
     assert_eq!(
         smtp.mails().len(),
         12,
@@ -201,6 +249,15 @@ async fn webhooks_are_signed_and_keep_their_id_across_retries() {
     let app = spawn_app_configured(|settings| settings.routing = routing).await;
     let case = app.file_ok(&reporter("alice"), &nightlife_assault()).await;
 
+    eventually("a first webhook call", || {
+        Some(()).filter(|_| !received.lock().unwrap().is_empty())
+    })
+    .await;
+    until_deliveries(&app, &[case["id"].as_str().unwrap()], |delivery| {
+        delivery["attempts"] == 1
+    })
+    .await;
+    app.clock.advance(chrono::Duration::minutes(5));
     let calls = eventually("a retried webhook", || {
         Some(received.lock().unwrap().clone()).filter(|calls| calls.len() >= 2)
     })
@@ -228,16 +285,16 @@ async fn webhooks_are_signed_and_keep_their_id_across_retries() {
 async fn unacknowledged_serious_alerts_escalate_to_the_security_manager() {
     let smtp = SmtpServer::start();
     let url = smtp.url();
-    let app = spawn_app_configured(|settings| {
-        settings.delivery.smtp_url = Some(url);
-        settings.delivery.escalate_after = chrono::Duration::seconds(1);
-    })
-    .await;
+    let app = spawn_app_configured(|settings| settings.delivery.smtp_url = Some(url)).await;
     let school = report_with(json!({"severity": "high"}));
-    let number = app.file_ok(&reporter("alice"), &school).await["case_number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let case = app.file_ok(&reporter("alice"), &school).await;
+    let number = case["case_number"].as_str().unwrap();
+    until_delivered(&app, &[case["id"].as_str().unwrap()]).await;
+    assert!(
+        subjects_with(&smtp, &["eskalerad"]).is_empty(),
+        "nothing escalates before its time"
+    );
+    app.clock.advance(chrono::Duration::minutes(31));
     let escalated = eventually("an escalation", || {
         smtp.mails().into_iter().find(|mail| {
             mail.header("Subject")
@@ -246,7 +303,7 @@ async fn unacknowledged_serious_alerts_escalate_to_the_security_manager() {
     })
     .await;
     assert_eq!(escalated.to, ["sakerhetschef@kommun.example"]);
-    assert!(escalated.header("Subject").unwrap().ends_with(&number));
+    assert!(escalated.header("Subject").unwrap().ends_with(number));
 }
 
 async fn mail_server_app(
@@ -268,15 +325,13 @@ fn manager() -> String {
 
 #[actix_web::test]
 async fn an_acknowledged_alert_does_not_escalate_and_only_its_receiver_acknowledges() {
-    let (app, smtp) =
-        mail_server_app(|settings| settings.delivery.escalate_after = chrono::Duration::seconds(2))
-            .await;
-    let id = app
-        .file_id(
-            &reporter("alice"),
-            &report_with(json!({"severity": "high"})),
-        )
-        .await;
+    let (app, smtp) = mail_server_app(|_| {}).await;
+    let high = report_with(json!({"severity": "high"}));
+    let case = app.file_ok(&reporter("alice"), &high).await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["case_number"].as_str().unwrap(),
+    );
     let alerts = app
         .get(&format!("/api/v1/alerts?case={id}"), &manager())
         .await;
@@ -324,14 +379,23 @@ async fn an_acknowledged_alert_does_not_escalate_and_only_its_receiver_acknowled
         &json!({}),
     )
     .await;
-    actix_web::rt::time::sleep(Duration::from_secs(4)).await;
-    let escalations = smtp
-        .mails()
-        .into_iter()
-        .filter(|m| m.header("Subject").is_some_and(|s| s.contains("eskalerad")))
-        .count();
+    app.clock.advance(chrono::Duration::minutes(31));
+    eventually("the escalation", || {
+        Some(()).filter(|_| !subjects_with(&smtp, &["eskalerad", number]).is_empty())
+    })
+    .await;
+    // A later case's escalation shows that the worker has looked again since.
+    let later = app.file_ok(&reporter("alice"), &high).await;
+    until_delivered(&app, &[later["id"].as_str().unwrap()]).await;
+    app.clock.advance(chrono::Duration::minutes(31));
+    let later_number = later["case_number"].as_str().unwrap();
+    eventually("the later case's escalation", || {
+        Some(()).filter(|_| !subjects_with(&smtp, &["eskalerad", later_number]).is_empty())
+    })
+    .await;
     assert_eq!(
-        escalations, 1,
+        subjects_with(&smtp, &["eskalerad", number]).len(),
+        1,
         "the unacknowledged district council alert still escalates, once"
     );
 }
@@ -374,18 +438,12 @@ async fn a_receiver_that_keeps_refusing_is_parked_as_failed_and_can_be_retried()
     let routing =
         Routing::from_toml(&rules, &Catalogue::builtin(), |_| Some("secret".into())).unwrap();
     let app = spawn_app_configured(|settings| settings.routing = routing).await;
-    app.file_ok(&reporter("alice"), &report()).await;
-    let mut parked = Value::Null;
-    for _ in 0..100 {
-        let reply = app.get("/api/v1/alerts?state=failed", &manager()).await;
-        if let Some(first) = reply.body.as_array().and_then(|alerts| alerts.first()) {
-            parked = first.clone();
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    let case_id = app.file_id(&reporter("alice"), &report()).await;
+    until_deliveries(&app, &[&case_id], |delivery| delivery["state"] == "failed").await;
+    let failed = app.get("/api/v1/alerts?state=failed", &manager()).await;
+    let parked = &failed.body[0];
+    assert_eq!(parked["case_id"], case_id.as_str(), "{}", failed.body);
     let delivery = &parked["deliveries"][0];
-    assert_eq!(delivery["state"], "failed", "{parked}");
     assert_eq!(delivery["attempts"], 1, "a 400 is permanent: no retries");
     assert!(delivery["last_error"].as_str().unwrap().contains("400"));
     app.get("/api/v1/alerts?state=failed", &reporter("alice"))
@@ -396,25 +454,10 @@ async fn a_receiver_that_keeps_refusing_is_parked_as_failed_and_can_be_retried()
     let retry = format!("/api/v1/alerts/{}/retry", parked["id"].as_str().unwrap());
     let retried = app.post(&retry, &manager(), None, &json!({})).await;
     assert_eq!(retried.status.as_u16(), 200, "{}", retried.body);
-    for _ in 0..100 {
-        let reply = app
-            .get(
-                &format!(
-                    "/api/v1/alerts?case={}",
-                    parked["case_id"].as_str().unwrap()
-                ),
-                &manager(),
-            )
-            .await;
-        if reply.body[0]["deliveries"][0]["state"] == "delivered" {
-            app.post(&retry, &manager(), None, &json!({}))
-                .await
-                .assert_problem(409);
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the retried alert was not delivered");
+    until_delivered(&app, &[&case_id]).await;
+    app.post(&retry, &manager(), None, &json!({}))
+        .await
+        .assert_problem(409);
 }
 
 #[actix_web::test]
@@ -423,19 +466,17 @@ async fn the_security_manager_is_reminded_of_the_arbetsmiljoverket_deadline() {
     let serious = report_with(
         json!({"affected_category": "employee", "place_kind": "workplace", "severity": "serious"}),
     );
-    let id = app.file_id(&reporter("alice"), &serious).await;
-    app.database.execute(
-        &format!("UPDATE incidents SET received_at = datetime('now', '-21 hours') WHERE id = '{id}'"),
-        &format!("UPDATE incidents SET received_at = (now() at time zone 'utc') - interval '21 hours' WHERE id = '{id}'"),
-    );
+    let case = app.file_ok(&reporter("alice"), &serious).await;
+    let number = case["case_number"].as_str().unwrap();
+    app.clock.advance(chrono::Duration::hours(11));
+    // Nothing is due at the 11th hour.
+    let later = app.file_ok(&reporter("alice"), &serious).await;
+    until_delivered(&app, &[later["id"].as_str().unwrap()]).await;
+    assert!(subjects_with(&smtp, &["Arbetsmiljöverket"]).is_empty());
+
+    app.clock.advance(chrono::Duration::hours(10));
     let reminders = eventually("two reminders", || {
-        let reminders: Vec<String> = smtp
-            .mails()
-            .iter()
-            .filter_map(|mail| mail.header("Subject"))
-            .filter(|subject| subject.contains("Arbetsmiljöverket"))
-            .collect();
-        Some(reminders).filter(|r| r.len() >= 2)
+        Some(subjects_with(&smtp, &["Arbetsmiljöverket", number])).filter(|r| r.len() >= 2)
     })
     .await;
     assert!(
@@ -443,16 +484,19 @@ async fn the_security_manager_is_reminded_of_the_arbetsmiljoverket_deadline() {
             && reminders.iter().any(|s| s.contains("20 timmar")),
         "{reminders:?}"
     );
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
-    let again = smtp
-        .mails()
-        .iter()
-        .filter(|m| {
-            m.header("Subject")
-                .is_some_and(|s| s.contains("Arbetsmiljöverket"))
-        })
-        .count();
-    assert_eq!(again, 2, "each reminder once");
+    // The later case's 12-hour reminder comes from a later look, after which the first
+    // case's reminders must not have been sent again.
+    let later_number = later["case_number"].as_str().unwrap();
+    app.clock.advance(chrono::Duration::hours(3));
+    eventually("the later case's reminder", || {
+        Some(()).filter(|_| !subjects_with(&smtp, &["Arbetsmiljöverket", later_number]).is_empty())
+    })
+    .await;
+    assert_eq!(
+        subjects_with(&smtp, &["Arbetsmiljöverket", number]).len(),
+        2,
+        "each reminder once"
+    );
 }
 
 /// The service as its own process, so it can be killed.
@@ -518,7 +562,10 @@ async fn a_service_killed_mid_delivery_resends_with_the_same_message_id() {
     let filed = client
         .post(format!("{}/api/v1/incidents", first.address))
         .bearer_auth(reporter("alice"))
-        .send_json(&report())
+        // This service runs on the machine's clock, as in production.
+        .send_json(&report_with(
+            json!({"occurred_at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339()}),
+        ))
         .await
         .unwrap();
     assert_eq!(filed.status().as_u16(), 201);
@@ -560,20 +607,24 @@ async fn two_instances_share_one_outbox_without_sending_twice() {
     if matches!(first.database.url(), trygg_storage::DatabaseUrl::Sqlite(_)) {
         return; // Several instances need PostgreSQL; this runs in the PostgreSQL pass.
     }
-    let _second = spawn_app_on(first.database.clone(), |settings| {
+    let _second = spawn_app_on(first.database.clone(), first.clock.clone(), |settings| {
         settings.delivery.smtp_url = Some(url)
     })
     .await;
+    let mut cases = Vec::new();
     for _ in 0..20 {
-        first
-            .file_ok(&reporter("alice"), &nightlife_assault())
-            .await;
+        cases.push(
+            first
+                .file_id(&reporter("alice"), &nightlife_assault())
+                .await,
+        );
     }
     let mails = eventually("80 mails", || {
         Some(smtp.mails()).filter(|mails| mails.len() >= 80)
     })
     .await;
-    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    let cases: Vec<&str> = cases.iter().map(String::as_str).collect();
+    until_delivered(&first, &cases).await;
     assert_eq!(smtp.mails().len(), 80, "20 cases × 4 receivers, none twice");
     let mut ids: Vec<String> = mails
         .iter()

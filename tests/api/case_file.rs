@@ -39,14 +39,6 @@ async fn put_follow_up(app: &TestApp, id: &str, body: Value) -> Reply {
     app.send_body(request, body.to_string()).await
 }
 
-/// Moves a case's filing time into the past, behind the service's back.
-fn filed_hours_ago(app: &TestApp, id: &str, hours: u32) {
-    app.database.execute(
-        &format!("UPDATE incidents SET received_at = datetime('now', '-{hours} hours') WHERE id = '{id}'"),
-        &format!("UPDATE incidents SET received_at = (now() at time zone 'utc') - interval '{hours} hours' WHERE id = '{id}'"),
-    );
-}
-
 #[actix_web::test]
 async fn follow_up_facts_are_recorded_and_the_authority_deadline_tracked() {
     let app = spawn_app().await;
@@ -192,10 +184,10 @@ async fn actions_are_tracked_and_overdue_ones_reach_the_queue() {
 async fn the_queue_lists_unassigned_mine_and_deadlines_at_risk() {
     let app = spawn_app().await;
     let alice = reporter("alice");
-    let fresh = app.file_id(&alice, &serious_threat_against_staff()).await;
     let old = app.file_id(&alice, &serious_threat_against_staff()).await;
+    app.clock.advance(chrono::Duration::hours(13));
+    let fresh = app.file_id(&alice, &serious_threat_against_staff()).await;
     let elsewhere = app.file_id(&alice, &report()).await;
-    filed_hours_ago(&app, &old, 13);
 
     let ids = |queue: &Value, list: &str| -> Vec<String> {
         queue[list]
@@ -208,7 +200,7 @@ async fn the_queue_lists_unassigned_mine_and_deadlines_at_risk() {
     let queue = app.get("/api/v1/queue", &dave()).await.body;
     assert_eq!(
         ids(&queue, "unassigned"),
-        [fresh.clone(), old.clone()],
+        [old.clone(), fresh.clone()],
         "only kommunledning's cases"
     );
     assert_eq!(
@@ -345,8 +337,11 @@ async fn domestic_and_honour_violence_are_seen_only_by_social_services_and_secur
     }
 }
 
+/// Runs the command line as of the service's clock.
 fn trygg(app: &TestApp, args: &[&str]) -> String {
-    let output = app.trygg(args, &[("TRYGG_RETENTION_DAYS", "30")]);
+    let as_of = app.clock.now().to_rfc3339();
+    let args = [args, &["--as-of", &as_of]].concat();
+    let output = app.trygg(&args, &[("TRYGG_RETENTION_DAYS", "30")]);
     assert!(
         output.status.success(),
         "{}",
@@ -363,6 +358,10 @@ async fn a_purge_removes_the_content_of_old_closed_cases_and_keeps_the_counts() 
     let old_id = old["id"].as_str().unwrap().to_owned();
     let recent_id = app.file_id(&alice, &serious_threat_against_staff()).await;
     for id in [&old_id, &recent_id] {
+        if *id == recent_id {
+            // The retention period (30 days) has run out for the first case only.
+            app.clock.advance(chrono::Duration::days(31));
+        }
         for change in [
             json!({"status": "triaged"}),
             json!({"status": "closed", "outcome": "resolved"}),
@@ -385,10 +384,6 @@ async fn a_purge_removes_the_content_of_old_closed_cases_and_keeps_the_counts() 
         )
         .await;
     }
-    app.database.execute(
-        &format!("UPDATE incidents SET closed_at = datetime('now', '-40 days') WHERE id = '{old_id}'"),
-        &format!("UPDATE incidents SET closed_at = (now() at time zone 'utc') - interval '40 days' WHERE id = '{old_id}'"),
-    );
     let rows_by_focus = "SELECT COUNT(*) FROM incidents WHERE focus_area = 'staff_and_officials' AND severity = 'serious'";
     assert_eq!(app.database.count(rows_by_focus), 2);
 

@@ -2,10 +2,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awc::http::StatusCode;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
-use trygg_domain::Catalogue;
 use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::{Catalogue, ManualClock};
 use trygg_notifier::{DeliverySettings, Routing};
 
 pub use crate::database::TestDatabase;
@@ -26,6 +27,18 @@ pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
     pub database: Arc<TestDatabase>,
+    /// The service's clock: time passes when a test advances it.
+    pub clock: ManualClock,
+}
+
+/// Where every test's clock starts: `TRYGG_TEST_NOW` (RFC 3339) when set, so that CI runs the
+/// suite at awkward moments too; otherwise an ordinary weekday morning.
+pub fn test_start() -> DateTime<Utc> {
+    let start =
+        std::env::var("TRYGG_TEST_NOW").unwrap_or_else(|_| "2026-12-02T10:00:00+01:00".to_owned());
+    DateTime::parse_from_rfc3339(&start)
+        .unwrap_or_else(|_| panic!("TRYGG_TEST_NOW=`{start}` is not an RFC 3339 instant"))
+        .to_utc()
 }
 
 /// A response, read whole.
@@ -84,12 +97,14 @@ pub fn delivery_settings() -> DeliverySettings {
 
 /// Starts the service with the test defaults, changed by `configure`.
 pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    spawn_app_on(Arc::new(TestDatabase::create()), configure).await
+    let clock = ManualClock::new(test_start());
+    spawn_app_on(Arc::new(TestDatabase::create()), clock, configure).await
 }
 
-/// Starts the service on an existing database (a second instance beside another).
+/// Starts the service on an existing database and clock (a second instance beside another).
 pub async fn spawn_app_on(
     database: Arc<TestDatabase>,
+    clock: ManualClock,
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let mut settings = Settings {
@@ -102,6 +117,7 @@ pub async fn spawn_app_on(
             .expect("the shipped routing rules are valid"),
         delivery: delivery_settings(),
         suppression_threshold: SuppressionThreshold::DEFAULT,
+        clock: clock.clock(),
     };
     configure(&mut settings);
     let application = Application::build(settings)
@@ -116,6 +132,7 @@ pub async fn spawn_app_on(
         address,
         client,
         database,
+        clock,
     }
 }
 

@@ -135,20 +135,31 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The UTC offset of Swedish local time, from the published changes of 2025 and 2026 (the
-/// test never writes times on the days the clocks change).
+/// The last Sunday of a month: the EU's summer time starts on March's and ends on October's.
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let last = NaiveDate::from_ymd_opt(year, month + 1, 1)
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    last - Duration::days(last.weekday().num_days_from_sunday().into())
+}
+
+/// Whether the clocks change in Sweden on this day.
+fn is_clock_change(day: NaiveDate) -> bool {
+    day == last_sunday(day.year(), 3) || day == last_sunday(day.year(), 10)
+}
+
+/// The UTC offset of Swedish local time (the test never writes times on the days the clocks
+/// change).
 fn offset(local: NaiveDateTime) -> &'static str {
     let day = local.date();
-    let between =
-        |start: &str, end: &str| day > start.parse().unwrap() && day < end.parse().unwrap();
-    if between("2025-03-30", "2025-10-26") || between("2026-03-29", "2026-10-25") {
+    assert!(!is_clock_change(day), "{day} is ambiguous");
+    if day > last_sunday(day.year(), 3) && day < last_sunday(day.year(), 10) {
         "+02:00"
     } else {
         "+01:00"
     }
 }
-
-const CLOCK_CHANGES: [&str; 4] = ["2025-03-30", "2025-10-26", "2026-03-29", "2026-10-25"];
 
 /// Files a case with these facts, happening at `local` Swedish time.
 async fn file_case(
@@ -245,7 +256,7 @@ async fn seed(app: &TestApp, rng: &mut Rng, count: usize) -> Vec<Case> {
         let local = (start + Duration::days(rng.below(688) as i64))
             .and_hms_opt(rng.below(24) as u32, rng.below(60) as u32, 0)
             .unwrap();
-        if CLOCK_CHANGES.contains(&local.date().to_string().as_str()) {
+        if is_clock_change(local.date()) {
             continue;
         }
         let kind = rng.pick(&codes(IncidentKind::ALL, IncidentKind::code));
@@ -814,19 +825,26 @@ async fn the_yearly_compilation_gives_counts_shares_and_the_median_per_focus_are
 #[actix_web::test]
 async fn the_district_picture_shows_the_last_twelve_months_by_month_place_hour_and_weekday() {
     let app = spawn_app().await;
-    // Friday 2 October 2026, 22:40 local time (summer time), four times in the west.
-    let friday_night: NaiveDateTime = "2026-10-02T22:40:00".parse().unwrap();
+    // "The last 12 months" are the whole months up to and including this one (in local time).
+    let today = trygg_domain::statistics::local_time(app.clock.now()).date();
+    let this_month = today.with_day(1).unwrap();
+    let (from, to) = (
+        this_month - chrono::Months::new(11),
+        this_month + chrono::Months::new(1),
+    );
+    // A Friday, 22:40 local time, one to two weeks ago: four times in the west, once in the
+    // east, and once in the west 56 weeks earlier (a Friday too), outside the period.
+    let friday = (7..14)
+        .map(|days| today - Duration::days(days))
+        .find(|day| day.weekday() == chrono::Weekday::Fri)
+        .unwrap();
+    let friday_night = friday.and_hms_opt(22, 40, 0).unwrap();
     for _ in 0..4 {
         file_case(&app, friday_night, &[("district", "west")], &[]).await;
     }
     file_case(&app, friday_night, &[("district", "east")], &[]).await;
-    file_case(
-        &app,
-        "2025-10-02T22:40:00".parse().unwrap(),
-        &[("district", "west")],
-        &[],
-    )
-    .await;
+    let year_before = friday_night - Duration::weeks(56);
+    file_case(&app, year_before, &[("district", "west")], &[]).await;
 
     let reply = app
         .get("/api/v1/statistics/districts/west", &manager())
@@ -836,7 +854,7 @@ async fn the_district_picture_shows_the_last_twelve_months_by_month_place_hour_a
     assert_eq!(body["district"], json!({"code": "west", "label": "Västra"}));
     assert_eq!(
         body["period"],
-        json!({"from": "2025-12-01", "to": "2026-12-01"})
+        json!({"from": from.to_string(), "to": to.to_string()})
     );
     let cell = |table: &str, categories: Value| {
         body[table]["cells"]
@@ -854,7 +872,7 @@ async fn the_district_picture_shows_the_last_twelve_months_by_month_place_hour_a
     assert_eq!(
         cell(
             "by_month_and_focus_area",
-            json!({"month": "2026-10", "focus_area": "school"})
+            json!({"month": friday.format("%Y-%m").to_string(), "focus_area": "school"})
         ),
         4
     );
