@@ -1,7 +1,7 @@
 //! Bearer-token authentication: HS256 with a shared secret, or RS256/ES256 against an OIDC
 //! issuer's JWKS. The accepted algorithms come from configuration, never from the token.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::RwLock;
@@ -14,7 +14,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, Principal, Role};
+use trygg_domain::{Catalogue, Principal};
 
 use crate::problem::ApiError;
 
@@ -287,18 +287,8 @@ fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
 }
 
 fn principal(claims: VerifiedClaims, catalogue: &Catalogue) -> Result<Principal, ApiError> {
-    let roles: BTreeSet<Role> = claims
-        .roles
-        .iter()
-        .filter_map(|r| Role::from_claim(r))
-        .collect();
-    let office = claims
-        .office
-        .as_deref()
-        .map(|code| catalogue.office(code))
-        .transpose()
-        .map_err(|e| ApiError::Forbidden(format!("the token's office claim is not usable: {e}")))?;
-    Ok(Principal::new(claims.sub, roles, office))
+    Principal::from_claims(claims.sub, &claims.roles, claims.office.as_deref(), catalogue)
+        .map_err(|e| ApiError::Forbidden(format!("the token's office claim is not usable: {e}")))
 }
 
 /// What a development token says about its holder.

@@ -72,6 +72,15 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Connects to and migrates the database, then binds (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        Application::build_with(settings, |_| {}).await
+    }
+
+    /// As [`Application::build`], with more services beside the API (the web pages), which
+    /// share its state: database, catalogue, routing, clock.
+    pub async fn build_with(
+        settings: Settings,
+        more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    ) -> Result<Application, StartError> {
         let authenticator = web::Data::new(Authenticator::new(&settings.auth)?);
         authenticator.warm_up().await;
         let url = settings.database_url.clone();
@@ -113,6 +122,7 @@ impl Application {
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
                 .app_data(authenticator.clone())
+                .configure(more.clone())
                 .configure(configure)
         })
         .listen(listener)?

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::catalogue::OfficeCode;
+use crate::catalogue::{Catalogue, CatalogueError, OfficeCode};
 
 /// An application role, as identity providers issue them in the `roles` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,6 +66,27 @@ impl Principal {
             subject,
             roles,
             office,
+        }
+    }
+
+    /// The caller an identity provider's claims describe: unknown roles are ignored (a
+    /// provider issues roles for other applications too); an office must be in the catalogue.
+    pub fn from_claims(
+        subject: String,
+        roles: &[String],
+        office: Option<&str>,
+        catalogue: &Catalogue,
+    ) -> Result<Principal, CatalogueError> {
+        let roles = roles.iter().filter_map(|r| Role::from_claim(r)).collect();
+        let office = office.map(|code| catalogue.office(code)).transpose()?;
+        Ok(Principal::new(subject, roles, office))
+    }
+
+    /// The caller's own reports, and nothing else: what a reporter follows.
+    pub fn own_reports(&self) -> Visibility {
+        Visibility::Scoped {
+            reporter: Some(self.subject.clone()),
+            offices: Vec::new(),
         }
     }
 

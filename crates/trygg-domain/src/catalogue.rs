@@ -79,18 +79,22 @@ catalogue_code!(
     DistrictCode
 );
 
-/// A code with its Swedish label.
+/// A code with its Swedish label, and an English one where the catalogue gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry<C> {
     pub code: C,
     pub label: String,
+    pub label_en: Option<String>,
 }
 
-/// A focus area and the offices responsible for it.
+/// A focus area, the offices responsible for it, and what it covers in a reporter's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FocusArea {
     pub code: FocusAreaCode,
     pub label: String,
+    pub label_en: Option<String>,
+    pub help: Option<String>,
+    pub help_en: Option<String>,
     pub offices: Vec<OfficeCode>,
 }
 
@@ -168,6 +172,7 @@ struct RawCatalogue {
 struct RawEntry {
     code: String,
     label: String,
+    label_en: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +180,9 @@ struct RawEntry {
 struct RawFocusArea {
     code: String,
     label: String,
+    label_en: Option<String>,
+    help: Option<String>,
+    help_en: Option<String>,
     offices: Vec<String>,
 }
 
@@ -236,6 +244,7 @@ impl Catalogue {
                 Ok(Entry {
                     code: OfficeCode(Code::parse(&o.code)?),
                     label: o.label,
+                    label_en: o.label_en,
                 })
             })
             .collect::<Result<Vec<_>, CatalogueError>>()?;
@@ -246,6 +255,7 @@ impl Catalogue {
                 Ok(Entry {
                     code: DistrictCode(Code::parse(&d.code)?),
                     label: d.label,
+                    label_en: d.label_en,
                 })
             })
             .collect::<Result<Vec<_>, CatalogueError>>()?;
@@ -268,6 +278,9 @@ impl Catalogue {
             catalogue.focus_areas.push(FocusArea {
                 code: FocusAreaCode(Code::parse(&area.code)?),
                 label: area.label,
+                label_en: area.label_en,
+                help: area.help,
+                help_en: area.help_en,
                 offices,
             });
         }

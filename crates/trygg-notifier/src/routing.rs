@@ -2,9 +2,12 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use trygg_domain::{AlertReason, Catalogue, Channel, IncidentKind, Principal, Role, Severity};
-use trygg_storage::{NewAlert, NewDelivery};
+use trygg_domain::{
+    AlertReason, Catalogue, Channel, IncidentKind, NewReport, Principal, Role, Severity,
+};
+use trygg_storage::{NewAlert, NewDelivery, NewIncident};
 use uuid::Uuid;
 
 use crate::address::{AddressError, EmailAddress, WebhookUrl};
@@ -379,6 +382,32 @@ impl Routing {
             .into_iter()
             .map(|receiver| alert(receiver, reason))
             .collect()
+    }
+
+    /// A report ready to file, with the alerts its filing raises: the one way a report
+    /// becomes a case, from the API or the web pages.
+    pub fn new_incident(
+        &self,
+        report: NewReport,
+        reporter: String,
+        received_at: DateTime<Utc>,
+    ) -> NewIncident {
+        let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
+        let facts = AlertFacts {
+            focus_area: report.focus_area.as_str(),
+            offices: &offices,
+            district: report.district.as_str(),
+            kind: report.circumstances.kind,
+            severity: report.circumstances.severity,
+        };
+        let alerts = self.alerts_for(&facts, AlertReason::Filed);
+        NewIncident {
+            id: Uuid::now_v7(),
+            reporter,
+            report,
+            received_at,
+            alerts,
+        }
     }
 
     /// An alert for the escalation receiver: escalations and Arbetsmiljöverket reminders.

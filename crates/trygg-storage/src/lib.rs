@@ -6,6 +6,7 @@ mod alerts;
 mod case_work;
 mod comments;
 mod database;
+mod drafts;
 mod error;
 mod incidents;
 mod queue;

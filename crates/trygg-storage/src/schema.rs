@@ -133,6 +133,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_drafts (subject) {
+        subject -> Text,
+        answers -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(incident_offices -> incidents (incident_seq));
 diesel::joinable!(alerts -> incidents (incident_seq));
 diesel::joinable!(deliveries -> alerts (alert_seq));

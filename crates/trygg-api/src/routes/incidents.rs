@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    AlertReason, Catalogue, Circumstances, Clock, NewReport, Outcome, Principal, ReportDraft,
+    Catalogue, Circumstances, Clock, NewReport, Outcome, Principal, ReportDraft,
     Status, ViolenceForm, Visibility, work_environment_deadline,
 };
-use trygg_notifier::{AlertFacts, Routing, Wakeup};
+use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{
-    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident,
+    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE,
 };
 use uuid::Uuid;
 
@@ -215,23 +215,7 @@ pub async fn file_incident(
     let key = idempotency_key(&request)?.map(|key| (key, fingerprint(&body)));
     let received_at = clock.now();
     let report = NewReport::parse(parse_draft(&body)?, &catalogue, received_at)?;
-
-    let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
-    let facts = AlertFacts {
-        focus_area: report.focus_area.as_str(),
-        offices: &offices,
-        district: report.district.as_str(),
-        kind: report.circumstances.kind,
-        severity: report.circumstances.severity,
-    };
-    let alerts = routing.alerts_for(&facts, AlertReason::Filed);
-    let new = NewIncident {
-        id: Uuid::now_v7(),
-        reporter: caller.0.subject().to_owned(),
-        report,
-        received_at,
-        alerts,
-    };
+    let new = routing.new_incident(report, caller.0.subject().to_owned(), received_at);
     let idempotency = key.clone().map(|(key, request_hash)| IdempotencyKey {
         subject: new.reporter.clone(),
         key,

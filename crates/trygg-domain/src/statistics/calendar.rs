@@ -37,6 +37,21 @@ pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
     (date.and_hms_opt(0, 0, 0).expect("valid time") - Duration::hours(offset)).and_utc()
 }
 
+/// The instant a Swedish local time names. In the hour the clocks skip (02:00–03:00 on the
+/// last Sunday of March) the time is read as summer time; in the hour they repeat (02:00–03:00
+/// on the last Sunday of October), as the first, summer-time, pass.
+pub fn from_local_time(local: NaiveDateTime) -> DateTime<Utc> {
+    let year = local.year();
+    let summer_starts = last_sunday(year, 3).and_hms_opt(2, 0, 0).expect("valid time");
+    let summer_ends = last_sunday(year, 10).and_hms_opt(3, 0, 0).expect("valid time");
+    let offset = if (summer_starts..summer_ends).contains(&local) {
+        2
+    } else {
+        1
+    };
+    (local - Duration::hours(offset)).and_utc()
+}
+
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let last_day =
         NaiveDate::from_ymd_opt(year, month + 1, 1).expect("March or October") - Duration::days(1);
@@ -261,6 +276,26 @@ mod tests {
                 "{at}"
             );
         }
+    }
+
+    #[test]
+    fn local_times_name_their_instant_round_the_year() {
+        for local in [
+            "2026-01-15T13:00:00",
+            "2026-03-29T01:59:59",
+            "2026-03-29T03:00:00",
+            "2026-07-02T00:30:00",
+            "2026-10-25T03:00:00",
+            "2027-01-01T00:30:00",
+            "2028-02-29T12:00:00",
+        ] {
+            let local: NaiveDateTime = local.parse().unwrap();
+            assert_eq!(local_time(from_local_time(local)), local, "{local}");
+        }
+        let skipped = date("2026-03-29").and_hms_opt(2, 30, 0).unwrap();
+        assert_eq!(from_local_time(skipped), utc("2026-03-29T00:30:00Z"));
+        let repeated = date("2026-10-25").and_hms_opt(2, 30, 0).unwrap();
+        assert_eq!(from_local_time(repeated), utc("2026-10-25T00:30:00Z"));
     }
 
     #[test]

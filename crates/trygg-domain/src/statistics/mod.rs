@@ -10,7 +10,7 @@ mod table;
 
 pub use calendar::{
     Grain, MAX_PERIOD_YEARS, Period, date_of_day_number, day_number, first_day_of_month_number,
-    local_midnight, local_time, month_number,
+    from_local_time, local_midnight, local_time, month_number,
 };
 pub use dimension::{CaseFacts, Category, Dimension};
 pub use outcomes::{SuppressionThreshold, median_days, share};
