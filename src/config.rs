@@ -82,6 +82,62 @@ fn read(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
+/// How the web pages sign people in and protect their sessions. Without an identity provider
+/// (`TRYGG_OIDC_ISSUER`) the development sign-in is used, but only on a loopback address: the
+/// same rule as the development JWT secret.
+pub fn web(
+    env: impl Fn(&str) -> Option<String>,
+    bind: SocketAddr,
+) -> Result<trygg_web::WebSettings, ConfigError> {
+    let public_url = env("TRYGG_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+    let sign_in = match env("TRYGG_OIDC_ISSUER") {
+        Some(issuer) => trygg_web::SignIn::Provider(trygg_web::OidcSettings {
+            issuer,
+            client_id: env("TRYGG_OIDC_CLIENT_ID").ok_or_else(|| {
+                invalid("TRYGG_OIDC_CLIENT_ID", "must be set with TRYGG_OIDC_ISSUER")
+            })?,
+            client_secret: env("TRYGG_OIDC_CLIENT_SECRET").filter(|secret| !secret.is_empty()),
+            public_url: public_url.clone(),
+        }),
+        None if bind.ip().is_loopback() => {
+            tracing::warn!(
+                "TRYGG_OIDC_ISSUER is not set: the web pages use the development sign-in"
+            );
+            trygg_web::SignIn::Development
+        }
+        None => {
+            return Err(invalid(
+                "TRYGG_OIDC_ISSUER",
+                "must be set when listening beyond loopback (the development sign-in is for loopback only)",
+            ));
+        }
+    };
+    let session_key = match env("TRYGG_SESSION_KEY") {
+        Some(key) if key.len() >= 32 => key.into_bytes(),
+        Some(_) => return Err(invalid("TRYGG_SESSION_KEY", "must be at least 32 bytes")),
+        None if bind.ip().is_loopback() => {
+            tracing::warn!("TRYGG_SESSION_KEY is not set: sessions end when the service restarts");
+            format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            )
+            .into_bytes()
+        }
+        None => {
+            return Err(invalid(
+                "TRYGG_SESSION_KEY",
+                "must be set when listening beyond loopback",
+            ));
+        }
+    };
+    Ok(trygg_web::WebSettings {
+        sign_in,
+        session_key,
+        public_url,
+    })
+}
+
 /// How long after closing a case keeps its content (`TRYGG_RETENTION_DAYS`).
 pub fn retention(env: impl Fn(&str) -> Option<String>) -> Result<chrono::Duration, ConfigError> {
     let days = match env("TRYGG_RETENTION_DAYS") {
@@ -268,6 +324,38 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         load(|name| vars.get(name).cloned())
+    }
+
+    fn web_with(bind: &str, vars: &[(&str, &str)]) -> Result<trygg_web::WebSettings, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        web(|name| vars.get(name).cloned(), bind.parse().unwrap())
+    }
+
+    #[test]
+    fn the_development_sign_in_exists_only_on_loopback_without_a_provider() {
+        let local = web_with("127.0.0.1:8080", &[]).unwrap();
+        assert!(matches!(local.sign_in, trygg_web::SignIn::Development));
+        assert!(web_with("0.0.0.0:8080", &[("TRYGG_SESSION_KEY", &"k".repeat(32))]).is_err());
+        let provider = [
+            ("TRYGG_OIDC_ISSUER", "https://login.example/tenant/v2.0"),
+            ("TRYGG_OIDC_CLIENT_ID", "trygg"),
+            ("TRYGG_SESSION_KEY", &"k".repeat(32)),
+        ];
+        let public = web_with("0.0.0.0:8080", &provider).unwrap();
+        assert!(matches!(public.sign_in, trygg_web::SignIn::Provider(_)));
+        let local_with_provider = web_with("127.0.0.1:8080", &provider).unwrap();
+        assert!(matches!(
+            local_with_provider.sign_in,
+            trygg_web::SignIn::Provider(_)
+        ));
+        assert!(
+            web_with("0.0.0.0:8080", &provider[..2]).is_err(),
+            "a session key is required"
+        );
+        assert!(web_with("127.0.0.1:8080", &[("TRYGG_SESSION_KEY", "short")]).is_err());
     }
 
     #[test]

@@ -126,7 +126,10 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
     let settings = config::load(|name| std::env::var(name).ok())?;
     match command {
         Command::Serve => {
-            let application = Application::build(settings).await?;
+            let web = config::web(|name| std::env::var(name).ok(), settings.bind)?;
+            let pages = trygg_web::Pages::new(web).await?;
+            let application =
+                Application::build_with(settings, move |config| pages.mount(config)).await?;
             tracing::info!(address = %application.address(), "listening");
             application.run().await?;
         }

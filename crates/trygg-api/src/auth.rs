@@ -287,8 +287,13 @@ fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
 }
 
 fn principal(claims: VerifiedClaims, catalogue: &Catalogue) -> Result<Principal, ApiError> {
-    Principal::from_claims(claims.sub, &claims.roles, claims.office.as_deref(), catalogue)
-        .map_err(|e| ApiError::Forbidden(format!("the token's office claim is not usable: {e}")))
+    Principal::from_claims(
+        claims.sub,
+        &claims.roles,
+        claims.office.as_deref(),
+        catalogue,
+    )
+    .map_err(|e| ApiError::Forbidden(format!("the token's office claim is not usable: {e}")))
 }
 
 /// What a development token says about its holder.

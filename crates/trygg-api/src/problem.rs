@@ -197,16 +197,20 @@ impl ResponseError for ApiError {
 }
 
 /// Turns any error response not already a problem (actix's own, for instance) into one, so
-/// clients see a single error format.
+/// clients see a single error format. An HTML error page (the web pages' own, for people) is
+/// left as it is.
 pub fn ensure_problem<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = response
+    let is_problem_or_page = response
         .response()
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+        .is_some_and(|value| {
+            let value = value.as_bytes();
+            value.starts_with(PROBLEM_JSON.as_bytes()) || value.starts_with(b"text/html")
+        });
+    if is_problem_or_page {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

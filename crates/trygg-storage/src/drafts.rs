@@ -10,7 +10,11 @@ use crate::schema::report_drafts;
 
 impl Database {
     /// The reporter's unsent answers, if they changed them at or after `since`.
-    pub fn draft(&self, subject: &str, since: DateTime<Utc>) -> Result<Option<String>, StorageError> {
+    pub fn draft(
+        &self,
+        subject: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<String>, StorageError> {
         Ok(report_drafts::table
             .filter(report_drafts::subject.eq(subject))
             .filter(report_drafts::updated_at.ge(since.naive_utc()))

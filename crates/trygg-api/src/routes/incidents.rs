@@ -7,13 +7,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    Catalogue, Circumstances, Clock, NewReport, Outcome, Principal, ReportDraft,
-    Status, ViolenceForm, Visibility, work_environment_deadline,
+    Catalogue, Circumstances, Clock, NewReport, Outcome, Principal, ReportDraft, Status,
+    ViolenceForm, Visibility, work_environment_deadline,
 };
 use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{
-    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE,
-};
+use trygg_storage::{Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;

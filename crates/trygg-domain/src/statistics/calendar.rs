@@ -42,8 +42,12 @@ pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
 /// on the last Sunday of October), as the first, summer-time, pass.
 pub fn from_local_time(local: NaiveDateTime) -> DateTime<Utc> {
     let year = local.year();
-    let summer_starts = last_sunday(year, 3).and_hms_opt(2, 0, 0).expect("valid time");
-    let summer_ends = last_sunday(year, 10).and_hms_opt(3, 0, 0).expect("valid time");
+    let summer_starts = last_sunday(year, 3)
+        .and_hms_opt(2, 0, 0)
+        .expect("valid time");
+    let summer_ends = last_sunday(year, 10)
+        .and_hms_opt(3, 0, 0)
+        .expect("valid time");
     let offset = if (summer_starts..summer_ends).contains(&local) {
         2
     } else {

@@ -1,0 +1,142 @@
+//! What goes wrong on a page, and what the visitor sees: a way to sign in, or a page in their
+//! language that says what happened and what to do. Never an internal cause.
+
+use std::fmt;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::i18n::Lang;
+use crate::templates::ErrorPage;
+
+#[derive(Debug)]
+pub enum WebError {
+    /// Not signed in (or the sign-in ran out): sign in, then come back here.
+    SignIn {
+        return_to: String,
+    },
+    /// A form without this session's token.
+    Csrf,
+    /// A form that could not be read (too large, not a form).
+    BadForm,
+    Forbidden,
+    NotFound,
+    /// The identity provider's answer could not be used.
+    SignInFailed(String),
+    Internal(String),
+}
+
+impl WebError {
+    pub fn internal(cause: impl fmt::Display) -> WebError {
+        WebError::Internal(cause.to_string())
+    }
+}
+
+impl fmt::Display for WebError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebError::SignIn { .. } => f.write_str("not signed in"),
+            WebError::Csrf => f.write_str("the form's token does not match the session"),
+            WebError::BadForm => f.write_str("the form could not be read"),
+            WebError::Forbidden => f.write_str("not allowed"),
+            WebError::NotFound => f.write_str("not found"),
+            WebError::SignInFailed(cause) => write!(f, "sign-in failed: {cause}"),
+            WebError::Internal(cause) => write!(f, "internal error: {cause}"),
+        }
+    }
+}
+
+impl From<trygg_storage::StorageError> for WebError {
+    fn from(error: trygg_storage::StorageError) -> Self {
+        WebError::internal(error)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for WebError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        WebError::internal(error)
+    }
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::SignIn { .. } => StatusCode::SEE_OTHER,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::BadForm => StatusCode::BAD_REQUEST,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::SignInFailed(_) => StatusCode::BAD_REQUEST,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let WebError::SignIn { return_to } = self {
+            let target = format!("/logga-in?tillbaka={}", crate::urlencode(return_to));
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, target))
+                .finish();
+        }
+        match self {
+            WebError::Internal(_) | WebError::SignInFailed(_) => {
+                tracing::error!(error = %self, "a page failed")
+            }
+            _ => tracing::info!(error = %self, "a page was refused"),
+        }
+        error_page(self.status_code(), self.message_ids(), Lang::default())
+    }
+}
+
+impl WebError {
+    /// The title and explanation shown, as message ids.
+    fn message_ids(&self) -> (&'static str, &'static str) {
+        match self {
+            WebError::SignIn { .. } | WebError::Csrf => ("error-csrf-title", "error-csrf-body"),
+            WebError::BadForm => ("error-bad-form-title", "error-bad-form-body"),
+            WebError::Forbidden => ("error-forbidden-title", "error-forbidden-body"),
+            WebError::NotFound => ("error-not-found-title", "error-not-found-body"),
+            WebError::SignInFailed(_) => ("error-sign-in-title", "error-sign-in-body"),
+            WebError::Internal(_) => ("error-internal-title", "error-internal-body"),
+        }
+    }
+}
+
+/// Renders a page's error in the visitor's language (`error_response` has no request to ask).
+pub fn localize<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let Some(ids) = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<WebError>())
+        .filter(|error| !matches!(error, WebError::SignIn { .. }))
+        .map(WebError::message_ids)
+    else {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    };
+    let lang = crate::session::lang_of(response.request());
+    let status = response.status();
+    let (request, _) = response.into_parts();
+    let page = error_page(status, ids, lang);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, page).map_into_right_body(),
+    ))
+}
+
+fn error_page(status: StatusCode, (title, body): (&str, &str), lang: Lang) -> HttpResponse {
+    let page = ErrorPage {
+        lang,
+        title: lang.text(title),
+        body: lang.text(body),
+    };
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type(header::ContentType::html())
+            .body(html),
+        Err(_) => HttpResponse::build(status).finish(),
+    }
+}

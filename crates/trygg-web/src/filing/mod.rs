@@ -1,0 +1,331 @@
+//! "Rapportera en händelse": a report one short group of questions per page, a page to check
+//! the answers, and a receipt. The answers are kept as a draft after every page, so a lost
+//! session or a closed tab loses nothing; sending goes through the same domain rules, routing
+//! and storage as the API, idempotently.
+
+mod answers;
+mod steps;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use trygg_domain::{Catalogue, Clock, NewReport, Principal, ReportError};
+use trygg_notifier::{Routing, Wakeup};
+use trygg_storage::{Database, Filing, IdempotencyKey};
+use uuid::Uuid;
+
+pub use answers::Answers;
+use steps::Step;
+
+use crate::error::WebError;
+use crate::session::{SessionUser, Visitor};
+use crate::templates::{CheckPage, FieldError, Layout, QuestionPage, ReceiptPage};
+use crate::{Form, html, see_other};
+
+/// Unsent answers are kept this long after their last change.
+pub const DRAFT_LIFETIME: Duration = Duration::hours(24);
+
+/// The signed-in reporter, with what they may do.
+fn reporter(
+    visitor: &Visitor,
+    catalogue: &Catalogue,
+) -> Result<(SessionUser, Principal), WebError> {
+    let user = visitor.user()?.clone();
+    let principal = user.principal(catalogue)?;
+    if principal.may_file() {
+        Ok((user, principal))
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+async fn load(
+    database: &web::Data<Database>,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<Answers, WebError> {
+    let (database, subject) = (database.clone(), subject.to_owned());
+    let stored = web::block(move || database.draft(&subject, now - DRAFT_LIFETIME)).await??;
+    Ok(stored
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_else(Answers::new))
+}
+
+async fn save(
+    database: &web::Data<Database>,
+    subject: &str,
+    answers: &Answers,
+    now: DateTime<Utc>,
+) -> Result<(), WebError> {
+    let json = serde_json::to_string(answers).map_err(WebError::internal)?;
+    let (database, subject) = (database.clone(), subject.to_owned());
+    web::block(move || database.save_draft(subject, json, now - DRAFT_LIFETIME)).await??;
+    Ok(())
+}
+
+/// Whether the signed-in visitor has answers waiting.
+pub async fn has_draft(
+    database: &web::Data<Database>,
+    visitor: &Visitor,
+    now: DateTime<Utc>,
+) -> Result<bool, WebError> {
+    let Some(user) = &visitor.user else {
+        return Ok(false);
+    };
+    Ok(!load(database, &user.subject, now).await?.values.is_empty())
+}
+
+/// `GET /rapportera`: the first question not yet answered, or the check page.
+pub async fn begin(
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    let (user, _) = reporter(&visitor, &catalogue)?;
+    let now = clock.now();
+    let answers = load(&database, &user.subject, now).await?;
+    Ok(see_other(
+        &match steps::first_unanswered(&answers, &catalogue, now) {
+            Some(step) => step.href(),
+            None => "/rapportera/kontrollera".to_owned(),
+        },
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StepQuery {
+    /// Set by the check page's change links: come back there afterwards.
+    andra: Option<String>,
+    /// Set when the session ran out as this page was sent: its answers were not kept.
+    utgangen: Option<String>,
+}
+
+/// `GET /rapportera/{step}`.
+pub async fn show_step(
+    slug: web::Path<String>,
+    query: web::Query<StepQuery>,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    let (user, _) = reporter(&visitor, &catalogue)?;
+    let step = Step::from_slug(&slug).ok_or(WebError::NotFound)?;
+    let now = clock.now();
+    let answers = load(&database, &user.subject, now).await?;
+    if let Some(earlier) = steps::first_unanswered(&answers, &catalogue, now)
+        .filter(|earlier| *earlier < step)
+        .or_else(|| (!step.applies(&answers)).then_some(Step::Kind))
+    {
+        return Ok(see_other(&earlier.href()));
+    }
+    let mut page = question_page(
+        &visitor,
+        step,
+        &answers,
+        &catalogue,
+        Vec::new(),
+        query.andra.is_some(),
+    );
+    if query.utgangen.is_some() {
+        page.notice = Some(visitor.lang.text("session-expired-notice"));
+    }
+    html(&page)
+}
+
+/// `POST /rapportera/{step}`: keeps the answers whatever they are, then moves on or shows
+/// what needs fixing.
+pub async fn answer_step(
+    slug: web::Path<String>,
+    form: Form,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    visitor.check_csrf(&form)?;
+    let (user, _) = reporter(&visitor, &catalogue)?;
+    let step = Step::from_slug(&slug).ok_or(WebError::NotFound)?;
+    let now = clock.now();
+    let mut answers = load(&database, &user.subject, now).await?;
+    answers.take(step.fields(), &form);
+    save(&database, &user.subject, &answers, now).await?;
+
+    let return_to_check = form.iter().any(|(name, _)| name == "return_to_check");
+    let errors = steps::errors(step, &answers, &catalogue, now, visitor.lang);
+    if !errors.is_empty() {
+        let page = question_page(
+            &visitor,
+            step,
+            &answers,
+            &catalogue,
+            errors,
+            return_to_check,
+        );
+        let mut response = html(&page)?;
+        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let next = if return_to_check {
+        steps::first_unanswered(&answers, &catalogue, now)
+    } else {
+        step.next(&answers)
+    };
+    Ok(see_other(&next.map_or_else(
+        || "/rapportera/kontrollera".to_owned(),
+        Step::href,
+    )))
+}
+
+fn question_page(
+    visitor: &Visitor,
+    step: Step,
+    answers: &Answers,
+    catalogue: &Catalogue,
+    errors: Vec<FieldError>,
+    return_to_check: bool,
+) -> QuestionPage {
+    let lang = visitor.lang;
+    let position = steps::position(step, answers);
+    QuestionPage {
+        layout: Layout::new(visitor, step.title_id(), visitor.development),
+        heading: lang.text(step.title_id()),
+        intro: lang.optional_text(&format!("{}-intro", step.title_id())),
+        action: step.href(),
+        back: if return_to_check {
+            Some("/rapportera/kontrollera".to_owned())
+        } else {
+            step.previous(answers)
+                .map(Step::href)
+                .or(Some("/".to_owned()))
+        },
+        questions: steps::questions(step, answers, catalogue, &errors, lang),
+        errors,
+        notice: None,
+        return_to_check,
+        step_label: lang.text_with(
+            "step-of",
+            &[
+                ("step", &position.0.to_string()),
+                ("steps", &position.1.to_string()),
+            ],
+        ),
+    }
+}
+
+/// `GET /rapportera/kontrollera`.
+pub async fn check(
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    let (user, _) = reporter(&visitor, &catalogue)?;
+    let now = clock.now();
+    let answers = load(&database, &user.subject, now).await?;
+    if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
+        return Ok(see_other(&step.href()));
+    }
+    html(&check_page(&visitor, &answers, &catalogue, Vec::new()))
+}
+
+fn check_page(
+    visitor: &Visitor,
+    answers: &Answers,
+    catalogue: &Catalogue,
+    errors: Vec<FieldError>,
+) -> CheckPage {
+    CheckPage {
+        layout: Layout::new(visitor, "check-title", visitor.development),
+        answers: steps::summary(answers, catalogue, visitor.lang),
+        errors,
+    }
+}
+
+/// `POST /rapportera/skicka`: files the report, once however often the form is sent.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
+)]
+pub async fn send(
+    form: Form,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    routing: web::Data<Routing>,
+    wakeup: web::Data<Wakeup>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    visitor.check_csrf(&form)?;
+    let (user, _) = reporter(&visitor, &catalogue)?;
+    let now = clock.now();
+    let answers = load(&database, &user.subject, now).await?;
+    if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
+        return Ok(see_other(&step.href()));
+    }
+    let draft = answers
+        .draft()
+        .ok_or_else(|| WebError::internal("answered but no draft"))?;
+    let report = match NewReport::parse(draft, &catalogue, now) {
+        Ok(report) => report,
+        Err(ReportError { violations }) => {
+            let errors = steps::violations(&violations, visitor.lang);
+            let mut response = html(&check_page(&visitor, &answers, &catalogue, errors))?;
+            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+    };
+    let new = routing.new_incident(report, user.subject.clone(), now);
+    let idempotency = IdempotencyKey {
+        subject: user.subject.clone(),
+        key: format!("web:{}", answers.key),
+        request_hash: answers.fingerprint(),
+    };
+    let filer = database.clone();
+    let filing = web::block(move || {
+        filer.file_incident(new, Some(idempotency), |incident| incident.id.to_string())
+    })
+    .await??;
+    // A replay (a second click, a resent form) shows the receipt of the case the first filed.
+    let id = match filing {
+        Filing::Created(incident) => {
+            wakeup.notify_one();
+            tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed on the web");
+            incident.id
+        }
+        Filing::Replayed { incident_id, .. } => incident_id,
+    };
+    let (discarder, subject) = (database.clone(), user.subject.clone());
+    web::block(move || discarder.discard_draft(subject)).await??;
+    Ok(see_other(&format!("/rapportera/kvitto/{id}")))
+}
+
+/// `POST /rapportera/borja-om`: forgets the draft.
+pub async fn start_over(
+    form: Form,
+    visitor: Visitor,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, WebError> {
+    visitor.check_csrf(&form)?;
+    let subject = visitor.user()?.subject.clone();
+    web::block(move || database.discard_draft(subject)).await??;
+    Ok(see_other("/rapportera"))
+}
+
+/// `GET /rapportera/kvitto/{id}`: the case number, what happens next, where to get help.
+pub async fn receipt(
+    id: web::Path<Uuid>,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+) -> Result<HttpResponse, WebError> {
+    let (_, principal) = reporter(&visitor, &catalogue)?;
+    let id = id.into_inner();
+    let incident = crate::reports::read_own(&database, &principal, id, "web_receipt").await?;
+    let page = ReceiptPage {
+        layout: Layout::new(&visitor, "receipt-title", visitor.development),
+        case_number: incident.case_number.to_string(),
+        report_href: format!("/mina-rapporter/{id}"),
+    };
+    html(&page)
+}

@@ -1,0 +1,121 @@
+//! The pages around the form: the start page, what the service keeps and who sees it, the
+//! accessibility statement, the language switch and the stylesheet.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use trygg_domain::Clock;
+use trygg_storage::Database;
+
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::session::{Visitor, local_path};
+use crate::templates::{Layout, StartPage, TextPage};
+use crate::{html, see_other};
+
+const STYLESHEET: &str = include_str!("../static/trygg.css");
+
+/// `GET /`.
+pub async fn start(
+    visitor: Visitor,
+    database: web::Data<Database>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    let has_draft = crate::filing::has_draft(&database, &visitor, clock.now()).await?;
+    html(&StartPage {
+        layout: Layout::new(&visitor, "start-title", visitor.development),
+        has_draft,
+    })
+}
+
+/// A page of sections, each a heading message and paragraph messages.
+fn text_page(
+    visitor: &Visitor,
+    title_id: &str,
+    sections: &[(Option<&str>, &[&str])],
+) -> Result<HttpResponse, WebError> {
+    let lang = visitor.lang;
+    html(&TextPage {
+        layout: Layout::new(visitor, title_id, visitor.development),
+        sections: sections
+            .iter()
+            .map(|(heading, paragraphs)| {
+                (
+                    heading.map(|id| lang.text(id)),
+                    paragraphs.iter().map(|id| lang.text(id)).collect(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// `GET /om`: what is stored, who sees it, for how long.
+pub async fn about(visitor: Visitor) -> Result<HttpResponse, WebError> {
+    text_page(
+        &visitor,
+        "about-title",
+        &[
+            (None, &["about-intro"]),
+            (
+                Some("about-stored-heading"),
+                &["about-stored-1", "about-stored-2"],
+            ),
+            (
+                Some("about-who-heading"),
+                &["about-who-1", "about-who-2", "about-who-3"],
+            ),
+            (
+                Some("about-how-long-heading"),
+                &["about-how-long-1", "about-how-long-2"],
+            ),
+            (Some("about-rights-heading"), &["about-rights-1"]),
+        ],
+    )
+}
+
+/// `GET /tillganglighet`: the accessibility statement the law (DOS-lagen) asks for.
+pub async fn accessibility(visitor: Visitor) -> Result<HttpResponse, WebError> {
+    text_page(
+        &visitor,
+        "a11y-title",
+        &[
+            (None, &["a11y-intro"]),
+            (
+                Some("a11y-status-heading"),
+                &["a11y-status-1", "a11y-status-2"],
+            ),
+            (Some("a11y-known-heading"), &["a11y-known-1"]),
+            (Some("a11y-report-heading"), &["a11y-report-1"]),
+            (Some("a11y-enforcement-heading"), &["a11y-enforcement-1"]),
+            (Some("a11y-tested-heading"), &["a11y-tested-1"]),
+        ],
+    )
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LanguageQuery {
+    lang: String,
+    tillbaka: Option<String>,
+}
+
+/// `GET /sprak?lang=en&tillbaka=/…`: the language link on every page.
+pub async fn language(
+    query: web::Query<LanguageQuery>,
+    visitor: Visitor,
+) -> Result<HttpResponse, WebError> {
+    let lang = Lang::from_code(&query.lang).ok_or(WebError::NotFound)?;
+    visitor.set_lang(lang)?;
+    Ok(see_other(&local_path(query.tillbaka.as_deref())))
+}
+
+/// `GET /static/trygg.css`.
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+/// Anything else under the pages: a 404 page.
+pub async fn not_found() -> Result<HttpResponse, WebError> {
+    Err(WebError::NotFound)
+}

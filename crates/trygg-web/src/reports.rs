@@ -1,0 +1,245 @@
+//! "Mina rapporter": a reporter's own reports, each with what case workers wrote to them and a
+//! way to add information. Every read is in the access log, as the API's are.
+
+use actix_web::{HttpResponse, web};
+use trygg_domain::{Audience, Catalogue, Clock, Description, Principal, may_comment};
+use trygg_storage::{Comment, Database, Incident, IncidentFilter};
+use uuid::Uuid;
+
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::session::Visitor;
+use crate::templates::{CommentRow, FieldError, Layout, ReportPage, ReportRow, ReportsPage};
+use crate::{Form, html, see_other};
+
+const PAGE_SIZE: i64 = 25;
+
+fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebError> {
+    visitor.user()?.principal(catalogue)
+}
+
+/// Records that the visitor read these cases on a page.
+async fn log_reads(
+    database: &web::Data<Database>,
+    principal: &Principal,
+    purpose: &'static str,
+    ids: Vec<Uuid>,
+) -> Result<(), WebError> {
+    let (database, actor) = (database.clone(), principal.subject().to_owned());
+    web::block(move || database.log_access(actor, purpose, ids)).await??;
+    Ok(())
+}
+
+/// One of the visitor's own reports, its read logged; 404 for anything else.
+pub async fn read_own(
+    database: &web::Data<Database>,
+    principal: &Principal,
+    id: Uuid,
+    purpose: &'static str,
+) -> Result<Incident, WebError> {
+    let (reader, visibility) = (database.clone(), principal.own_reports());
+    let incident = web::block(move || reader.incident(id, &visibility))
+        .await??
+        .ok_or(WebError::NotFound)?;
+    log_reads(database, principal, purpose, vec![id]).await?;
+    Ok(incident)
+}
+
+/// A code's label in the page's language.
+fn label(lang: Lang, prefix: &str, code: &str) -> String {
+    lang.text(&format!("{prefix}-{code}"))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    /// The last report of the previous page (its sequence number).
+    fore: Option<i64>,
+}
+
+/// `GET /mina-rapporter`.
+pub async fn list(
+    query: web::Query<ListQuery>,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+) -> Result<HttpResponse, WebError> {
+    let principal = signed_in(&visitor, &catalogue)?;
+    let filter = IncidentFilter {
+        after_cursor: query.fore.filter(|seq| *seq > 0),
+        limit: PAGE_SIZE + 1,
+        ..IncidentFilter::default()
+    };
+    let (reader, visibility) = (database.clone(), principal.own_reports());
+    let mut rows = web::block(move || reader.incidents(&filter, &visibility)).await??;
+    let older_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
+        rows.truncate(PAGE_SIZE as usize);
+        format!(
+            "/mina-rapporter?fore={}",
+            rows.last().map_or(0, |(seq, _)| *seq)
+        )
+    });
+    let ids = rows.iter().map(|(_, incident)| incident.id).collect();
+    log_reads(&database, &principal, "web_my_reports", ids).await?;
+    let lang = visitor.lang;
+    let reports = rows
+        .into_iter()
+        .map(|(_, incident)| ReportRow {
+            href: format!("/mina-rapporter/{}", incident.id),
+            case_number: incident.case_number.to_string(),
+            kind: label(lang, "kind", incident.circumstances.kind.code()),
+            occurred_at: incident.occurred_at,
+            status: label(lang, "status", incident.status.code()),
+        })
+        .collect();
+    html(&ReportsPage {
+        layout: Layout::new(&visitor, "reports-title", visitor.development),
+        reports,
+        older_href,
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ReportQuery {
+    /// Set after information was added, to say so.
+    tillagd: Option<String>,
+}
+
+/// `GET /mina-rapporter/{id}`.
+pub async fn show(
+    id: web::Path<Uuid>,
+    query: web::Query<ReportQuery>,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+) -> Result<HttpResponse, WebError> {
+    let principal = signed_in(&visitor, &catalogue)?;
+    let page = report_page(&visitor, &database, &catalogue, &principal, id.into_inner()).await?;
+    html(&ReportPage {
+        added: query.tillagd.is_some(),
+        ..page
+    })
+}
+
+async fn report_page(
+    visitor: &Visitor,
+    database: &web::Data<Database>,
+    catalogue: &Catalogue,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<ReportPage, WebError> {
+    let incident = read_own(database, principal, id, "web_report").await?;
+    let (reader, visibility) = (database.clone(), principal.own_reports());
+    let comments = web::block(move || reader.comments(id, &visibility, &[Audience::Reporter]))
+        .await??
+        .unwrap_or_default();
+    let lang = visitor.lang;
+    let district = catalogue
+        .districts()
+        .iter()
+        .find(|d| d.code.as_str() == incident.district)
+        .map_or_else(
+            || incident.district.clone(),
+            |d| match (lang, &d.label_en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => d.label.clone(),
+            },
+        );
+    let layout = Layout::new(visitor, "report-title", visitor.development);
+    let facts = vec![
+        (
+            layout.t("question-kind"),
+            label(lang, "kind", incident.circumstances.kind.code()),
+        ),
+        (
+            layout.t("reports-occurred"),
+            layout.local(&incident.occurred_at),
+        ),
+        (layout.t("question-district"), district),
+        (
+            layout.t("question-place_kind"),
+            label(lang, "place", incident.circumstances.place_kind.code()),
+        ),
+        (
+            layout.t("question-severity"),
+            label(lang, "severity", incident.circumstances.severity.code()),
+        ),
+        (
+            layout.t("report-received"),
+            layout.local(&incident.received_at),
+        ),
+    ];
+    Ok(ReportPage {
+        layout,
+        case_number: incident.case_number.to_string(),
+        status: label(lang, "status", incident.status.code()),
+        facts,
+        description: incident.description,
+        comments: comments
+            .into_iter()
+            .map(|comment: Comment| CommentRow {
+                from_me: comment.author == principal.subject(),
+                at: comment.at,
+                body: comment.body,
+            })
+            .collect(),
+        action: format!("/mina-rapporter/{id}/komplettera"),
+        addition: String::new(),
+        errors: Vec::new(),
+        added: false,
+    })
+}
+
+/// `POST /mina-rapporter/{id}/komplettera`: the reporter adds information, as a comment the
+/// case workers and the reporter see.
+pub async fn add_information(
+    id: web::Path<Uuid>,
+    form: Form,
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, WebError> {
+    visitor.check_csrf(&form)?;
+    let principal = signed_in(&visitor, &catalogue)?;
+    let id = id.into_inner();
+    let typed = form
+        .iter()
+        .find(|(name, _)| name == "addition")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let text = match Description::parse(&typed) {
+        Ok(text) => text,
+        Err(_) => {
+            let problem = if typed.trim().is_empty() {
+                "missing"
+            } else {
+                "invalid"
+            };
+            let page = report_page(&visitor, &database, &catalogue, &principal, id).await?;
+            let mut response = html(&ReportPage {
+                addition: typed,
+                errors: vec![FieldError {
+                    field: "addition".into(),
+                    message: visitor.lang.text(&format!("error-addition-{problem}")),
+                    href: "#field-addition".into(),
+                }],
+                ..page
+            })?;
+            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+    };
+    let comment = Comment {
+        at: clock.now(),
+        author: principal.subject().to_owned(),
+        audience: Audience::Reporter,
+        body: text.as_str().to_owned(),
+    };
+    let visibility = principal.own_reports();
+    let permit = |_: &Incident| may_comment(Audience::Reporter, false, true);
+    web::block(move || database.add_comment(id, visibility, comment, permit))
+        .await??
+        .ok_or(WebError::NotFound)?
+        .map_err(|_| WebError::Forbidden)?;
+    Ok(see_other(&format!("/mina-rapporter/{id}?tillagd=1")))
+}

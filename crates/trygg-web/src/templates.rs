@@ -1,0 +1,247 @@
+//! The pages' templates (askama: checked when compiling, escaped by default) and what each
+//! one shows.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use trygg_domain::statistics::local_time;
+
+use crate::i18n::Lang;
+use crate::session::{SessionUser, Visitor};
+
+/// What every page shows around its content: language, the visitor, the links.
+#[derive(Debug)]
+pub struct Layout {
+    pub lang: Lang,
+    pub title: String,
+    pub signed_in_as: Option<String>,
+    pub csrf: String,
+    /// The language link: this page in the other language.
+    pub other_lang_href: String,
+    /// The development sign-in is on: every page says so.
+    pub development: bool,
+}
+
+impl Layout {
+    pub fn new(visitor: &Visitor, title_id: &str, development: bool) -> Layout {
+        Layout {
+            lang: visitor.lang,
+            title: visitor.lang.text(title_id),
+            signed_in_as: visitor
+                .user
+                .as_ref()
+                .map(|user: &SessionUser| user.name.clone()),
+            csrf: visitor.csrf.clone(),
+            other_lang_href: format!(
+                "/sprak?lang={}&tillbaka={}",
+                visitor.lang.other().code(),
+                crate::urlencode(&visitor.here)
+            ),
+            development,
+        }
+    }
+
+    /// A message in the page's language.
+    pub fn t(&self, id: &str) -> String {
+        self.lang.text(id)
+    }
+
+    pub fn t1(&self, id: &str, name: &str, value: &str) -> String {
+        self.lang.text_with(id, &[(name, value)])
+    }
+
+    /// A time as people here read it: local time, day first.
+    pub fn local(&self, at: &DateTime<Utc>) -> String {
+        local_time(*at).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    pub fn other_lang_name(&self) -> String {
+        self.t("other-language")
+    }
+}
+
+/// An error, in as few words as help.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub lang: Lang,
+    pub title: String,
+    pub body: String,
+}
+
+/// One link of an error summary: the field's id and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+    /// Where the field is: this page (`#field-…`) or another step's.
+    pub href: String,
+}
+
+/// One choice of a radio group or a set of checkboxes.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub checked: bool,
+}
+
+/// How a question is answered.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Radios(Vec<Choice>),
+    Checkboxes(Vec<Choice>),
+    Date(String),
+    Time(String),
+    Text { value: String, max: usize },
+}
+
+/// One question of a step: a fieldset with its legend for choices, a label otherwise.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub name: &'static str,
+    pub label: String,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    pub input: Input,
+}
+
+impl Question {
+    /// The id of the question's first input, where the error summary leads.
+    pub fn id(&self) -> String {
+        format!("field-{}", self.name)
+    }
+
+    /// The id of the n-th choice; the first is the question's own.
+    pub fn choice_id(&self, index: &usize) -> String {
+        match index {
+            0 => self.id(),
+            n => format!("field-{}-{n}", self.name),
+        }
+    }
+
+    /// The ids that describe an input: its hint and its error.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id()));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id()));
+        }
+        ids.join(" ")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "question.html")]
+pub struct QuestionPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub intro: Option<String>,
+    pub action: String,
+    pub back: Option<String>,
+    pub errors: Vec<FieldError>,
+    /// Something the visitor must know first (their session ran out).
+    pub notice: Option<String>,
+    pub questions: Vec<Question>,
+    pub return_to_check: bool,
+    pub step_label: String,
+}
+
+/// One answer on the check-your-answers page.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub question: String,
+    pub answer: String,
+    pub change_href: String,
+    pub change_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "check.html")]
+pub struct CheckPage {
+    pub layout: Layout,
+    pub answers: Vec<Answer>,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    pub layout: Layout,
+    pub case_number: String,
+    pub report_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+pub struct StartPage {
+    pub layout: Layout,
+    pub has_draft: bool,
+}
+
+/// A report in the reporter's list.
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub href: String,
+    pub case_number: String,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+pub struct ReportsPage {
+    pub layout: Layout,
+    pub reports: Vec<ReportRow>,
+    pub older_href: Option<String>,
+}
+
+/// A comment the reporter sees: their own additions and what case workers wrote to them.
+#[derive(Debug, Clone)]
+pub struct CommentRow {
+    pub at: DateTime<Utc>,
+    pub from_me: bool,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    pub layout: Layout,
+    pub case_number: String,
+    pub status: String,
+    pub facts: Vec<(String, String)>,
+    pub description: String,
+    pub comments: Vec<CommentRow>,
+    pub action: String,
+    pub addition: String,
+    pub errors: Vec<FieldError>,
+    pub added: bool,
+}
+
+/// A user the development sign-in offers.
+#[derive(Debug, Clone)]
+pub struct DevelopmentUser {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "development_sign_in.html")]
+pub struct DevelopmentSignInPage {
+    pub layout: Layout,
+    pub users: Vec<DevelopmentUser>,
+    pub return_to: String,
+}
+
+/// A page of text only: about the service, the accessibility statement, signed out.
+#[derive(Template)]
+#[template(path = "text.html")]
+pub struct TextPage {
+    pub layout: Layout,
+    /// Sections of a heading (absent for the first) and paragraphs.
+    pub sections: Vec<(Option<String>, Vec<String>)>,
+}
