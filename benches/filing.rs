@@ -23,10 +23,9 @@ use database::TestDatabase;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
-use trygg_domain::{AlertReason, Catalogue, Clock, NewReport, ReportDraft};
-use trygg_notifier::{AlertFacts, Routing};
+use trygg_domain::{Catalogue, Clock, NewReport, ReportDraft};
+use trygg_notifier::Routing;
 use trygg_storage::{Database, DatabaseUrl, DbConnection, NewIncident, insert_incident};
-use uuid::Uuid;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -110,22 +109,9 @@ fn parse_all(bodies: &[Value]) -> Vec<NewIncident> {
         .iter()
         .map(|body| {
             let draft: ReportDraft = serde_json::from_value(body.clone()).unwrap();
-            let report = NewReport::parse(draft, &catalogue, Utc::now()).unwrap();
-            let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
-            let facts = AlertFacts {
-                focus_area: report.focus_area.as_str(),
-                offices: &offices,
-                district: report.district.as_str(),
-                kind: report.circumstances.kind,
-                severity: report.circumstances.severity,
-            };
-            NewIncident {
-                id: Uuid::now_v7(),
-                reporter: "bench".into(),
-                alerts: routing.alerts_for(&facts, AlertReason::Filed),
-                report,
-                received_at: Utc::now(),
-            }
+            let now = Utc::now();
+            let report = NewReport::parse(draft, &catalogue, now).unwrap();
+            routing.new_incident(report, "bench".into(), now)
         })
         .collect()
 }

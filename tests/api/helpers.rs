@@ -107,6 +107,34 @@ pub async fn spawn_app_on(
     clock: ManualClock,
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
+    start(database, clock, configure, |_| {}).await
+}
+
+/// Starts the service with its web pages, signing in with the development sign-in.
+pub async fn spawn_app_with_pages() -> TestApp {
+    let pages = trygg_web::Pages::new(trygg_web::WebSettings {
+        sign_in: trygg_web::SignIn::Development,
+        session_key: b"a-test-session-key-that-is-long-enough".to_vec(),
+        public_url: "http://127.0.0.1".into(),
+    })
+    .await
+    .expect("the development sign-in needs no provider");
+    let clock = ManualClock::new(test_start());
+    start(
+        Arc::new(TestDatabase::create()),
+        clock,
+        |_| {},
+        move |config| pages.mount(config),
+    )
+    .await
+}
+
+async fn start(
+    database: Arc<TestDatabase>,
+    clock: ManualClock,
+    configure: impl FnOnce(&mut Settings),
+    more: impl Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+) -> TestApp {
     let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: database.url(),
@@ -120,7 +148,7 @@ pub async fn spawn_app_on(
         clock: clock.clock(),
     };
     configure(&mut settings);
-    let application = Application::build(settings)
+    let application = Application::build_with(settings, more)
         .await
         .expect("the service starts");
     let address = format!("http://{}", application.address());

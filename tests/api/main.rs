@@ -24,3 +24,4 @@ mod service;
 )]
 mod smtp;
 mod statistics;
+mod web;

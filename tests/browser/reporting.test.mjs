@@ -415,6 +415,46 @@ describe('the reporting web', () => {
     }
   });
 
+  test('every filing page, as asked and in error, passes axe in both languages', { timeout: LIMIT }, async () => {
+    const { page, close } = await launchBrowser();
+    try {
+      await page.goto(service.url('/rapportera'));
+      await signInAtProvider(page, 'gustav');
+      const violence = { ...REPORT, kind: 'violence', violence_forms: 'material' };
+      const steps = [['typ', ['kind']], ['vald', ['violence_forms']], ...STEPS.slice(1)];
+      // Swedish at 640 px wide (a 1280 px screen at 200 % zoom), English at 320 px.
+      for (const [lang, width] of [['sv', 640], ['en', 320]]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(service.url(`/sprak?lang=${lang}&tillbaka=/rapportera`));
+        for (const [slug, names] of steps) {
+          assert.match(page.url(), new RegExp(`/rapportera/${slug}$`));
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+          assert.ok(wide <= width, `${slug} fits ${width} px without scrolling sideways (${wide})`);
+          await checkAccessibility(page, `${slug} (${lang})`);
+          await answer(page, {});
+          assert.ok(await page.locator('.error-summary').isVisible(), `${slug} refuses no answers`);
+          await checkAccessibility(page, `${slug} in error (${lang})`);
+          await answer(page, Object.fromEntries(names.map((name) => [name, violence[name]])));
+        }
+        await checkAccessibility(page, `fokusomrade (${lang})`);
+        await answer(page, {});
+        await checkAccessibility(page, `kontrollera (${lang})`);
+        await answer(page, {});
+        await checkAccessibility(page, `receipt (${lang})`);
+        await page.click('a[href^="/mina-rapporter/"]');
+        await checkAccessibility(page, `report (${lang})`);
+        await answer(page, {});
+        assert.ok(await page.locator('.error-summary').isVisible(), 'an empty addition is refused');
+        await checkAccessibility(page, `report in error (${lang})`);
+        await page.goto(service.url('/mina-rapporter'));
+        await checkAccessibility(page, `my reports (${lang})`);
+        await page.goto(service.url('/rapportera'));
+      }
+    } finally {
+      await close();
+    }
+  });
+
   test('every page carries its security headers and no script', { timeout: LIMIT }, async () => {
     for (const path of ['/', '/rapportera/typ', '/om', '/finns-inte']) {
       const response = await fetch(service.url(path), { redirect: 'manual' });

@@ -38,6 +38,29 @@ fn reporter(
     }
 }
 
+/// A reporter's report in the making: whose, the answers so far, and the time it is.
+struct Draft {
+    subject: String,
+    answers: Answers,
+    now: DateTime<Utc>,
+}
+
+async fn open_draft(
+    visitor: &Visitor,
+    database: &web::Data<Database>,
+    catalogue: &Catalogue,
+    clock: &Clock,
+) -> Result<Draft, WebError> {
+    let (user, _) = reporter(visitor, catalogue)?;
+    let now = clock.now();
+    let answers = load(database, &user.subject, now).await?;
+    Ok(Draft {
+        subject: user.subject,
+        answers,
+        now,
+    })
+}
+
 async fn load(
     database: &web::Data<Database>,
     subject: &str,
@@ -81,9 +104,7 @@ pub async fn begin(
     catalogue: web::Data<Catalogue>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
-    let (user, _) = reporter(&visitor, &catalogue)?;
-    let now = clock.now();
-    let answers = load(&database, &user.subject, now).await?;
+    let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
     Ok(see_other(
         &match steps::first_unanswered(&answers, &catalogue, now) {
             Some(step) => step.href(),
@@ -109,10 +130,8 @@ pub async fn show_step(
     catalogue: web::Data<Catalogue>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
-    let (user, _) = reporter(&visitor, &catalogue)?;
+    let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
     let step = Step::from_slug(&slug).ok_or(WebError::NotFound)?;
-    let now = clock.now();
-    let answers = load(&database, &user.subject, now).await?;
     if let Some(earlier) = steps::first_unanswered(&answers, &catalogue, now)
         .filter(|earlier| *earlier < step)
         .or_else(|| (!step.applies(&answers)).then_some(Step::Kind))
@@ -144,12 +163,14 @@ pub async fn answer_step(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
-    let (user, _) = reporter(&visitor, &catalogue)?;
+    let Draft {
+        subject,
+        mut answers,
+        now,
+    } = open_draft(&visitor, &database, &catalogue, &clock).await?;
     let step = Step::from_slug(&slug).ok_or(WebError::NotFound)?;
-    let now = clock.now();
-    let mut answers = load(&database, &user.subject, now).await?;
     answers.take(step.fields(), &form);
-    save(&database, &user.subject, &answers, now).await?;
+    save(&database, &subject, &answers, now).await?;
 
     let return_to_check = form.iter().any(|(name, _)| name == "return_to_check");
     let errors = steps::errors(step, &answers, &catalogue, now, visitor.lang);
@@ -220,9 +241,7 @@ pub async fn check(
     catalogue: web::Data<Catalogue>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
-    let (user, _) = reporter(&visitor, &catalogue)?;
-    let now = clock.now();
-    let answers = load(&database, &user.subject, now).await?;
+    let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
     if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
         return Ok(see_other(&step.href()));
     }
@@ -257,9 +276,11 @@ pub async fn send(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
-    let (user, _) = reporter(&visitor, &catalogue)?;
-    let now = clock.now();
-    let answers = load(&database, &user.subject, now).await?;
+    let Draft {
+        subject,
+        answers,
+        now,
+    } = open_draft(&visitor, &database, &catalogue, &clock).await?;
     if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
         return Ok(see_other(&step.href()));
     }
@@ -275,9 +296,9 @@ pub async fn send(
             return Ok(response);
         }
     };
-    let new = routing.new_incident(report, user.subject.clone(), now);
+    let new = routing.new_incident(report, subject.clone(), now);
     let idempotency = IdempotencyKey {
-        subject: user.subject.clone(),
+        subject: subject.clone(),
         key: format!("web:{}", answers.key),
         request_hash: answers.fingerprint(),
     };
@@ -295,8 +316,7 @@ pub async fn send(
         }
         Filing::Replayed { incident_id, .. } => incident_id,
     };
-    let (discarder, subject) = (database.clone(), user.subject.clone());
-    web::block(move || discarder.discard_draft(subject)).await??;
+    web::block(move || database.discard_draft(subject)).await??;
     Ok(see_other(&format!("/rapportera/kvitto/{id}")))
 }
 

@@ -1,0 +1,337 @@
+//! The web pages over HTTP, on both backends: a report filed through the pages is the case the
+//! API shows, with its alerts and its reads logged; the pages keep to the same access rules.
+//! (The browser tests in `tests/browser/` drive the same pages in Chromium.)
+
+use awc::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A client that keeps the session cookie, as a browser does, and shows each redirect.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: awc::Client,
+    cookie: Option<String>,
+}
+
+/// A page, read whole.
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    html: String,
+}
+
+impl Page {
+    /// The form token on the page.
+    fn csrf(&self) -> String {
+        let start = self.html.find(r#"name="csrf" value=""#).expect("a form") + 19;
+        self.html[start..start + 64].to_owned()
+    }
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser {
+            app,
+            client: awc::Client::builder().disable_redirects().finish(),
+            cookie: None,
+        }
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let mut request = self.client.request(method, self.app.url(path));
+        if let Some(cookie) = &self.cookie {
+            request = request.insert_header((header::COOKIE, cookie.as_str()));
+        }
+        let mut response = match form {
+            Some(form) => request.send_form(&form).await,
+            None => request.send().await,
+        }
+        .expect("the service answers");
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            self.cookie = Some(set.split(';').next().unwrap().to_owned());
+        }
+        let html = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+        Page {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(header::LOCATION)
+                .map(|l| l.to_str().unwrap().to_owned()),
+            html,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Method::GET, path, None).await
+    }
+
+    /// Posts a form with the token of the page at `path`.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.get(path).await.csrf();
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.send(Method::POST, path, Some(&form)).await
+    }
+
+    async fn sign_in(&mut self, user: &str) {
+        let page = self.get("/logga-in?tillbaka=/rapportera").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.html.contains("Utvecklingsläge"),
+            "the page says what it is"
+        );
+        let form = [
+            ("csrf", page.csrf()),
+            ("user", user.to_owned()),
+            ("tillbaka", "/rapportera".to_owned()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let signed_in = self
+            .send(Method::POST, "/logga-in/utveckling", Some(&form))
+            .await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+        assert_eq!(signed_in.location.as_deref(), Some("/rapportera"));
+    }
+}
+
+fn manager() -> String {
+    token("ivy", &["security_manager"], None)
+}
+
+/// A step of the form: its page, the answers given there, and where the page sends on to.
+type Step<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+/// A step's answers go in, and the page sends the reporter on.
+async fn answer(browser: &mut Browser<'_>, step: &str, fields: &[(&str, &str)], next: &str) {
+    let page = browser.post(&format!("/rapportera/{step}"), fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.html);
+    assert_eq!(page.location.as_deref(), Some(next), "after {step}");
+}
+
+#[actix_web::test]
+async fn a_report_filed_on_the_pages_is_the_case_the_api_shows_with_its_alerts_and_reads_logged() {
+    let app = spawn_app_with_pages().await;
+    let mut browser = Browser::new(&app);
+    let first = browser.get("/rapportera").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        first.location.as_deref(),
+        Some("/logga-in?tillbaka=/rapportera")
+    );
+    browser.sign_in("anna:reporter").await;
+
+    let steps: [Step; 7] = [
+        ("typ", &[("kind", "violence")], "/rapportera/vald"),
+        (
+            "vald",
+            &[
+                ("violence_forms", "physical"),
+                ("violence_forms", "psychological"),
+            ],
+            "/rapportera/nar-och-var",
+        ),
+        (
+            "nar-och-var",
+            &[
+                ("date", "2026-11-30"),
+                ("time", "21:15"),
+                ("district", "west"),
+                ("place_kind", "nightlife"),
+            ],
+            "/rapportera/drabbad",
+        ),
+        (
+            "drabbad",
+            &[
+                ("affected_category", "resident"),
+                ("affected_gender", "man"),
+                ("affected_age_group", "age_18_29"),
+                ("children_affected", "no"),
+            ],
+            "/rapportera/utovare",
+        ),
+        (
+            "utovare",
+            &[
+                ("perpetrator_relation", "unknown"),
+                ("perpetrator_influence", "yes"),
+            ],
+            "/rapportera/beskrivning",
+        ),
+        (
+            "beskrivning",
+            &[
+                ("severity", "serious"),
+                ("description", "Slagen utanför krogen av en okänd man."),
+            ],
+            "/rapportera/fokusomrade",
+        ),
+        (
+            "fokusomrade",
+            &[("focus_area", "public_space")],
+            "/rapportera/kontrollera",
+        ),
+    ];
+    for (step, fields, next) in steps {
+        answer(&mut browser, step, fields, next).await;
+    }
+    let check = browser.get("/rapportera/kontrollera").await;
+    assert!(
+        check.html.contains("Fysiskt våld, Psykiskt våld"),
+        "{}",
+        check.html
+    );
+
+    let csrf = browser.get("/rapportera/kontrollera").await.csrf();
+    let sent = browser
+        .send(Method::POST, "/rapportera/skicka", Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let receipt = sent.location.expect("to the receipt");
+    let id = receipt
+        .strip_prefix("/rapportera/kvitto/")
+        .unwrap()
+        .to_owned();
+    let page = browser.get(&receipt).await;
+    assert!(
+        page.html.contains("Ditt ärendenummer är TRG-"),
+        "{}",
+        page.html
+    );
+
+    // Sent again (a second click): the draft is gone, so nothing more is filed.
+    let again = browser
+        .send(Method::POST, "/rapportera/skicka", Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(again.location.as_deref(), Some("/rapportera/typ"));
+
+    let case = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await
+        .body;
+    assert_eq!(case["kind"], "violence");
+    assert_eq!(case["violence_forms"], json!(["physical", "psychological"]));
+    assert_eq!(
+        case["occurred_at"], "2026-11-30T20:15:00Z",
+        "21:15 Swedish winter time"
+    );
+    assert_eq!(case["district"], "west");
+    assert_eq!(case["focus_area"], "public_space");
+    assert_eq!(case["severity"], "serious");
+    assert_eq!(case["perpetrator_influence"], "yes");
+    assert_eq!(
+        case["description"],
+        "Slagen utanför krogen av en okänd man."
+    );
+    let listed = app.listed_ids(&manager(), "").await;
+    assert_eq!(listed, std::slice::from_ref(&id), "one case for two sends");
+
+    let alerts = app
+        .get(&format!("/api/v1/alerts?case={id}"), &manager())
+        .await;
+    let receivers: Vec<&str> = alerts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|alert| alert["receiver"].as_str().unwrap())
+        .collect();
+    assert!(
+        receivers.contains(&"sakerhetschef"),
+        "routed as the API routes: {receivers:?}"
+    );
+    let log = app
+        .get(&format!("/api/v1/audit?case={id}"), &manager())
+        .await;
+    let reads: Vec<(&str, &str)> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["user"].as_str().unwrap(),
+                entry["purpose"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        reads.contains(&("anna", "web_receipt")),
+        "the receipt's read is logged: {reads:?}"
+    );
+}
+
+#[actix_web::test]
+async fn the_pages_show_a_reporter_their_own_reports_only_and_refuse_forged_forms() {
+    let app = spawn_app_with_pages().await;
+    let bobs = app.file_id(&reporter("bob"), &report()).await;
+    let annas = app.file_id(&reporter("anna"), &report()).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("anna:reporter").await;
+
+    let list = browser.get("/mina-rapporter").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.html.contains(&format!("/mina-rapporter/{annas}")));
+    assert!(!list.html.contains(&bobs));
+    let others = browser.get(&format!("/mina-rapporter/{bobs}")).await;
+    assert_eq!(others.status, StatusCode::NOT_FOUND);
+    assert!(
+        others.html.contains("<html lang=\"sv\">"),
+        "a page, not JSON"
+    );
+
+    let forged = browser
+        .send(
+            Method::POST,
+            &format!("/mina-rapporter/{annas}/komplettera"),
+            Some(&[("csrf", "forged"), ("addition", "Injected")]),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let csrf = browser
+        .get(&format!("/mina-rapporter/{annas}"))
+        .await
+        .csrf();
+    let added = browser
+        .send(
+            Method::POST,
+            &format!("/mina-rapporter/{annas}/komplettera"),
+            Some(&[("csrf", &csrf), ("addition", "Han kom tillbaka.")]),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let comments = app
+        .get(
+            &format!("/api/v1/incidents/{annas}/comments"),
+            &reporter("anna"),
+        )
+        .await;
+    let bodies: Vec<&Value> = comments
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["body"])
+        .collect();
+    assert_eq!(
+        bodies,
+        [&json!("Han kom tillbaka.")],
+        "only the real form added"
+    );
+    let into_bobs = browser
+        .send(
+            Method::POST,
+            &format!("/mina-rapporter/{bobs}/komplettera"),
+            Some(&[("csrf", &csrf), ("addition", "Injected")]),
+        )
+        .await;
+    assert_eq!(into_bobs.status, StatusCode::NOT_FOUND);
+    let bobs_comments = app
+        .get(
+            &format!("/api/v1/incidents/{bobs}/comments"),
+            &reporter("bob"),
+        )
+        .await;
+    assert_eq!(bobs_comments.body, json!([]));
+}
