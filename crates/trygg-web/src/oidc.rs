@@ -4,7 +4,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::sync::{PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
@@ -23,6 +24,8 @@ use serde::{Deserialize, Serialize};
 /// How long to wait for the identity provider.
 const TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// A provider's keys are read again at most this often.
+const REDISCOVERY_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Where the provider is and who Trygg is to it.
 #[derive(Debug, Clone)]
@@ -74,13 +77,21 @@ type OidcClient = Client<
     EndpointMaybeSet,
 >;
 
-/// The provider, as discovered at start.
+/// The provider, as discovered at start and again when it signs with a key not seen before.
 #[derive(Debug)]
 pub struct Provider {
-    client: OidcClient,
-    end_session: Option<openidconnect::EndSessionUrl>,
+    settings: OidcSettings,
+    current: RwLock<Discovered>,
+    last_discovery: tokio::sync::Mutex<Instant>,
     signed_out_url: PostLogoutRedirectUrl,
     issuer_origin: String,
+}
+
+/// What discovery tells: the endpoints and the signing keys.
+#[derive(Debug, Clone)]
+struct Discovered {
+    client: OidcClient,
+    end_session: Option<openidconnect::EndSessionUrl>,
 }
 
 /// What the sign-in keeps between sending the visitor to the provider and their return.
@@ -113,30 +124,50 @@ fn error(context: &str, cause: impl std::fmt::Display) -> OidcError {
 impl Provider {
     /// Reads the provider's discovery document and keys.
     pub async fn discover(settings: &OidcSettings) -> Result<Provider, OidcError> {
-        let issuer = IssuerUrl::new(settings.issuer.clone()).map_err(|e| error("the issuer", e))?;
-        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &http_client)
-            .await
-            .map_err(|e| error("discovery", e))?;
         let public_url = settings.public_url.trim_end_matches('/');
-        let redirect = RedirectUrl::new(format!("{public_url}/auth/callback"))
-            .map_err(|e| error("the public URL", e))?;
         let signed_out_url = PostLogoutRedirectUrl::new(format!("{public_url}/utloggad"))
             .map_err(|e| error("the public URL", e))?;
-        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
-        let issuer_url = metadata.issuer().url();
-        let issuer_origin = issuer_url.origin().ascii_serialization();
-        let client = OidcClient::from_provider_metadata(
-            metadata,
-            ClientId::new(settings.client_id.clone()),
-            settings.client_secret.clone().map(ClientSecret::new),
-        )
-        .set_redirect_uri(redirect);
+        let issuer_origin = IssuerUrl::new(settings.issuer.clone())
+            .map_err(|e| error("the issuer", e))?
+            .url()
+            .origin()
+            .ascii_serialization();
         Ok(Provider {
-            client,
-            end_session,
+            current: RwLock::new(discovery(settings).await?),
+            last_discovery: tokio::sync::Mutex::new(Instant::now()),
+            settings: settings.clone(),
             signed_out_url,
             issuer_origin,
         })
+    }
+
+    /// What discovery told last.
+    fn current(&self) -> Discovered {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the discovery document and keys again, at most once a minute, for a provider
+    /// that has rolled its signing keys over. Whether anything was read.
+    async fn rediscover(&self) -> bool {
+        let mut last = self.last_discovery.lock().await;
+        if last.elapsed() < REDISCOVERY_INTERVAL {
+            return false;
+        }
+        *last = Instant::now();
+        match discovery(&self.settings).await {
+            Ok(discovered) => {
+                *self.current.write().unwrap_or_else(PoisonError::into_inner) = discovered;
+                tracing::info!("read the identity provider's keys again");
+                true
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not read the identity provider's keys again");
+                false
+            }
+        }
     }
 
     /// The provider's origin, which forms may lead to (signing out ends there).
@@ -148,6 +179,7 @@ impl Provider {
     pub fn start(&self, return_to: String) -> (String, PendingSignIn) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = self
+            .current()
             .client
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
@@ -173,8 +205,8 @@ impl Provider {
         code: String,
         pending: PendingSignIn,
     ) -> Result<Identity, OidcError> {
-        let response = self
-            .client
+        let client = self.current().client;
+        let response = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|e| error("the provider has no token endpoint", e))?
             .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
@@ -184,9 +216,15 @@ impl Provider {
         let id_token = response
             .id_token()
             .ok_or_else(|| OidcError("the provider sent no ID token".into()))?;
-        let claims = id_token
-            .claims(&self.client.id_token_verifier(), &Nonce::new(pending.nonce))
-            .map_err(|e| error("the ID token", e))?;
+        let nonce = Nonce::new(pending.nonce);
+        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Ok(claims) => claims,
+            // Signed with a key published since the last look: look again, then check again.
+            Err(_) if self.rediscover().await => id_token
+                .claims(&self.current().client.id_token_verifier(), &nonce)
+                .map_err(|e| error("the ID token", e))?,
+            Err(e) => return Err(error("the ID token", e)),
+        };
         let subject = claims.subject().as_str().to_owned();
         let name = claims
             .name()
@@ -204,7 +242,7 @@ impl Provider {
 
     /// Where to send the visitor to sign out at the provider too, when it supports that.
     pub fn sign_out_url(&self, id_token: Option<&str>) -> Option<String> {
-        let end_session = self.end_session.clone()?;
+        let end_session = self.current().end_session?;
         let mut request = LogoutRequest::from(end_session)
             .set_post_logout_redirect_uri(self.signed_out_url.clone());
         if let Some(hint) = id_token.and_then(|token| token.parse().ok()) {
@@ -218,6 +256,28 @@ impl Provider {
         }
         Some(request.http_get_url().to_string())
     }
+}
+
+/// Reads the discovery document and keys, and makes the client Trygg signs in with.
+async fn discovery(settings: &OidcSettings) -> Result<Discovered, OidcError> {
+    let issuer = IssuerUrl::new(settings.issuer.clone()).map_err(|e| error("the issuer", e))?;
+    let metadata = ProviderMetadataWithLogout::discover_async(issuer, &http_client)
+        .await
+        .map_err(|e| error("discovery", e))?;
+    let public_url = settings.public_url.trim_end_matches('/');
+    let redirect = RedirectUrl::new(format!("{public_url}/auth/callback"))
+        .map_err(|e| error("the public URL", e))?;
+    let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+    let client = OidcClient::from_provider_metadata(
+        metadata,
+        ClientId::new(settings.client_id.clone()),
+        settings.client_secret.clone().map(ClientSecret::new),
+    )
+    .set_redirect_uri(redirect);
+    Ok(Discovered {
+        client,
+        end_session,
+    })
 }
 
 /// The provider's HTTP calls, made with `awc` on the actix runtime.

@@ -22,7 +22,7 @@ pub async fn start(
 ) -> Result<HttpResponse, WebError> {
     let has_draft = crate::filing::has_draft(&database, &visitor, clock.now()).await?;
     html(&StartPage {
-        layout: Layout::new(&visitor, "start-title", visitor.development),
+        layout: Layout::new(&visitor, "start-title"),
         has_draft,
     })
 }
@@ -35,7 +35,7 @@ fn text_page(
 ) -> Result<HttpResponse, WebError> {
     let lang = visitor.lang;
     html(&TextPage {
-        layout: Layout::new(visitor, title_id, visitor.development),
+        layout: Layout::new(visitor, title_id),
         sections: sections
             .iter()
             .map(|(heading, paragraphs)| {

@@ -92,7 +92,7 @@ pub async fn list(
         })
         .collect();
     html(&ReportsPage {
-        layout: Layout::new(&visitor, "reports-title", visitor.development),
+        layout: Layout::new(&visitor, "reports-title"),
         reports,
         older_href,
     })
@@ -144,7 +144,7 @@ async fn report_page(
                 _ => d.label.clone(),
             },
         );
-    let layout = Layout::new(visitor, "report-title", visitor.development);
+    let layout = Layout::new(visitor, "report-title");
     let facts = vec![
         (
             layout.t("question-kind"),

@@ -55,7 +55,7 @@ pub async fn sign_in(
         })
         .collect();
     html(&DevelopmentSignInPage {
-        layout: Layout::new(&visitor, "dev-sign-in-title", true),
+        layout: Layout::new(&visitor, "dev-sign-in-title"),
         users,
         return_to,
     })
@@ -165,7 +165,7 @@ pub async fn sign_out(
 /// `GET /utloggad`.
 pub async fn signed_out(visitor: Visitor) -> Result<HttpResponse, WebError> {
     html(&TextPage {
-        layout: Layout::new(&visitor, "signed-out-title", visitor.development),
+        layout: Layout::new(&visitor, "signed-out-title"),
         sections: vec![(None, vec![visitor.lang.text("signed-out-text")])],
     })
 }

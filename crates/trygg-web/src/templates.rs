@@ -22,7 +22,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(visitor: &Visitor, title_id: &str, development: bool) -> Layout {
+    pub fn new(visitor: &Visitor, title_id: &str) -> Layout {
         Layout {
             lang: visitor.lang,
             title: visitor.lang.text(title_id),
@@ -36,7 +36,7 @@ impl Layout {
                 visitor.lang.other().code(),
                 crate::urlencode(&visitor.here)
             ),
-            development,
+            development: visitor.development,
         }
     }
 

@@ -209,7 +209,7 @@ fn question_page(
     let lang = visitor.lang;
     let position = steps::position(step, answers);
     QuestionPage {
-        layout: Layout::new(visitor, step.title_id(), visitor.development),
+        layout: Layout::new(visitor, step.title_id()),
         heading: lang.text(step.title_id()),
         intro: lang.optional_text(&format!("{}-intro", step.title_id())),
         action: step.href(),
@@ -255,7 +255,7 @@ fn check_page(
     errors: Vec<FieldError>,
 ) -> CheckPage {
     CheckPage {
-        layout: Layout::new(visitor, "check-title", visitor.development),
+        layout: Layout::new(visitor, "check-title"),
         answers: steps::summary(answers, catalogue, visitor.lang),
         errors,
     }
@@ -343,7 +343,7 @@ pub async fn receipt(
     let id = id.into_inner();
     let incident = crate::reports::read_own(&database, &principal, id, "web_receipt").await?;
     let page = ReceiptPage {
-        layout: Layout::new(&visitor, "receipt-title", visitor.development),
+        layout: Layout::new(&visitor, "receipt-title"),
         case_number: incident.case_number.to_string(),
         report_href: format!("/mina-rapporter/{id}"),
     };
