@@ -80,3 +80,48 @@ async fn the_documentation_page_is_served_without_a_network() {
         .unwrap();
     assert_eq!(script.status(), StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn every_answer_carries_its_security_headers() {
+    let app = spawn_app().await;
+    let alice = reporter("alice");
+    let id = app.file_id(&alice, &report()).await;
+    let answers = [
+        app.get(&format!("/api/v1/incidents/{id}"), &alice).await,
+        app.get("/api/v1/incidents?limit=oops", &alice).await,
+        app.send(app.request(Method::GET, "/api/v1/incidents", None))
+            .await,
+        app.get("/api/v1/nothing-here", &alice).await,
+    ];
+    for reply in &answers {
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(
+            reply.header("cache-control"),
+            Some("no-store"),
+            "{}",
+            reply.status
+        );
+        assert_eq!(
+            reply.header("strict-transport-security"),
+            Some("max-age=31536000"),
+            "the test service is reached over https"
+        );
+    }
+    let docs = app.send(app.request(Method::GET, "/docs/", None)).await;
+    let policy = docs.header("content-security-policy").unwrap();
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-eval"), "{policy}");
+    assert_eq!(docs.header("x-content-type-options"), Some("nosniff"));
+
+    let plain = spawn_app_configured(|settings| {
+        settings.delivery.public_url = "http://127.0.0.1:8080".into()
+    })
+    .await;
+    let reply = plain.get("/api/v1/catalogue", &alice).await;
+    assert_eq!(
+        reply.header("strict-transport-security"),
+        None,
+        "no HSTS over plain http"
+    );
+}

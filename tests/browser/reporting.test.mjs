@@ -477,6 +477,22 @@ describe('the reporting web', () => {
     assert.equal(api.headers.get('content-type'), 'application/problem+json', 'the API keeps its errors');
   });
 
+  test('the API documentation works under its Content-Security-Policy', { timeout: LIMIT }, async () => {
+    const { page, close } = await launchBrowser();
+    const refused = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    try {
+      await page.goto(service.url('/docs/'));
+      await page.waitForSelector('#swagger-ui .info .title');
+      assert.match(await page.textContent('#swagger-ui .info .title'), /Trygg/);
+      assert.deepEqual(refused, [], 'nothing the page needs is refused');
+    } finally {
+      await close();
+    }
+  });
+
   test('a first visit is in the browser\'s language', { timeout: LIMIT }, async () => {
     const { page, close } = await launchBrowser({ contextOptions: { locale: 'en-GB' } });
     try {

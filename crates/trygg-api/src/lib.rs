@@ -2,6 +2,7 @@
 //! document.
 
 mod auth;
+mod headers;
 mod openapi;
 mod problem;
 mod routes;
@@ -9,7 +10,7 @@ mod routes;
 use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::Server;
-use actix_web::middleware::ErrorHandlers;
+use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, Resource, Route, web};
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_domain::{Catalogue, Clock};
@@ -99,6 +100,8 @@ impl Application {
         let routing = web::Data::new(settings.routing);
         let threshold = web::Data::new(settings.suppression_threshold);
         let wakeup = web::Data::new(Wakeup::new());
+        // Served over https (as people reach it): browsers are told to stay there.
+        let https = settings.delivery.public_url.starts_with("https://");
         let worker = Worker::new(
             database.clone().into_inner(),
             routing.clone().into_inner(),
@@ -114,6 +117,14 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(problem::ensure_problem))
+                .wrap(from_fn(headers::security_headers))
+                .wrap(Condition::new(
+                    https,
+                    DefaultHeaders::new().add((
+                        actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+                        "max-age=31536000",
+                    )),
+                ))
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .app_data(database.clone())
                 .app_data(catalogue.clone())

@@ -43,7 +43,7 @@ pub struct WebSettings {
     pub sign_in: SignIn,
     /// Encrypts and signs the session cookie: at least 32 bytes.
     pub session_key: Vec<u8>,
-    /// Where people reach the service; over https the cookie is `Secure` and HSTS is sent.
+    /// Where people reach the service; over https the cookie is `Secure`.
     pub public_url: String,
 }
 
@@ -117,7 +117,7 @@ impl Pages {
             .cookie_content_security(CookieContentSecurity::Private)
             .session_lifecycle(BrowserSession::default())
             .build();
-        let mut headers = DefaultHeaders::new()
+        let headers = DefaultHeaders::new()
             .add((
                 header::CONTENT_SECURITY_POLICY,
                 self.content_security_policy.as_str(),
@@ -128,9 +128,6 @@ impl Pages {
             .add(("Cross-Origin-Opener-Policy", "same-origin"))
             // Pages show cases and answers: never kept by a browser or a proxy.
             .add((header::CACHE_CONTROL, "no-store"));
-        if self.secure {
-            headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
-        }
         config.service(
             web::scope("")
                 .guard(guard::fn_guard(|context| {
