@@ -2,10 +2,11 @@
 //! defaults that run on a fresh machine.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use trygg_api::{Algorithm, AuthSettings, KeySource, Settings};
+use trygg_api::{Algorithm, AuthSettings, KeySource, RateLimits, Settings};
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
@@ -219,6 +220,27 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         delivery,
         suppression_threshold,
         clock: trygg_domain::Clock::system(),
+        rate_limits: rate_limits(&env)?,
+    })
+}
+
+/// Requests per minute per caller (`TRYGG_RATE_*`).
+fn rate_limits(env: &impl Fn(&str) -> Option<String>) -> Result<RateLimits, ConfigError> {
+    let defaults = RateLimits::default();
+    let limit = |name: &'static str, default: NonZeroU32| {
+        let value = number(env, name, i64::from(default.get()))?;
+        u32::try_from(value)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .ok_or_else(|| invalid(name, "must be a number of requests per minute"))
+    };
+    Ok(RateLimits {
+        filings: limit("TRYGG_RATE_FILINGS_PER_MINUTE", defaults.filings)?,
+        statistics: limit("TRYGG_RATE_STATISTICS_PER_MINUTE", defaults.statistics)?,
+        failed_authentications: limit(
+            "TRYGG_RATE_FAILED_AUTHENTICATIONS_PER_MINUTE",
+            defaults.failed_authentications,
+        )?,
     })
 }
 
@@ -356,6 +378,19 @@ mod tests {
             "a session key is required"
         );
         assert!(web_with("127.0.0.1:8080", &[("TRYGG_SESSION_KEY", "short")]).is_err());
+    }
+
+    #[test]
+    fn rate_limits_are_positive_numbers_per_minute() {
+        assert_eq!(load_with(&[]).unwrap().rate_limits, RateLimits::default());
+        let set = load_with(&[("TRYGG_RATE_FILINGS_PER_MINUTE", "5")]).unwrap();
+        assert_eq!(set.rate_limits.filings.get(), 5);
+        for bad in ["0", "-1", "many", "99999999999"] {
+            assert!(
+                load_with(&[("TRYGG_RATE_STATISTICS_PER_MINUTE", bad)]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -47,6 +47,12 @@ pub async fn start(
             escalate_after: chrono::Duration::minutes(30),
         },
         suppression_threshold: SuppressionThreshold::DEFAULT,
+        // No limit: the benchmarks load the service on purpose.
+        rate_limits: trygg_api::RateLimits {
+            filings: std::num::NonZeroU32::MAX,
+            statistics: std::num::NonZeroU32::MAX,
+            failed_authentications: std::num::NonZeroU32::MAX,
+        },
         clock: trygg_domain::Clock::system(),
     };
     let application = Application::build(settings).await.unwrap();

@@ -16,6 +16,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use trygg_domain::{Catalogue, Principal};
 
+use crate::limits::Limits;
 use crate::problem::ApiError;
 
 /// How long to wait for the identity provider's JWKS.
@@ -253,14 +254,30 @@ impl FromRequest for Caller {
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let authenticator = request.app_data::<web::Data<Authenticator>>().cloned();
         let catalogue = request.app_data::<web::Data<Catalogue>>().cloned();
+        let limits = request.app_data::<web::Data<Limits>>().cloned();
+        let address = request.peer_addr().map(|peer| peer.ip());
         let token = bearer_token(request);
         Box::pin(async move {
-            let (Some(authenticator), Some(catalogue)) = (authenticator, catalogue) else {
+            let (Some(authenticator), Some(catalogue), Some(limits)) =
+                (authenticator, catalogue, limits)
+            else {
                 return Err(ApiError::internal(
-                    "authenticator or catalogue not configured",
+                    "authenticator, catalogue or limits not configured",
                 ));
             };
-            let claims = authenticator.verify(&token?).await?;
+            limits.may_authenticate(address)?;
+            let verified = match token {
+                Ok(token) => authenticator.verify(&token).await,
+                Err(missing) => Err(missing),
+            };
+            let claims = match verified {
+                Ok(claims) => claims,
+                Err(refusal) => {
+                    // Past the limit, the address hears 429 rather than another 401.
+                    limits.failed_authentication(address)?;
+                    return Err(refusal);
+                }
+            };
             principal(claims, &catalogue).map(Caller)
         })
     }

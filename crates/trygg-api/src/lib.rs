@@ -3,6 +3,7 @@
 
 mod auth;
 mod headers;
+mod limits;
 mod openapi;
 mod problem;
 mod routes;
@@ -21,6 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenRequest, mint_token};
 pub use jsonwebtoken::Algorithm;
+pub use limits::RateLimits;
 pub use openapi::document as openapi_document;
 
 /// The largest JSON body accepted; a report is a few kilobytes at most.
@@ -40,6 +42,7 @@ pub struct Settings {
     pub suppression_threshold: SuppressionThreshold,
     /// Where the service reads the time: the system clock, or a test's.
     pub clock: Clock,
+    pub rate_limits: RateLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +113,7 @@ impl Application {
             clock.clone(),
             settings.delivery,
         )?;
+        let limits = web::Data::new(limits::Limits::new(settings.rate_limits, clock.clone()));
         let clock = web::Data::new(clock);
         actix_web::rt::spawn(worker.run());
         let listener = TcpListener::bind(settings.bind)?;
@@ -132,6 +136,7 @@ impl Application {
                 .app_data(threshold.clone())
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
+                .app_data(limits.clone())
                 .app_data(authenticator.clone())
                 .configure(more.clone())
                 .configure(configure)

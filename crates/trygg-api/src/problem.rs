@@ -60,6 +60,11 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("this Idempotency-Key was used for a different request body")]
     IdempotencyKeyReused,
+    #[error("too many {what} from this caller; try again in {retry_after_seconds} s")]
+    TooManyRequests {
+        what: &'static str,
+        retry_after_seconds: u64,
+    },
     #[error("the service is busy or its database unavailable; try again shortly")]
     Unavailable,
     #[error("an internal error occurred")]
@@ -167,6 +172,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -189,6 +195,12 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+                ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
             _ => {}
         }

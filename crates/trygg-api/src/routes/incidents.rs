@@ -15,6 +15,7 @@ use trygg_storage::{Database, Filing, IdempotencyKey, Incident, IncidentFilter, 
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::limits::Limits;
 use crate::problem::{ApiError, Problem};
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -186,6 +187,7 @@ fn created(incident_id: Uuid, body: String) -> HttpResponse {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not file", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Report breaks a rule, or key reused", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many reports from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -202,12 +204,14 @@ pub async fn file_incident(
     routing: web::Data<Routing>,
     notifier: web::Data<Wakeup>,
     clock: web::Data<Clock>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     if !caller.0.may_file() {
         return Err(ApiError::Forbidden(
             "your roles do not allow filing reports".into(),
         ));
     }
+    limits.filing(caller.0.subject())?;
     let body = body.into_inner();
     // Only a keyed filing needs its body's fingerprint.
     let key = idempotency_key(&request)?.map(|key| (key, fingerprint(&body)));

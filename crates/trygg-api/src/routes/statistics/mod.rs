@@ -11,15 +11,17 @@ use trygg_domain::{Catalogue, Clock};
 use trygg_storage::{Database, Outcomes};
 
 use crate::auth::Caller;
+use crate::limits::Limits;
 use crate::problem::{ApiError, Problem};
 use format::Format;
 use view::{
     CategoryView, DistrictPicture, PeriodView, StatisticsView, TableView, YearlyCompilation,
 };
 
-fn authorize(caller: &Caller) -> Result<(), ApiError> {
+/// Statistics are for analysts and security managers, within their rate limit.
+fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
     if caller.0.may_read_statistics() {
-        Ok(())
+        limits.statistics(caller.0.subject())
     } else {
         Err(ApiError::Forbidden(
             "statistics are for analysts and security managers".into(),
@@ -118,21 +120,27 @@ fn parse_query(
         )),
         (status = 400, description = "An unknown dimension or code, a bad period, or a table too large", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 406, description = "No format the client accepts", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Too many small counts to protect at this grouping", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
+)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
 )]
 pub async fn read_statistics(
     caller: Caller,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
     threshold: web::Data<SuppressionThreshold>,
+    limits: web::Data<Limits>,
     request: HttpRequest,
     params: web::Query<Vec<(String, String)>>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&caller)?;
+    authorize(&caller, &limits)?;
     let (query, format) = parse_query(&catalogue, &params, clock.now())?;
     let format = Format::negotiate(format, &request)?;
     let threshold = **threshold;
@@ -171,6 +179,7 @@ pub async fn read_statistics(
         (status = 200, description = "The compilation", body = YearlyCompilation),
         (status = 400, description = "A year outside 1970–9998", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -179,9 +188,10 @@ pub async fn read_yearly_compilation(
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
     threshold: web::Data<SuppressionThreshold>,
+    limits: web::Data<Limits>,
     year: web::Path<i32>,
 ) -> Result<web::Json<YearlyCompilation>, ApiError> {
-    authorize(&caller)?;
+    authorize(&caller, &limits)?;
     let year = year.into_inner();
     let period = Period::year(year)
         .filter(|_| (1970..=9998).contains(&year))
@@ -248,6 +258,7 @@ fn yearly_sections(
     responses(
         (status = 200, description = "The district picture", body = DistrictPicture),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 404, description = "No such district", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -257,10 +268,11 @@ pub async fn read_district_picture(
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
     threshold: web::Data<SuppressionThreshold>,
+    limits: web::Data<Limits>,
     district: web::Path<String>,
     clock: web::Data<Clock>,
 ) -> Result<web::Json<DistrictPicture>, ApiError> {
-    authorize(&caller)?;
+    authorize(&caller, &limits)?;
     let district = catalogue
         .districts()
         .iter()
