@@ -221,6 +221,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         suppression_threshold,
         clock: trygg_domain::Clock::system(),
         rate_limits: rate_limits(&env)?,
+        metrics_token: env("TRYGG_METRICS_TOKEN").filter(|token| !token.is_empty()),
     })
 }
 

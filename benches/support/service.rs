@@ -53,6 +53,7 @@ pub async fn start(
             statistics: std::num::NonZeroU32::MAX,
             failed_authentications: std::num::NonZeroU32::MAX,
         },
+        metrics_token: None,
         clock: trygg_domain::Clock::system(),
     };
     let application = Application::build(settings).await.unwrap();

@@ -13,6 +13,8 @@ pub use crate::database::TestDatabase;
 
 pub const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
 pub const PROBLEM_JSON: &str = "application/problem+json";
+/// What the test service's scraper presents for `/metrics`.
+pub const METRICS_TOKEN: &str = "a-metrics-token-for-tests";
 
 pub fn auth_settings(keys: KeySource) -> AuthSettings {
     AuthSettings {
@@ -151,6 +153,7 @@ async fn start(
             statistics: std::num::NonZeroU32::MAX,
             failed_authentications: std::num::NonZeroU32::MAX,
         },
+        metrics_token: Some(METRICS_TOKEN.into()),
         clock: clock.clock(),
     };
     configure(&mut settings);

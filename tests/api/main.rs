@@ -15,6 +15,7 @@ mod filing;
 mod helpers;
 mod idempotency;
 mod listing;
+mod metrics;
 mod rate_limits;
 mod routing;
 mod service;

@@ -4,6 +4,7 @@
 mod auth;
 mod headers;
 mod limits;
+mod metrics;
 mod openapi;
 mod problem;
 mod routes;
@@ -43,6 +44,8 @@ pub struct Settings {
     /// Where the service reads the time: the system clock, or a test's.
     pub clock: Clock,
     pub rate_limits: RateLimits,
+    /// The bearer token a scraper presents for `/metrics`; without one there is no `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +117,7 @@ impl Application {
             settings.delivery,
         )?;
         let limits = web::Data::new(limits::Limits::new(settings.rate_limits, clock.clone()));
+        let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
         let clock = web::Data::new(clock);
         actix_web::rt::spawn(worker.run());
         let listener = TcpListener::bind(settings.bind)?;
@@ -130,6 +134,7 @@ impl Application {
                     )),
                 ))
                 .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(from_fn(metrics::record))
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())
@@ -137,6 +142,7 @@ impl Application {
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
                 .app_data(limits.clone())
+                .app_data(metrics.clone())
                 .app_data(authenticator.clone())
                 .configure(more.clone())
                 .configure(configure)
@@ -289,6 +295,11 @@ fn configure(config: &mut web::ServiceConfig) {
             "GET",
         ))
         .service(resource("/livez", [web::get().to(health::livez)], "GET"))
+        .service(resource(
+            "/metrics",
+            [web::get().to(crate::metrics::read_metrics)],
+            "GET",
+        ))
         .service(resource("/readyz", [web::get().to(health::readyz)], "GET"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(problem::not_found));

@@ -4,6 +4,8 @@
 //! entry's hash covers the previous entry's hash and its own fields, so editing, removing or
 //! inserting an entry is detected by [`Database::verify_access_log`].
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -95,6 +97,7 @@ impl Database {
         }
         // Microseconds: what both backends store, so the hash survives the round trip.
         let at = self.clock.now().trunc_subsecs(6).naive_utc();
+        let entries = incident_ids.len() as u64;
         self.write(move |conn| {
             if let DbConnection::Postgresql(pg) = conn {
                 diesel::sql_query(format!("SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"))
@@ -121,8 +124,12 @@ impl Database {
                     .execute(conn)?;
                 prev = hash;
             }
-            Ok(())
-        })
+            Ok::<_, StorageError>(())
+        })?;
+        self.counters
+            .access_log_appends
+            .fetch_add(entries, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Entries matching the filter, oldest first.

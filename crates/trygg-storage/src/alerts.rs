@@ -632,3 +632,38 @@ impl Database {
         }
     }
 }
+
+/// How the outbox stands: deliveries by state, and when the oldest one still to be sent was
+/// written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxState {
+    pub by_state: Vec<(DeliveryState, i64)>,
+    pub oldest_pending: Option<DateTime<Utc>>,
+}
+
+impl Database {
+    pub fn outbox_state(&self) -> Result<OutboxState, StorageError> {
+        let mut conn = self.connection()?;
+        let counts: Vec<(String, i64)> = deliveries::table
+            .group_by(deliveries::state)
+            .select((deliveries::state, diesel::dsl::count_star()))
+            .load(&mut *conn)?;
+        let by_state = counts
+            .into_iter()
+            .map(|(state, count)| {
+                let state = state
+                    .parse()
+                    .map_err(|e: trygg_domain::UnknownCode| StorageError::Corrupt(e.to_string()))?;
+                Ok((state, count))
+            })
+            .collect::<Result<_, StorageError>>()?;
+        let oldest_pending: Option<NaiveDateTime> = deliveries::table
+            .filter(deliveries::state.eq(DeliveryState::Pending.code()))
+            .select(diesel::dsl::min(deliveries::created_at))
+            .first(&mut *conn)?;
+        Ok(OutboxState {
+            by_state,
+            oldest_pending: oldest_pending.map(|at| at.and_utc()),
+        })
+    }
+}

@@ -6,6 +6,7 @@
 //! `trygg migrate` run beside the server.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -132,6 +133,22 @@ pub struct Database {
     backend: Backend,
     sqlite_writer: Option<Writer>,
     pub(crate) clock: Clock,
+    pub(crate) counters: Counters,
+}
+
+/// What this process has written since it started, for monitoring.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub(crate) filings: AtomicU64,
+    pub(crate) access_log_appends: AtomicU64,
+}
+
+/// The connection pool's use right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    pub size: u32,
+    pub connections: u32,
+    pub idle: u32,
 }
 
 impl Database {
@@ -168,11 +185,31 @@ impl Database {
             backend: url.backend(),
             sqlite_writer,
             clock,
+            counters: Counters::default(),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Cases filed through this process since it started.
+    pub fn filings(&self) -> u64 {
+        self.counters.filings.load(Ordering::Relaxed)
+    }
+
+    /// Access-log entries this process has appended since it started.
+    pub fn access_log_appends(&self) -> u64 {
+        self.counters.access_log_appends.load(Ordering::Relaxed)
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            size: self.pool.max_size(),
+            connections: state.connections,
+            idle: state.idle_connections,
+        }
     }
 
     /// A pooled connection, for reads.

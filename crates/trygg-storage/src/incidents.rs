@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -342,7 +343,12 @@ impl Database {
                 Some(key),
             ) => replay(&mut *self.connection()?, &key)?
                 .ok_or_else(|| StorageError::Corrupt("idempotency key vanished".into())),
-            (outcome, _) => outcome,
+            (outcome, _) => {
+                if let Ok(Filing::Created(_)) = &outcome {
+                    self.counters.filings.fetch_add(1, Ordering::Relaxed);
+                }
+                outcome
+            }
         }
     }
 

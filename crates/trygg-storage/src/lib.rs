@@ -18,11 +18,11 @@ mod statistics;
 pub use access_log::{AccessEntry, AccessFilter, ChainReport};
 pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
-    DueDelivery, NewAlert, NewDelivery,
+    DueDelivery, NewAlert, NewDelivery, OutboxState,
 };
 pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, NewAction};
 pub use comments::Comment;
-pub use database::{Backend, Database, DatabaseUrl, DbConnection};
+pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolState};
 pub use error::StorageError;
 pub use incidents::{
     Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident, insert_incident,

@@ -180,7 +180,8 @@ fn is_page(path: &str) -> bool {
         || path.starts_with("/docs")
         || path == "/openapi.json"
         || path == "/livez"
-        || path == "/readyz")
+        || path == "/readyz"
+        || path == "/metrics")
 }
 
 /// A posted form, as its fields in order (checkboxes repeat a name).
@@ -226,6 +227,7 @@ mod tests {
             "/openapi.json",
             "/livez",
             "/readyz",
+            "/metrics",
         ] {
             assert!(!is_page(api), "{api}");
         }
