@@ -37,3 +37,28 @@ fn documented_codes_are_the_codes_the_api_speaks() {
         serde_json::json!(["received", "triaged", "in_progress", "closed"])
     );
 }
+
+#[test]
+fn every_authenticated_operation_declares_the_refusals_before_it_reads_the_request() {
+    let document: serde_json::Value = serde_json::from_str(&trygg_api::openapi_document()).unwrap();
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|security| !security.is_empty());
+            if !secured {
+                continue;
+            }
+            checked += 1;
+            for status in ["401", "429"] {
+                let response = &operation["responses"][status];
+                assert!(
+                    response["content"]["application/problem+json"].is_object(),
+                    "{method} {path} declares {status} as a problem"
+                );
+            }
+        }
+    }
+    assert!(checked >= 20, "{checked} authenticated operations");
+}

@@ -42,7 +42,7 @@ use crate::routes::{
         health::livez,
         health::readyz,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &AuthenticationAnswers),
     tags(
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
@@ -64,6 +64,66 @@ impl Modify for BearerAuth {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// What every authenticated operation can answer before it reads the request: 401 for a
+/// missing or bad token, 429 for an address that has sent too many of them. Declared here once
+/// rather than on every handler.
+struct AuthenticationAnswers;
+
+impl Modify for AuthenticationAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, schema::Type};
+
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build()
+        };
+        let header = |description: &str| {
+            HeaderBuilder::new()
+                .schema(Some(utoipa::openapi::schema::Object::with_type(
+                    Type::String,
+                )))
+                .description(Some(description))
+                .build()
+        };
+        let unauthenticated = ResponseBuilder::new()
+            .description("No token, or a token that is not valid")
+            .content("application/problem+json", problem())
+            .header(
+                "WWW-Authenticate",
+                header("`Bearer`, with `error=\"invalid_token\"` for a bad one"),
+            )
+            .build();
+        let too_many = ResponseBuilder::new()
+            .description("Too many requests from this caller or address; `Retry-After` says when to try again")
+            .content("application/problem+json", problem())
+            .header("Retry-After", header("Seconds to wait"))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if operation.security.as_ref().is_none_or(Vec::is_empty) {
+                    continue;
+                }
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| unauthenticated.clone().into());
+                responses
+                    .entry("429".into())
+                    .or_insert_with(|| too_many.clone().into());
+            }
+        }
     }
 }
 
