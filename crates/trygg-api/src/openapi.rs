@@ -42,7 +42,7 @@ use crate::routes::{
         health::livez,
         health::readyz,
     ),
-    modifiers(&BearerAuth, &AuthenticationAnswers),
+    modifiers(&BearerAuth, &Refusals),
     tags(
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
@@ -67,42 +67,64 @@ impl Modify for BearerAuth {
     }
 }
 
-/// What every authenticated operation can answer before it reads the request: 401 for a
-/// missing or bad token, 429 for an address that has sent too many of them. Declared here once
-/// rather than on every handler.
-struct AuthenticationAnswers;
+/// The refusals an operation can answer before its handler runs, declared here once rather
+/// than on every handler: 401 (with `WWW-Authenticate`) for a missing or bad token and 429 (with
+/// `Retry-After`) for an address that sent too many, on every authenticated operation; 400, 413,
+/// 415 and 422 for a body that is not JSON, too large, of another type or not the schema; 400
+/// for a query string that does not parse; 404 for a path parameter that does not.
+struct Refusals;
 
-impl Modify for AuthenticationAnswers {
+impl Modify for Refusals {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::header::HeaderBuilder;
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, schema::Type};
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{
+            ContentBuilder, Ref, RefOr, Response, ResponseBuilder, schema::Type,
+        };
 
-        let problem = || {
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build()
+        let problem = |description: &str, header: Option<(&str, &str)>| -> RefOr<Response> {
+            let mut response = ResponseBuilder::new().description(description).content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            );
+            if let Some((name, description)) = header {
+                response = response.header(
+                    name,
+                    HeaderBuilder::new()
+                        .schema(Some(utoipa::openapi::schema::Object::with_type(
+                            Type::String,
+                        )))
+                        .description(Some(description))
+                        .build(),
+                );
+            }
+            response.build().into()
         };
-        let header = |description: &str| {
-            HeaderBuilder::new()
-                .schema(Some(utoipa::openapi::schema::Object::with_type(
-                    Type::String,
-                )))
-                .description(Some(description))
-                .build()
-        };
-        let unauthenticated = ResponseBuilder::new()
-            .description("No token, or a token that is not valid")
-            .content("application/problem+json", problem())
-            .header(
+        let unauthenticated = problem(
+            "No token, or a token that is not valid",
+            Some((
                 "WWW-Authenticate",
-                header("`Bearer`, with `error=\"invalid_token\"` for a bad one"),
-            )
-            .build();
-        let too_many = ResponseBuilder::new()
-            .description("Too many requests from this caller or address; `Retry-After` says when to try again")
-            .content("application/problem+json", problem())
-            .header("Retry-After", header("Seconds to wait"))
-            .build();
+                "`Bearer`, with `error=\"invalid_token\"` for a bad token",
+            )),
+        );
+        let too_many = problem(
+            "Too many requests from this caller or address",
+            Some(("Retry-After", "Seconds to wait")),
+        );
+        let body_refusals = [
+            ("400", problem("The body is not valid JSON", None)),
+            ("413", problem("The body is too large", None)),
+            ("415", problem("The body is not `application/json`", None)),
+            ("422", problem("The body does not match the schema", None)),
+        ];
+        let bad_query = problem("The query string does not parse", None);
+        let bad_path = problem(
+            "Nothing at this path (a parameter that does not parse)",
+            None,
+        );
+
         for item in openapi.paths.paths.values_mut() {
             let operations = [
                 &mut item.get,
@@ -112,16 +134,42 @@ impl Modify for AuthenticationAnswers {
                 &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
-                if operation.security.as_ref().is_none_or(Vec::is_empty) {
-                    continue;
-                }
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = operation.request_body.is_some();
+                let parameters_in = |place: ParameterIn| {
+                    operation
+                        .parameters
+                        .iter()
+                        .flatten()
+                        .any(|parameter| {
+                            matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == place)
+                        })
+                };
+                let (in_query, in_path) = (
+                    parameters_in(ParameterIn::Query),
+                    parameters_in(ParameterIn::Path),
+                );
                 let responses = &mut operation.responses.responses;
-                responses
-                    .entry("401".into())
-                    .or_insert_with(|| unauthenticated.clone().into());
-                responses
-                    .entry("429".into())
-                    .or_insert_with(|| too_many.clone().into());
+                let mut declare = |status: &str, response: &RefOr<Response>| {
+                    responses
+                        .entry(status.into())
+                        .or_insert_with(|| response.clone());
+                };
+                if secured {
+                    declare("401", &unauthenticated);
+                    declare("429", &too_many);
+                }
+                if has_body {
+                    for (status, response) in &body_refusals {
+                        declare(status, response);
+                    }
+                }
+                if in_query {
+                    declare("400", &bad_query);
+                }
+                if in_path {
+                    declare("404", &bad_path);
+                }
             }
         }
     }
