@@ -31,6 +31,7 @@ pub struct ReportDraft {
     /// When it happened (RFC 3339, any offset).
     pub occurred_at: DateTime<Utc>,
     /// A district code from the catalogue.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub district: String,
     pub place_kind: PlaceKind,
     pub affected_category: AffectedCategory,
@@ -41,6 +42,7 @@ pub struct ReportDraft {
     pub perpetrator_influence: Influence,
     pub severity: Severity,
     /// What happened, in the reporter's words (at most 10 000 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
     pub description: String,
     /// A focus area code from the catalogue; classified from the report when absent.
     #[serde(default)]

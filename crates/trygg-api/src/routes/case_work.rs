@@ -24,7 +24,10 @@ const MAX_SUBJECT_LEN: usize = 255;
 /// A user id named in a request (an assignee, an action's owner).
 fn user_id(field: &str, value: &str) -> Result<String, ApiError> {
     let value = value.trim();
-    if value.is_empty() || value.len() > MAX_SUBJECT_LEN || value.chars().any(char::is_control) {
+    if value.is_empty()
+        || value.chars().count() > MAX_SUBJECT_LEN
+        || value.chars().any(char::is_control)
+    {
         return Err(ApiError::UnprocessableBody(format!(
             "`{field}` must be a user id of 1 to {MAX_SUBJECT_LEN} characters"
         )));
@@ -46,8 +49,10 @@ pub struct StatusChange {
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// The handler's user id (`sub`).
+    #[schema(min_length = 1, max_length = 255)]
     pub assignee: String,
     /// The handler's office: one of the case's responsible offices.
+    #[schema(min_length = 1)]
     pub office: String,
 }
 
@@ -78,8 +83,10 @@ pub struct FollowUpChange {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionDraft {
+    #[schema(min_length = 1, max_length = 10000)]
     pub description: String,
     /// Who carries it out (user id).
+    #[schema(min_length = 1, max_length = 255)]
     pub owner: String,
     pub due_at: DateTime<Utc>,
 }
@@ -89,6 +96,7 @@ pub struct ActionDraft {
 #[serde(deny_unknown_fields)]
 pub struct ActionChange {
     pub status: Option<ActionStatus>,
+    #[schema(min_length = 1, max_length = 255)]
     pub owner: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
 }

@@ -18,6 +18,7 @@ use crate::routes::incidents::{log_reads, not_found};
 pub struct CommentDraft {
     /// `internal` for case workers only; `reporter` is shared with the reporter.
     pub audience: Audience,
+    #[schema(min_length = 1, max_length = 10000)]
     pub body: String,
 }
 

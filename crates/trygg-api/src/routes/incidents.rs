@@ -113,16 +113,20 @@ pub struct CasePage {
 pub struct ListQuery {
     status: Option<Status>,
     /// A focus area code.
+    #[param(min_length = 1)]
     focus_area: Option<String>,
     /// A district code.
+    #[param(min_length = 1)]
     district: Option<String>,
     /// Cases that happened at or after this time (RFC 3339).
     occurred_from: Option<DateTime<Utc>>,
     /// Cases that happened before this time (RFC 3339).
     occurred_before: Option<DateTime<Utc>>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
     /// Page size, 1 to 100 (larger values are capped); 50 when absent.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
