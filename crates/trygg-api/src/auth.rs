@@ -283,7 +283,8 @@ impl FromRequest for Caller {
     }
 }
 
-fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
+/// The bearer token a request carries (the scheme in any case, surrounding spaces trimmed).
+pub(crate) fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
     let missing = || ApiError::Unauthenticated {
         detail: "this endpoint needs an `Authorization: Bearer <token>` header".into(),
         invalid_token: false,

@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -19,6 +18,7 @@ use prometheus_client::registry::Registry;
 use trygg_domain::{Clock, DeliveryState};
 use trygg_storage::Database;
 
+use crate::auth::bearer_token;
 use crate::limits::Limits;
 use crate::problem::ApiError;
 
@@ -102,12 +102,8 @@ pub async fn read_metrics(
     };
     let address = request.peer_addr().map(|peer| peer.ip());
     limits.may_authenticate(address)?;
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    if presented != Some(token.as_str()) {
+    let presented = bearer_token(&request).ok();
+    if presented.as_deref() != Some(token.as_str()) {
         // Guessing the token counts as failed authentication, as a bad API token does.
         limits.failed_authentication(address)?;
         return Err(ApiError::Unauthenticated {

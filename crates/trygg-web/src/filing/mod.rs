@@ -13,7 +13,7 @@ use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Database, Filing, IdempotencyKey};
 use uuid::Uuid;
 
-pub use answers::Answers;
+use answers::Answers;
 use steps::Step;
 
 use crate::error::WebError;
