@@ -41,7 +41,8 @@ enum Command {
         #[arg(long, default_value = "8h", value_parser = parse_ttl)]
         ttl: Duration,
     },
-    /// Print the OpenAPI document.
+    /// Print the OpenAPI document for the built-in catalogue (a running service serves its own
+    /// catalogue's at `/openapi.json`).
     Openapi,
     /// Remove the content of cases closed longer ago than the retention period
     /// (`TRYGG_RETENTION_DAYS`); their coded facts stay for the statistics.

@@ -25,7 +25,7 @@ async fn file_two_cases(app: &TestApp) -> Cases {
 }
 
 #[actix_web::test]
-async fn each_role_sees_exactly_its_cases_by_id_and_by_list() {
+async fn api1_broken_object_level_authorization_each_role_sees_exactly_its_cases() {
     let app = spawn_app().await;
     let cases = file_two_cases(&app).await;
     let school = cases.alices_school_case.as_str();
@@ -158,4 +158,151 @@ async fn handlers_and_security_managers_may_file_too() {
     ] {
         app.file_ok(&token, &report()).await;
     }
+}
+
+/// A request: method, path and JSON body (`null` for none).
+type Call = (&'static str, String, serde_json::Value);
+
+/// Every function beyond filing and reading one's own cases, tried by every role that may not
+/// use it: each is refused (403, or 404 where the case itself is invisible), and the case is
+/// left as it was.
+#[actix_web::test]
+async fn api5_broken_function_level_authorization_each_function_refuses_the_roles_it_is_not_for() {
+    let app = spawn_app().await;
+    let alice = reporter("alice");
+    let case = app.file_ok(&alice, &report()).await;
+    let id = case["id"].as_str().unwrap();
+    let etag = app
+        .get(&format!("/api/v1/incidents/{id}"), &alice)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let manager = token("ivy", &["security_manager"], None);
+    let timeline_before = app
+        .get(&format!("/api/v1/incidents/{id}/timeline"), &manager)
+        .await
+        .body;
+
+    let case_work = [
+        (
+            "POST",
+            format!("/api/v1/incidents/{id}/status"),
+            json!({"status": "triaged"}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/incidents/{id}/assignment"),
+            json!({"assignee": "alice", "office": "utbildning"}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/incidents/{id}/classification"),
+            json!({"severity": "low", "reason": "mine now"}),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/incidents/{id}/follow-up"),
+            json!({"police_report_filed": false, "support_offered": true}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/incidents/{id}/actions"),
+            json!({"description": "x", "owner": "alice", "due_at": "2030-01-01T00:00:00Z"}),
+        ),
+        (
+            "GET",
+            format!("/api/v1/incidents/{id}/actions"),
+            json!(null),
+        ),
+        (
+            "GET",
+            format!("/api/v1/incidents/{id}/timeline"),
+            json!(null),
+        ),
+    ];
+    let security_manager_only = [
+        ("GET", "/api/v1/alerts".to_owned(), json!(null)),
+        ("GET", "/api/v1/audit".to_owned(), json!(null)),
+        (
+            "GET",
+            format!("/api/v1/incidents/{id}/routing"),
+            json!(null),
+        ),
+        (
+            "GET",
+            "/api/v1/routing/preview?focus_area=school&district=east&kind=threat&severity=low"
+                .to_owned(),
+            json!(null),
+        ),
+        (
+            "POST",
+            format!("/api/v1/alerts/{}/retry", uuid::Uuid::now_v7()),
+            json!(null),
+        ),
+    ];
+    let case_workers = [("GET", "/api/v1/queue".to_owned(), json!(null))];
+    let statistics = [("GET", "/api/v1/statistics".to_owned(), json!(null))];
+
+    let reporter_ = alice.clone();
+    let handler_elsewhere = token("dave", &["handler"], Some("kultur_fritid"));
+    let handler_here = token("hedda", &["handler"], Some("utbildning"));
+    let analyst = token("olga", &["analyst"], None);
+    let admin = token("adam", &["admin"], None);
+    let nobody = token("nobody", &[], None);
+    let refusals: [(&str, &[&String], &[Call]); 4] = [
+        (
+            "case work",
+            &[&reporter_, &handler_elsewhere, &analyst, &admin, &nobody],
+            &case_work,
+        ),
+        (
+            "security managers' functions",
+            &[&reporter_, &handler_here, &analyst, &admin, &nobody],
+            &security_manager_only,
+        ),
+        (
+            "the queue",
+            &[&reporter_, &analyst, &admin, &nobody],
+            &case_workers,
+        ),
+        (
+            "statistics",
+            &[&reporter_, &handler_here, &admin, &nobody],
+            &statistics,
+        ),
+    ];
+    for (what, tokens, calls) in refusals {
+        for token in tokens {
+            for (method, path, body) in calls {
+                let request = app
+                    .request(method.parse().unwrap(), path, Some(token))
+                    .insert_header(("If-Match", etag.as_str()));
+                let reply = if body.is_null() {
+                    app.send(request).await
+                } else {
+                    let request = request.content_type("application/json");
+                    app.send_body(request, body.to_string()).await
+                };
+                let status = reply.status.as_u16();
+                assert!(
+                    status == 403 || status == 404,
+                    "{what}: {method} {path} answered {status}: {}",
+                    reply.body
+                );
+            }
+        }
+    }
+
+    let after = app.get(&format!("/api/v1/incidents/{id}"), &alice).await;
+    assert_eq!(
+        after.header("etag"),
+        Some(etag.as_str()),
+        "the case is unchanged"
+    );
+    let timeline_after = app
+        .get(&format!("/api/v1/incidents/{id}/timeline"), &manager)
+        .await
+        .body;
+    assert_eq!(timeline_after, timeline_before);
 }

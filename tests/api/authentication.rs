@@ -103,7 +103,7 @@ async fn requests_without_a_token_are_challenged() {
 }
 
 #[actix_web::test]
-async fn forged_expired_and_misaddressed_tokens_are_rejected_in_shared_secret_mode() {
+async fn api2_broken_authentication_forged_expired_and_misaddressed_tokens_are_rejected() {
     let app = spawn_app().await;
     let secret = SECRET.as_bytes();
     assert_eq!(
@@ -186,7 +186,7 @@ async fn spawn_identity_provider() -> String {
 }
 
 #[actix_web::test]
-async fn jwks_mode_accepts_the_issuers_keys_and_nothing_else() {
+async fn api10_unsafe_consumption_of_apis_only_the_issuers_published_keys_are_trusted() {
     let jwks_url = spawn_identity_provider().await;
     let app = spawn_app_with(KeySource::Jwks {
         url: jwks_url,
@@ -235,7 +235,7 @@ async fn jwks_mode_accepts_the_issuers_keys_and_nothing_else() {
 }
 
 #[actix_web::test]
-async fn an_unreachable_jwks_rejects_tokens_instead_of_failing() {
+async fn api10_unsafe_consumption_of_apis_an_unreachable_jwks_rejects_tokens_instead_of_failing() {
     let app = spawn_app_with(KeySource::Jwks {
         url: "http://127.0.0.1:9/keys".into(),
         algorithms: vec![Algorithm::RS256],

@@ -105,7 +105,7 @@ async fn bad_reports_are_refused_with_a_problem() {
             "violence_forms",
         ),
         (
-            format!("{{\"description\": \"{}\"}}", "y".repeat(70_000)),
+            format!("{{\"description\": \"{}\"}}", "y".repeat(300_000)),
             "application/json",
             413,
             "at most",

@@ -369,11 +369,12 @@ async fn every_role_against_every_case_endpoint() {
         queue: 200,
         audit: 403,
     };
+    // Those who work no cases are refused the case work outright, whichever the case.
     let outsider = Expect {
         read: 404,
         listed: false,
-        timeline: 404,
-        actions: 404,
+        timeline: 403,
+        actions: 403,
         comments: 404,
         work: 403,
         internal_comment: 404,
@@ -404,6 +405,8 @@ async fn every_role_against_every_case_endpoint() {
             "a handler of another office",
             handler("kultur_fritid"),
             Expect {
+                timeline: 404,
+                actions: 404,
                 work: 404,
                 queue: 200,
                 ..outsider
@@ -417,6 +420,8 @@ async fn every_role_against_every_case_endpoint() {
                 listed: true,
                 comments: 200,
                 work: 404,
+                timeline: 404,
+                actions: 404,
                 internal_comment: 403,
                 reporter_comment: 201,
                 queue: 200,

@@ -114,7 +114,7 @@ async fn violence_keeps_its_forms_as_a_set() {
 }
 
 #[actix_web::test]
-async fn a_reporter_cannot_set_triage_fields_when_filing() {
+async fn api3_broken_object_property_level_authorization_a_reporter_cannot_set_triage_fields() {
     let app = spawn_app().await;
     for (field, value) in [
         ("status", json!("closed")),
@@ -129,6 +129,14 @@ async fn a_reporter_cannot_set_triage_fields_when_filing() {
         assert!(detail.contains(&format!("`{field}`")), "{detail}");
     }
     assert!(app.listed_ids(&reporter("alice"), "").await.is_empty());
+
+    // Nor does a reporter read them: the case work stays with those who work the case.
+    let id = app.file_id(&reporter("alice"), &report()).await;
+    let own = app
+        .get(&format!("/api/v1/incidents/{id}"), &reporter("alice"))
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body["work"].is_null(), "{}", own.body);
 }
 
 #[actix_web::test]

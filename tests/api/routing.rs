@@ -26,7 +26,7 @@ async fn a_case_previews_the_receivers_the_rules_pick() {
     );
     let id = app.file_id(&reporter("alice"), &nightlife).await;
     let reply = app
-        .get(&format!("/api/v1/routing/preview?case={id}"), &manager())
+        .get(&format!("/api/v1/incidents/{id}/routing"), &manager())
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(
@@ -65,9 +65,15 @@ async fn only_security_managers_preview_and_bad_queries_are_problems() {
         token("olga", &["analyst"], None),
         token("adam", &["admin"], None),
     ] {
-        app.get(&format!("/api/v1/routing/preview?case={id}"), &token)
+        app.get(&format!("/api/v1/incidents/{id}/routing"), &token)
             .await
             .assert_problem(403);
+        app.get(
+            "/api/v1/routing/preview?focus_area=school&district=east&kind=threat&severity=low",
+            &token,
+        )
+        .await
+        .assert_problem(403);
     }
     for query in [
         "",
@@ -80,6 +86,6 @@ async fn only_security_managers_preview_and_bad_queries_are_problems() {
             .await
             .assert_problem(400);
     }
-    let unknown = format!("/api/v1/routing/preview?case={}", uuid::Uuid::now_v7());
+    let unknown = format!("/api/v1/incidents/{}/routing", uuid::Uuid::now_v7());
     app.get(&unknown, &manager()).await.assert_problem(404);
 }

@@ -62,6 +62,43 @@ async fn the_served_openapi_document_is_the_committed_one() {
 }
 
 #[actix_web::test]
+async fn the_served_openapi_document_speaks_this_instances_catalogue() {
+    let builtin = include_str!("../../crates/trygg-domain/catalogue.toml");
+    let catalogue = format!("{builtin}\n[[districts]]\ncode = \"norra\"\nlabel = \"Norra\"\n");
+    let app = spawn_app_configured(|settings| {
+        settings.catalogue = trygg_domain::Catalogue::from_toml(&catalogue).unwrap();
+    })
+    .await;
+    let served = app
+        .send(app.request(Method::GET, "/openapi.json", None))
+        .await;
+    let districts = serde_json::json!(["central", "west", "east", "norra"]);
+    assert_eq!(
+        served.body["components"]["schemas"]["DistrictCode"]["enum"],
+        districts
+    );
+    let filters = served.body["paths"]["/api/v1/statistics"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let district = filters.iter().find(|p| p["name"] == "district").unwrap();
+    assert_eq!(district["schema"]["enum"], districts);
+
+    let filed = app
+        .file(
+            &reporter("alice"),
+            &report_with(serde_json::json!({"district": "norra"})),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    app.file(
+        &reporter("alice"),
+        &report_with(serde_json::json!({"district": "south"})),
+    )
+    .await
+    .assert_problem(422);
+}
+
+#[actix_web::test]
 async fn the_documentation_page_is_served_without_a_network() {
     let app = spawn_app().await;
     let mut response = app.client.get(app.url("/docs/")).send().await.unwrap();
@@ -82,7 +119,7 @@ async fn the_documentation_page_is_served_without_a_network() {
 }
 
 #[actix_web::test]
-async fn every_answer_carries_its_security_headers() {
+async fn api8_security_misconfiguration_every_answer_carries_its_security_headers() {
     let app = spawn_app().await;
     let alice = reporter("alice");
     let id = app.file_id(&alice, &report()).await;
@@ -124,4 +161,52 @@ async fn every_answer_carries_its_security_headers() {
         None,
         "no HSTS over plain http"
     );
+}
+
+/// The document lists exactly what is served: every operation in it answers (an anonymous
+/// call to a secured one is challenged, not "not found"), and paths it does not list, such as
+/// other API versions or routes frameworks often leave behind, answer 404 even to a security
+/// manager.
+#[actix_web::test]
+async fn api9_improper_inventory_management_the_document_lists_exactly_what_is_served() {
+    let app = spawn_app().await;
+    let document = app
+        .send(app.request(Method::GET, "/openapi.json", None))
+        .await
+        .body;
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 20, "{}", paths.len());
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{action_id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{year}", "2026")
+            .replace("{district}", "central");
+        for (method, operation) in item.as_object().unwrap() {
+            let reply = app
+                .send(app.request(method.to_uppercase().parse().unwrap(), &concrete, None))
+                .await;
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|schemes| !schemes.is_empty());
+            if secured {
+                reply.assert_problem(401);
+            } else {
+                assert_eq!(reply.status, StatusCode::OK, "{method} {path}");
+            }
+        }
+    }
+    let manager = token("ivy", &["security_manager"], None);
+    for path in [
+        "/api/v0/incidents",
+        "/api/v2/incidents",
+        "/api/incidents",
+        "/api/v1/users",
+        "/api/v1/admin",
+        "/api/v1/incidents/export",
+        "/actuator/health",
+        "/.env",
+    ] {
+        app.get(path, &manager).await.assert_problem(404);
+    }
 }

@@ -543,7 +543,7 @@ fn recover_by_subtraction(cells: &[Value], dimensions: &[String]) -> Vec<usize> 
 }
 
 #[actix_web::test]
-async fn a_suppressed_count_cannot_be_recovered_from_the_margins() {
+async fn api6_sensitive_business_flows_a_suppressed_count_cannot_be_recovered_from_the_margins() {
     let app = spawn_app().await;
     file_genders(&app, "central", &[("woman", 5), ("man", 4), ("other", 1)]).await;
     file_genders(&app, "west", &[("woman", 3), ("man", 6)]).await;

@@ -18,7 +18,6 @@ use trygg_domain::statistics::SuppressionThreshold;
 use trygg_domain::{Catalogue, Clock};
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
 use trygg_storage::{Database, DatabaseUrl, StorageError};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenRequest, mint_token};
@@ -26,8 +25,9 @@ pub use jsonwebtoken::Algorithm;
 pub use limits::RateLimits;
 pub use openapi::document as openapi_document;
 
-/// The largest JSON body accepted; a report is a few kilobytes at most.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest JSON body accepted: room for the longest text a schema allows (10 000
+/// characters) even when every one is written as a 12-byte surrogate-pair escape.
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Everything the service needs to run.
 #[derive(Debug, Clone)]
@@ -119,6 +119,7 @@ impl Application {
         let limits = web::Data::new(limits::Limits::new(settings.rate_limits, clock.clone()));
         let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
         let clock = web::Data::new(clock);
+        let document = openapi::for_catalogue(&catalogue);
         actix_web::rt::spawn(worker.run());
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
@@ -145,7 +146,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(authenticator.clone())
                 .configure(more.clone())
-                .configure(configure)
+                .configure(|config| configure(config, document.clone()))
         })
         .listen(listener)?
         .run();
@@ -170,8 +171,8 @@ fn resource<const N: usize>(path: &str, routes: [Route; N], allow: &'static str)
         .default_service(problem::method_not_allowed(allow))
 }
 
-/// Routes and request limits.
-fn configure(config: &mut web::ServiceConfig) {
+/// Routes and request limits; the docs serve `document`.
+fn configure(config: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi) {
     use routes::{
         alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
         statistics,
@@ -270,6 +271,11 @@ fn configure(config: &mut web::ServiceConfig) {
             "GET",
         ))
         .service(resource(
+            "/api/v1/incidents/{id}/routing",
+            [web::get().to(routing::preview_case_routing)],
+            "GET",
+        ))
+        .service(resource(
             "/api/v1/audit",
             [web::get().to(audit::read_audit_log)],
             "GET",
@@ -301,6 +307,6 @@ fn configure(config: &mut web::ServiceConfig) {
             "GET",
         ))
         .service(resource("/readyz", [web::get().to(health::readyz)], "GET"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(problem::not_found));
 }

@@ -3,8 +3,11 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use trygg_domain::Catalogue;
+
 use crate::routes::{
-    alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing, statistics,
+    self, alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+    statistics,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +34,7 @@ use crate::routes::{
         comments::list_comments,
         queue::read_queue,
         routing::preview_routing,
+        routing::preview_case_routing,
         alerts::list_alerts,
         alerts::retry_alert,
         alerts::acknowledge_alert,
@@ -42,7 +46,10 @@ use crate::routes::{
         health::livez,
         health::readyz,
     ),
-    modifiers(&BearerAuth, &Refusals),
+    // Header schemas: utoipa collects the schemas of bodies and of query and path parameters,
+    // not of headers.
+    components(schemas(case_work::EntityTag, incidents::IdempotencyKeyValue)),
+    modifiers(&BearerAuth, &Refusals, &Links),
     tags(
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
@@ -175,9 +182,192 @@ impl Modify for Refusals {
     }
 }
 
-/// The document as pretty JSON, as committed in `openapi/openapi.json`.
+/// Links from the answers that give out ids and ETags to the operations that take them, so
+/// that a client (or a fuzzer) can follow a case from its filing through its work.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::link::LinkBuilder;
+        use utoipa::openapi::{HttpMethod, RefOr};
+
+        /// An answer, the operations it links to, and how their parameters are filled.
+        struct LinkSet<'a> {
+            path: &'a str,
+            method: HttpMethod,
+            status: &'a str,
+            targets: &'a [&'a str],
+            parameters: &'a [(&'a str, &'a str)],
+        }
+
+        let case_id = ("id", "$request.path.id");
+        let etag = ("If-Match", "$response.header.ETag");
+        let links = [
+            LinkSet {
+                path: "/api/v1/incidents",
+                method: HttpMethod::Post,
+                status: "201",
+                targets: &[
+                    "read_incident",
+                    "case_timeline",
+                    "list_actions",
+                    "list_comments",
+                    "add_comment",
+                    "preview_case_routing",
+                ],
+                parameters: &[("id", "$response.body#/id")],
+            },
+            LinkSet {
+                path: "/api/v1/incidents/{id}",
+                method: HttpMethod::Get,
+                status: "200",
+                targets: &[
+                    "change_case_status",
+                    "assign_case",
+                    "reclassify_case",
+                    "record_follow_up",
+                    "add_action",
+                ],
+                parameters: &[case_id, etag],
+            },
+            LinkSet {
+                path: "/api/v1/incidents/{id}/actions",
+                method: HttpMethod::Post,
+                status: "201",
+                targets: &["change_action"],
+                parameters: &[case_id, ("action_id", "$response.body#/id"), etag],
+            },
+            LinkSet {
+                path: "/api/v1/alerts",
+                method: HttpMethod::Get,
+                status: "200",
+                targets: &["acknowledge_alert", "retry_alert"],
+                parameters: &[("id", "$response.body#/0/id")],
+            },
+        ];
+        for LinkSet {
+            path,
+            method,
+            status,
+            targets,
+            parameters,
+        } in links
+        {
+            let response = operation(openapi, path, method)
+                .responses
+                .responses
+                .get_mut(status);
+            let Some(RefOr::T(response)) = response else {
+                panic!("{path} is documented to answer {status}");
+            };
+            for target in targets {
+                let link = parameters.iter().fold(
+                    LinkBuilder::new().operation_id(*target),
+                    |link, (name, value)| link.parameter(*name, *value),
+                );
+                response.links.insert((*target).into(), link.build().into());
+            }
+        }
+    }
+}
+
+/// An operation the document has (a programming error if not).
+fn operation<'a>(
+    openapi: &'a mut utoipa::openapi::OpenApi,
+    path: &str,
+    method: utoipa::openapi::HttpMethod,
+) -> &'a mut utoipa::openapi::path::Operation {
+    use utoipa::openapi::HttpMethod;
+
+    let item = openapi.paths.paths.get_mut(path);
+    let operation = item.and_then(|item| match method {
+        HttpMethod::Get => item.get.as_mut(),
+        HttpMethod::Post => item.post.as_mut(),
+        HttpMethod::Put => item.put.as_mut(),
+        HttpMethod::Patch => item.patch.as_mut(),
+        HttpMethod::Delete => item.delete.as_mut(),
+        _ => None,
+    });
+    operation.unwrap_or_else(|| panic!("{path} is documented for this method"))
+}
+
+/// The document for an instance with this catalogue: its codes are the enums of the
+/// `FocusAreaCode`, `OfficeCode` and `DistrictCode` schemas and of the statistics filters.
+pub fn for_catalogue(catalogue: &Catalogue) -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    CatalogueCodes(catalogue).modify(&mut document);
+    document
+}
+
+struct CatalogueCodes<'a>(&'a Catalogue);
+
+impl Modify for CatalogueCodes<'_> {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{HttpMethod, RefOr};
+
+        let catalogue = self.0;
+        let codes = |description: &str, codes: Vec<&str>| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description))
+                .enum_values(Some(codes))
+                .into()
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let schemas = [
+            (
+                "FocusAreaCode",
+                codes(
+                    "A focus area code from the catalogue",
+                    catalogue
+                        .focus_areas()
+                        .iter()
+                        .map(|area| area.code.as_str())
+                        .collect(),
+                ),
+            ),
+            (
+                "OfficeCode",
+                codes(
+                    "An office code from the catalogue",
+                    catalogue
+                        .offices()
+                        .iter()
+                        .map(|office| office.code.as_str())
+                        .collect(),
+                ),
+            ),
+            (
+                "DistrictCode",
+                codes(
+                    "A district code from the catalogue",
+                    catalogue
+                        .districts()
+                        .iter()
+                        .map(|district| district.code.as_str())
+                        .collect(),
+                ),
+            ),
+        ];
+        for (name, schema) in schemas {
+            components.schemas.insert(name.into(), schema);
+        }
+        operation(openapi, "/api/v1/statistics", HttpMethod::Get)
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .extend(
+                routes::statistics::query_parameters(catalogue)
+                    .into_iter()
+                    .map(RefOr::T),
+            );
+    }
+}
+
+/// The document for the built-in catalogue as pretty JSON, as committed in
+/// `openapi/openapi.json`.
 pub fn document() -> String {
-    ApiDoc::openapi()
+    for_catalogue(&Catalogue::builtin())
         .to_pretty_json()
         .expect("the OpenAPI document serialises")
         + "\n"

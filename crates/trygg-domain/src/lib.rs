@@ -8,6 +8,7 @@ mod clock;
 mod codes;
 mod report;
 pub mod statistics;
+pub mod text;
 mod workflow;
 
 pub use access::{Principal, Role, Visibility};

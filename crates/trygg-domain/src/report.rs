@@ -9,6 +9,7 @@ use crate::codes::{
     AffectedCategory, AgeGroup, ChildrenAffected, Gender, IncidentKind, Influence,
     PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
 };
+use crate::text::{self, TextError};
 
 /// The longest description accepted, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
@@ -30,8 +31,7 @@ pub struct ReportDraft {
     pub violence_forms: Vec<ViolenceForm>,
     /// When it happened (RFC 3339, any offset).
     pub occurred_at: DateTime<Utc>,
-    /// A district code from the catalogue.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
+    #[cfg_attr(feature = "openapi", schema(value_type = DistrictCode))]
     pub district: String,
     pub place_kind: PlaceKind,
     pub affected_category: AffectedCategory,
@@ -41,34 +41,23 @@ pub struct ReportDraft {
     pub perpetrator_relation: PerpetratorRelation,
     pub perpetrator_influence: Influence,
     pub severity: Severity,
-    /// What happened, in the reporter's words (at most 10 000 characters).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
+    /// What happened, in the reporter's words.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::text::schema::Prose))]
     pub description: String,
-    /// A focus area code from the catalogue; classified from the report when absent.
+    /// Classified from the report when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FocusAreaCode>))]
     pub focus_area: Option<String>,
 }
 
-/// A free-text description: trimmed, not empty, bounded, without control characters.
+/// A free-text description: trimmed, not blank, bounded, without control characters but line
+/// breaks and tabs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Description(String);
 
 impl Description {
-    pub fn parse(text: &str) -> Result<Description, &'static str> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err("must not be empty");
-        }
-        if text.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err("must be at most 10000 characters");
-        }
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err("must not contain control characters");
-        }
-        Ok(Description(text.to_owned()))
+    pub fn parse(text: &str) -> Result<Description, TextError> {
+        text::prose(text, MAX_DESCRIPTION_CHARS).map(Description)
     }
 
     pub fn as_str(&self) -> &str {
@@ -173,7 +162,7 @@ impl NewReport {
             .map_err(|e| violation("district", e.to_string()))
             .ok();
         let description = Description::parse(&draft.description)
-            .map_err(|message| violation("description", message.to_owned()))
+            .map_err(|message| violation("description", message.to_string()))
             .ok();
         let violence_forms = ViolenceForms::new(draft.violence_forms);
         if draft.kind == IncidentKind::Violence && violence_forms.is_empty() {

@@ -10,6 +10,7 @@ use crate::access::{Principal, Role};
 use crate::catalogue::{Catalogue, FocusArea};
 use crate::codes::{AffectedCategory, Audience, IncidentKind, Outcome, Severity, Status};
 use crate::report::Circumstances;
+use crate::text;
 
 /// The longest reason accepted for a reclassification, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
@@ -60,25 +61,19 @@ impl FollowUp {
         now: DateTime<Utc>,
     ) -> Result<FollowUp, WorkflowError> {
         let invalid = |message: &str| WorkflowError::InvalidFollowUp(message.into());
-        let police_reference = police_reference.map(str::trim).filter(|r| !r.is_empty());
-        if let Some(reference) = police_reference {
-            if !police_report_filed {
-                return Err(invalid("a `police_reference` needs `police_report_filed`"));
-            }
-            if reference.chars().count() > MAX_POLICE_REFERENCE_CHARS
-                || reference.chars().any(char::is_control)
-            {
-                return Err(invalid(
-                    "`police_reference` must be at most 100 plain characters",
-                ));
-            }
+        let police_reference = police_reference
+            .map(|reference| text::line(reference, MAX_POLICE_REFERENCE_CHARS))
+            .transpose()
+            .map_err(|e| WorkflowError::InvalidFollowUp(format!("`police_reference` {e}")))?;
+        if police_reference.is_some() && !police_report_filed {
+            return Err(invalid("a `police_reference` needs `police_report_filed`"));
         }
         if authority_notified_at.is_some_and(|at| at > now + Duration::minutes(5)) {
             return Err(invalid("`authority_notified_at` must not be in the future"));
         }
         Ok(FollowUp {
             police_report_filed,
-            police_reference: police_reference.map(str::to_owned),
+            police_reference,
             authority_notified_at,
             support_offered,
         })
@@ -210,17 +205,13 @@ impl<'a> Reclassification<'a> {
                 "name at least one of `focus_area`, `severity` and `kind`".into(),
             ));
         }
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-            return Err(invalid(format!(
-                "a `reason` of 1 to {MAX_REASON_CHARS} characters is needed"
-            )));
-        }
+        let reason =
+            text::prose(reason, MAX_REASON_CHARS).map_err(|e| invalid(format!("`reason` {e}")))?;
         Ok(Reclassification {
             focus_area,
             severity,
             kind,
-            reason: reason.to_owned(),
+            reason,
         })
     }
 }
@@ -363,12 +354,8 @@ mod tests {
         assert!(FollowUp::parse(false, Some("5000-K1"), None, false, now).is_err());
         assert!(FollowUp::parse(true, Some(&"9".repeat(101)), None, false, now).is_err());
         assert!(FollowUp::parse(false, None, Some(now + Duration::hours(1)), false, now).is_err());
-        assert_eq!(
-            FollowUp::parse(false, Some("  "), None, false, now)
-                .unwrap()
-                .police_reference,
-            None
-        );
+        // No reference is `null`; a blank one is a mistake, not a way of saying none.
+        assert!(FollowUp::parse(true, Some("  "), None, false, now).is_err());
     }
 
     #[test]

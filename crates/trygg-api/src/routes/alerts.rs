@@ -4,6 +4,7 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trygg_domain::text::{self, schema::AcknowledgementComment};
 use trygg_domain::{AlertReason, Channel, DeliveryState, Role};
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
@@ -21,7 +22,8 @@ pub struct AlertQuery {
     state: Option<DeliveryState>,
     /// Alerts about this case.
     case: Option<Uuid>,
-    /// At most this many, newest first (1 to 100).
+    /// At most this many, newest first (1 to 100; larger values are capped).
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
@@ -81,11 +83,10 @@ impl From<AlertRecord> for AlertView {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acknowledgement {
-    /// A short note (at most 1000 characters); no names of the people involved, please.
+    /// A short note; no names of the people involved, please.
+    #[schema(value_type = Option<AcknowledgementComment>)]
     pub comment: Option<String>,
 }
-
-const MAX_ACK_COMMENT_CHARS: usize = 1_000;
 
 fn security_manager(caller: &Caller, what: &str) -> Result<(), ApiError> {
     if caller.0.has(Role::SecurityManager) {
@@ -205,18 +206,11 @@ pub async fn acknowledge_alert(
             ApiError::UnprocessableBody(format!("the body is not a valid acknowledgement: {e}"))
         })?
     };
-    let comment = acknowledgement.comment;
-    let comment = comment
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
-    if comment.as_ref().is_some_and(|c| {
-        c.chars().count() > MAX_ACK_COMMENT_CHARS
-            || c.chars().any(|ch| ch.is_control() && ch != '\n')
-    }) {
-        return Err(ApiError::UnprocessableBody(format!(
-            "`comment` must be at most {MAX_ACK_COMMENT_CHARS} characters"
-        )));
-    }
+    let comment = acknowledgement
+        .comment
+        .map(|comment| text::prose(&comment, text::MAX_ACKNOWLEDGEMENT_CHARS))
+        .transpose()
+        .map_err(|e| ApiError::UnprocessableBody(format!("`comment` {e}")))?;
     let principal = caller.0.clone();
     let is_receiver = move |receiver: &str| {
         routing

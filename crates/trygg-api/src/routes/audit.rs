@@ -20,8 +20,10 @@ pub struct AuditQuery {
     /// Reads by this user (`sub`).
     user: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(minimum = 0)]
     cursor: Option<i64>,
     /// Page size, 1 to 100 (larger values are capped).
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
@@ -85,6 +87,11 @@ pub async fn read_audit_log(
         return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
     }
     let limit = limit.min(MAX_PAGE_SIZE);
+    if query.cursor.is_some_and(|cursor| cursor < 0) {
+        return Err(ApiError::BadRequest(
+            "`cursor` is not a cursor this API returned".into(),
+        ));
+    }
     let filter = AccessFilter {
         incident_id: query.case,
         actor: query.user,

@@ -5,10 +5,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trygg_domain::text::{
+    self,
+    schema::{PoliceReference, Prose, Reason, UserId},
+};
 use trygg_domain::{
     ActionStatus, AlertReason, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome,
     Reclassification, Severity, Status, Visibility, change_status,
 };
+use trygg_domain::{FocusAreaCode, OfficeCode};
 use trygg_notifier::{AlertFacts, Routing, Wakeup};
 use trygg_storage::{
     Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction,
@@ -19,20 +24,10 @@ use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
 use crate::routes::incidents::{CaseView, etag, log_reads, not_found};
 
-const MAX_SUBJECT_LEN: usize = 255;
-
 /// A user id named in a request (an assignee, an action's owner).
 fn user_id(field: &str, value: &str) -> Result<String, ApiError> {
-    let value = value.trim();
-    if value.is_empty()
-        || value.chars().count() > MAX_SUBJECT_LEN
-        || value.chars().any(char::is_control)
-    {
-        return Err(ApiError::UnprocessableBody(format!(
-            "`{field}` must be a user id of 1 to {MAX_SUBJECT_LEN} characters"
-        )));
-    }
-    Ok(value.to_owned())
+    text::line(value, text::MAX_USER_ID_CHARS)
+        .map_err(|e| ApiError::UnprocessableBody(format!("`{field}` {e}")))
 }
 
 /// Move a case along its workflow.
@@ -49,10 +44,10 @@ pub struct StatusChange {
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// The handler's user id (`sub`).
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(value_type = UserId)]
     pub assignee: String,
     /// The handler's office: one of the case's responsible offices.
-    #[schema(min_length = 1)]
+    #[schema(value_type = OfficeCode)]
     pub office: String,
 }
 
@@ -60,10 +55,12 @@ pub struct Assignment {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassificationChange {
+    #[schema(value_type = Option<FocusAreaCode>)]
     pub focus_area: Option<String>,
     pub severity: Option<Severity>,
     pub kind: Option<IncidentKind>,
     /// Why; kept in the timeline.
+    #[schema(value_type = Reason)]
     pub reason: String,
 }
 
@@ -73,6 +70,7 @@ pub struct ClassificationChange {
 pub struct FollowUpChange {
     pub police_report_filed: bool,
     /// The police report's reference (diarienummer); only with `police_report_filed`.
+    #[schema(value_type = Option<PoliceReference>)]
     pub police_reference: Option<String>,
     /// When Arbetsmiljöverket was notified.
     pub authority_notified_at: Option<DateTime<Utc>>,
@@ -83,20 +81,21 @@ pub struct FollowUpChange {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionDraft {
-    #[schema(min_length = 1, max_length = 10000)]
+    #[schema(value_type = Prose)]
     pub description: String,
     /// Who carries it out (user id).
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(value_type = UserId)]
     pub owner: String,
     pub due_at: DateTime<Utc>,
 }
 
-/// Changes to an action; absent fields stay as they are.
+/// Changes to an action; absent fields stay as they are, and at least one is given.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct ActionChange {
     pub status: Option<ActionStatus>,
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(value_type = Option<UserId>)]
     pub owner: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
 }
@@ -175,7 +174,24 @@ pub enum ChangeRefused {
     NoIfMatch(Problem),
 }
 
-/// The version the caller last read, from `If-Match: "<version>"`.
+/// The `If-Match` header's schema: an ETag as [`etag`] writes them.
+#[derive(Debug)]
+pub struct EntityTag;
+
+impl utoipa::PartialSchema for EntityTag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("The case's `ETag` as last read, quotes included"))
+            .pattern(Some(r#"^"[0-9]{1,18}"$"#))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EntityTag {}
+
+/// The version the caller last read, from `If-Match: "<version>"`. Anything but one of this
+/// API's ETags cannot match, so it fails the precondition (RFC 9110, 13.1.1).
 fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
     let value = request
         .headers()
@@ -184,13 +200,11 @@ fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
     value
         .to_str()
         .ok()
-        .and_then(|tag| {
-            tag.trim()
-                .strip_prefix('"')?
-                .strip_suffix('"')?
-                .parse()
-                .ok()
+        .and_then(|tag| tag.strip_prefix('"')?.strip_suffix('"'))
+        .filter(|version| {
+            (1..=18).contains(&version.len()) && version.bytes().all(|b| b.is_ascii_digit())
         })
+        .and_then(|version| version.parse().ok())
         .ok_or_else(|| {
             ApiError::PreconditionFailed("`If-Match` is not an ETag this API gave out".into())
         })
@@ -243,7 +257,7 @@ fn amended(incident: Incident, caller: &Caller) -> HttpResponse {
     path = "/api/v1/incidents/{id}/status",
     tag = "case work",
     request_body = StatusChange,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    params(("id" = Uuid, Path), ("If-Match" = EntityTag, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Changed", body = CaseView, headers(("ETag" = String))),
         (status = 409, description = "Not allowed from the current status; the detail names the allowed ones", body = Problem, content_type = "application/problem+json"),
@@ -278,7 +292,7 @@ pub async fn change_case_status(
     path = "/api/v1/incidents/{id}/assignment",
     tag = "case work",
     request_body = Assignment,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    params(("id" = Uuid, Path), ("If-Match" = EntityTag, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Assigned", body = CaseView, headers(("ETag" = String))),
         ChangeRefused,
@@ -316,7 +330,7 @@ pub async fn assign_case(
     path = "/api/v1/incidents/{id}/classification",
     tag = "case work",
     request_body = ClassificationChange,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    params(("id" = Uuid, Path), ("If-Match" = EntityTag, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Reclassified (a new focus area routes it to its offices)", body = CaseView, headers(("ETag" = String))),
         ChangeRefused,
@@ -383,7 +397,7 @@ pub async fn reclassify_case(
     path = "/api/v1/incidents/{id}/follow-up",
     tag = "case work",
     request_body = FollowUpChange,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    params(("id" = Uuid, Path), ("If-Match" = EntityTag, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Recorded", body = CaseView, headers(("ETag" = String))),
         ChangeRefused,
@@ -422,7 +436,7 @@ pub async fn record_follow_up(
     path = "/api/v1/incidents/{id}/actions",
     tag = "case work",
     request_body = ActionDraft,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag last read")),
+    params(("id" = Uuid, Path), ("If-Match" = EntityTag, Header, description = "The case's ETag last read")),
     responses(
         (status = 201, description = "Added; the ETag is the case's new one", body = ActionView, headers(("ETag" = String))),
         ChangeRefused,
@@ -472,7 +486,7 @@ pub async fn add_action(
     path = "/api/v1/incidents/{id}/actions/{action_id}",
     tag = "case work",
     request_body = ActionChange,
-    params(("id" = Uuid, Path), ("action_id" = Uuid, Path), ("If-Match" = String, Header, description = "The case's ETag last read")),
+    params(("id" = Uuid, Path), ("action_id" = Uuid, Path), ("If-Match" = EntityTag, Header, description = "The case's ETag last read")),
     responses(
         (status = 200, description = "Changed; the ETag is the case's new one", body = ActionView, headers(("ETag" = String))),
         ChangeRefused,
@@ -532,6 +546,7 @@ pub async fn change_action(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The actions", body = Vec<ActionView>),
+        (status = 403, description = "The caller works no cases", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -542,7 +557,7 @@ pub async fn list_actions(
     database: web::Data<Database>,
     clock: web::Data<Clock>,
 ) -> Result<web::Json<Vec<ActionView>>, ApiError> {
-    let scope = work_scope(&caller).map_err(|_| not_found())?;
+    let scope = work_scope(&caller)?;
     let id = id.into_inner();
     let reader = database.clone();
     let actions = web::block(move || reader.actions(id, &scope))
@@ -566,6 +581,7 @@ pub async fn list_actions(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The timeline", body = Vec<TimelineEntry>),
+        (status = 403, description = "The caller works no cases", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -575,7 +591,7 @@ pub async fn case_timeline(
     id: web::Path<Uuid>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Vec<TimelineEntry>>, ApiError> {
-    let scope = work_scope(&caller).map_err(|_| not_found())?;
+    let scope = work_scope(&caller)?;
     let id = id.into_inner();
     let reader = database.clone();
     let events = web::block(move || reader.timeline(id, &scope))

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trygg_domain::text::schema::Prose;
 use trygg_domain::{Audience, Clock, Description, Principal, may_comment};
 use trygg_storage::{Comment, Database, Incident};
 use uuid::Uuid;
@@ -18,7 +19,7 @@ use crate::routes::incidents::{log_reads, not_found};
 pub struct CommentDraft {
     /// `internal` for case workers only; `reporter` is shared with the reporter.
     pub audience: Audience,
-    #[schema(min_length = 1, max_length = 10000)]
+    #[schema(value_type = Prose)]
     pub body: String,
 }
 

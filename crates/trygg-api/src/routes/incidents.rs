@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    Catalogue, Circumstances, Clock, NewReport, Outcome, Principal, ReportDraft, Status,
-    ViolenceForm, Visibility, work_environment_deadline,
+    Catalogue, Circumstances, Clock, DistrictCode, FocusAreaCode, NewReport, Outcome, Principal,
+    ReportDraft, Status, ViolenceForm, Visibility, work_environment_deadline,
 };
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE};
@@ -112,18 +112,16 @@ pub struct CasePage {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     status: Option<Status>,
-    /// A focus area code.
-    #[param(min_length = 1)]
+    #[param(value_type = Option<FocusAreaCode>)]
     focus_area: Option<String>,
-    /// A district code.
-    #[param(min_length = 1)]
+    #[param(value_type = Option<DistrictCode>)]
     district: Option<String>,
     /// Cases that happened at or after this time (RFC 3339).
     occurred_from: Option<DateTime<Utc>>,
     /// Cases that happened before this time (RFC 3339).
     occurred_before: Option<DateTime<Utc>>,
     /// The `next_cursor` of the previous page.
-    #[param(min_length = 1)]
+    #[param(pattern = "^[1-9][0-9]{0,17}$")]
     cursor: Option<String>,
     /// Page size, 1 to 100 (larger values are capped); 50 when absent.
     #[param(minimum = 1)]
@@ -136,6 +134,25 @@ fn visibility(caller: &Caller) -> Result<Visibility, ApiError> {
         .visibility()
         .ok_or_else(|| ApiError::Forbidden("your roles do not give access to cases".into()))
 }
+
+/// The `Idempotency-Key` header's schema: what [`idempotency_key`] accepts.
+#[derive(Debug)]
+pub struct IdempotencyKeyValue;
+
+impl utoipa::PartialSchema for IdempotencyKeyValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "1 to 255 visible ASCII characters, chosen by the client",
+            ))
+            .max_length(Some(MAX_IDEMPOTENCY_KEY_LEN))
+            .pattern(Some("^[!-~]+$"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for IdempotencyKeyValue {}
 
 fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
@@ -184,7 +201,7 @@ fn created(incident_id: Uuid, body: String) -> HttpResponse {
     path = "/api/v1/incidents",
     tag = "incidents",
     request_body = ReportDraft,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; scoped to the caller")),
+    params(("Idempotency-Key" = Option<IdempotencyKeyValue>, Header, description = "Makes retries safe; scoped to the caller")),
     responses(
         (status = 201, description = "Filed", body = CaseView, headers(("Location" = String))),
         (status = 400, description = "Malformed", body = Problem, content_type = "application/problem+json"),
@@ -326,13 +343,16 @@ pub(crate) async fn log_reads(
     Ok(web::block(move || database.log_access(actor, purpose, ids)).await??)
 }
 
+/// A cursor as this API writes them: a positive sequence number in plain digits.
 fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
     cursor
         .map(|cursor| {
-            cursor
-                .parse::<i64>()
-                .ok()
-                .filter(|seq| *seq > 0)
+            let plain = (1..=18).contains(&cursor.len())
+                && !cursor.starts_with('0')
+                && cursor.bytes().all(|b| b.is_ascii_digit());
+            plain
+                .then(|| cursor.parse::<i64>().ok())
+                .flatten()
                 .ok_or_else(|| {
                     ApiError::BadRequest("`cursor` is not a cursor this API returned".into())
                 })

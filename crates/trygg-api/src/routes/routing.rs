@@ -1,8 +1,9 @@
-//! Routing preview: which receivers a case would alert, without sending anything.
+//! Routing preview: which receivers a case, stored or hypothetical, would alert, without
+//! sending anything.
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, IncidentKind, Role, Severity};
+use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Role, Severity};
 use trygg_notifier::{AlertFacts, Receiver, Routing};
 use trygg_storage::Database;
 use uuid::Uuid;
@@ -11,17 +12,17 @@ use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
 use crate::routes::incidents::{log_reads, not_found};
 
-/// A stored case, or the facts of a hypothetical one.
+/// The facts of a hypothetical case.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct PreviewQuery {
-    /// A case id; or else give all four facts below.
-    case: Option<Uuid>,
-    focus_area: Option<String>,
-    district: Option<String>,
-    kind: Option<IncidentKind>,
-    severity: Option<Severity>,
+pub struct Facts {
+    #[param(value_type = FocusAreaCode)]
+    focus_area: String,
+    #[param(value_type = DistrictCode)]
+    district: String,
+    kind: IncidentKind,
+    severity: Severity,
 }
 
 /// A receiver and where its alerts go.
@@ -52,89 +53,99 @@ pub struct RoutingPreview {
     pub receivers: Vec<ReceiverView>,
 }
 
-/// Which receivers a case would alert under the configured rules; nothing is sent.
+fn security_manager(caller: &Caller) -> Result<(), ApiError> {
+    if caller.0.has(Role::SecurityManager) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only security managers preview routing".into(),
+        ))
+    }
+}
+
+fn preview(routing: &Routing, facts: &AlertFacts) -> RoutingPreview {
+    RoutingPreview {
+        receivers: routing
+            .receivers_for(facts)
+            .into_iter()
+            .map(ReceiverView::from)
+            .collect(),
+    }
+}
+
+/// Which receivers a case with these facts would alert under the configured rules; nothing is
+/// sent.
 #[utoipa::path(
     get,
     path = "/api/v1/routing/preview",
     tag = "alerts",
-    params(PreviewQuery),
+    params(Facts),
     responses(
         (status = 200, description = "The receivers, in route order", body = RoutingPreview),
-        (status = 400, description = "Neither a case nor all four facts, or an unknown code", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only security managers preview routing", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn preview_routing(
     caller: Caller,
-    query: web::Query<PreviewQuery>,
+    query: web::Query<Facts>,
     routing: web::Data<Routing>,
     catalogue: web::Data<Catalogue>,
+) -> Result<web::Json<RoutingPreview>, ApiError> {
+    security_manager(&caller)?;
+    let Facts {
+        focus_area,
+        district,
+        kind,
+        severity,
+    } = query.into_inner();
+    let bad = |e: trygg_domain::CatalogueError| ApiError::BadRequest(e.to_string());
+    let area = catalogue.focus_area(&focus_area).map_err(bad)?;
+    catalogue.district(&district).map_err(bad)?;
+    let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
+    let facts = AlertFacts {
+        focus_area: &focus_area,
+        offices: &offices,
+        district: &district,
+        kind,
+        severity,
+    };
+    Ok(web::Json(preview(&routing, &facts)))
+}
+
+/// Which receivers this stored case would alert under the configured rules; nothing is sent.
+/// The read is logged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents/{id}/routing",
+    tag = "alerts",
+    params(("id" = Uuid, Path, description = "The case id")),
+    responses(
+        (status = 200, description = "The receivers, in route order", body = RoutingPreview),
+        (status = 403, description = "Only security managers preview routing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn preview_case_routing(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    routing: web::Data<Routing>,
     database: web::Data<Database>,
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
-    if !caller.0.has(Role::SecurityManager) {
-        return Err(ApiError::Forbidden(
-            "only security managers preview routing".into(),
-        ));
-    }
-    let receivers = match query.into_inner() {
-        PreviewQuery {
-            case: Some(id),
-            focus_area: None,
-            district: None,
-            kind: None,
-            severity: None,
-        } => {
-            let reader = database.clone();
-            let visibility = trygg_domain::Visibility::All;
-            let case = web::block(move || reader.incident(id, &visibility))
-                .await??
-                .ok_or_else(not_found)?;
-            log_reads(&database, &caller, "routing_preview", vec![id]).await?;
-            let facts = AlertFacts {
-                focus_area: &case.focus_area,
-                offices: &case.offices,
-                district: &case.district,
-                kind: case.circumstances.kind,
-                severity: case.circumstances.severity,
-            };
-            routing
-                .receivers_for(&facts)
-                .into_iter()
-                .map(ReceiverView::from)
-                .collect()
-        }
-        PreviewQuery {
-            case: None,
-            focus_area: Some(focus_area),
-            district: Some(district),
-            kind: Some(kind),
-            severity: Some(severity),
-        } => {
-            let bad = |e: trygg_domain::CatalogueError| ApiError::BadRequest(e.to_string());
-            let area = catalogue.focus_area(&focus_area).map_err(bad)?;
-            catalogue.district(&district).map_err(bad)?;
-            let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
-            let facts = AlertFacts {
-                focus_area: &focus_area,
-                offices: &offices,
-                district: &district,
-                kind,
-                severity,
-            };
-            routing
-                .receivers_for(&facts)
-                .into_iter()
-                .map(ReceiverView::from)
-                .collect()
-        }
-        _ => {
-            return Err(ApiError::BadRequest(
-                "give either `case`, or all of `focus_area`, `district`, `kind` and `severity`"
-                    .into(),
-            ));
-        }
+    security_manager(&caller)?;
+    let id = id.into_inner();
+    let reader = database.clone();
+    let case = web::block(move || reader.incident(id, &trygg_domain::Visibility::All))
+        .await??
+        .ok_or_else(not_found)?;
+    log_reads(&database, &caller, "routing_preview", vec![id]).await?;
+    let facts = AlertFacts {
+        focus_area: &case.focus_area,
+        offices: &case.offices,
+        district: &case.district,
+        kind: case.circumstances.kind,
+        severity: case.circumstances.severity,
     };
-    Ok(web::Json(RoutingPreview { receivers }))
+    Ok(web::Json(preview(&routing, &facts)))
 }

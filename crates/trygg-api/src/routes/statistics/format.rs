@@ -19,6 +19,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// The codes [`Format::parse`] takes.
+    pub const CODES: [&'static str; 4] = ["json", "csv", "csv-semicolon", "json-stat"];
+
     pub fn parse(code: &str) -> Result<Format, ApiError> {
         match code {
             "json" => Ok(Format::Json),

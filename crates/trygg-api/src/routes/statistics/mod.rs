@@ -6,9 +6,16 @@ mod view;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use trygg_domain::statistics::{Dimension, Period, StatisticsQuery, SuppressionThreshold, Table};
-use trygg_domain::{Catalogue, Clock};
+use trygg_domain::statistics::{
+    Dimension, Grain, MAX_GROUPINGS, Period, StatisticsQuery, SuppressionThreshold, Table,
+};
+use trygg_domain::{Catalogue, Clock, DistrictCode};
 use trygg_storage::{Database, Outcomes};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::{RefOr, Required};
 
 use crate::auth::Caller;
 use crate::limits::Limits;
@@ -92,6 +99,84 @@ fn parse_query(
     Ok((query, format))
 }
 
+/// The query parameters of [`read_statistics`], with the catalogue's codes: they depend on
+/// the configured catalogue, so the OpenAPI document gets them here rather than from a derive.
+pub fn query_parameters(catalogue: &Catalogue) -> Vec<Parameter> {
+    let codes = |codes: Vec<String>| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(codes))
+    };
+    let parameter = |name: &str, description: String, schema: RefOr<Schema>| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(schema))
+    };
+    let date = |name: &str, description: &str| {
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+        parameter(name, description.into(), schema.into()).build()
+    };
+    let dimensions = Dimension::CATEGORICAL
+        .into_iter()
+        .chain(Grain::ALL.map(Dimension::Period))
+        .map(|dimension| dimension.code().to_owned())
+        .collect();
+    let group_by = ArrayBuilder::new()
+        .items(codes(dimensions))
+        .max_items(Some(MAX_GROUPINGS))
+        .unique_items(true);
+    let formats = Format::CODES.map(str::to_owned).to_vec();
+    let any_period = Period::last_twelve_months(DateTime::UNIX_EPOCH);
+    let mut parameters = vec![
+        date("from", "The first day"),
+        date("to", "The day after the last"),
+        parameter(
+            "group_by",
+            format!(
+                "Up to {MAX_GROUPINGS} dimensions, at most one of them a period (day, week, \
+                 month, quarter, year)"
+            ),
+            group_by.into(),
+        )
+        .style(Some(ParameterStyle::Form))
+        .explode(Some(false))
+        .build(),
+        parameter(
+            "format",
+            "By `Accept` when absent: application/json, text/csv or \
+             application/json-stat+json; `csv-semicolon` is CSV for Swedish Excel"
+                .into(),
+            codes(formats).into(),
+        )
+        .build(),
+    ];
+    parameters.extend(Dimension::CATEGORICAL.into_iter().map(|dimension| {
+        let categories = dimension.categories(catalogue, &any_period);
+        parameter(
+            dimension.code(),
+            format!(
+                "A filter: only cases with this {} ({})",
+                dimension.code(),
+                dimension.label()
+            ),
+            codes(
+                categories
+                    .into_iter()
+                    .map(|category| category.code)
+                    .collect(),
+            )
+            .into(),
+        )
+        .build()
+    }));
+    parameters
+}
+
 /// Counts of cases, grouped and filtered by any dimension.
 ///
 /// A case counts by when it happened, in Swedish local time. Periods are whole days from
@@ -105,13 +190,6 @@ fn parse_query(
     get,
     path = "/api/v1/statistics",
     tag = "statistics",
-    params(
-        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "Day after the last, YYYY-MM-DD"),
-        ("group_by" = Option<String>, Query, description = "Up to four dimensions, comma-separated: focus_area, office, district, kind, violence_form, severity, affected_category, gender, age_group, children_affected, place_kind, weekday, hour, and one of day, week, month, quarter, year"),
-        ("format" = Option<String>, Query, description = "json (default), csv, csv-semicolon (for Swedish Excel) or json-stat; or by Accept: application/json, text/csv, application/json-stat+json"),
-        ("<dimension>" = Option<String>, Query, description = "A filter: one code of any dimension but the period, for example district=central&gender=woman"),
-    ),
     responses(
         (status = 200, description = "The protected table", content(
             (StatisticsView = "application/json"),
@@ -174,7 +252,7 @@ pub async fn read_statistics(
     get,
     path = "/api/v1/statistics/yearly/{year}",
     tag = "statistics",
-    params(("year" = i32, Path, description = "The calendar year")),
+    params(("year" = i32, Path, minimum = 1970, maximum = 9998, description = "The calendar year")),
     responses(
         (status = 200, description = "The compilation", body = YearlyCompilation),
         (status = 400, description = "A year outside 1970–9998", body = Problem, content_type = "application/problem+json"),
@@ -254,7 +332,7 @@ fn yearly_sections(
     get,
     path = "/api/v1/statistics/districts/{district}",
     tag = "statistics",
-    params(("district" = String, Path, description = "A district code from the catalogue")),
+    params(("district" = DistrictCode, Path, description = "A district code from the catalogue")),
     responses(
         (status = 200, description = "The district picture", body = DistrictPicture),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
