@@ -207,15 +207,16 @@ impl Modify for Links {
                 path: "/api/v1/incidents",
                 method: HttpMethod::Post,
                 status: "201",
-                targets: &[
-                    "read_incident",
-                    "case_timeline",
-                    "list_actions",
-                    "list_comments",
-                    "add_comment",
-                    "preview_case_routing",
-                ],
+                targets: &["read_incident", "list_comments", "add_comment"],
                 parameters: &[("id", "$response.body#/id")],
+            },
+            // The case work, for those who work the case (not every filer does).
+            LinkSet {
+                path: "/api/v1/incidents/{id}",
+                method: HttpMethod::Get,
+                status: "200",
+                targets: &["case_timeline", "list_actions", "preview_case_routing"],
+                parameters: &[case_id],
             },
             LinkSet {
                 path: "/api/v1/incidents/{id}",
