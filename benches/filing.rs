@@ -5,6 +5,8 @@
 //! - `store`: the same rows through the storage layer, as the service writes them (on SQLite,
 //!   the single writer's group commit).
 //! - `http`: the same rows filed over HTTP with a token, through the whole service.
+//! - `log`: as many logged reads through the storage layer, each returning once its
+//!   access-log entry is committed.
 //!
 //! `cargo bench --bench filing`; `TRYGG_BENCH_REQUESTS` (default 2000) and
 //! `TRYGG_BENCH_CONCURRENCY` (default 32) size it. Figures are ratios to the baseline measured in
@@ -117,11 +119,11 @@ fn parse_all(bodies: &[Value]) -> Vec<NewIncident> {
 }
 
 /// Runs `insert` for every row from `concurrency` threads, each with its own state.
-fn threaded<S>(
-    rows: &[NewIncident],
+fn threaded<T: Clone + Sync, S>(
+    rows: &[T],
     concurrency: usize,
     state: impl Fn() -> S + Sync,
-    insert: impl Fn(&mut S, NewIncident) -> bool + Sync,
+    insert: impl Fn(&mut S, T) -> bool + Sync,
 ) -> Run {
     let next = AtomicUsize::new(0);
     let failures = AtomicUsize::new(0);
@@ -195,6 +197,21 @@ fn store_inserts(database: &Database, rows: &[NewIncident], concurrency: usize) 
     )
 }
 
+/// Logged reads of one case, as many as there are reports.
+fn store_reads(database: &Database, count: usize, concurrency: usize) -> Run {
+    let reads = vec![uuid::Uuid::now_v7(); count];
+    threaded(
+        &reads,
+        concurrency,
+        || (),
+        |_, id| {
+            database
+                .log_access("bench".into(), "read_incident", vec![id])
+                .is_ok()
+        },
+    )
+}
+
 /// The same rows filed over HTTP by `concurrency` clients.
 async fn service_filings(
     url: trygg_storage::DatabaseUrl,
@@ -252,7 +269,7 @@ fn main() {
 
     println!("filing {count} reports with {concurrency} concurrent clients");
     println!(
-        "{:<9} {:>7} {:>8} {:>7} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "{:<9} {:>7} {:>8} {:>7} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8} {:>9} {:>8}",
         "backend",
         "sql/s",
         "store/s",
@@ -263,6 +280,9 @@ fn main() {
         "sql p99",
         "http p50",
         "http p99",
+        "log/s",
+        "log/sql",
+        "log p99",
         "failed"
     );
     for (name, admin_url) in backends {
@@ -292,9 +312,15 @@ fn main() {
             &bodies,
             concurrency,
         ));
+        let log_database = fresh();
+        let log = store_reads(
+            &Database::connect(&log_database.url(), 16, Clock::system()).unwrap(),
+            count,
+            concurrency,
+        );
         let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1000.0);
         println!(
-            "{:<9} {:>7.0} {:>8.0} {:>7.0} {:>10.2} {:>11.2} {:>9} {:>9} {:>9} {:>9} {:>8}",
+            "{:<9} {:>7.0} {:>8.0} {:>7.0} {:>10.2} {:>11.2} {:>9} {:>9} {:>9} {:>9} {:>7.0} {:>8.2} {:>9} {:>8}",
             name,
             sql.per_second,
             store.per_second,
@@ -305,7 +331,10 @@ fn main() {
             ms(sql.percentile(0.99)),
             ms(http.percentile(0.5)),
             ms(http.percentile(0.99)),
-            sql.failures + store.failures + http.failures,
+            log.per_second,
+            log.per_second / sql.per_second,
+            ms(log.percentile(0.99)),
+            sql.failures + store.failures + http.failures + log.failures,
         );
     }
 }

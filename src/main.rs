@@ -75,8 +75,13 @@ enum StatisticsCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the access log's hash chain; exits non-zero at the first entry that does not hold.
-    Verify,
+    /// Walk the access log's hash chains; exits non-zero at an entry that does not hold, or
+    /// when an anchor (a head the service logged as "access log head") is in no chain.
+    Verify {
+        /// A head from the service log, to check that the chain still reaches it. Repeatable.
+        #[arg(long = "anchor")]
+        anchors: Vec<String>,
+    },
 }
 
 fn parse_ttl(text: &str) -> Result<Duration, String> {
@@ -186,23 +191,32 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { anchors },
         } => {
             let report = actix_web::web::block(move || {
-                Database::connect(&settings.database_url, 1, settings.clock)?.verify_access_log()
+                Database::connect(&settings.database_url, 1, settings.clock)?
+                    .verify_access_log(&anchors)
             })
             .await??;
-            match report.first_broken {
-                None => println!("access log intact: {} entries verified", report.entries),
-                Some(seq) => {
-                    return Err(format!(
-                        "access log broken at entry {seq}: edited, removed or inserted \
-                         ({} entries before it verified)",
-                        report.entries
-                    )
-                    .into());
-                }
+            for (chain, entries, head) in &report.heads {
+                println!("chain {chain:?}: {entries} entries, head {head}");
             }
+            if let Some(seq) = report.first_broken {
+                return Err(format!(
+                    "access log broken at entry {seq}: edited, removed or inserted \
+                     ({} entries verified)",
+                    report.entries
+                )
+                .into());
+            }
+            if !report.missing_anchors.is_empty() {
+                return Err(format!(
+                    "access log cut short: no chain reaches {}",
+                    report.missing_anchors.join(", ")
+                )
+                .into());
+            }
+            println!("access log intact: {} entries verified", report.entries);
         }
         Command::Statistics {
             command: StatisticsCommand::Rebuild,

@@ -135,7 +135,68 @@ async fn an_edited_entry_is_detected_by_audit_verify() {
     assert!(!broken.status.success());
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(stderr.contains("broken at entry 2"), "{stderr}");
-    assert!(stderr.contains("1 entries before it verified"), "{stderr}");
+    assert!(stderr.contains("1 entries verified"), "{stderr}");
+}
+
+/// The chains' heads as `trygg audit verify` prints them.
+fn heads(output: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once(", head ").map(|(_, head)| head.to_owned()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn two_instances_log_every_read_on_chains_of_their_own_and_a_cut_is_caught() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(first.database.clone(), first.clock.clone(), |_| {}).await;
+    let alice = reporter("alice");
+    let id = first.file_id(&alice, &report()).await;
+    let path = format!("/api/v1/incidents/{id}");
+    let reads = (0..40).map(|i| if i % 2 == 0 { &first } else { &second }.get(&path, &alice));
+    for reply in futures_util::future::join_all(reads).await {
+        assert_eq!(reply.status, awc::http::StatusCode::OK);
+    }
+    let log = &first.database;
+    assert_eq!(
+        log.count("SELECT COUNT(*) FROM access_log"),
+        40,
+        "one entry per read"
+    );
+    assert_eq!(log.count("SELECT COUNT(DISTINCT chain) FROM access_log"), 2);
+    let intact = verify(&first);
+    assert!(
+        intact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&intact.stderr)
+    );
+    assert!(String::from_utf8_lossy(&intact.stdout).contains("40 entries verified"));
+    let anchors = heads(&intact);
+    assert_eq!(anchors.len(), 2);
+
+    // Cutting off a chain's newest entry leaves a chain that holds; the head logged before
+    // gives it away.
+    let cut = "DELETE FROM access_log WHERE seq = (SELECT MAX(seq) FROM access_log)";
+    log.execute(
+        &format!("DROP TRIGGER access_log_no_delete; {cut};"),
+        &format!("DROP TRIGGER access_log_append_only ON access_log; {cut};"),
+    );
+    assert!(
+        verify(&first).status.success(),
+        "without anchors a cut is not visible"
+    );
+    let mut args = vec!["audit", "verify"];
+    for anchor in &anchors {
+        args.extend(["--anchor", anchor.as_str()]);
+    }
+    let anchored = first.trygg(&args, &[]);
+    assert!(
+        !anchored.status.success(),
+        "{args:?} {}",
+        String::from_utf8_lossy(&anchored.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&anchored.stderr);
+    assert!(stderr.contains("cut short"), "{stderr}");
 }
 
 #[actix_web::test]

@@ -1154,6 +1154,12 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
 /// Empties every rollup behind the service's back.
 const WIPE: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
      DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
+/// The rollups and, on PostgreSQL, the counts filings left pending for them.
+const WIPE_POSTGRES: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
+     DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing; \
+     DELETE FROM statistics_daily_pending; DELETE FROM statistics_pairs_pending; DELETE FROM statistics_events_pending; \
+     DELETE FROM statistics_people_pending; DELETE FROM statistics_places_pending; DELETE FROM statistics_monthly_pending; \
+     DELETE FROM statistics_closing_pending;";
 
 #[actix_web::test]
 async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
@@ -1170,7 +1176,7 @@ async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
     for path in paths {
         before.push(app.get(path, &analyst()).await.body);
     }
-    app.database.execute(WIPE, WIPE);
+    app.database.execute(WIPE, WIPE_POSTGRES);
     for (path, before) in paths.iter().zip(&before) {
         assert_ne!(
             &app.get(path, &analyst()).await.body,
@@ -1216,4 +1222,66 @@ async fn upgrading_a_database_with_cases_fills_the_pairs_rollup() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(app.get(path, &analyst()).await.body, before);
+}
+
+/// Two instances filing at once into one database. On PostgreSQL their counts wait, pending,
+/// until a fold adds them to the rollups; the statistics count every case exactly once before
+/// and after the fold, and no case number repeats.
+#[actix_web::test]
+async fn two_instances_filing_at_once_count_every_case_once() {
+    let first = spawn_app().await;
+    let postgres = !matches!(first.database.url(), trygg_storage::DatabaseUrl::Sqlite(_));
+    let second = spawn_app_on(first.database.clone(), first.clock.clone(), |_| {}).await;
+    let districts = ["central", "west", "east"];
+    let filings = (0..60).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let report = report_with(json!({"district": districts[i % 3]}));
+        async move {
+            app.file_ok(&reporter(&format!("reporter-{i}")), &report)
+                .await
+        }
+    });
+    let cases = futures_util::future::join_all(filings).await;
+    let numbers: std::collections::HashSet<&str> = cases
+        .iter()
+        .map(|case| case["case_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 60, "case numbers are unique");
+
+    let path = "/api/v1/statistics?from=2026-11-01&to=2026-12-01&group_by=district,month";
+    let counts = |reply: &Value| -> BTreeMap<String, u64> {
+        reply["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|cell| cell["categories"]["month"] != "total")
+            .map(|cell| {
+                let district = cell["categories"]["district"].as_str().unwrap().to_owned();
+                (district, cell["count"].as_u64().expect("not suppressed"))
+            })
+            .collect()
+    };
+    let expected: BTreeMap<String, u64> =
+        [("central", 20), ("west", 20), ("east", 20), ("total", 60)]
+            .into_iter()
+            .map(|(district, count)| (district.to_owned(), count))
+            .collect();
+    for app in [&first, &second] {
+        assert_eq!(counts(&app.get(path, &analyst()).await.body), expected);
+    }
+
+    let database =
+        trygg_storage::Database::connect(&first.database.url(), 1, first.clock.clock()).unwrap();
+    let folded = database.fold_statistics().unwrap();
+    let pending = "SELECT COUNT(*) FROM statistics_daily_pending";
+    if postgres {
+        assert_eq!(
+            first.database.count(pending),
+            0,
+            "the fold empties what was pending"
+        );
+    } else {
+        assert_eq!(folded, 0, "SQLite writes the rollups at once");
+    }
+    assert_eq!(counts(&first.get(path, &analyst()).await.body), expected);
 }

@@ -29,6 +29,9 @@ pub use openapi::document as openapi_document;
 /// characters) even when every one is written as a 12-byte surrogate-pair escape.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// How often pending statistics are folded into the rollups (PostgreSQL).
+const STATISTICS_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Everything the service needs to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -121,6 +124,7 @@ impl Application {
         let clock = web::Data::new(clock);
         let document = openapi::for_catalogue(&catalogue);
         actix_web::rt::spawn(worker.run());
+        actix_web::rt::spawn(fold_statistics(database.clone()));
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
         let server = HttpServer::new(move || {
@@ -160,6 +164,24 @@ impl Application {
     /// Serves until the process is told to stop.
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Folds the statistics filings left pending (on PostgreSQL) into the rollups, every
+/// [`STATISTICS_FOLD_INTERVAL`] for as long as the service runs. Statistics are exact either
+/// way; folding keeps what they read beside the rollups small.
+async fn fold_statistics(database: web::Data<Database>) {
+    if database.backend() != trygg_storage::Backend::Postgres {
+        return;
+    }
+    let mut interval = actix_web::rt::time::interval(STATISTICS_FOLD_INTERVAL);
+    loop {
+        interval.tick().await;
+        let database = database.clone();
+        let folded = web::block(move || database.fold_statistics()).await;
+        if !matches!(folded, Ok(Ok(_))) {
+            tracing::warn!(?folded, "folding pending statistics failed; trying again");
+        }
     }
 }
 

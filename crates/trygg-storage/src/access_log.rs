@@ -3,23 +3,31 @@
 //! Append-only (no code path updates or deletes it, and triggers refuse it), and chained: each
 //! entry's hash covers the previous entry's hash and its own fields, so editing, removing or
 //! inserting an entry is detected by [`Database::verify_access_log`].
+//!
+//! Each service instance appends to a chain of its own, so instances sharing a database never
+//! wait for one another. Within an instance, reads logged at the same moment share one
+//! transaction: whoever finds no batch being written writes every waiting entry, and each read
+//! is answered only once its entry is committed. Removing the newest entries of a chain leaves
+//! what remains intact, so the instance writes its chain's head to the service log now and
+//! then ([`ANCHOR_EVERY`]); an auditor checks those heads with `trygg audit verify --anchor`.
 
 use std::sync::atomic::Ordering;
+use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::database::{Database, DbConnection};
+use crate::database::Database;
 use crate::error::StorageError;
 use crate::schema::access_log;
 
-/// The hash before the first entry.
+/// The hash before the first entry of the chain from before chains were per instance.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-/// Serialises appends on PostgreSQL, where several instances may write at once.
-const APPEND_LOCK_KEY: i64 = 0x0074_7279_6761; // "tryga"
 const VERIFY_PAGE: i64 = 1_000;
+/// How many entries an instance appends between two heads written to the service log.
+pub const ANCHOR_EVERY: u64 = 1_000;
 
 /// One read of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -44,12 +52,68 @@ pub struct AccessFilter {
     pub limit: i64,
 }
 
-/// The result of walking the chain.
+/// The result of walking every chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub entries: u64,
     /// The first entry whose hash or link does not hold.
     pub first_broken: Option<i64>,
+    /// Each chain's name, length and last hash.
+    pub heads: Vec<(String, u64, String)>,
+    /// The anchors asked about that no chain holds: what was cut off or never written here.
+    pub missing_anchors: Vec<String>,
+}
+
+/// This instance's chain and the entries waiting to join it.
+#[derive(Debug)]
+pub(crate) struct Appender {
+    chain: String,
+    waiting: Mutex<Vec<Waiting>>,
+    /// The chain's last hash and length; held while a batch is written.
+    head: Mutex<(String, u64)>,
+}
+
+impl Appender {
+    pub(crate) fn new() -> Appender {
+        let chain = Uuid::now_v7().to_string();
+        Appender {
+            head: Mutex::new((genesis(&chain), 0)),
+            chain,
+            waiting: Mutex::default(),
+        }
+    }
+}
+
+/// The hash before a chain's first entry: its name's, so that no two chains share a hash
+/// (the same reads on two instances would otherwise chain alike) and no entry can be moved
+/// to another chain.
+fn genesis(chain: &str) -> String {
+    if chain.is_empty() {
+        return GENESIS.to_owned();
+    }
+    hex(&Sha256::digest(
+        format!("trygg access log chain {chain}").as_bytes(),
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The reads of one request, waiting to be logged.
+#[derive(Debug)]
+struct Waiting {
+    at: NaiveDateTime,
+    actor: String,
+    purpose: &'static str,
+    incident_ids: Vec<Uuid>,
+    /// Told whether the batch holding these entries was committed.
+    done: mpsc::Sender<Result<(), String>>,
+}
+
+/// Mutexes here guard plain data that a panic cannot leave half changed.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn entry_hash(
@@ -67,10 +131,7 @@ fn entry_hash(
         incident_id.len(),
         purpose.len(),
     );
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 impl AccessEntry {
@@ -85,7 +146,8 @@ impl AccessEntry {
 }
 
 impl Database {
-    /// Records that `actor` read these cases through `purpose` (the endpoint).
+    /// Records that `actor` read these cases through `purpose` (the endpoint); returns once
+    /// the entries are committed.
     pub fn log_access(
         &self,
         actor: String,
@@ -95,40 +157,81 @@ impl Database {
         if incident_ids.is_empty() {
             return Ok(());
         }
+        let entries = incident_ids.len() as u64;
         // Microseconds: what both backends store, so the hash survives the round trip.
         let at = self.clock.now().trunc_subsecs(6).naive_utc();
-        let entries = incident_ids.len() as u64;
-        self.write(move |conn| {
-            if let DbConnection::Postgresql(pg) = conn {
-                diesel::sql_query(format!("SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"))
-                    .execute(pg)?;
+        let (done, outcome) = mpsc::channel();
+        lock(&self.appender.waiting).push(Waiting {
+            at,
+            actor,
+            purpose,
+            incident_ids,
+            done,
+        });
+        let committed = loop {
+            // Whoever holds the head is writing a batch. Once it is ours: a batch that took
+            // our entries has told us so before letting go of the head; otherwise we write
+            // every waiting entry, ours among them.
+            let mut head = lock(&self.appender.head);
+            if let Ok(committed) = outcome.try_recv() {
+                break committed;
             }
-            let mut prev: String = access_log::table
-                .order(access_log::seq.desc())
-                .select(access_log::hash)
-                .first(conn)
-                .optional()?
-                .unwrap_or_else(|| GENESIS.into());
-            for id in incident_ids {
-                let incident_id = id.to_string();
-                let hash = entry_hash(&prev, at, &actor, &incident_id, purpose);
-                diesel::insert_into(access_log::table)
-                    .values((
-                        access_log::at.eq(at),
-                        access_log::actor.eq(&actor),
-                        access_log::incident_id.eq(&incident_id),
-                        access_log::purpose.eq(purpose),
-                        access_log::prev_hash.eq(&prev),
-                        access_log::hash.eq(&hash),
-                    ))
-                    .execute(conn)?;
-                prev = hash;
+            let batch = std::mem::take(&mut *lock(&self.appender.waiting));
+            let written = self.append_batch(&mut head, &batch);
+            for waiting in batch {
+                // A caller that gave up waiting no longer listens; nothing to tell it.
+                let _ = waiting.done.send(written.clone());
             }
-            Ok::<_, StorageError>(())
-        })?;
+        };
+        committed.map_err(StorageError::Unavailable)?;
         self.counters
             .access_log_appends
             .fetch_add(entries, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Chains the batch's entries onto `head` and writes them in one transaction; moves the
+    /// head only once they are committed.
+    fn append_batch(&self, head: &mut (String, u64), batch: &[Waiting]) -> Result<(), String> {
+        let chain = self.appender.chain.clone();
+        let (mut prev, mut length) = head.clone();
+        let mut rows = Vec::new();
+        for waiting in batch {
+            for id in &waiting.incident_ids {
+                let incident_id = id.to_string();
+                let hash = entry_hash(
+                    &prev,
+                    waiting.at,
+                    &waiting.actor,
+                    &incident_id,
+                    waiting.purpose,
+                );
+                rows.push((
+                    access_log::at.eq(waiting.at),
+                    access_log::actor.eq(waiting.actor.clone()),
+                    access_log::incident_id.eq(incident_id),
+                    access_log::purpose.eq(waiting.purpose),
+                    access_log::prev_hash.eq(prev),
+                    access_log::hash.eq(hash.clone()),
+                    access_log::chain.eq(chain.clone()),
+                ));
+                prev = hash;
+                length += 1;
+            }
+        }
+        self.write(move |conn| {
+            for row in rows {
+                diesel::insert_into(access_log::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
+            Ok::<_, StorageError>(())
+        })
+        .map_err(|error| format!("the access log could not be written: {error}"))?;
+        if length / ANCHOR_EVERY > head.1 / ANCHOR_EVERY || head.1 == 0 {
+            tracing::info!(chain = %self.appender.chain, entries = length, head = %prev, "access log head");
+        }
+        *head = (prev, length);
         Ok(())
     }
 
@@ -151,43 +254,68 @@ impl Database {
         Ok(query.load(&mut *self.connection()?)?)
     }
 
-    /// Walks the whole chain and reports the first entry that does not hold.
-    pub fn verify_access_log(&self) -> Result<ChainReport, StorageError> {
+    /// Walks every chain, reports the first entry that does not hold, and which of the
+    /// `anchors` (heads the service logged) no chain holds.
+    pub fn verify_access_log(&self, anchors: &[String]) -> Result<ChainReport, StorageError> {
         let mut conn = self.connection()?;
-        let mut prev = GENESIS.to_owned();
-        let mut entries = 0;
-        let mut after = 0;
-        loop {
-            let page: Vec<AccessEntry> = access_log::table
-                .filter(access_log::seq.gt(after))
-                .order(access_log::seq)
-                .limit(VERIFY_PAGE)
-                .select(AccessEntry::as_select())
-                .load(&mut *conn)?;
-            let Some(last) = page.last() else {
-                return Ok(ChainReport {
-                    entries,
-                    first_broken: None,
-                });
-            };
-            after = last.seq;
-            for entry in &page {
-                if !entry.holds(&prev) {
-                    return Ok(ChainReport {
-                        entries,
-                        first_broken: Some(entry.seq),
-                    });
+        let chains: Vec<String> = access_log::table
+            .select(access_log::chain)
+            .distinct()
+            .order(access_log::chain)
+            .load(&mut *conn)?;
+        let mut report = ChainReport {
+            entries: 0,
+            first_broken: None,
+            heads: Vec::new(),
+            missing_anchors: anchors.to_vec(),
+        };
+        for chain in chains {
+            let (mut prev, mut length, mut after) = (genesis(&chain), 0, 0);
+            'pages: loop {
+                let page: Vec<AccessEntry> = access_log::table
+                    .filter(access_log::chain.eq(&chain))
+                    .filter(access_log::seq.gt(after))
+                    .order(access_log::seq)
+                    .limit(VERIFY_PAGE)
+                    .select(AccessEntry::as_select())
+                    .load(&mut *conn)?;
+                let Some(last) = page.last() else {
+                    break;
+                };
+                after = last.seq;
+                for entry in &page {
+                    if !entry.holds(&prev) {
+                        report.first_broken = Some(
+                            report
+                                .first_broken
+                                .map_or(entry.seq, |seq| seq.min(entry.seq)),
+                        );
+                        break 'pages;
+                    }
+                    report
+                        .missing_anchors
+                        .retain(|anchor| *anchor != entry.hash);
+                    report.entries += 1;
+                    length += 1;
+                    prev = entry.hash.clone();
                 }
-                entries += 1;
-                prev = entry.hash.clone();
             }
+            report.heads.push((chain, length, prev));
         }
+        Ok(report)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chains_start_apart() {
+        assert_eq!(genesis(""), GENESIS);
+        assert_ne!(genesis("a"), genesis("b"));
+        assert_eq!(genesis("a").len(), 64);
+    }
 
     #[test]
     fn the_hash_covers_every_field_and_the_link() {

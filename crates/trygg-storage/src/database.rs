@@ -17,6 +17,7 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use trygg_domain::Clock;
 
+use crate::access_log::Appender;
 use crate::error::StorageError;
 use crate::sqlite_writer::Writer;
 
@@ -134,6 +135,7 @@ pub struct Database {
     sqlite_writer: Option<Writer>,
     pub(crate) clock: Clock,
     pub(crate) counters: Counters,
+    pub(crate) appender: Appender,
 }
 
 /// What this process has written since it started, for monitoring.
@@ -186,6 +188,7 @@ impl Database {
             sqlite_writer,
             clock,
             counters: Counters::default(),
+            appender: Appender::new(),
         })
     }
 

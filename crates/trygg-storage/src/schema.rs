@@ -74,6 +74,7 @@ diesel::table! {
         purpose -> Text,
         prev_hash -> Text,
         hash -> Text,
+        chain -> Text,
     }
 }
 

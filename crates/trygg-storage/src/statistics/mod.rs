@@ -37,6 +37,8 @@ const SEPARATOR: &str = "\u{1f}";
 const BATCH: i64 = 10_000;
 /// Rows per statement when a rebuild writes a rollup.
 const INSERT_ROWS: usize = 1_000;
+/// Held while folding pending counts into the rollups or rebuilding them (PostgreSQL).
+const FOLD_LOCK_KEY: i64 = 0x0074_7279_6766; // "tryf"
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Time {
@@ -322,31 +324,103 @@ impl Cube {
         }
     }
 
-    /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas (same on both backends).
-    fn upsert(&self, rows: usize, parameter: impl Fn(usize) -> String) -> String {
-        let columns = self.key_columns();
-        let width = columns.len() + self.measures().len();
+    /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas to the rollup (same on
+    /// both backends), or a plain `INSERT` of them into its pending counts.
+    fn insert(
+        &self,
+        destination: Destination,
+        rows: usize,
+        parameter: impl Fn(usize) -> String,
+    ) -> String {
+        let columns = self.key_columns().join(", ");
+        let width = self.key_columns().len() + self.measures().len();
         let values: Vec<String> = (0..rows)
             .map(|row| {
                 let binds: Vec<String> = (1..=width).map(|i| parameter(row * width + i)).collect();
                 format!("({})", binds.join(", "))
             })
             .collect();
+        let insert = format!(
+            "INSERT INTO {table} ({columns}, {measures}) VALUES {values}",
+            table = match destination {
+                Destination::Rollup => self.table.to_owned(),
+                Destination::Pending => self.pending(),
+            },
+            measures = self.measures().join(", "),
+            values = values.join(", "),
+        );
+        match destination {
+            Destination::Rollup => format!("{insert} {}", self.on_conflict_add()),
+            Destination::Pending => insert,
+        }
+    }
+
+    /// Adds to an existing row's measures rather than inserting it again.
+    fn on_conflict_add(&self) -> String {
         let updates: Vec<String> = self
             .measures()
             .iter()
             .map(|m| format!("{m} = {table}.{m} + excluded.{m}", table = self.table))
             .collect();
         format!(
-            "INSERT INTO {table} ({columns}, {measures}) VALUES {values} \
-             ON CONFLICT ({columns}) DO UPDATE SET {updates}",
-            table = self.table,
-            columns = columns.join(", "),
-            measures = self.measures().join(", "),
-            values = values.join(", "),
-            updates = updates.join(", "),
+            "ON CONFLICT ({}) DO UPDATE SET {}",
+            self.key_columns().join(", "),
+            updates.join(", ")
         )
     }
+
+    /// Where filings on PostgreSQL put their counts (see [`Database::fold_statistics`]).
+    fn pending(&self) -> String {
+        format!("{}_pending", self.table)
+    }
+
+    /// What a query reads: the rollup, and on PostgreSQL the pending counts besides, in one
+    /// statement (one snapshot), so that a fold is never seen half done.
+    fn source(&self, conn: &DbConnection) -> String {
+        match conn {
+            DbConnection::Postgresql(_) => format!(
+                "(SELECT * FROM {table} UNION ALL SELECT * FROM {pending}) AS {table}",
+                table = self.table,
+                pending = self.pending(),
+            ),
+            DbConnection::Sqlite(_) => self.table.to_owned(),
+        }
+    }
+
+    /// Moves the pending counts into the rollup, summed per key and in key order.
+    fn fold(&self) -> String {
+        let columns = self.key_columns().join(", ");
+        let sums: Vec<String> = self
+            .measures()
+            .iter()
+            .map(|m| format!("CAST(SUM({m}) AS BIGINT)"))
+            .collect();
+        format!(
+            "WITH moved AS (DELETE FROM {pending} RETURNING *) \
+             INSERT INTO {table} ({columns}, {measures}) \
+             SELECT {columns}, {sums} FROM moved GROUP BY {columns} ORDER BY {columns} {add}",
+            pending = self.pending(),
+            table = self.table,
+            measures = self.measures().join(", "),
+            sums = sums.join(", "),
+            add = self.on_conflict_add(),
+        )
+    }
+}
+
+/// Where rollup rows are written: added to the rollup itself, or appended to its pending
+/// counts (on PostgreSQL, while filing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Destination {
+    Rollup,
+    Pending,
+}
+
+/// Every rollup table once.
+fn tables() -> Vec<&'static Cube> {
+    let mut tables: Vec<&'static Cube> = CUBES.to_vec();
+    tables.dedup_by_key(|cube| cube.table);
+    tables
 }
 
 /// A rollup row's key: its rollup, time, days to close (when keyed by them) and key values
@@ -446,9 +520,10 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
 fn write_rows(
     conn: &mut DbConnection,
     cube: &Cube,
+    destination: Destination,
     rows: &[(Cell, Measures)],
 ) -> Result<(), StorageError> {
-    let sql = cube.upsert(rows.len(), parameter_style(conn));
+    let sql = cube.insert(destination, rows.len(), parameter_style(conn));
     let mut statement = diesel::sql_query(sql).into_boxed::<Backend>();
     let leading = cube.leading_keys();
     for (cell, measures) in rows {
@@ -472,8 +547,9 @@ fn write_rows(
 }
 
 /// Adds a case's facts to the rollups and takes away what it counted as before; on the
-/// caller's transaction. Rows are written in key order, so concurrent writers on PostgreSQL
-/// lock them in the same order and cannot deadlock.
+/// caller's transaction. On PostgreSQL the change is appended to the pending counts, so that
+/// concurrent filings never wait for one another's rollup rows; SQLite has one writer and
+/// adds it to the rollups at once.
 pub(crate) fn record_change(
     conn: &mut DbConnection,
     before: Option<&CaseFacts>,
@@ -489,8 +565,12 @@ pub(crate) fn record_change(
         .into_iter()
         .filter(|(_, measures)| *measures != Measures::default())
         .collect();
+    let destination = match conn {
+        DbConnection::Postgresql(_) => Destination::Pending,
+        DbConnection::Sqlite(_) => Destination::Rollup,
+    };
     for rows in changed.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
-        write_rows(conn, CUBES[rows[0].0.cube], rows)?;
+        write_rows(conn, CUBES[rows[0].0.cube], destination, rows)?;
     }
     Ok(())
 }
@@ -674,7 +754,7 @@ fn count_rollup(
          GROUP BY {group}",
         closed = sum("closed"),
         police = sum("police_reported"),
-        table = cube.table,
+        table = cube.source(conn),
         conditions = conditions.join(" AND "),
         group = group.join(", "),
     );
@@ -786,10 +866,11 @@ impl Database {
         let mut conn = self.connection()?;
         let parameter = parameter_style(&conn);
         let rows: Vec<Row> = diesel::sql_query(format!(
-            "SELECT {column} AS code, days, CAST(SUM(n) AS BIGINT) AS n FROM statistics_closing \
+            "SELECT {column} AS code, days, CAST(SUM(n) AS BIGINT) AS n FROM {closing} \
              WHERE month >= {} AND month < {} AND {offices} GROUP BY {column}, days",
             parameter(1),
             parameter(2),
+            closing = CLOSING.source(&conn),
         ))
         .bind::<Integer, _>(months.start)
         .bind::<Integer, _>(months.end)
@@ -802,7 +883,42 @@ impl Database {
 
     /// Recomputes every rollup from the cases; how many cases it counted.
     pub fn rebuild_statistics(&self) -> Result<u64, StorageError> {
-        self.write(rebuild)
+        self.write(|conn| {
+            if let DbConnection::Postgresql(_) = conn {
+                diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FOLD_LOCK_KEY})"))
+                    .execute(conn)?;
+            }
+            rebuild(conn)
+        })
+    }
+
+    /// Folds the counts filings appended on PostgreSQL into the rollups, in one transaction
+    /// that statistics see whole or not at all; one instance at a time (the others skip).
+    /// Returns how many rollup rows it changed: always 0 on SQLite, where filings write the
+    /// rollups themselves.
+    pub fn fold_statistics(&self) -> Result<u64, StorageError> {
+        #[derive(QueryableByName)]
+        struct Lock {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            taken: bool,
+        }
+        if self.backend() != crate::database::Backend::Postgres {
+            return Ok(0);
+        }
+        self.write(|conn| {
+            let lock: Lock = diesel::sql_query(format!(
+                "SELECT pg_try_advisory_xact_lock({FOLD_LOCK_KEY}) AS taken"
+            ))
+            .get_result(conn)?;
+            if !lock.taken {
+                return Ok(0);
+            }
+            let mut changed = 0;
+            for cube in tables() {
+                changed += diesel::sql_query(cube.fold()).execute(conn)?;
+            }
+            Ok(changed as u64)
+        })
     }
 }
 

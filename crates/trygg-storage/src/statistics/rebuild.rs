@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use diesel::RunQueryDsl;
 
 use super::{
-    CUBES, Cell, INSERT_ROWS, Measures, SEPARATOR, contributions, for_each_case, same_table,
-    write_rows,
+    CUBES, Cell, Destination, INSERT_ROWS, Measures, SEPARATOR, contributions, for_each_case,
+    same_table, tables, write_rows,
 };
 use crate::database::DbConnection;
 use crate::error::StorageError;
@@ -112,12 +112,14 @@ impl PackedCell {
     }
 }
 
-/// Empties the rollups and fills them from the cases, on the caller's transaction.
+/// Empties the rollups (and their pending counts) and fills them from the cases, on the
+/// caller's transaction.
 pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
-    let mut tables: Vec<&str> = CUBES.iter().map(|cube| cube.table).collect();
-    tables.dedup();
-    for table in tables {
-        diesel::sql_query(format!("DELETE FROM {table}")).execute(conn)?;
+    for cube in tables() {
+        diesel::sql_query(format!("DELETE FROM {}", cube.table)).execute(conn)?;
+        if let DbConnection::Postgresql(_) = conn {
+            diesel::sql_query(format!("DELETE FROM {}", cube.pending())).execute(conn)?;
+        }
     }
     let mut codes = Codes::default();
     let mut counts: HashMap<PackedCell, Measures> = HashMap::new();
@@ -146,7 +148,7 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
             .map(|(cell, measures)| (codes.unpack(cell), *measures))
             .collect();
         for rows in rows.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
-            write_rows(conn, CUBES[rows[0].0.cube], rows)?;
+            write_rows(conn, CUBES[rows[0].0.cube], Destination::Rollup, rows)?;
         }
     }
     Ok(cases)
