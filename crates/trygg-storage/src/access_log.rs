@@ -6,8 +6,9 @@
 //!
 //! Each service instance appends to a chain of its own, so instances sharing a database never
 //! wait for one another. Within an instance, reads logged at the same moment share one
-//! transaction: whoever finds no batch being written writes every waiting entry, and each read
-//! is answered only once its entry is committed. Removing the newest entries of a chain leaves
+//! transaction: one caller at a time leads, writing every entry waiting, then hands the lead
+//! to the next waiting caller (so no caller leads for long); the others wait to be told their
+//! entries are committed, and only then is the read answered. Removing the newest entries of a chain leaves
 //! what remains intact, so the instance writes its chain's head to the service log now and
 //! then ([`ANCHOR_EVERY`]); an auditor checks those heads with `trygg audit verify --anchor`.
 
@@ -68,9 +69,25 @@ pub struct ChainReport {
 #[derive(Debug)]
 pub(crate) struct Appender {
     chain: String,
-    waiting: Mutex<Vec<Waiting>>,
-    /// The chain's last hash and length; held while a batch is written.
+    queue: Mutex<Queue>,
+    /// The chain's last hash and length; only the leader touches it.
     head: Mutex<(String, u64)>,
+}
+
+/// The entries waiting, and whether a caller is leading (writing or about to).
+#[derive(Debug, Default)]
+struct Queue {
+    waiting: Vec<Waiting>,
+    led: bool,
+}
+
+/// What a waiting caller is told.
+#[derive(Debug)]
+enum Turn {
+    /// Whether the batch holding its entries was committed.
+    Done(Result<(), String>),
+    /// Its entries are still waiting: it leads now.
+    Lead,
 }
 
 impl Appender {
@@ -79,7 +96,7 @@ impl Appender {
         Appender {
             head: Mutex::new((genesis(&chain), 0)),
             chain,
-            waiting: Mutex::default(),
+            queue: Mutex::default(),
         }
     }
 }
@@ -107,8 +124,7 @@ struct Waiting {
     actor: String,
     purpose: &'static str,
     incident_ids: Vec<Uuid>,
-    /// Told whether the batch holding these entries was committed.
-    done: mpsc::Sender<Result<(), String>>,
+    turn: mpsc::Sender<Turn>,
 }
 
 /// Mutexes here guard plain data that a panic cannot leave half changed.
@@ -160,27 +176,26 @@ impl Database {
         let entries = incident_ids.len() as u64;
         // Microseconds: what both backends store, so the hash survives the round trip.
         let at = self.clock.now().trunc_subsecs(6).naive_utc();
-        let (done, outcome) = mpsc::channel();
-        lock(&self.appender.waiting).push(Waiting {
-            at,
-            actor,
-            purpose,
-            incident_ids,
-            done,
-        });
+        let (turn, told) = mpsc::channel();
+        let mut leading = {
+            let mut queue = lock(&self.appender.queue);
+            queue.waiting.push(Waiting {
+                at,
+                actor,
+                purpose,
+                incident_ids,
+                turn,
+            });
+            !std::mem::replace(&mut queue.led, true)
+        };
         let committed = loop {
-            // Whoever holds the head is writing a batch. Once it is ours: a batch that took
-            // our entries has told us so before letting go of the head; otherwise we write
-            // every waiting entry, ours among them.
-            let mut head = lock(&self.appender.head);
-            if let Ok(committed) = outcome.try_recv() {
-                break committed;
+            if leading {
+                self.lead();
             }
-            let batch = std::mem::take(&mut *lock(&self.appender.waiting));
-            let written = self.append_batch(&mut head, &batch);
-            for waiting in batch {
-                // A caller that gave up waiting no longer listens; nothing to tell it.
-                let _ = waiting.done.send(written.clone());
+            match told.recv() {
+                Ok(Turn::Done(committed)) => break committed,
+                Ok(Turn::Lead) => leading = true,
+                Err(mpsc::RecvError) => break Err("the access log appender stopped".into()),
             }
         };
         committed.map_err(StorageError::Unavailable)?;
@@ -188,6 +203,25 @@ impl Database {
             .access_log_appends
             .fetch_add(entries, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Writes every waiting entry as one batch, tells their callers, and hands the lead to the
+    /// first caller that arrived meanwhile (or lets it go).
+    fn lead(&self) {
+        let batch = std::mem::take(&mut lock(&self.appender.queue).waiting);
+        let written = self.append_batch(&mut lock(&self.appender.head), &batch);
+        for waiting in batch {
+            // A caller that gave up waiting no longer listens; nothing to tell it.
+            let _ = waiting.turn.send(Turn::Done(written.clone()));
+        }
+        let mut queue = lock(&self.appender.queue);
+        while let Some(next) = queue.waiting.first() {
+            if next.turn.send(Turn::Lead).is_ok() {
+                return;
+            }
+            queue.waiting.remove(0);
+        }
+        queue.led = false;
     }
 
     /// Chains the batch's entries onto `head` and writes them in one transaction; moves the
