@@ -247,6 +247,19 @@ impl Jwks {
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
+impl Caller {
+    /// Refuses anyone but a security manager; `what` completes "only security managers …".
+    pub fn security_manager(&self, what: &str) -> Result<(), ApiError> {
+        if self.0.has(trygg_domain::Role::SecurityManager) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "only security managers {what}"
+            )))
+        }
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;

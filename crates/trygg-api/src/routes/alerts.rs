@@ -5,7 +5,7 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_domain::text::{self, schema::AcknowledgementComment};
-use trygg_domain::{AlertReason, Channel, DeliveryState, Role};
+use trygg_domain::{AlertReason, Channel, DeliveryState};
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
 use uuid::Uuid;
@@ -88,16 +88,6 @@ pub struct Acknowledgement {
     pub comment: Option<String>,
 }
 
-fn security_manager(caller: &Caller, what: &str) -> Result<(), ApiError> {
-    if caller.0.has(Role::SecurityManager) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only security managers {what}"
-        )))
-    }
-}
-
 fn alert_not_found() -> ApiError {
     ApiError::NotFound("there is no alert with this id".into())
 }
@@ -119,7 +109,7 @@ pub async fn list_alerts(
     query: web::Query<AlertQuery>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Vec<AlertView>>, ApiError> {
-    security_manager(&caller, "list alerts")?;
+    caller.security_manager("list alerts")?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(MAX_PAGE_SIZE);
     if limit < 1 {
@@ -155,7 +145,7 @@ pub async fn retry_alert(
     database: web::Data<Database>,
     wakeup: web::Data<Wakeup>,
 ) -> Result<web::Json<AlertView>, ApiError> {
-    security_manager(&caller, "retry alerts")?;
+    caller.security_manager("retry alerts")?;
     let id = id.into_inner();
     let (retried, alert) = web::block(move || {
         let retried = database.retry_alert(id)?;

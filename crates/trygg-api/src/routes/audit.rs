@@ -3,7 +3,6 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_domain::Role;
 use trygg_storage::{AccessEntry, AccessFilter, Database, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
@@ -76,11 +75,7 @@ pub async fn read_audit_log(
     query: web::Query<AuditQuery>,
     database: web::Data<Database>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    if !caller.0.has(Role::SecurityManager) {
-        return Err(ApiError::Forbidden(
-            "only security managers read the access log".into(),
-        ));
-    }
+    caller.security_manager("read the access log")?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(MAX_PAGE_SIZE);
     if limit < 1 {

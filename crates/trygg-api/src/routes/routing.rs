@@ -3,7 +3,7 @@
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Role, Severity};
+use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity};
 use trygg_notifier::{AlertFacts, Receiver, Routing};
 use trygg_storage::Database;
 use uuid::Uuid;
@@ -53,16 +53,6 @@ pub struct RoutingPreview {
     pub receivers: Vec<ReceiverView>,
 }
 
-fn security_manager(caller: &Caller) -> Result<(), ApiError> {
-    if caller.0.has(Role::SecurityManager) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "only security managers preview routing".into(),
-        ))
-    }
-}
-
 fn preview(routing: &Routing, facts: &AlertFacts) -> RoutingPreview {
     RoutingPreview {
         receivers: routing
@@ -92,7 +82,7 @@ pub async fn preview_routing(
     routing: web::Data<Routing>,
     catalogue: web::Data<Catalogue>,
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
-    security_manager(&caller)?;
+    caller.security_manager("preview routing")?;
     let Facts {
         focus_area,
         district,
@@ -133,7 +123,7 @@ pub async fn preview_case_routing(
     routing: web::Data<Routing>,
     database: web::Data<Database>,
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
-    security_manager(&caller)?;
+    caller.security_manager("preview routing")?;
     let id = id.into_inner();
     let reader = database.clone();
     let case = web::block(move || reader.incident(id, &trygg_domain::Visibility::All))
