@@ -29,6 +29,7 @@ struct FileConfig {
     catalogue: Option<PathBuf>,
     routing: Option<PathBuf>,
     statistics_threshold: Option<u64>,
+    access_log_heads: Option<PathBuf>,
     #[serde(default)]
     jwt: JwtFileConfig,
 }
@@ -222,6 +223,9 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         clock: trygg_domain::Clock::system(),
         rate_limits: rate_limits(&env)?,
         metrics_token: env("TRYGG_METRICS_TOKEN").filter(|token| !token.is_empty()),
+        access_log_heads: env("TRYGG_ACCESS_LOG_HEADS")
+            .map(PathBuf::from)
+            .or(file.access_log_heads),
     })
 }
 

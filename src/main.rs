@@ -2,6 +2,7 @@
 
 mod config;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -76,11 +77,16 @@ enum StatisticsCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the access log's hash chains; exits non-zero at an entry that does not hold, or
-    /// when an anchor (a head the service logged as "access log head") is in no chain.
+    /// when an anchor (a head the service wrote outside the database) is in no chain.
     Verify {
-        /// A head from the service log, to check that the chain still reaches it. Repeatable.
+        /// A head from the service log ("access log head"), to check that the chain still
+        /// reaches it. Repeatable.
         #[arg(long = "anchor")]
         anchors: Vec<String>,
+        /// A heads file the service wrote (`TRYGG_ACCESS_LOG_HEADS`): every head in it is an
+        /// anchor.
+        #[arg(long = "anchors-from", value_name = "FILE")]
+        anchors_from: Option<PathBuf>,
     },
 }
 
@@ -191,8 +197,17 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Audit {
-            command: AuditCommand::Verify { anchors },
+            command:
+                AuditCommand::Verify {
+                    mut anchors,
+                    anchors_from,
+                },
         } => {
+            if let Some(path) = anchors_from {
+                let heads = trygg_storage::anchors_in(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                anchors.extend(heads);
+            }
             let report = actix_web::web::block(move || {
                 Database::connect(&settings.database_url, 1, settings.clock)?
                     .verify_access_log(&anchors)

@@ -54,6 +54,7 @@ pub async fn start(
             failed_authentications: std::num::NonZeroU32::MAX,
         },
         metrics_token: None,
+        access_log_heads: None,
         clock: trygg_domain::Clock::system(),
     };
     let application = Application::build(settings).await.unwrap();

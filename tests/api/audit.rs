@@ -148,8 +148,13 @@ fn heads(output: &std::process::Output) -> Vec<String> {
 
 #[actix_web::test]
 async fn two_instances_log_every_read_on_chains_of_their_own_and_a_cut_is_caught() {
-    let first = spawn_app().await;
-    let second = spawn_app_on(first.database.clone(), first.clock.clone(), |_| {}).await;
+    // Both instances append their heads to one file outside the database.
+    let heads_file = std::env::temp_dir().join(format!("trygg-heads-{}", uuid::Uuid::new_v4()));
+    let record_heads = |settings: &mut trygg_api::Settings| {
+        settings.access_log_heads = Some(heads_file.clone());
+    };
+    let first = spawn_app_configured(record_heads).await;
+    let second = spawn_app_on(first.database.clone(), first.clock.clone(), record_heads).await;
     let alice = reporter("alice");
     let id = first.file_id(&alice, &report()).await;
     let path = format!("/api/v1/incidents/{id}");
@@ -173,6 +178,15 @@ async fn two_instances_log_every_read_on_chains_of_their_own_and_a_cut_is_caught
     assert!(String::from_utf8_lossy(&intact.stdout).contains("40 entries verified"));
     let anchors = heads(&intact);
     assert_eq!(anchors.len(), 2);
+    let heads_file_arg = heads_file.to_str().unwrap();
+    let from_file = ["audit", "verify", "--anchors-from", heads_file_arg];
+    let written = std::fs::read_to_string(&heads_file).unwrap();
+    assert_eq!(
+        written.lines().count(),
+        2,
+        "each chain's first head: {written}"
+    );
+    assert!(first.trygg(&from_file, &[]).status.success());
 
     // Cutting off a chain's newest entry leaves a chain that holds; the head logged before
     // gives it away.
@@ -197,6 +211,19 @@ async fn two_instances_log_every_read_on_chains_of_their_own_and_a_cut_is_caught
     );
     let stderr = String::from_utf8_lossy(&anchored.stderr);
     assert!(stderr.contains("cut short"), "{stderr}");
+
+    // Dropping a whole chain leaves the other intact; the heads file gives it away.
+    let (_, chain) = written.lines().next().unwrap().split_once(' ').unwrap();
+    let chain = chain.split_whitespace().next().unwrap();
+    let drop_chain = format!("DELETE FROM access_log WHERE chain = '{chain}'");
+    log.execute(&drop_chain, &drop_chain);
+    assert_eq!(log.count("SELECT COUNT(DISTINCT chain) FROM access_log"), 1);
+    assert!(verify(&first).status.success(), "what is left holds");
+    let from_file = first.trygg(&from_file, &[]);
+    assert!(!from_file.status.success());
+    let stderr = String::from_utf8_lossy(&from_file.stderr);
+    assert!(stderr.contains("cut short"), "{stderr}");
+    std::fs::remove_file(&heads_file).unwrap();
 }
 
 #[actix_web::test]

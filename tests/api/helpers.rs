@@ -154,6 +154,7 @@ async fn start(
             failed_authentications: std::num::NonZeroU32::MAX,
         },
         metrics_token: Some(METRICS_TOKEN.into()),
+        access_log_heads: None,
         clock: clock.clock(),
     };
     configure(&mut settings);

@@ -10,6 +10,7 @@ mod problem;
 mod routes;
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
@@ -49,6 +50,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// The bearer token a scraper presents for `/metrics`; without one there is no `/metrics`.
     pub metrics_token: Option<String>,
+    /// A file outside the database where the access log's heads are appended too.
+    pub access_log_heads: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,8 +100,12 @@ impl Application {
         let pool_size = settings.database_pool_size;
         let clock = settings.clock;
         let database_clock = clock.clone();
+        let heads = settings.access_log_heads;
         let database = web::block(move || {
-            let database = Database::connect(&url, pool_size, database_clock)?;
+            let mut database = Database::connect(&url, pool_size, database_clock)?;
+            if let Some(heads) = heads {
+                database = database.record_heads_in(heads);
+            }
             let applied = database.migrate()?;
             tracing::info!(database = %url.redacted(), applied, "database ready");
             Ok::<_, StorageError>(database)

@@ -8,10 +8,16 @@
 //! wait for one another. Within an instance, reads logged at the same moment share one
 //! transaction: one caller at a time leads, writing every entry waiting, then hands the lead
 //! to the next waiting caller (so no caller leads for long); the others wait to be told their
-//! entries are committed, and only then is the read answered. Removing the newest entries of a chain leaves
-//! what remains intact, so the instance writes its chain's head to the service log now and
-//! then ([`ANCHOR_EVERY`]); an auditor checks those heads with `trygg audit verify --anchor`.
+//! entries are committed, and only then is the read answered.
+//!
+//! Removing the newest entries of a chain leaves what remains intact, so the instance writes
+//! its chain's head outside the database now and then ([`ANCHOR_EVERY`]): to the service log,
+//! and to an append-only heads file when one is configured ([`Database::record_heads_in`]). An
+//! auditor checks those heads with `trygg audit verify --anchor` or `--anchors-from`.
 
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 
@@ -27,7 +33,7 @@ use crate::schema::access_log;
 /// The hash before the first entry of the chain from before chains were per instance.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const VERIFY_PAGE: i64 = 1_000;
-/// How many entries an instance appends between two heads written to the service log.
+/// How many entries an instance appends between two heads written outside the database.
 pub const ANCHOR_EVERY: u64 = 1_000;
 
 /// One read of one case.
@@ -72,6 +78,8 @@ pub(crate) struct Appender {
     queue: Mutex<Queue>,
     /// The chain's last hash and length; only the leader touches it.
     head: Mutex<(String, u64)>,
+    /// Where heads are appended besides the service log.
+    heads_file: Option<PathBuf>,
 }
 
 /// The entries waiting, and whether a caller is leading (writing or about to).
@@ -97,8 +105,45 @@ impl Appender {
             head: Mutex::new((genesis(&chain), 0)),
             chain,
             queue: Mutex::default(),
+            heads_file: None,
         }
     }
+
+    /// Writes the chain's head to the service log and, when configured, the heads file: one
+    /// line `<at> <chain> <entries> <head>`, flushed to disk before the lead passes on.
+    fn anchor(&self, at: NaiveDateTime, entries: u64, head: &str) {
+        tracing::info!(chain = %self.chain, entries, head, "access log head");
+        let Some(path) = &self.heads_file else {
+            return;
+        };
+        let line = format!(
+            "{} {} {entries} {head}\n",
+            at.and_utc().to_rfc3339(),
+            self.chain
+        );
+        let appended = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut file| {
+                file.write_all(line.as_bytes())?;
+                file.sync_data()
+            });
+        // The entries are committed and the read may be answered; a head that could not be
+        // written weakens only the truncation check, which the operator must hear about.
+        if let Err(error) = appended {
+            tracing::error!(path = %path.display(), %error, "the access log head could not be written");
+        }
+    }
+}
+
+/// The heads in a heads file (the last field of each line), for `verify_access_log`.
+pub fn anchors_in(heads_file: &Path) -> std::io::Result<Vec<String>> {
+    Ok(std::fs::read_to_string(heads_file)?
+        .lines()
+        .filter_map(|line| line.split_whitespace().last())
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The hash before a chain's first entry: its name's, so that no two chains share a hash
@@ -205,6 +250,13 @@ impl Database {
         Ok(())
     }
 
+    /// Also appends this instance's chain heads to `path`, a file outside the database (on
+    /// other storage, ideally write-once), so that cutting off the newest entries shows.
+    pub fn record_heads_in(mut self, path: PathBuf) -> Database {
+        self.appender.heads_file = Some(path);
+        self
+    }
+
     /// Writes every waiting entry as one batch, tells their callers, and hands the lead to the
     /// first caller that arrived meanwhile (or lets it go).
     fn lead(&self) {
@@ -262,8 +314,9 @@ impl Database {
             Ok::<_, StorageError>(())
         })
         .map_err(|error| format!("the access log could not be written: {error}"))?;
-        if length / ANCHOR_EVERY > head.1 / ANCHOR_EVERY || head.1 == 0 {
-            tracing::info!(chain = %self.appender.chain, entries = length, head = %prev, "access log head");
+        let checkpoint = head.1 == 0 || length / ANCHOR_EVERY > head.1 / ANCHOR_EVERY;
+        if let (true, Some(last)) = (checkpoint, batch.last()) {
+            self.appender.anchor(last.at, length, &prev);
         }
         *head = (prev, length);
         Ok(())

@@ -15,7 +15,7 @@ mod schema;
 mod sqlite_writer;
 mod statistics;
 
-pub use access_log::{AccessEntry, AccessFilter, ChainReport};
+pub use access_log::{AccessEntry, AccessFilter, ChainReport, anchors_in};
 pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
     DueDelivery, NewAlert, NewDelivery, OutboxState,
