@@ -29,7 +29,8 @@ pub use report::{
     Violation, ViolenceForms,
 };
 pub use workflow::{
-    DEADLINE_AT_RISK_WITHIN, FollowUp, MAX_REASON_CHARS, Reclassification,
+    DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_REASON_CHARS, Reclassification,
     WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
-    WorkflowError, change_status, ensure_case_worker, may_comment, work_environment_deadline,
+    WorkflowError, change_status, ensure_case_worker, may_comment, status_moves,
+    work_environment_deadline,
 };

@@ -10,7 +10,7 @@ use crate::access::{Principal, Role};
 use crate::catalogue::{Catalogue, FocusArea};
 use crate::codes::{AffectedCategory, Audience, IncidentKind, Outcome, Severity, Status};
 use crate::report::Circumstances;
-use crate::text;
+use crate::text::{self, TextError};
 
 /// The longest reason accepted for a reclassification, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
@@ -60,16 +60,16 @@ impl FollowUp {
         support_offered: bool,
         now: DateTime<Utc>,
     ) -> Result<FollowUp, WorkflowError> {
-        let invalid = |message: &str| WorkflowError::InvalidFollowUp(message.into());
+        let invalid = WorkflowError::InvalidFollowUp;
         let police_reference = police_reference
             .map(|reference| text::line(reference, MAX_POLICE_REFERENCE_CHARS))
             .transpose()
-            .map_err(|e| WorkflowError::InvalidFollowUp(format!("`police_reference` {e}")))?;
+            .map_err(|e| invalid(FollowUpError::PoliceReference(e)))?;
         if police_reference.is_some() && !police_report_filed {
-            return Err(invalid("a `police_reference` needs `police_report_filed`"));
+            return Err(invalid(FollowUpError::ReferenceWithoutReport));
         }
         if authority_notified_at.is_some_and(|at| at > now + Duration::minutes(5)) {
-            return Err(invalid("`authority_notified_at` must not be in the future"));
+            return Err(invalid(FollowUpError::NotifiedInFuture));
         }
         Ok(FollowUp {
             police_report_filed,
@@ -105,6 +105,17 @@ impl Status {
     }
 }
 
+/// Why follow-up facts are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FollowUpError {
+    #[error("`police_reference` {0}")]
+    PoliceReference(TextError),
+    #[error("a `police_reference` needs `police_report_filed`")]
+    ReferenceWithoutReport,
+    #[error("`authority_notified_at` must not be in the future")]
+    NotifiedInFuture,
+}
+
 /// Why a change to a case is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
@@ -127,8 +138,8 @@ pub enum WorkflowError {
     NotCaseWorker,
     #[error("{0}")]
     InvalidReclassification(String),
-    #[error("{0}")]
-    InvalidFollowUp(String),
+    #[error(transparent)]
+    InvalidFollowUp(FollowUpError),
     #[error("only handlers and security managers write internal comments")]
     InternalCommentNeedsCaseWorker,
 }
@@ -149,6 +160,15 @@ pub fn ensure_case_worker(by: &Principal) -> Result<(), WorkflowError> {
     } else {
         Err(WorkflowError::NotCaseWorker)
     }
+}
+
+/// The statuses this caller may move a case in `from` to: what a form offers.
+pub fn status_moves(from: Status, by: &Principal) -> &'static [Status] {
+    let reopening = from == Status::Closed;
+    if ensure_case_worker(by).is_err() || (reopening && !by.has(Role::SecurityManager)) {
+        return &[];
+    }
+    from.next()
 }
 
 /// Checks a status change and returns the outcome the case will have afterwards.
@@ -264,6 +284,29 @@ mod tests {
                         by_handler,
                         Err(WorkflowError::IllegalTransition { .. })
                     )),
+                }
+            }
+        }
+    }
+
+    /// A form offers exactly the moves the rules then accept, for every kind of caller.
+    #[test]
+    fn the_moves_offered_are_the_moves_accepted() {
+        for roles in [
+            &[Role::Handler][..],
+            &[Role::SecurityManager],
+            &[Role::Reporter],
+            &[Role::Analyst],
+        ] {
+            let by = principal(roles);
+            for from in Status::ALL.iter().copied() {
+                for to in Status::ALL.iter().copied() {
+                    let outcome = (to == Status::Closed).then_some(Outcome::Resolved);
+                    assert_eq!(
+                        status_moves(from, &by).contains(&to),
+                        change_status(from, to, outcome, &by).is_ok(),
+                        "{roles:?}: {from} → {to}"
+                    );
                 }
             }
         }

@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use trygg_domain::{
-    AlertReason, Catalogue, Channel, IncidentKind, NewReport, Principal, Role, Severity,
+    AlertReason, Catalogue, Channel, IncidentKind, NewReport, Principal, Reclassification, Role,
+    Severity,
 };
-use trygg_storage::{NewAlert, NewDelivery, NewIncident};
+use trygg_storage::{Amendment, Incident, NewAlert, NewDelivery, NewIncident};
 use uuid::Uuid;
 
 use crate::address::{AddressError, EmailAddress, WebhookUrl};
@@ -407,6 +408,34 @@ impl Routing {
             report,
             received_at,
             alerts,
+        }
+    }
+
+    /// What a reclassification changes in a case, with alerts for the receivers the new
+    /// classification reaches and the old one did not: the one way a case is reclassified,
+    /// from the API or the web pages.
+    pub fn reclassify(&self, current: &Incident, change: Reclassification<'_>) -> Amendment {
+        let focus_area = change.focus_area.map(|area| {
+            let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
+            (area.code.to_string(), offices)
+        });
+        let (code, offices) = focus_area
+            .clone()
+            .unwrap_or_else(|| (current.focus_area.clone(), current.offices.clone()));
+        let facts = AlertFacts {
+            focus_area: &code,
+            offices: &offices,
+            district: &current.district,
+            kind: change.kind.unwrap_or(current.circumstances.kind),
+            severity: change.severity.unwrap_or(current.circumstances.severity),
+        };
+        Amendment {
+            alerts: self.alerts_for(&facts, AlertReason::Rerouted),
+            focus_area,
+            severity: change.severity,
+            kind: change.kind,
+            reason: Some(change.reason),
+            ..Amendment::default()
         }
     }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use trygg_domain::{
     CaseNumber, Circumstances, FollowUp, NewReport, Outcome, Status, UnknownCode, ViolenceForm,
-    Visibility,
+    Visibility, work_environment_deadline,
 };
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ use crate::statistics::{facts_of, record_change};
 /// The largest page a listing returns.
 pub const MAX_PAGE_SIZE: i64 = 100;
 
-type Backend = <DbConnection as Connection>::Backend;
+pub(crate) type Backend = <DbConnection as Connection>::Backend;
 
 /// A report about to be stored, with what the service adds to it.
 #[derive(Debug, Clone)]
@@ -79,6 +79,14 @@ pub struct Incident {
     pub follow_up: FollowUp,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i64,
+}
+
+impl Incident {
+    /// When Arbetsmiljöverket must have been notified, if it must be and has not been.
+    pub fn authority_notification_due(&self) -> Option<DateTime<Utc>> {
+        work_environment_deadline(&self.circumstances, self.received_at)
+            .filter(|_| self.follow_up.authority_notified_at.is_none())
+    }
 }
 
 /// Which cases a listing returns, newest first, and where the page starts.
@@ -222,7 +230,7 @@ impl IncidentRow {
     }
 }
 
-type Condition<'a> =
+pub(crate) type Condition<'a> =
     Box<dyn BoxableExpression<incidents::table, Backend, SqlType = diesel::sql_types::Bool> + 'a>;
 
 /// The visibility rule as a condition on `incidents`. Purged cases are visible to no one.

@@ -27,6 +27,6 @@ pub use error::StorageError;
 pub use incidents::{
     Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident, insert_incident,
 };
-pub use queue::{Queue, QueueQuery};
+pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;
 pub use statistics::{Counts, Measures, Outcomes};

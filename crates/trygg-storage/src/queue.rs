@@ -2,13 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 use trygg_domain::{
-    ActionStatus, Status, Visibility, WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_SEVERITY,
+    ActionStatus, DEADLINE_AT_RISK_WITHIN, Severity, Status, Visibility,
+    WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
 };
 
-use crate::database::Database;
+use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
-use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
+use crate::incidents::{Condition, Incident, IncidentRow, visible_to, with_offices};
 use crate::schema::{actions, incidents};
 
 /// Whose queue, and when.
@@ -23,54 +25,168 @@ pub struct QueueQuery {
     pub limit: i64,
 }
 
-/// Open cases in four lists, oldest first; a case can be in several.
+impl QueueQuery {
+    /// `me`'s queue at `now`, at most `limit` cases in a list.
+    pub fn new(me: String, now: DateTime<Utc>, limit: i64) -> QueueQuery {
+        QueueQuery {
+            me,
+            now,
+            at_risk_received_before: now - (WORK_ENVIRONMENT_DEADLINE - DEADLINE_AT_RISK_WITHIN),
+            limit,
+        }
+    }
+}
+
+/// One of the queue's lists; a case can be in several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueList {
+    /// No handler assigned yet.
+    Unassigned,
+    /// Assigned to the caller.
+    Mine,
+    /// With an open action past its due date.
+    Overdue,
+    /// Serious cases against staff or officials not yet reported to Arbetsmiljöverket.
+    DeadlineAtRisk,
+}
+
+impl QueueList {
+    pub const ALL: [QueueList; 4] = [
+        QueueList::Unassigned,
+        QueueList::Mine,
+        QueueList::Overdue,
+        QueueList::DeadlineAtRisk,
+    ];
+
+    /// The condition on open cases that puts a case in this list.
+    fn condition(self, query: &QueueQuery) -> Condition<'_> {
+        match self {
+            QueueList::Unassigned => Box::new(incidents::assignee.is_null()),
+            QueueList::Mine => {
+                Box::new(incidents::assignee.assume_not_null().eq(query.me.as_str()))
+            }
+            QueueList::Overdue => {
+                let late_actions = actions::table
+                    .filter(actions::status.eq(ActionStatus::Open.code()))
+                    .filter(actions::due_at.lt(query.now.naive_utc()))
+                    .select(actions::incident_seq);
+                Box::new(incidents::seq.eq_any(late_actions))
+            }
+            QueueList::DeadlineAtRisk => {
+                let covered = WORK_ENVIRONMENT_CATEGORIES.map(|category| category.code());
+                Box::new(
+                    incidents::severity
+                        .eq(WORK_ENVIRONMENT_SEVERITY.code())
+                        .and(incidents::affected_category.eq_any(covered))
+                        .and(incidents::authority_notified_at.is_null())
+                        .and(incidents::received_at.le(query.at_risk_received_before.naive_utc())),
+                )
+            }
+        }
+    }
+}
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// Received longest ago first: who has waited longest.
+    #[default]
+    Oldest,
+    Newest,
+    /// Most serious first, then oldest.
+    MostSevere,
+}
+
+/// Open cases in four lists, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Queue {
     pub unassigned: Vec<Incident>,
     pub mine: Vec<Incident>,
-    /// Cases with an open action past its due date.
     pub overdue: Vec<Incident>,
-    /// Serious cases against staff or officials not yet reported to Arbetsmiljöverket.
     pub deadline_at_risk: Vec<Incident>,
 }
 
+/// The open cases of a list among those the scope covers.
+fn open_in<'a>(
+    scope: &'a Visibility,
+    list: QueueList,
+    query: &'a QueueQuery,
+) -> incidents::BoxedQuery<'a, crate::incidents::Backend> {
+    incidents::table
+        .filter(visible_to(scope))
+        .filter(incidents::status.ne(Status::Closed.code()))
+        .filter(list.condition(query))
+        .into_boxed()
+}
+
+/// Severity as a rank, most serious first, for ordering.
+fn severity_rank() -> diesel::expression::SqlLiteral<Integer> {
+    let ranks: String = Severity::ALL
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(rank, severity)| format!(" WHEN '{}' THEN {rank}", severity.code()))
+        .collect();
+    diesel::dsl::sql::<Integer>(&format!(
+        "CASE severity{ranks} ELSE {} END",
+        Severity::ALL.len()
+    ))
+}
+
 impl Database {
+    /// Each list's first `query.limit` cases, oldest first.
     pub fn queue(&self, scope: &Visibility, query: &QueueQuery) -> Result<Queue, StorageError> {
         let mut conn = self.connection()?;
-        let open = || {
-            incidents::table
-                .filter(visible_to(scope))
-                .filter(incidents::status.ne(Status::Closed.code()))
-                .select(IncidentRow::as_select())
-                .order(incidents::seq)
-                .limit(query.limit)
-                .into_boxed()
-        };
-        let unassigned = open()
-            .filter(incidents::assignee.is_null())
-            .load(&mut *conn)?;
-        let mine = open()
-            .filter(incidents::assignee.eq(&query.me))
-            .load(&mut *conn)?;
-        let late_actions = actions::table
-            .filter(actions::status.eq(ActionStatus::Open.code()))
-            .filter(actions::due_at.lt(query.now.naive_utc()))
-            .select(actions::incident_seq);
-        let overdue = open()
-            .filter(incidents::seq.eq_any(late_actions))
-            .load(&mut *conn)?;
-        let covered = WORK_ENVIRONMENT_CATEGORIES.map(|category| category.code());
-        let deadline_at_risk = open()
-            .filter(incidents::severity.eq(WORK_ENVIRONMENT_SEVERITY.code()))
-            .filter(incidents::affected_category.eq_any(covered))
-            .filter(incidents::authority_notified_at.is_null())
-            .filter(incidents::received_at.le(query.at_risk_received_before.naive_utc()))
-            .load(&mut *conn)?;
+        let mut list = |list| queue_page(&mut conn, scope, query, list, QueueOrder::Oldest, 0);
         Ok(Queue {
-            unassigned: with_offices(&mut conn, unassigned)?,
-            mine: with_offices(&mut conn, mine)?,
-            overdue: with_offices(&mut conn, overdue)?,
-            deadline_at_risk: with_offices(&mut conn, deadline_at_risk)?,
+            unassigned: list(QueueList::Unassigned)?,
+            mine: list(QueueList::Mine)?,
+            overdue: list(QueueList::Overdue)?,
+            deadline_at_risk: list(QueueList::DeadlineAtRisk)?,
         })
     }
+
+    /// How many cases each list of [`QueueList::ALL`] holds.
+    pub fn queue_counts(
+        &self,
+        scope: &Visibility,
+        query: &QueueQuery,
+    ) -> Result<[i64; 4], StorageError> {
+        let mut conn = self.connection()?;
+        let mut counts = [0; 4];
+        for (count, list) in counts.iter_mut().zip(QueueList::ALL) {
+            *count = open_in(scope, list, query).count().get_result(&mut *conn)?;
+        }
+        Ok(counts)
+    }
+
+    /// Up to `query.limit` cases of one list in `order`, skipping the first `offset`.
+    pub fn queue_list(
+        &self,
+        scope: &Visibility,
+        query: &QueueQuery,
+        list: QueueList,
+        order: QueueOrder,
+        offset: i64,
+    ) -> Result<Vec<Incident>, StorageError> {
+        queue_page(&mut *self.connection()?, scope, query, list, order, offset)
+    }
+}
+
+fn queue_page(
+    conn: &mut DbConnection,
+    scope: &Visibility,
+    query: &QueueQuery,
+    list: QueueList,
+    order: QueueOrder,
+    offset: i64,
+) -> Result<Vec<Incident>, StorageError> {
+    let cases = open_in(scope, list, query).select(IncidentRow::as_select());
+    let cases = match order {
+        QueueOrder::Oldest => cases.order(incidents::seq.asc()),
+        QueueOrder::Newest => cases.order(incidents::seq.desc()),
+        QueueOrder::MostSevere => cases.order((severity_rank().asc(), incidents::seq.asc())),
+    };
+    let rows = cases.offset(offset).limit(query.limit).load(conn)?;
+    with_offices(conn, rows)
 }

@@ -83,6 +83,21 @@ impl Lang {
         }
         MESSAGES.format(self, id, Some(&fluent_args))
     }
+
+    /// A catalogue label in this language: the English one where the catalogue gives it.
+    pub fn pick(self, swedish: &str, english: Option<&str>) -> String {
+        match (self, english) {
+            (Lang::En, Some(english)) => english.to_owned(),
+            _ => swedish.to_owned(),
+        }
+    }
+
+    /// The text of a message with a number, which picks the message's plural form.
+    pub fn text_count(self, id: &str, name: &str, count: i64) -> String {
+        let mut fluent_args = FluentArgs::new();
+        fluent_args.set(name, FluentValue::from(count));
+        MESSAGES.format(self, id, Some(&fluent_args))
+    }
 }
 
 const SOURCES: [(Lang, &str); 2] = [

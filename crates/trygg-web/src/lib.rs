@@ -1,7 +1,9 @@
 //! Trygg's web pages: server-rendered HTML for the people who report and follow their
-//! reports, Swedish first, accessible, working without JavaScript. The pages call the domain
-//! and storage directly, as the API does, and are mounted in the same server.
+//! reports and for those who work the cases; Swedish first, accessible, working without
+//! JavaScript. The pages call the domain and storage directly, as the API does, and are
+//! mounted in the same server.
 
+mod case_work;
 mod error;
 mod filing;
 mod i18n;
@@ -167,6 +169,36 @@ impl Pages {
                 .route(
                     "/mina-rapporter/{id}/komplettera",
                     web::post().to(reports::add_information),
+                )
+                .route("/arenden", web::get().to(case_work::queue))
+                .route("/arenden/{id}", web::get().to(case_work::show))
+                .route(
+                    "/arenden/{id}/status",
+                    web::post().to(case_work::change_status),
+                )
+                .route(
+                    "/arenden/{id}/tilldelning",
+                    web::post().to(case_work::assign),
+                )
+                .route(
+                    "/arenden/{id}/klassning",
+                    web::post().to(case_work::reclassify),
+                )
+                .route(
+                    "/arenden/{id}/uppfoljning",
+                    web::post().to(case_work::record_follow_up),
+                )
+                .route(
+                    "/arenden/{id}/atgarder",
+                    web::post().to(case_work::add_action),
+                )
+                .route(
+                    "/arenden/{id}/atgarder/status",
+                    web::post().to(case_work::change_action),
+                )
+                .route(
+                    "/arenden/{id}/anteckningar",
+                    web::post().to(case_work::add_comment),
                 )
                 .default_service(web::to(pages::not_found)),
         );

@@ -19,7 +19,7 @@ fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebE
 }
 
 /// Records that the visitor read these cases on a page.
-async fn log_reads(
+pub(crate) async fn log_reads(
     database: &web::Data<Database>,
     principal: &Principal,
     purpose: &'static str,
@@ -46,7 +46,7 @@ pub async fn read_own(
 }
 
 /// A code's label in the page's language.
-fn label(lang: Lang, prefix: &str, code: &str) -> String {
+pub(crate) fn label(lang: Lang, prefix: &str, code: &str) -> String {
     lang.text(&format!("{prefix}-{code}"))
 }
 
@@ -139,10 +139,7 @@ async fn report_page(
         .find(|d| d.code.as_str() == incident.district)
         .map_or_else(
             || incident.district.clone(),
-            |d| match (lang, &d.label_en) {
-                (Lang::En, Some(en)) => en.clone(),
-                _ => d.label.clone(),
-            },
+            |d| lang.pick(&d.label, d.label_en.as_deref()),
         );
     let layout = Layout::new(visitor, "report-title");
     let facts = vec![

@@ -3,8 +3,10 @@
 
 use askama::Template;
 use chrono::{DateTime, Utc};
+use trygg_domain::Role;
 use trygg_domain::statistics::local_time;
 
+use crate::case_work::Deadline;
 use crate::i18n::Lang;
 use crate::session::{SessionUser, Visitor};
 
@@ -19,6 +21,8 @@ pub struct Layout {
     pub other_lang_href: String,
     /// The development sign-in is on: every page says so.
     pub development: bool,
+    /// The visitor works cases: the menu leads to the queue.
+    pub works_cases: bool,
 }
 
 impl Layout {
@@ -37,6 +41,14 @@ impl Layout {
                 crate::urlencode(&visitor.here)
             ),
             development: visitor.development,
+            works_cases: visitor.user.as_ref().is_some_and(|user| {
+                user.roles.iter().any(|role| {
+                    matches!(
+                        Role::from_claim(role),
+                        Some(Role::Handler | Role::SecurityManager)
+                    )
+                })
+            }),
         }
     }
 
@@ -244,4 +256,166 @@ pub struct TextPage {
     pub layout: Layout,
     /// Sections of a heading (absent for the first) and paragraphs.
     pub sections: Vec<(Option<String>, Vec<String>)>,
+}
+
+/// A link among others of its kind (tabs, orderings), one of which may be the current one.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// A case in a queue list.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub href: String,
+    pub case_number: String,
+    pub received_at: DateTime<Utc>,
+    pub focus_area: String,
+    pub severity: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    /// Time left to notify Arbetsmiljöverket, where it must be notified and has not been.
+    pub deadline: Option<Deadline>,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    pub layout: Layout,
+    pub tabs: Vec<Link>,
+    pub orders: Vec<Link>,
+    pub list_title: String,
+    pub rows: Vec<QueueRow>,
+    pub page: u32,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+/// The assignment form: to whom, for which of the case's offices.
+#[derive(Debug, Clone)]
+pub struct AssignForm {
+    pub assignee: String,
+    pub offices: Vec<Choice>,
+}
+
+/// The reclassification form: each field as it is (or as sent), and a reason.
+#[derive(Debug, Clone)]
+pub struct ClassifyForm {
+    pub focus_areas: Vec<Choice>,
+    pub severities: Vec<Choice>,
+    pub kinds: Vec<Choice>,
+    pub reason: String,
+}
+
+/// The follow-up form; Arbetsmiljöverket's notification as a local date and time.
+#[derive(Debug, Clone)]
+pub struct FollowUpForm {
+    pub police_report_filed: bool,
+    pub police_reference: String,
+    pub notified_date: String,
+    pub notified_time: String,
+    pub support_offered: bool,
+}
+
+/// An action on the case page.
+#[derive(Debug, Clone)]
+pub struct ActionRow {
+    pub id: String,
+    pub description: String,
+    pub owner: String,
+    /// The local date it is due.
+    pub due: String,
+    pub status: String,
+    pub open: bool,
+    pub overdue: bool,
+}
+
+/// The new-action form.
+#[derive(Debug, Clone)]
+pub struct ActionForm {
+    pub description: String,
+    pub owner: String,
+    pub due: String,
+}
+
+/// A comment on the case page: an internal note, or a message the reporter sees.
+#[derive(Debug, Clone)]
+pub struct NoteRow {
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub body: String,
+}
+
+/// A change in the case's timeline, in words.
+#[derive(Debug, Clone)]
+pub struct TimelineRow {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub field: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+/// An alert sent for the case, and whether it was acknowledged.
+#[derive(Debug, Clone)]
+pub struct AlertRow {
+    pub receiver: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    /// By whom and when, in words.
+    pub acknowledged: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub layout: Layout,
+    /// The case page's path; the forms post below it.
+    pub base: String,
+    pub case_number: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    /// The case's version as read, which every form sends back.
+    pub version: i64,
+    /// How many timeline entries the page shows, which every form sends back.
+    pub seen: usize,
+    /// What was just saved.
+    pub saved: Option<String>,
+    /// Changes someone else made since the visitor read the case.
+    pub conflict: Vec<TimelineRow>,
+    pub errors: Vec<FieldError>,
+    pub facts: Vec<(String, String)>,
+    pub description: String,
+    pub classification: Vec<(String, String)>,
+    pub assignee: Option<String>,
+    pub deadline: Option<Deadline>,
+    pub follow_up_facts: Vec<(String, String)>,
+    /// The statuses the visitor may move the case to from here.
+    pub moves: Vec<Choice>,
+    /// How a case may end, when closing is among the moves.
+    pub outcomes: Vec<Choice>,
+    pub assign: AssignForm,
+    pub classify: ClassifyForm,
+    pub follow_up: FollowUpForm,
+    pub actions: Vec<ActionRow>,
+    pub new_action: ActionForm,
+    pub internal: Vec<NoteRow>,
+    pub to_reporter: Vec<NoteRow>,
+    pub comment_audience: String,
+    pub comment_body: String,
+    pub timeline: Vec<TimelineRow>,
+    pub alerts: Vec<AlertRow>,
+}
+
+impl CasePage {
+    /// What is wrong with a field, if anything.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|error| error.field == field)
+            .map(|error| error.message.as_str())
+    }
 }

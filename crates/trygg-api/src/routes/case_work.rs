@@ -10,11 +10,11 @@ use trygg_domain::text::{
     schema::{PoliceReference, Prose, Reason, UserId},
 };
 use trygg_domain::{
-    ActionStatus, AlertReason, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome,
-    Reclassification, Severity, Status, Visibility, change_status,
+    ActionStatus, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome, Reclassification,
+    Severity, Status, Visibility, change_status,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
-use trygg_notifier::{AlertFacts, Routing, Wakeup};
+use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{
     Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction,
 };
@@ -362,29 +362,7 @@ pub async fn reclassify_case(
             &change.reason,
             &principal,
         )?;
-        let focus_area = parsed.focus_area.map(|area| {
-            let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
-            (area.code.to_string(), offices)
-        });
-        // Receivers the new classification reaches and the old one did not are alerted.
-        let (code, offices) = focus_area
-            .clone()
-            .unwrap_or_else(|| (current.focus_area.clone(), current.offices.clone()));
-        let facts = AlertFacts {
-            focus_area: &code,
-            offices: &offices,
-            district: &current.district,
-            kind: parsed.kind.unwrap_or(current.circumstances.kind),
-            severity: parsed.severity.unwrap_or(current.circumstances.severity),
-        };
-        Ok(Amendment {
-            alerts: routing.alerts_for(&facts, AlertReason::Rerouted),
-            focus_area,
-            severity: parsed.severity,
-            kind: parsed.kind,
-            reason: Some(parsed.reason),
-            ..Amendment::default()
-        })
+        Ok(routing.reclassify(current, parsed))
     };
     let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
     wakeup.notify_one();

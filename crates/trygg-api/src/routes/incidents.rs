@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
     Catalogue, Circumstances, Clock, DistrictCode, FocusAreaCode, NewReport, Outcome, Principal,
-    ReportDraft, Status, ViolenceForm, Visibility, work_environment_deadline,
+    ReportDraft, Status, ViolenceForm, Visibility,
 };
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE};
@@ -71,11 +71,7 @@ impl CaseView {
             police_report_filed: incident.follow_up.police_report_filed,
             police_reference: incident.follow_up.police_reference.clone(),
             authority_notified_at: incident.follow_up.authority_notified_at,
-            authority_notification_due: work_environment_deadline(
-                &incident.circumstances,
-                incident.received_at,
-            )
-            .filter(|_| incident.follow_up.authority_notified_at.is_none()),
+            authority_notification_due: incident.authority_notification_due(),
             support_offered: incident.follow_up.support_offered,
             closed_at: incident.closed_at,
         });

@@ -5,10 +5,7 @@ use std::collections::BTreeSet;
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use trygg_domain::{
-    Clock, DEADLINE_AT_RISK_WITHIN, Severity, Status, WORK_ENVIRONMENT_DEADLINE,
-    work_environment_deadline,
-};
+use trygg_domain::{Clock, Severity, Status};
 use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, QueueQuery};
 use uuid::Uuid;
 
@@ -34,11 +31,7 @@ pub struct QueueEntry {
 impl From<Incident> for QueueEntry {
     fn from(incident: Incident) -> Self {
         QueueEntry {
-            authority_notification_due: work_environment_deadline(
-                &incident.circumstances,
-                incident.received_at,
-            )
-            .filter(|_| incident.follow_up.authority_notified_at.is_none()),
+            authority_notification_due: incident.authority_notification_due(),
             id: incident.id,
             case_number: incident.case_number.to_string(),
             status: incident.status,
@@ -81,13 +74,7 @@ pub async fn read_queue(
     clock: web::Data<Clock>,
 ) -> Result<web::Json<QueueView>, ApiError> {
     let scope = work_scope(&caller)?;
-    let now = clock.now();
-    let query = QueueQuery {
-        me: caller.0.subject().to_owned(),
-        now,
-        at_risk_received_before: now - (WORK_ENVIRONMENT_DEADLINE - DEADLINE_AT_RISK_WITHIN),
-        limit: MAX_PAGE_SIZE,
-    };
+    let query = QueueQuery::new(caller.0.subject().to_owned(), clock.now(), MAX_PAGE_SIZE);
     let reader = database.clone();
     let queue = web::block(move || reader.queue(&scope, &query)).await??;
     let lists = [

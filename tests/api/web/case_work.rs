@@ -1,0 +1,421 @@
+//! Case work on the pages: a handler takes a case from the queue to closed; two handlers who
+//! edit one case see each other's change, never overwrite it; every page answers every role as
+//! the API does.
+
+use awc::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{Browser, Page};
+use crate::helpers::*;
+
+fn manager() -> String {
+    token("ivy", &["security_manager"], None)
+}
+
+/// Sends one of the case page's forms as it is on `page`, with `fields`.
+async fn send(
+    browser: &mut Browser<'_>,
+    page: &Page,
+    action: &str,
+    form: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let (csrf, version, seen) = (page.csrf(), page.hidden("version"), page.hidden("seen"));
+    let mut sent = vec![
+        ("csrf", csrf.as_str()),
+        ("form", form),
+        ("version", version.as_str()),
+        ("seen", seen.as_str()),
+    ];
+    sent.extend_from_slice(fields);
+    browser.send(Method::POST, action, Some(&sent)).await
+}
+
+/// Sends a form from the case page as it is now; the change is saved.
+async fn change(
+    browser: &mut Browser<'_>,
+    id: &str,
+    path: &str,
+    form: &str,
+    fields: &[(&str, &str)],
+) {
+    let case = format!("/arenden/{id}");
+    let page = browser.get(&case).await;
+    let sent = send(browser, &page, &format!("{case}/{path}"), form, fields).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{form}: {}", sent.html);
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(format!("{case}?sparat={form}#{form}").as_str())
+    );
+}
+
+#[actix_web::test]
+async fn a_handler_takes_a_case_from_the_queue_to_closed_as_the_api_sees_it() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let mut dave = Browser::new(&app);
+    dave.sign_in("dave:handler:utbildning").await;
+
+    let queue = dave.get("/arenden").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.html.contains("Inte tilldelade (1)"), "{}", queue.html);
+    assert!(queue.html.contains("Mina (0)"));
+    assert!(queue.html.contains(&format!("/arenden/{id}")));
+
+    let case = dave.get(&format!("/arenden/{id}")).await;
+    assert_eq!(case.status, StatusCode::OK);
+    assert!(
+        case.html
+            .contains("Threatened with a knife in the schoolyard.")
+    );
+    // Only the moves the workflow allows from here are offered.
+    assert!(case.html.contains(r#"value="triaged""#));
+    assert!(!case.html.contains(r#"name="status" value="closed""#));
+
+    change(
+        &mut dave,
+        &id,
+        "tilldelning",
+        "assignment",
+        &[("assignee", "dave"), ("office", "utbildning")],
+    )
+    .await;
+    let mine = dave.get("/arenden?lista=mina").await;
+    assert!(mine.html.contains("Mina (1)"), "{}", mine.html);
+    change(&mut dave, &id, "status", "status", &[("status", "triaged")]).await;
+    change(
+        &mut dave,
+        &id,
+        "status",
+        "status",
+        &[("status", "in_progress")],
+    )
+    .await;
+    change(
+        &mut dave,
+        &id,
+        "atgarder",
+        "action",
+        &[
+            ("description", "Samtal med eleven och vårdnadshavare."),
+            ("owner", "dave"),
+            ("due", "2026-12-09"),
+        ],
+    )
+    .await;
+    let actions = app
+        .get(&format!("/api/v1/incidents/{id}/actions"), &manager())
+        .await;
+    let action = actions.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        actions.body[0]["due_at"],
+        json!("2026-12-09T22:59:00Z"),
+        "the end of the local day"
+    );
+    change(
+        &mut dave,
+        &id,
+        "atgarder/status",
+        "action_status",
+        &[("action", &action), ("status", "done")],
+    )
+    .await;
+    change(
+        &mut dave,
+        &id,
+        "anteckningar",
+        "comment",
+        &[
+            ("audience", "reporter"),
+            ("body", "Vi har pratat med skolan."),
+        ],
+    )
+    .await;
+    change(
+        &mut dave,
+        &id,
+        "anteckningar",
+        "comment",
+        &[("audience", "internal"), ("body", "Rektor informerad.")],
+    )
+    .await;
+
+    // Closing takes an outcome; without one the form comes back with what was chosen.
+    let case = dave.get(&format!("/arenden/{id}")).await;
+    let refused = send(
+        &mut dave,
+        &case,
+        &format!("/arenden/{id}/status"),
+        "status",
+        &[("status", "closed")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("Välj utfall när ärendet avslutas"));
+    assert!(
+        refused.html.contains(r#"value="closed" checked"#),
+        "the choice is kept"
+    );
+    change(
+        &mut dave,
+        &id,
+        "status",
+        "status",
+        &[("status", "closed"), ("outcome", "resolved")],
+    )
+    .await;
+
+    let seen = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await;
+    assert_eq!(seen.body["status"], json!("closed"));
+    assert_eq!(seen.body["outcome"], json!("resolved"));
+    assert_eq!(seen.body["work"]["assignee"], json!("dave"));
+    let actions = app
+        .get(&format!("/api/v1/incidents/{id}/actions"), &manager())
+        .await;
+    assert_eq!(actions.body[0]["status"], json!("done"));
+    // The reporter sees the message to them, not the internal note.
+    let theirs = app
+        .get(
+            &format!("/api/v1/incidents/{id}/comments"),
+            &reporter("anna"),
+        )
+        .await;
+    let bodies: Vec<&Value> = theirs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["body"])
+        .collect();
+    assert_eq!(bodies, [&json!("Vi har pratat med skolan.")]);
+    // Every change is in the timeline, by the handler who signed in.
+    let timeline = app
+        .get(&format!("/api/v1/incidents/{id}/timeline"), &manager())
+        .await;
+    let fields: Vec<&str> = timeline
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields.iter().filter(|f| **f == "status").count(),
+        4,
+        "received on filing, then three moves: {fields:?}"
+    );
+    assert!(
+        timeline
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .all(|e| e["actor"] == json!("dave"))
+    );
+    // And the page reads were logged.
+    let log = app
+        .get(&format!("/api/v1/audit?case={id}"), &manager())
+        .await;
+    let purposes: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["purpose"].as_str().unwrap())
+        .collect();
+    assert!(
+        purposes.contains(&"web_queue") && purposes.contains(&"web_case"),
+        "{purposes:?}"
+    );
+    let closed = dave.get("/arenden").await;
+    assert!(closed.html.contains("Inte tilldelade (0)") && closed.html.contains("Mina (0)"));
+}
+
+#[actix_web::test]
+async fn the_second_of_two_handlers_sees_the_other_change_and_keeps_their_input() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let case = format!("/arenden/{id}");
+    let mut first = Browser::new(&app);
+    first.sign_in("dave:handler:utbildning").await;
+    let mut second = Browser::new(&app);
+    second.sign_in("ivy:security_manager").await;
+    let first_page = first.get(&case).await;
+    let second_page = second.get(&case).await;
+
+    let moved = send(
+        &mut first,
+        &first_page,
+        &format!("{case}/status"),
+        "status",
+        &[("status", "triaged")],
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
+
+    let reason = "Gäller personal, inte elev.";
+    let classification = [
+        ("focus_area", "school"),
+        ("severity", "serious"),
+        ("kind", "threat"),
+        ("reason", reason),
+    ];
+    let stale = send(
+        &mut second,
+        &second_page,
+        &format!("{case}/klassning"),
+        "classification",
+        &classification,
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(
+        stale.html.contains("Någon annan ändrade ärendet"),
+        "{}",
+        stale.html
+    );
+    assert!(
+        stale.html.contains("Mottagen → Bedömd"),
+        "what changed, in words"
+    );
+    assert!(stale.html.contains(reason), "the reason typed is kept");
+    assert!(
+        stale.html.contains(r#"<option value="serious" selected>"#),
+        "the severity chosen is kept"
+    );
+    let unchanged = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await;
+    assert_eq!(
+        unchanged.body["severity"],
+        json!("high"),
+        "nothing overwritten"
+    );
+
+    // Sent again from the page that showed the conflict, the change is made.
+    let again = send(
+        &mut second,
+        &stale,
+        &format!("{case}/klassning"),
+        "classification",
+        &classification,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+    let both = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await;
+    assert_eq!(both.body["status"], json!("triaged"));
+    assert_eq!(both.body["severity"], json!("serious"));
+}
+
+#[actix_web::test]
+async fn every_case_work_page_answers_every_role_as_the_api_does() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let version = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await
+        .headers
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .trim_matches('"')
+        .to_owned();
+    let posts = [
+        ("status", "status", vec![("status", "triaged")]),
+        (
+            "tilldelning",
+            "assignment",
+            vec![("assignee", "x"), ("office", "utbildning")],
+        ),
+        (
+            "klassning",
+            "classification",
+            vec![
+                ("focus_area", "school"),
+                ("severity", "low"),
+                ("kind", "threat"),
+                ("reason", "r"),
+            ],
+        ),
+        ("uppfoljning", "follow_up", vec![("support_offered", "1")]),
+        (
+            "atgarder",
+            "action",
+            vec![("description", "d"), ("owner", "o"), ("due", "2026-12-09")],
+        ),
+        (
+            "anteckningar",
+            "comment",
+            vec![("audience", "internal"), ("body", "b")],
+        ),
+    ];
+    // (user, what the queue answers, what the case and its forms answer)
+    let roles = [
+        (
+            "anna:reporter",
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+        ),
+        ("olga:analyst", StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+        (
+            "hanna:handler:kommunledning",
+            StatusCode::OK,
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (user, queue, case) in roles {
+        let mut browser = Browser::new(&app);
+        browser.sign_in(user).await;
+        assert_eq!(
+            browser.get("/arenden").await.status,
+            queue,
+            "{user}: the queue"
+        );
+        assert_eq!(
+            browser.get(&format!("/arenden/{id}")).await.status,
+            case,
+            "{user}: the case"
+        );
+        let csrf = browser.get("/").await.csrf();
+        for (path, form, fields) in &posts {
+            let mut sent = vec![
+                ("csrf", csrf.as_str()),
+                ("form", *form),
+                ("version", version.as_str()),
+                ("seen", "0"),
+            ];
+            sent.extend_from_slice(fields);
+            let answer = browser
+                .send(Method::POST, &format!("/arenden/{id}/{path}"), Some(&sent))
+                .await;
+            assert_eq!(answer.status, case, "{user}: {path}");
+        }
+    }
+    let untouched = app
+        .get(&format!("/api/v1/incidents/{id}/timeline"), &manager())
+        .await;
+    assert_eq!(
+        untouched.body.as_array().map(Vec::len),
+        Some(1),
+        "no one without the right changed anything; only the filing: {}",
+        untouched.body
+    );
+    let comments = app
+        .get(&format!("/api/v1/incidents/{id}/comments"), &manager())
+        .await;
+    assert_eq!(comments.body, json!([]));
+
+    // Not signed in: to the sign-in, and back.
+    let mut stranger = Browser::new(&app);
+    let queue = stranger.get("/arenden").await;
+    assert_eq!(queue.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        queue.location.as_deref(),
+        Some("/logga-in?tillbaka=/arenden")
+    );
+}
