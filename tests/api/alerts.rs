@@ -42,7 +42,7 @@ async fn deliveries(app: &TestApp, case_id: &str) -> Vec<Value> {
 }
 
 /// Waits until every delivery of these cases' alerts satisfies `done`.
-async fn until_deliveries(app: &TestApp, cases: &[&str], done: impl Fn(&Value) -> bool) {
+pub async fn until_deliveries(app: &TestApp, cases: &[&str], done: impl Fn(&Value) -> bool) {
     for _ in 0..200 {
         let mut all = true;
         for case in cases {
@@ -123,7 +123,7 @@ async fn the_right_receivers_get_the_right_mail_and_nothing_more() {
             "{body}"
         );
         assert!(body.contains(&format!(
-            "https://trygg.kommun.example/api/v1/incidents/{}",
+            "https://trygg.kommun.example/arenden/{}",
             case["id"].as_str().unwrap()
         )));
         for secret in ["Anna", "Andersson", "Bertil", "Club Noir", "alice"] {

@@ -114,6 +114,11 @@ pub async fn spawn_app_on(
 
 /// Starts the service with its web pages, signing in with the development sign-in.
 pub async fn spawn_app_with_pages() -> TestApp {
+    spawn_app_with_pages_configured(|_| {}).await
+}
+
+/// As [`spawn_app_with_pages`], with the test defaults changed by `configure`.
+pub async fn spawn_app_with_pages_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let pages = trygg_web::Pages::new(trygg_web::WebSettings {
         sign_in: trygg_web::SignIn::Development,
         session_key: b"a-test-session-key-that-is-long-enough".to_vec(),
@@ -125,7 +130,7 @@ pub async fn spawn_app_with_pages() -> TestApp {
     start(
         Arc::new(TestDatabase::create()),
         clock,
-        |_| {},
+        configure,
         move |config| pages.mount(config),
     )
     .await

@@ -135,16 +135,17 @@ export async function checkAccessibility(page, label, { exclude = [], disableRul
 }
 
 /**
- * Save a full-page PNG to target/screenshots/<name>.png (relative to the repo root).
+ * Save a PNG (the full page unless told otherwise) to target/screenshots/<name>.png (relative to the repo root).
  *
  * @param {import('playwright-core').Page} page
  * @param {string} name  file name without extension; path separators are replaced
+ * @param {{ fullPage?: boolean }} [options] false for what the window shows only
  * @returns {Promise<string>} the absolute path written
  */
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { fullPage = true } = {}) {
   const safe = String(name).replace(/[^A-Za-z0-9._-]+/g, '-');
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${safe}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -47,9 +47,10 @@ async function waitUntilLive(base, child, log) {
 }
 
 /**
- * @param {{ provider?: boolean }} [options]
+ * @param {{ provider?: boolean, env?: Record<string, string> }} [options] `env` adds to the
+ *   service's environment
  */
-export async function startService({ provider = true } = {}) {
+export async function startService({ provider = true, env: extra = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const idp = provider
@@ -65,6 +66,7 @@ export async function startService({ provider = true } = {}) {
     TRYGG_BIND: `127.0.0.1:${port}`,
     TRYGG_SESSION_KEY: 'a-browser-test-session-key-that-is-long-enough',
     RUST_LOG: 'warn',
+    ...extra,
   };
   if (idp) {
     Object.assign(env, {

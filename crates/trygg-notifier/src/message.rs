@@ -24,7 +24,12 @@ pub struct AlertContent {
     pub district: String,
     pub district_label: String,
     pub occurred_at: DateTime<Utc>,
+    /// The case in the API, for integrations.
     pub link: String,
+    /// The case page, for people.
+    pub page: String,
+    /// The page where the receiver acknowledges the alert.
+    pub acknowledge: String,
 }
 
 impl AlertContent {
@@ -39,6 +44,7 @@ impl AlertContent {
             district,
             occurred_at,
         } = &delivery.case;
+        let base = public_url.trim_end_matches('/');
         let focus_area_label = catalogue
             .focus_area(focus_area)
             .map_or_else(|_| focus_area.clone(), |area| area.label.clone());
@@ -61,7 +67,9 @@ impl AlertContent {
             district: district.clone(),
             district_label,
             occurred_at: *occurred_at,
-            link: format!("{}/api/v1/incidents/{id}", public_url.trim_end_matches('/')),
+            link: format!("{base}/api/v1/incidents/{id}"),
+            page: format!("{base}/arenden/{id}"),
+            acknowledge: format!("{base}/larm/{}", delivery.alert_id),
         }
     }
 
@@ -89,14 +97,16 @@ impl AlertContent {
              Allvarlighetsgrad: {severity}\n\
              Kommundel: {district}\n\
              Inträffade: {stockholm}\n\n\
-             Öppna ärendet: {link}\n",
+             Öppna ärendet: {page}\n\
+             Kvittera larmet: {acknowledge}\n",
             reason = self.reason_label,
             case = self.case_number,
             area = self.focus_area_label,
             kind = self.kind_label,
             severity = self.severity_label,
             district = self.district_label,
-            link = self.link,
+            page = self.page,
+            acknowledge = self.acknowledge,
         );
         if self.severity == Severity::Serious.code() {
             body.push_str(
@@ -170,9 +180,18 @@ mod tests {
         );
         let body = content.body();
         assert!(body.contains("Kommundel: Västra"), "{body}");
-        assert!(body.contains(
-            "https://trygg.kommun.example/api/v1/incidents/00000000-0000-0000-0000-000000000000"
-        ));
+        let nil = Uuid::nil();
+        assert!(body.contains(&format!(
+            "Öppna ärendet: https://trygg.kommun.example/arenden/{nil}\n"
+        )));
+        assert!(body.contains(&format!(
+            "Kvittera larmet: https://trygg.kommun.example/larm/{nil}\n"
+        )));
+        assert_eq!(
+            content.link,
+            format!("https://trygg.kommun.example/api/v1/incidents/{nil}"),
+            "integrations get the API's link"
+        );
         let escalated = AlertContent::new(
             &delivery(Severity::Serious, AlertReason::Escalated),
             &Catalogue::builtin(),

@@ -200,6 +200,21 @@ impl Pages {
                     "/arenden/{id}/anteckningar",
                     web::post().to(case_work::add_comment),
                 )
+                .route("/larm", web::get().to(case_work::alerts))
+                .route("/larm/{id}", web::get().to(case_work::alert))
+                .route(
+                    "/larm/{id}/forsok-igen",
+                    web::post().to(case_work::retry_alert),
+                )
+                .route(
+                    "/larm/{id}/kvittera",
+                    web::post().to(case_work::acknowledge_alert),
+                )
+                .route("/atkomstlogg", web::get().to(case_work::access_log))
+                .route(
+                    "/atkomstlogg/kontroll",
+                    web::get().to(case_work::check_access_log),
+                )
                 .default_service(web::to(pages::not_found)),
         );
     }

@@ -23,6 +23,8 @@ pub struct Layout {
     pub development: bool,
     /// The visitor works cases: the menu leads to the queue.
     pub works_cases: bool,
+    /// The visitor is a security manager: the menu leads to the alerts and the access log.
+    pub security_manager: bool,
 }
 
 impl Layout {
@@ -41,14 +43,8 @@ impl Layout {
                 crate::urlencode(&visitor.here)
             ),
             development: visitor.development,
-            works_cases: visitor.user.as_ref().is_some_and(|user| {
-                user.roles.iter().any(|role| {
-                    matches!(
-                        Role::from_claim(role),
-                        Some(Role::Handler | Role::SecurityManager)
-                    )
-                })
-            }),
+            works_cases: has_role(visitor, &[Role::Handler, Role::SecurityManager]),
+            security_manager: has_role(visitor, &[Role::SecurityManager]),
         }
     }
 
@@ -69,6 +65,17 @@ impl Layout {
     pub fn other_lang_name(&self) -> String {
         self.t("other-language")
     }
+}
+
+/// Whether the signed-in visitor has one of `roles`, for what the menu offers (each page
+/// checks for itself).
+fn has_role(visitor: &Visitor, roles: &[Role]) -> bool {
+    visitor.user.as_ref().is_some_and(|user| {
+        user.roles
+            .iter()
+            .filter_map(|claim| Role::from_claim(claim))
+            .any(|role| roles.contains(&role))
+    })
 }
 
 /// An error, in as few words as help.
@@ -373,6 +380,7 @@ pub struct AlertRow {
 #[template(path = "case.html")]
 pub struct CasePage {
     pub layout: Layout,
+    pub id: String,
     /// The case page's path; the forms post below it.
     pub base: String,
     pub case_number: String,
@@ -418,4 +426,97 @@ impl CasePage {
             .find(|error| error.field == field)
             .map(|error| error.message.as_str())
     }
+}
+
+/// One delivery of an alert: where it went and how it went.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    pub channel: String,
+    pub target: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// An alert in the security manager's list, and on its own page.
+#[derive(Debug, Clone)]
+pub struct ListedAlert {
+    pub href: String,
+    pub retry: String,
+    /// A delivery failed: it can be retried.
+    pub failed: bool,
+    pub case_href: String,
+    pub case_number: String,
+    pub receiver: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged: Option<String>,
+    pub deliveries: Vec<DeliveryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html")]
+pub struct AlertsPage {
+    pub layout: Layout,
+    pub tabs: Vec<Link>,
+    pub notice: Option<String>,
+    pub alerts: Vec<ListedAlert>,
+}
+
+#[derive(Template)]
+#[template(path = "alert.html")]
+pub struct AlertPage {
+    pub layout: Layout,
+    pub alert: ListedAlert,
+    /// The visitor is the receiver and the alert is not yet acknowledged.
+    pub may_acknowledge: bool,
+    pub action: String,
+    pub comment: String,
+    pub errors: Vec<FieldError>,
+    pub acknowledged_now: bool,
+}
+
+/// One read in the access log.
+#[derive(Debug, Clone)]
+pub struct AccessRow {
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub case: String,
+    pub case_href: String,
+    pub purpose: String,
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+pub struct AccessLogPage {
+    pub layout: Layout,
+    pub case: String,
+    pub user: String,
+    pub error: Option<String>,
+    pub rows: Vec<AccessRow>,
+    pub next_href: Option<String>,
+}
+
+impl AccessLogPage {
+    /// The page with its search as asked and nothing found yet.
+    pub fn empty(layout: Layout, case: Option<&str>, user: Option<&str>) -> AccessLogPage {
+        AccessLogPage {
+            layout,
+            case: case.unwrap_or_default().to_owned(),
+            user: user.unwrap_or_default().to_owned(),
+            error: None,
+            rows: Vec::new(),
+            next_href: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "chain_check.html")]
+pub struct ChainCheckPage {
+    pub layout: Layout,
+    pub entries: u64,
+    pub first_broken: Option<i64>,
+    /// Each chain's name, length and last hash.
+    pub heads: Vec<(String, u64, String)>,
 }

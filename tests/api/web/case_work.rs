@@ -6,6 +6,7 @@ use awc::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Browser, Page};
+use crate::alerts::until_deliveries;
 use crate::helpers::*;
 
 fn manager() -> String {
@@ -418,4 +419,120 @@ async fn every_case_work_page_answers_every_role_as_the_api_does() {
         queue.location.as_deref(),
         Some("/logga-in?tillbaka=/arenden")
     );
+}
+
+/// The alert sent to a receiver for a case, from the API.
+async fn alert_for(app: &TestApp, case: &str, receiver: &str) -> Value {
+    let alerts = app
+        .get(&format!("/api/v1/alerts?case={case}"), &manager())
+        .await;
+    alerts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|alert| alert["receiver"] == json!(receiver))
+        .unwrap_or_else(|| panic!("no alert for {receiver}: {}", alerts.body))
+        .clone()
+}
+
+#[actix_web::test]
+async fn a_security_manager_retries_a_failed_alert_and_reads_who_read_the_case() {
+    // Nothing listens on the mail port, and one attempt is all: every alert fails at once.
+    let app = spawn_app_with_pages_configured(|settings| {
+        settings.delivery.smtp_url = Some("smtp://127.0.0.1:1".into());
+        settings.delivery.max_attempts = 1;
+    })
+    .await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let mut ivy = Browser::new(&app);
+    ivy.sign_in("ivy:security_manager").await;
+    until_deliveries(&app, &[&id], |delivery| delivery["state"] == "failed").await;
+    let failed = ivy.get("/larm").await;
+    assert!(failed.html.contains("Misslyckat"), "{}", failed.html);
+    let alert = alert_for(&app, &id, "utbildning").await;
+    let retry = format!("/larm/{}/forsok-igen", alert["id"].as_str().unwrap());
+    let forged = ivy
+        .send(Method::POST, &retry, Some(&[("csrf", "forged")]))
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let retried = ivy
+        .send(Method::POST, &retry, Some(&[("csrf", &failed.csrf())]))
+        .await;
+    assert_eq!(retried.location.as_deref(), Some("/larm?forsok=ja"));
+
+    ivy.get(&format!("/arenden/{id}")).await;
+    let log = ivy.get(&format!("/atkomstlogg?arende={id}")).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.html.contains("Webb: ärendesidan"), "{}", log.html);
+    assert!(log.html.contains("<td>ivy</td>"));
+    let check = ivy.get("/atkomstlogg/kontroll").await;
+    assert!(check.html.contains("Loggen är hel"), "{}", check.html);
+
+    // Everyone else is refused, as by the API.
+    let mut dave = Browser::new(&app);
+    dave.sign_in("dave:handler:utbildning").await;
+    for page in ["/larm", "/atkomstlogg", "/atkomstlogg/kontroll"] {
+        assert_eq!(dave.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
+    }
+    let csrf = dave.get("/").await.csrf();
+    let refused = dave
+        .send(Method::POST, &retry, Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn an_alert_is_acknowledged_on_its_page_by_its_receiver_only() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let alert = alert_for(&app, &id, "utbildning").await;
+    let page = format!("/larm/{}", alert["id"].as_str().unwrap());
+    let acknowledge = format!("{page}/kvittera");
+
+    let mut hanna = Browser::new(&app);
+    hanna.sign_in("hanna:handler:kommunledning").await;
+    assert_eq!(hanna.get(&page).await.status, StatusCode::FORBIDDEN);
+    let csrf = hanna.get("/").await.csrf();
+    let refused = hanna
+        .send(Method::POST, &acknowledge, Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut dave = Browser::new(&app);
+    dave.sign_in("dave:handler:utbildning").await;
+    let shown = dave.get(&page).await;
+    assert!(shown.html.contains("Kvittera larmet"), "{}", shown.html);
+    let too_long = "x".repeat(1001);
+    let refused = dave
+        .send(
+            Method::POST,
+            &acknowledge,
+            Some(&[("csrf", &shown.csrf()), ("comment", &too_long)]),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains(&too_long),
+        "the comment typed is kept"
+    );
+    let done = dave
+        .send(
+            Method::POST,
+            &acknowledge,
+            Some(&[("csrf", &shown.csrf()), ("comment", "Jag tar det.")]),
+        )
+        .await;
+    assert_eq!(done.location, Some(format!("{page}?kvitterat=1")));
+    let acknowledged = alert_for(&app, &id, "utbildning").await;
+    assert_eq!(acknowledged["acknowledged_by"], json!("dave"));
+    let again = dave.get(&page).await;
+    assert!(again.html.contains("Kvitterat av dave"));
+    assert!(
+        !again.html.contains("Kvittera larmet<"),
+        "acknowledged once"
+    );
+
+    let missing = dave.get(&format!("/larm/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

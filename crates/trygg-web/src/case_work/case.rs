@@ -277,6 +277,7 @@ pub(super) async fn case_page(
         body: comment.body,
     };
     Ok(CasePage {
+        id: id.to_string(),
         base: format!("/arenden/{id}"),
         case_number: incident.case_number.to_string(),
         status: label(lang, "status", incident.status.code()),

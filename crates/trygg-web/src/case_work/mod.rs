@@ -3,6 +3,8 @@
 //! rules and storage calls as the API, under the case's version, so that a change made
 //! meanwhile by someone else is shown, never overwritten.
 
+mod access_log;
+mod alerts;
 mod case;
 mod changes;
 mod queue;
@@ -18,6 +20,10 @@ use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::session::Visitor;
 
+pub use access_log::{check as check_access_log, list as access_log};
+pub use alerts::{
+    acknowledge as acknowledge_alert, list as alerts, retry as retry_alert, show as alert,
+};
 pub use case::show;
 pub use changes::{
     add_action, add_comment, assign, change_action, change_status, reclassify, record_follow_up,

@@ -1,0 +1,253 @@
+//! Alerts on the web: a security manager's list of alerts, failed ones first, with a retry;
+//! an alert's own page, where its receiver acknowledges it (the e-mail links there). The same
+//! rules as the API: only security managers list and retry, only the receiver acknowledges.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use trygg_domain::text::{self, TextError};
+use trygg_domain::{DeliveryState, Role};
+use trygg_notifier::{Routing, Wakeup};
+use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, MAX_PAGE_SIZE, StorageError};
+use uuid::Uuid;
+
+use super::Desk;
+use crate::error::WebError;
+use crate::reports::label;
+use crate::templates::{AlertPage, AlertsPage, DeliveryRow, FieldError, Layout, Link, ListedAlert};
+use crate::{Form, html, see_other};
+
+/// Lists and retries are a security manager's; everyone else is refused, as by the API.
+fn security_manager(desk: &Desk) -> Result<(), WebError> {
+    if desk.principal.has(Role::SecurityManager) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct AlertsQuery {
+    /// `alla` for every alert; otherwise the failed ones.
+    visa: Option<String>,
+    /// Set after a retry: whether anything was queued again.
+    forsok: Option<String>,
+}
+
+/// `GET /larm`.
+pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
+    security_manager(&desk)?;
+    let all = match query.visa.as_deref() {
+        None => false,
+        Some("alla") => true,
+        Some(_) => return Err(WebError::NotFound),
+    };
+    let filter = AlertFilter {
+        state: (!all).then_some(DeliveryState::Failed),
+        limit: MAX_PAGE_SIZE,
+        ..AlertFilter::default()
+    };
+    let reader = desk.database.clone();
+    let alerts = web::block(move || reader.alerts(&filter)).await??;
+    let lang = desk.lang();
+    let layout = Layout::new(&desk.visitor, "alerts-title");
+    let tabs = [
+        (false, "/larm", "alerts-failed"),
+        (true, "/larm?visa=alla", "alerts-all"),
+    ]
+    .into_iter()
+    .map(|(shows_all, href, message)| Link {
+        href: href.to_owned(),
+        label: lang.text(message),
+        current: shows_all == all,
+    })
+    .collect();
+    let notice = match query.forsok.as_deref() {
+        Some("ja") => Some(lang.text("alerts-retried")),
+        Some("nej") => Some(lang.text("alerts-nothing-to-retry")),
+        _ => None,
+    };
+    html(&AlertsPage {
+        alerts: alerts
+            .into_iter()
+            .map(|alert| listed(&desk, &layout, alert))
+            .collect(),
+        layout,
+        tabs,
+        notice,
+    })
+}
+
+/// An alert as the list shows it.
+fn listed(desk: &Desk, layout: &Layout, alert: AlertRecord) -> ListedAlert {
+    let lang = desk.lang();
+    ListedAlert {
+        href: format!("/larm/{}", alert.id),
+        retry: format!("/larm/{}/forsok-igen", alert.id),
+        failed: alert
+            .deliveries
+            .iter()
+            .any(|delivery| delivery.state == DeliveryState::Failed),
+        case_href: format!("/arenden/{}", alert.case_id),
+        case_number: alert.case_number.to_string(),
+        receiver: alert.receiver,
+        reason: label(lang, "alert-reason", alert.reason.code()),
+        created_at: alert.created_at,
+        acknowledged: alert.acknowledged_at.map(|at| {
+            let by = alert.acknowledged_by.unwrap_or_default();
+            lang.text_with(
+                "case-alert-acknowledged",
+                &[("by", &by), ("at", &layout.local(&at))],
+            )
+        }),
+        deliveries: alert
+            .deliveries
+            .into_iter()
+            .map(|delivery| DeliveryRow {
+                channel: label(lang, "channel", delivery.channel.code()),
+                target: delivery.target,
+                state: label(lang, "delivery", delivery.state.code()),
+                attempts: delivery.attempts,
+                last_error: delivery.last_error,
+            })
+            .collect(),
+    }
+}
+
+/// `POST /larm/{id}/forsok-igen`: the alert's failed deliveries queued again.
+pub async fn retry(
+    id: web::Path<Uuid>,
+    form: Form,
+    desk: Desk,
+    wakeup: web::Data<Wakeup>,
+) -> Result<HttpResponse, WebError> {
+    desk.visitor.check_csrf(&form)?;
+    security_manager(&desk)?;
+    let id = id.into_inner();
+    let database = desk.database.clone();
+    let (exists, retried) = web::block(move || {
+        let filter = AlertFilter {
+            id: Some(id),
+            limit: 1,
+            ..AlertFilter::default()
+        };
+        let exists = !database.alerts(&filter)?.is_empty();
+        Ok::<_, StorageError>((exists, exists && database.retry_alert(id)?))
+    })
+    .await??;
+    if !exists {
+        return Err(WebError::NotFound);
+    }
+    if retried {
+        wakeup.notify_one();
+    }
+    Ok(see_other(if retried {
+        "/larm?forsok=ja"
+    } else {
+        "/larm?forsok=nej"
+    }))
+}
+
+/// Whether the visitor acknowledges for a receiver: the check the storage makes inside the
+/// acknowledgement's transaction, and the page before it.
+fn acknowledges(desk: &Desk, routing: Arc<Routing>) -> impl Fn(&str) -> bool + Send + 'static {
+    let principal = desk.principal.clone();
+    move |receiver: &str| {
+        routing
+            .receiver(receiver)
+            .is_some_and(|r| r.is_acknowledged_by(&principal))
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct AlertQuery {
+    kvitterat: Option<String>,
+}
+
+/// `GET /larm/{id}`: the alert, for its receiver to acknowledge and for security managers.
+pub async fn show(
+    id: web::Path<Uuid>,
+    query: web::Query<AlertQuery>,
+    desk: Desk,
+    routing: web::Data<Routing>,
+) -> Result<HttpResponse, WebError> {
+    let page = alert_page(&desk, &routing, id.into_inner(), String::new(), Vec::new()).await?;
+    html(&AlertPage {
+        acknowledged_now: query.kvitterat.is_some(),
+        ..page
+    })
+}
+
+async fn alert_page(
+    desk: &Desk,
+    routing: &web::Data<Routing>,
+    id: Uuid,
+    comment: String,
+    errors: Vec<FieldError>,
+) -> Result<AlertPage, WebError> {
+    let reader = desk.database.clone();
+    let filter = AlertFilter {
+        id: Some(id),
+        limit: 1,
+        ..AlertFilter::default()
+    };
+    let alert = web::block(move || reader.alerts(&filter))
+        .await??
+        .pop()
+        .ok_or(WebError::NotFound)?;
+    let receives = acknowledges(desk, routing.clone().into_inner())(&alert.receiver);
+    if !receives && !desk.principal.has(Role::SecurityManager) {
+        return Err(WebError::Forbidden);
+    }
+    let layout = Layout::new(&desk.visitor, "alert-title");
+    let may_acknowledge = receives && alert.acknowledged_at.is_none();
+    Ok(AlertPage {
+        alert: listed(desk, &layout, alert),
+        layout,
+        may_acknowledge,
+        action: format!("/larm/{id}/kvittera"),
+        comment,
+        errors,
+        acknowledged_now: false,
+    })
+}
+
+/// `POST /larm/{id}/kvittera`: the receiver acknowledges, with a comment if they like; the first
+/// acknowledgement stands.
+pub async fn acknowledge(
+    id: web::Path<Uuid>,
+    form: Form,
+    desk: Desk,
+    routing: web::Data<Routing>,
+) -> Result<HttpResponse, WebError> {
+    desk.visitor.check_csrf(&form)?;
+    let id = id.into_inner();
+    let typed = form
+        .iter()
+        .find(|(name, _)| name == "comment")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let comment = match text::prose(&typed, text::MAX_ACKNOWLEDGEMENT_CHARS) {
+        Ok(comment) => Some(comment),
+        Err(TextError::Blank) => None,
+        Err(_) => {
+            let errors = vec![FieldError {
+                field: "comment".into(),
+                message: desk.lang().text("alert-error-comment"),
+                href: "#field-comment".into(),
+            }];
+            let page = alert_page(&desk, &routing, id, typed, errors).await?;
+            let mut response = html(&page)?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+    };
+    let is_receiver = acknowledges(&desk, routing.into_inner());
+    let (database, by) = (desk.database.clone(), desk.principal.subject().to_owned());
+    match web::block(move || database.acknowledge_alert(id, by, comment, is_receiver)).await?? {
+        Acknowledged::Done(_) => Ok(see_other(&format!("/larm/{id}?kvitterat=1"))),
+        Acknowledged::NotFound => Err(WebError::NotFound),
+        Acknowledged::NotReceiver => Err(WebError::Forbidden),
+    }
+}

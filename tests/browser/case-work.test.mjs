@@ -1,0 +1,229 @@
+// Case work in a real Chromium, signing in at a real OpenID provider: a handler takes a case
+// from the queue to closed, with an action and a message to the reporter; two case workers
+// edit the same case and the second sees the conflict with their input kept; a security
+// manager retries a failed alert and reads who read the case; a receiver acknowledges an
+// alert. Every page, as asked, in error and in conflict, passes axe in both languages.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { checkAccessibility, launchBrowser, screenshot } from './browser.mjs';
+import { startService } from './service.mjs';
+
+const LIMIT = 120_000;
+
+/** A report filed through the API, an hour ago: a threat against a pupil at school. */
+async function fileCase(service) {
+  const response = await fetch(service.url('/api/v1/incidents'), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${service.token('anna', 'reporter')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      kind: 'threat',
+      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
+      district: 'central',
+      place_kind: 'school',
+      affected_category: 'pupil_child',
+      affected_gender: 'woman',
+      affected_age_group: 'age_13_17',
+      children_affected: 'affected',
+      perpetrator_relation: 'pupil',
+      perpetrator_influence: 'no',
+      severity: 'high',
+      description: 'En elev hotade en annan elev med kniv på skolgården.',
+    }),
+  });
+  assert.equal(response.status, 201);
+  return (await response.json()).id;
+}
+
+/** What the API shows a security manager at `path`. */
+async function fromApi(service, path) {
+  const response = await fetch(service.url(path), {
+    headers: { authorization: `Bearer ${service.token('ivy', 'security_manager')}` },
+  });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+const caseFromApi = (service, id) => fromApi(service, `/api/v1/incidents/${id}`);
+
+/** Opens `path`, signing in at the provider as `login` on the way. */
+async function signedIn(service, login, path) {
+  const session = await launchBrowser();
+  const { page } = session;
+  await page.goto(service.url(path));
+  await page.waitForSelector('input[name="login"]');
+  await page.fill('input[name="login"]', login);
+  await page.fill('input[name="password"]', 'any');
+  await Promise.all([page.waitForURL((url) => url.pathname === path), page.keyboard.press('Enter')]);
+  return session;
+}
+
+/** Sends the form holding `button` and waits for the page it leads to. */
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), page.click(button)]);
+}
+
+describe('case work on the web', () => {
+  let service;
+  before(async () => {
+    service = await startService();
+  });
+  after(async () => {
+    await service?.stop();
+  });
+
+  test('a handler takes a case from the queue to closed with an action and a message to the reporter', { timeout: LIMIT }, async () => {
+    const id = await fileCase(service);
+    const { page, close } = await signedIn(service, 'dave:handler:utbildning', '/arenden');
+    try {
+      assert.match(await page.textContent('.tabs [aria-current="page"]'), /Inte tilldelade \(\d+\)/);
+      await checkAccessibility(page, 'queue (sv)');
+      await screenshot(page, 'queue-1280');
+      await submit(page, `a[href="/arenden/${id}"]`);
+      await checkAccessibility(page, 'case (sv)');
+      await screenshot(page, 'case-1280');
+
+      await submit(page, 'form[action$="/tilldelning"] button[type="submit"]');
+      assert.match(await page.textContent('[role="status"]'), /tilldelat/);
+      for (const status of ['triaged', 'in_progress']) {
+        await page.check(`input[name="status"][value="${status}"]`);
+        await submit(page, 'form[action$="/status"] button[type="submit"]');
+      }
+      await page.fill('#field-description', 'Samtal med eleven och vårdnadshavarna.');
+      await page.fill('#field-due', '2030-01-15');
+      await submit(page, 'form[action$="/atgarder"] button[type="submit"]');
+      assert.match(await page.textContent('main'), /Samtal med eleven/);
+      await submit(page, 'button[name="status"][value="done"]');
+      await page.check('input[name="audience"][value="reporter"]');
+      await page.fill('#field-body', 'Vi har pratat med rektor och följer upp på fredag.');
+      await submit(page, 'form[action$="/anteckningar"] button[type="submit"]');
+      assert.match(await page.textContent('.note-reporter'), /följer upp på fredag/);
+
+      // Closing without an outcome is refused, the choice kept and the error linked.
+      await page.check('input[name="status"][value="closed"]');
+      await submit(page, 'form[action$="/status"] button[type="submit"]');
+      assert.match(await page.textContent('.error-summary'), /Välj utfall/);
+      assert.ok(await page.isChecked('input[name="status"][value="closed"]'));
+      await checkAccessibility(page, 'case with an error (sv)');
+      await page.check('input[name="outcome"][value="resolved"]');
+      await submit(page, 'form[action$="/status"] button[type="submit"]');
+      assert.match(await page.textContent('[role="status"]'), /Statusen är ändrad/);
+
+      const seen = await caseFromApi(service, id);
+      assert.equal(seen.status, 'closed');
+      assert.equal(seen.outcome, 'resolved');
+      assert.equal(seen.work.assignee, 'dave');
+
+      await page.click('a[hreflang="en"]');
+      await page.waitForSelector('html[lang="en"]');
+      assert.match(await page.textContent('#timeline'), /History/);
+      await checkAccessibility(page, 'case (en)');
+      await page.goto(service.url('/arenden?lista=mina&ordning=allvarligast'));
+      await checkAccessibility(page, 'queue (en)');
+    } finally {
+      await close();
+    }
+  });
+
+  test('two case workers edit one case: the second sees the change made meanwhile, and their input is kept', { timeout: LIMIT }, async () => {
+    const id = await fileCase(service);
+    const path = `/arenden/${id}`;
+    const dave = await signedIn(service, 'dave:handler:utbildning', path);
+    const ivy = await signedIn(service, 'ivy:security_manager', path);
+    try {
+      await dave.page.check('input[name="status"][value="triaged"]');
+      await submit(dave.page, 'form[action$="/status"] button[type="submit"]');
+
+      const reason = 'Hotet gällde en lärare, inte en elev.';
+      await ivy.page.selectOption('#field-severity', 'serious');
+      await ivy.page.fill('#field-reason', reason);
+      await submit(ivy.page, 'form[action$="/klassning"] button[type="submit"]');
+      assert.match(await ivy.page.textContent('#conflict'), /Mottagen → Bedömd/);
+      assert.equal(await ivy.page.inputValue('#field-reason'), reason);
+      assert.equal(await ivy.page.inputValue('#field-severity'), 'serious');
+      assert.equal((await caseFromApi(service, id)).severity, 'high', 'nothing overwritten');
+      await checkAccessibility(ivy.page, 'case in conflict (sv)');
+      await screenshot(ivy.page, 'case-conflict-1280');
+      await screenshot(ivy.page, 'case-conflict-window-1280', { fullPage: false });
+
+      await submit(ivy.page, 'form[action$="/klassning"] button[type="submit"]');
+      assert.match(await ivy.page.textContent('[role="status"]'), /Klassningen är ändrad/);
+      const both = await caseFromApi(service, id);
+      assert.equal(both.status, 'triaged');
+      assert.equal(both.severity, 'serious');
+    } finally {
+      await dave.close();
+      await ivy.close();
+    }
+  });
+});
+
+describe('alerts and the access log on the web', () => {
+  let service;
+  before(async () => {
+    // Nothing listens on the mail port and one attempt is all: every alert fails at once.
+    service = await startService({
+      env: { TRYGG_SMTP_URL: 'smtp://127.0.0.1:1', TRYGG_ALERT_MAX_ATTEMPTS: '1' },
+    });
+  });
+  after(async () => {
+    await service?.stop();
+  });
+
+  test('a security manager retries a failed alert and reads who read the case', { timeout: LIMIT }, async () => {
+    const id = await fileCase(service);
+    for (let i = 0; i < 100; i++) {
+      const alerts = await fromApi(service, `/api/v1/alerts?case=${id}&state=failed`);
+      if (alerts.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const { page, close } = await signedIn(service, 'ivy:security_manager', '/larm');
+    try {
+      assert.match(await page.textContent('main table'), /Misslyckat/);
+      await checkAccessibility(page, 'failed alerts (sv)');
+      await screenshot(page, 'alerts-1280');
+      await submit(page, 'main form[action$="/forsok-igen"] button');
+      assert.match(await page.textContent('[role="status"]'), /skickas igen/);
+
+      await page.goto(service.url(`/arenden/${id}`));
+      await submit(page, `a[href="/atkomstlogg?arende=${id}"]`);
+      assert.match(await page.textContent('main table'), /Webb: ärendesidan/);
+      await checkAccessibility(page, 'access log (sv)');
+      await screenshot(page, 'access-log-1280');
+      await submit(page, 'a[href="/atkomstlogg/kontroll"]');
+      assert.match(await page.textContent('[role="status"]'), /Loggen är hel/);
+      await checkAccessibility(page, 'chain check (sv)');
+      await page.click('a[hreflang="en"]');
+      await page.waitForSelector('html[lang="en"]');
+      await checkAccessibility(page, 'chain check (en)');
+      await page.goto(service.url('/larm?visa=alla'));
+      await checkAccessibility(page, 'all alerts (en)');
+    } finally {
+      await close();
+    }
+  });
+
+  test('the receiver acknowledges an alert on the page the e-mail links to', { timeout: LIMIT }, async () => {
+    const id = await fileCase(service);
+    const alerts = await fromApi(service, `/api/v1/alerts?case=${id}`);
+    const alert = alerts.find((a) => a.receiver === 'utbildning');
+    const { page, close } = await signedIn(service, 'dave:handler:utbildning', `/larm/${alert.id}`);
+    try {
+      await checkAccessibility(page, 'alert (sv)');
+      await page.fill('#field-comment', 'Jag tar kontakt med rektor.');
+      await submit(page, 'main form button[type="submit"]');
+      assert.match(await page.textContent('[role="status"]'), /kvitterat/);
+      const [acknowledged] = (await fromApi(service, `/api/v1/alerts?case=${id}`)).filter((a) => a.id === alert.id);
+      assert.equal(acknowledged.acknowledged_by, 'dave');
+      await page.click('a[hreflang="en"]');
+      await page.waitForSelector('html[lang="en"]');
+      await checkAccessibility(page, 'alert (en)');
+    } finally {
+      await close();
+    }
+  });
+});
