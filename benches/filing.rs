@@ -9,8 +9,10 @@
 //!   access-log entry is committed.
 //!
 //! `cargo bench --bench filing`; `TRYGG_BENCH_REQUESTS` (default 2000) and
-//! `TRYGG_BENCH_CONCURRENCY` (default 32) size it. Figures are ratios to the baseline measured in
-//! the same run, since the machine is shared.
+//! `TRYGG_BENCH_CONCURRENCY` (default 32) size it; `TRYGG_BENCH_REPORTS=identical` files one
+//! report over and over instead of varied ones. Figures are ratios to the baseline measured in
+//! the same run, since the machine is shared. The peak resident memory printed is the whole
+//! bench process's (service, clients and reports together): an upper bound for the service.
 
 #[path = "../tests/support/database.rs"]
 mod database;
@@ -36,7 +38,8 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Varied, valid reports: every kind, district, place and severity in turn.
+/// Valid reports: every kind, district, place and severity in turn (or the first, over and
+/// over).
 fn reports(count: usize) -> Vec<Value> {
     let kinds = [
         "threat",
@@ -64,7 +67,9 @@ fn reports(count: usize) -> Vec<Value> {
         "resident",
     ];
     let severities = ["low", "medium", "high", "serious"];
+    let varied = std::env::var("TRYGG_BENCH_REPORTS").as_deref() != Ok("identical");
     (0..count)
+        .map(|i| if varied { i } else { 0 })
         .map(|i| {
             json!({
                 "kind": kinds[i % kinds.len()],
@@ -267,7 +272,8 @@ fn main() {
     let postgres = std::env::var("TRYGG_TEST_POSTGRES_URL").ok();
     let backends = [("sqlite", None), ("postgres", postgres.as_deref())];
 
-    println!("filing {count} reports with {concurrency} concurrent clients");
+    let kind = std::env::var("TRYGG_BENCH_REPORTS").unwrap_or_else(|_| "varied".into());
+    println!("filing {count} {kind} reports with {concurrency} concurrent clients");
     println!(
         "{:<9} {:>7} {:>8} {:>7} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8} {:>9} {:>8}",
         "backend",
@@ -337,4 +343,17 @@ fn main() {
             sql.failures + store.failures + http.failures + log.failures,
         );
     }
+    println!("peak resident memory of the bench process: {}", peak_rss());
+}
+
+/// `VmHWM` from `/proc/self/status`: the most memory this process has held resident.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:").map(|v| v.trim().to_owned()))
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
