@@ -536,3 +536,81 @@ async fn an_alert_is_acknowledged_on_its_page_by_its_receiver_only() {
     let missing = dave.get(&format!("/larm/{}", uuid::Uuid::now_v7())).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn every_case_work_page_as_every_role() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let alert = alert_for(&app, &id, "utbildning").await;
+    let alert = alert["id"].as_str().unwrap();
+    let pages = [
+        "/arenden".to_owned(),
+        "/arenden?lista=mina&ordning=allvarligast&sida=2".to_owned(),
+        format!("/arenden/{id}"),
+        "/larm".to_owned(),
+        "/larm?visa=alla".to_owned(),
+        format!("/larm/{alert}"),
+        format!("/atkomstlogg?arende={id}"),
+        "/atkomstlogg/kontroll".to_owned(),
+    ];
+    use StatusCode as S;
+    // Each role's answer for each page above, in order: what the API answers the same caller.
+    let roles = [
+        ("anna:reporter", [S::FORBIDDEN; 8]),
+        ("olga:analyst", [S::FORBIDDEN; 8]),
+        (
+            "dave:handler:utbildning",
+            [
+                S::OK,
+                S::OK,
+                S::OK,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            "hanna:handler:kommunledning",
+            [
+                S::OK,
+                S::OK,
+                S::NOT_FOUND,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+        ("ivy:security_manager", [S::OK; 8]),
+    ];
+    for (user, answers) in roles {
+        let mut browser = Browser::new(&app);
+        browser.sign_in(user).await;
+        for (page, answer) in pages.iter().zip(answers) {
+            let got = browser.get(page).await;
+            assert_eq!(got.status, answer, "{user} {page}");
+            assert!(
+                got.html.contains("<html lang=\"sv\">"),
+                "{user} {page}: a page"
+            );
+        }
+    }
+    for page in &pages {
+        let answer = Browser::new(&app).get(page).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "signed out: {page}");
+    }
+    let unknown = [
+        format!("/arenden/{}", uuid::Uuid::now_v7()),
+        "/arenden/not-a-case".to_owned(),
+        "/arenden?lista=alla".to_owned(),
+        "/larm?visa=gamla".to_owned(),
+    ];
+    let mut ivy = Browser::new(&app);
+    ivy.sign_in("ivy:security_manager").await;
+    for page in unknown {
+        assert_eq!(ivy.get(&page).await.status, StatusCode::NOT_FOUND, "{page}");
+    }
+}
