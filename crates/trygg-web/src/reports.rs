@@ -45,6 +45,18 @@ pub async fn read_own(
     Ok(incident)
 }
 
+/// A district's label in the page's language (its code, should the catalogue lose it).
+pub(crate) fn district_label(catalogue: &Catalogue, lang: Lang, code: &str) -> String {
+    catalogue
+        .districts()
+        .iter()
+        .find(|d| d.code.as_str() == code)
+        .map_or_else(
+            || code.to_owned(),
+            |d| lang.pick(&d.label, d.label_en.as_deref()),
+        )
+}
+
 /// A code's label in the page's language.
 pub(crate) fn label(lang: Lang, prefix: &str, code: &str) -> String {
     lang.text(&format!("{prefix}-{code}"))
@@ -133,14 +145,6 @@ async fn report_page(
         .await??
         .unwrap_or_default();
     let lang = visitor.lang;
-    let district = catalogue
-        .districts()
-        .iter()
-        .find(|d| d.code.as_str() == incident.district)
-        .map_or_else(
-            || incident.district.clone(),
-            |d| lang.pick(&d.label, d.label_en.as_deref()),
-        );
     let layout = Layout::new(visitor, "report-title");
     let facts = vec![
         (
@@ -151,7 +155,10 @@ async fn report_page(
             layout.t("reports-occurred"),
             layout.local(&incident.occurred_at),
         ),
-        (layout.t("question-district"), district),
+        (
+            layout.t("question-district"),
+            district_label(catalogue, lang, &incident.district),
+        ),
         (
             layout.t("question-place_kind"),
             label(lang, "place", incident.circumstances.place_kind.code()),

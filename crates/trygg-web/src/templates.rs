@@ -366,16 +366,6 @@ pub struct TimelineRow {
     pub reason: Option<String>,
 }
 
-/// An alert sent for the case, and whether it was acknowledged.
-#[derive(Debug, Clone)]
-pub struct AlertRow {
-    pub receiver: String,
-    pub reason: String,
-    pub created_at: DateTime<Utc>,
-    /// By whom and when, in words.
-    pub acknowledged: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "case.html")]
 pub struct CasePage {
@@ -415,7 +405,7 @@ pub struct CasePage {
     pub comment_audience: String,
     pub comment_body: String,
     pub timeline: Vec<TimelineRow>,
-    pub alerts: Vec<AlertRow>,
+    pub alerts: Vec<ListedAlert>,
 }
 
 impl CasePage {

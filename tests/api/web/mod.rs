@@ -5,8 +5,27 @@ mod case_work;
 mod reporting;
 
 use awc::http::{Method, StatusCode, header};
+use serde_json::Value;
 
 use crate::helpers::*;
+
+fn manager() -> String {
+    token("ivy", &["security_manager"], None)
+}
+
+/// The bodies of the comments on a case that `token`'s holder sees, oldest first.
+async fn comment_bodies(app: &TestApp, case: &str, token: &str) -> Vec<Value> {
+    let comments = app
+        .get(&format!("/api/v1/incidents/{case}/comments"), token)
+        .await;
+    comments
+        .body
+        .as_array()
+        .expect("a list of comments")
+        .iter()
+        .map(|comment| comment["body"].clone())
+        .collect()
+}
 
 /// A client that keeps the session cookie, as a browser does, and shows each redirect.
 pub struct Browser<'a> {

@@ -2,14 +2,10 @@
 //! its alerts and its reads logged; a reporter sees their own reports only.
 
 use awc::http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::Browser;
+use super::{Browser, comment_bodies, manager};
 use crate::helpers::*;
-
-fn manager() -> String {
-    token("ivy", &["security_manager"], None)
-}
 
 /// A step of the form: its page, the answers given there, and where the page sends on to.
 type Step<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
@@ -212,22 +208,9 @@ async fn the_pages_show_a_reporter_their_own_reports_only_and_refuse_forged_form
         )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
-    let comments = app
-        .get(
-            &format!("/api/v1/incidents/{annas}/comments"),
-            &reporter("anna"),
-        )
-        .await;
-    let bodies: Vec<&Value> = comments
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| &c["body"])
-        .collect();
     assert_eq!(
-        bodies,
-        [&json!("Han kom tillbaka.")],
+        comment_bodies(&app, &annas, &reporter("anna")).await,
+        [json!("Han kom tillbaka.")],
         "only the real form added"
     );
     let into_bobs = browser

@@ -2,7 +2,6 @@
 //! when, oldest first; and the hash chains' check, as `trygg audit verify` makes it.
 
 use actix_web::{HttpResponse, web};
-use trygg_domain::Role;
 use trygg_storage::{AccessFilter, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
@@ -10,14 +9,6 @@ use super::Desk;
 use crate::error::WebError;
 use crate::templates::{AccessLogPage, AccessRow, ChainCheckPage, Layout};
 use crate::{html, urlencode};
-
-fn security_manager(desk: &Desk) -> Result<(), WebError> {
-    if desk.principal.has(Role::SecurityManager) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
 
 #[derive(Debug, serde::Deserialize)]
 pub struct AccessQuery {
@@ -29,7 +20,7 @@ pub struct AccessQuery {
 
 /// `GET /atkomstlogg?arende=…&anvandare=…`.
 pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
-    security_manager(&desk)?;
+    desk.security_manager()?;
     let case = query
         .arende
         .as_deref()
@@ -91,7 +82,7 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
 
 /// `GET /atkomstlogg/kontroll`: walks every chain, as `trygg audit verify` does.
 pub async fn check(desk: Desk) -> Result<HttpResponse, WebError> {
-    security_manager(&desk)?;
+    desk.security_manager()?;
     let reader = desk.database.clone();
     let report = web::block(move || reader.verify_access_log(&[])).await??;
     html(&ChainCheckPage {

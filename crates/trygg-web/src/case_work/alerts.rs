@@ -18,15 +18,6 @@ use crate::reports::label;
 use crate::templates::{AlertPage, AlertsPage, DeliveryRow, FieldError, Layout, Link, ListedAlert};
 use crate::{Form, html, see_other};
 
-/// Lists and retries are a security manager's; everyone else is refused, as by the API.
-fn security_manager(desk: &Desk) -> Result<(), WebError> {
-    if desk.principal.has(Role::SecurityManager) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 #[derive(Debug, serde::Deserialize)]
 pub struct AlertsQuery {
     /// `alla` for every alert; otherwise the failed ones.
@@ -37,7 +28,7 @@ pub struct AlertsQuery {
 
 /// `GET /larm`.
 pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
-    security_manager(&desk)?;
+    desk.security_manager()?;
     let all = match query.visa.as_deref() {
         None => false,
         Some("alla") => true,
@@ -80,7 +71,7 @@ pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResp
 }
 
 /// An alert as the list shows it.
-fn listed(desk: &Desk, layout: &Layout, alert: AlertRecord) -> ListedAlert {
+pub(super) fn listed(desk: &Desk, layout: &Layout, alert: AlertRecord) -> ListedAlert {
     let lang = desk.lang();
     ListedAlert {
         href: format!("/larm/{}", alert.id),
@@ -123,7 +114,7 @@ pub async fn retry(
     wakeup: web::Data<Wakeup>,
 ) -> Result<HttpResponse, WebError> {
     desk.visitor.check_csrf(&form)?;
-    security_manager(&desk)?;
+    desk.security_manager()?;
     let id = id.into_inner();
     let database = desk.database.clone();
     let (exists, retried) = web::block(move || {

@@ -8,13 +8,14 @@ use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, stat
 use trygg_storage::{AlertFilter, CaseEvent, StorageError};
 use uuid::Uuid;
 
+use super::alerts::listed;
 use super::{Desk, time_left};
 use crate::error::WebError;
 use crate::html;
-use crate::reports::{label, log_reads};
+use crate::reports::{district_label, label, log_reads};
 use crate::templates::{
-    ActionForm, ActionRow, AlertRow, AssignForm, CasePage, Choice, ClassifyForm, FieldError,
-    FollowUpForm, Layout, NoteRow, TimelineRow,
+    ActionForm, ActionRow, AssignForm, CasePage, Choice, ClassifyForm, FieldError, FollowUpForm,
+    Layout, NoteRow, TimelineRow,
 };
 
 /// The most alerts a case page lists.
@@ -170,15 +171,6 @@ pub(super) async fn case_page(
             Vec::new(),
         ),
     };
-    let district = desk
-        .catalogue
-        .districts()
-        .iter()
-        .find(|d| d.code.as_str() == incident.district)
-        .map_or_else(
-            || incident.district.clone(),
-            |d| lang.pick(&d.label, d.label_en.as_deref()),
-        );
     let yes_no = |value: bool| lang.text(if value { "case-yes" } else { "case-no" });
     let facts = vec![
         (
@@ -193,7 +185,10 @@ pub(super) async fn case_page(
             layout.t("report-received"),
             layout.local(&incident.received_at),
         ),
-        (layout.t("question-district"), district),
+        (
+            layout.t("question-district"),
+            district_label(&desk.catalogue, lang, &incident.district),
+        ),
         (
             layout.t("question-place_kind"),
             label(lang, "place", circumstances.place_kind.code()),
@@ -395,18 +390,7 @@ pub(super) async fn case_page(
             .collect(),
         alerts: alerts
             .into_iter()
-            .map(|alert| AlertRow {
-                receiver: alert.receiver,
-                reason: label(lang, "alert-reason", alert.reason.code()),
-                created_at: alert.created_at,
-                acknowledged: alert.acknowledged_at.map(|at| {
-                    let by = alert.acknowledged_by.unwrap_or_default();
-                    lang.text_with(
-                        "case-alert-acknowledged",
-                        &[("by", &by), ("at", &layout.local(&at))],
-                    )
-                }),
-            })
+            .map(|alert| listed(desk, &layout, alert))
             .collect(),
         layout,
     })

@@ -277,13 +277,11 @@ pub async fn record_follow_up(
             return refused(&desk, &sent, refuse(field, message)).await;
         }
     };
-    let decide = move |_: &Incident| {
-        Ok(Amendment {
-            follow_up: Some(follow_up),
-            ..Amendment::default()
-        })
+    let amendment = Amendment {
+        follow_up: Some(follow_up),
+        ..Amendment::default()
     };
-    amend(&desk, sent, "follow_up", decide).await
+    amend(&desk, sent, "follow_up", move |_: &Incident| Ok(amendment)).await
 }
 
 /// `POST /arenden/{id}/atgarder`: a new action, due at the end of the day given.
@@ -322,13 +320,11 @@ pub async fn add_action(
         owner,
         due_at,
     };
-    let decide = move |_: &Incident| {
-        Ok(Amendment {
-            new_action: Some(action),
-            ..Amendment::default()
-        })
+    let amendment = Amendment {
+        new_action: Some(action),
+        ..Amendment::default()
     };
-    amend(&desk, sent, "action", decide).await
+    amend(&desk, sent, "action", move |_: &Incident| Ok(amendment)).await
 }
 
 /// `POST /arenden/{id}/atgarder/status`: an action done or cancelled.
@@ -349,13 +345,14 @@ pub async fn change_action(
         owner: None,
         due_at: None,
     };
-    let decide = move |_: &Incident| {
-        Ok(Amendment {
-            action_update: Some(update),
-            ..Amendment::default()
-        })
+    let amendment = Amendment {
+        action_update: Some(update),
+        ..Amendment::default()
     };
-    amend(&desk, sent, "action_status", decide).await
+    amend(&desk, sent, "action_status", move |_: &Incident| {
+        Ok(amendment)
+    })
+    .await
 }
 
 /// `POST /arenden/{id}/anteckningar`: an internal note, or a message the reporter sees too.

@@ -13,7 +13,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
-use trygg_domain::{Catalogue, Clock, Principal, Visibility};
+use trygg_domain::{Catalogue, Clock, Principal, Role, Visibility};
 use trygg_storage::Database;
 
 use crate::error::WebError;
@@ -85,6 +85,16 @@ impl std::fmt::Debug for Desk {
 impl Desk {
     fn lang(&self) -> Lang {
         self.visitor.lang
+    }
+
+    /// Alerts and the access log are a security manager's; anyone else is refused (403), as
+    /// by the API.
+    fn security_manager(&self) -> Result<(), WebError> {
+        if self.principal.has(Role::SecurityManager) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
     }
 
     /// A focus area's label in the page's language.
