@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use trygg_domain::statistics::StatisticsError;
 use trygg_domain::{ReportError, Violation, WorkflowError};
-use trygg_storage::StorageError;
+use trygg_storage::{PublishError, StorageError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -144,6 +144,15 @@ impl From<StatisticsError> for ApiError {
         match error {
             StatisticsError::TooSparse => ApiError::TooSparse(error.to_string()),
             other => ApiError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<PublishError> for ApiError {
+    fn from(error: PublishError) -> Self {
+        match error {
+            PublishError::Statistics(error) => error.into(),
+            PublishError::Storage(error) => error.into(),
         }
     }
 }

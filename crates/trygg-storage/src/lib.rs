@@ -29,4 +29,4 @@ pub use incidents::{
 };
 pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;
-pub use statistics::{Counts, Measures, Outcomes};
+pub use statistics::{Counts, Measures, Outcomes, PublishError};

@@ -12,6 +12,7 @@ mod pages;
 mod reports;
 mod session;
 mod sign_in;
+mod statistics;
 mod templates;
 
 use actix_session::SessionMiddleware;
@@ -210,6 +211,13 @@ impl Pages {
                     "/larm/{id}/kvittera",
                     web::post().to(case_work::acknowledge_alert),
                 )
+                .route("/statistik", web::get().to(statistics::explore))
+                .route("/statistik/hamta", web::get().to(statistics::download))
+                .route("/lagesbild", web::get().to(statistics::district_picture))
+                .route(
+                    "/arssammanstallning",
+                    web::get().to(statistics::yearly_compilation),
+                )
                 .route("/atkomstlogg", web::get().to(case_work::access_log))
                 .route(
                     "/atkomstlogg/kontroll",
@@ -233,6 +241,14 @@ fn is_page(path: &str) -> bool {
 
 /// A posted form, as its fields in order (checkboxes repeat a name).
 type Form = web::Form<Vec<(String, String)>>;
+
+/// Some of the service's shared state, as the server was configured with it.
+fn state<T: 'static>(request: &actix_web::HttpRequest) -> Result<web::Data<T>, WebError> {
+    request
+        .app_data::<web::Data<T>>()
+        .cloned()
+        .ok_or_else(|| WebError::internal("the service's state is not configured"))
+}
 
 /// A rendered page.
 fn html(page: &impl Template) -> Result<HttpResponse, WebError> {

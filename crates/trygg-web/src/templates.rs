@@ -9,6 +9,7 @@ use trygg_domain::statistics::local_time;
 use crate::case_work::Deadline;
 use crate::i18n::Lang;
 use crate::session::{SessionUser, Visitor};
+use crate::statistics::Figure;
 
 /// What every page shows around its content: language, the visitor, the links.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub struct Layout {
     pub works_cases: bool,
     /// The visitor is a security manager: the menu leads to the alerts and the access log.
     pub security_manager: bool,
+    /// The visitor reads statistics: the menu leads to them.
+    pub reads_statistics: bool,
 }
 
 impl Layout {
@@ -45,6 +48,7 @@ impl Layout {
             development: visitor.development,
             works_cases: has_role(visitor, &[Role::Handler, Role::SecurityManager]),
             security_manager: has_role(visitor, &[Role::SecurityManager]),
+            reads_statistics: has_role(visitor, &[Role::Analyst, Role::SecurityManager]),
         }
     }
 
@@ -509,4 +513,66 @@ pub struct ChainCheckPage {
     pub first_broken: Option<i64>,
     /// Each chain's name, length and last hash.
     pub heads: Vec<(String, u64, String)>,
+}
+
+/// One choice of a drop-down list.
+#[derive(Debug, Clone)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The district picture: the choice of district, then its figures.
+#[derive(Template)]
+#[template(path = "district.html")]
+pub struct DistrictPage {
+    pub layout: Layout,
+    pub districts: Vec<Choice>,
+    pub heading: Option<String>,
+    pub period: Option<String>,
+    pub threshold: u64,
+    pub figures: Vec<Figure>,
+    pub error: Option<String>,
+}
+
+/// The yearly compilation: the choice of year, then its figures.
+#[derive(Template)]
+#[template(path = "yearly.html")]
+pub struct YearlyPage {
+    pub layout: Layout,
+    /// The year as asked, shown back in the form.
+    pub year: String,
+    pub threshold: u64,
+    pub heading: Option<String>,
+    pub figures: Vec<Figure>,
+    pub error: Option<String>,
+}
+
+/// The statistics page: the form as filled in, then the table, its chart and downloads.
+#[derive(Template)]
+#[template(path = "statistics.html")]
+pub struct StatisticsPage {
+    pub layout: Layout,
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<SelectOption>,
+    pub columns: Vec<SelectOption>,
+    /// Each filter's dimension code, label and choices.
+    pub filters: Vec<(String, String, Vec<SelectOption>)>,
+    pub threshold: u64,
+    pub errors: Vec<FieldError>,
+    pub period: Option<String>,
+    pub figure: Option<Figure>,
+    /// Each download's link and name.
+    pub downloads: Vec<(String, String)>,
+}
+
+impl StatisticsPage {
+    /// Whether a filter is chosen: the filters are shown open then.
+    pub fn filtered(&self) -> bool {
+        self.filters
+            .iter()
+            .any(|(_, _, choices)| choices.iter().any(|c| c.selected && !c.value.is_empty()))
+    }
 }

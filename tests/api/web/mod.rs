@@ -3,6 +3,7 @@
 
 mod case_work;
 mod reporting;
+mod statistics;
 
 use awc::http::{Method, StatusCode, header};
 use serde_json::Value;

@@ -3,7 +3,9 @@
 
 mod calendar;
 mod dimension;
+mod export;
 mod outcomes;
+mod published;
 mod query;
 mod suppression;
 mod table;
@@ -13,7 +15,12 @@ pub use calendar::{
     from_local_time, local_midnight, local_time, month_number,
 };
 pub use dimension::{CaseFacts, Category, Dimension};
+pub use export::{Format, csv, json_stat};
 pub use outcomes::{SuppressionThreshold, median_days, share};
+pub use published::{
+    CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, PeriodView,
+    Section, StatisticsView, TableView, YearlyCompilation,
+};
 pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, combinations};
 pub use table::{Axis, Table};
 
@@ -49,4 +56,8 @@ pub enum StatisticsError {
         "too many small counts to protect at this grouping; group by fewer dimensions or over a longer period"
     )]
     TooSparse,
+    #[error("`{0}` is not a format; use json, csv, csv-semicolon or json-stat")]
+    UnknownFormat(String),
+    #[error("{0} is not a year from 1970 to 9998")]
+    NoSuchYear(i32),
 }

@@ -18,7 +18,10 @@ use trygg_domain::statistics::{
     first_day_of_month_number, month_number,
 };
 
+mod published;
 mod rebuild;
+
+pub use published::PublishError;
 
 pub(crate) use rebuild::rebuild;
 

@@ -55,12 +55,7 @@ impl FromRequest for Desk {
 }
 
 fn desk(request: &HttpRequest, visitor: Visitor) -> Result<Desk, WebError> {
-    fn state<T: 'static>(request: &HttpRequest) -> Result<web::Data<T>, WebError> {
-        request
-            .app_data::<web::Data<T>>()
-            .cloned()
-            .ok_or_else(|| WebError::internal("the service's state is not configured"))
-    }
+    use crate::state;
     let catalogue = state::<Catalogue>(request)?;
     let principal = visitor.user()?.principal(&catalogue)?;
     let scope = principal.work_scope().ok_or(WebError::Forbidden)?;

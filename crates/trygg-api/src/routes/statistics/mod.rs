@@ -2,15 +2,15 @@
 //! managers. Only protected counts leave: never a case, an id or a word of free text.
 
 mod format;
-mod view;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use trygg_domain::statistics::{
-    Dimension, Grain, MAX_GROUPINGS, Period, StatisticsQuery, SuppressionThreshold, Table,
+    Dimension, DistrictPicture, Format, Grain, MAX_GROUPINGS, Period, StatisticsQuery,
+    StatisticsView, SuppressionThreshold, YearlyCompilation, csv, json_stat,
 };
 use trygg_domain::{Catalogue, Clock, DistrictCode};
-use trygg_storage::{Database, Outcomes};
+use trygg_storage::Database;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
@@ -20,10 +20,6 @@ use utoipa::openapi::{RefOr, Required};
 use crate::auth::Caller;
 use crate::limits::Limits;
 use crate::problem::{ApiError, Problem};
-use format::Format;
-use view::{
-    CategoryView, DistrictPicture, PeriodView, StatisticsView, TableView, YearlyCompilation,
-};
 
 /// Statistics are for analysts and security managers, within their rate limit.
 fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
@@ -34,25 +30,6 @@ fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
             "statistics are for analysts and security managers".into(),
         ))
     }
-}
-
-/// Counts the queries' cases (from the rollups where they answer) and protects each table.
-fn protected_tables(
-    database: &Database,
-    catalogue: &Catalogue,
-    queries: &[StatisticsQuery],
-    threshold: SuppressionThreshold,
-) -> Result<Vec<Table>, ApiError> {
-    queries
-        .iter()
-        .map(|query| {
-            let counts = database.count(query, Outcomes::NotNeeded)?;
-            let cells = counts
-                .into_iter()
-                .map(|(cell, measures)| (cell, u64::try_from(measures.cases).unwrap_or(0)));
-            Ok(Table::protected(query.axes(catalogue), cells, threshold)?)
-        })
-        .collect()
 }
 
 /// The query string: `from`, `to`, `group_by`, `format`, and one filter per dimension.
@@ -220,25 +197,29 @@ pub async fn read_statistics(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&caller, &limits)?;
     let (query, format) = parse_query(&catalogue, &params, clock.now())?;
-    let format = Format::negotiate(format, &request)?;
+    let format = format::negotiate(format, &request)?;
     let threshold = **threshold;
     let mut queries = vec![query.clone()];
     if format == Format::Json {
         queries.push(query.for_period(query.period().previous()));
     }
-    let reader = catalogue.clone();
-    let tables =
-        web::block(move || protected_tables(&database, &reader, &queries, threshold)).await??;
+    let tables = web::block(move || {
+        queries
+            .iter()
+            .map(|query| database.protected_table(&catalogue, query, threshold))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await??;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(StatisticsView::new(
             &query, &tables[0], &tables[1], threshold,
         )),
         Format::Csv(separator) => HttpResponse::Ok()
             .content_type(format.media_type())
-            .body(format::csv(&tables[0], separator)),
+            .body(csv(&tables[0], separator)),
         Format::JsonStat => HttpResponse::Ok()
             .content_type(format.media_type())
-            .json(format::json_stat(&query, &tables[0], threshold)),
+            .json(json_stat(&query, &tables[0], threshold)),
     })
 }
 
@@ -271,63 +252,16 @@ pub async fn read_yearly_compilation(
 ) -> Result<web::Json<YearlyCompilation>, ApiError> {
     authorize(&caller, &limits)?;
     let year = year.into_inner();
-    let period = Period::year(year)
-        .filter(|_| (1970..=9998).contains(&year))
-        .ok_or_else(|| ApiError::BadRequest(format!("{year} is not a year from 1970 to 9998")))?;
-    let threshold = **threshold;
-    // The two halves share no count, so they are counted at once on two connections.
-    let sections = |by| {
-        let (database, catalogue) = (database.clone(), catalogue.clone());
-        web::block(move || yearly_sections(&database, &catalogue, period, by, threshold))
-    };
-    let (focus_areas, offices) =
-        tokio::try_join!(sections(Dimension::FocusArea), sections(Dimension::Office))?;
-    let (mut focus_areas, mut offices) = (focus_areas?, offices?);
-    let total = focus_areas.pop();
-    // A case with two offices counts under both: the offices' total counts no cases.
-    offices.pop();
-    Ok(web::Json(YearlyCompilation {
-        year,
-        suppression_threshold: threshold.get(),
-        total,
-        focus_areas,
-        offices,
-    }))
-}
-
-/// A year's sections per category of `by` (focus area or office), the total last: tables by
-/// kind, severity, gender and age group, protected together, with shares and the median.
-fn yearly_sections(
-    database: &Database,
-    catalogue: &Catalogue,
-    period: Period,
-    by: Dimension,
-    threshold: SuppressionThreshold,
-) -> Result<Vec<view::Section>, ApiError> {
-    let breakdowns = [
-        Dimension::Kind,
-        Dimension::Severity,
-        Dimension::Gender,
-        Dimension::AgeGroup,
-    ];
-    let queries = breakdowns
-        .map(|breakdown| {
-            StatisticsQuery::new(catalogue, period, &[by.code(), breakdown.code()], &[])
-        })
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut tables = protected_tables(database, catalogue, &queries, threshold)?;
-    Table::protect_together(&mut tables)?;
-    let by_itself = StatisticsQuery::new(catalogue, period, &[by.code()], &[])?;
-    let outcomes = database.count(&by_itself, Outcomes::Needed)?;
-    let days = database.days_to_close(&period, by)?;
-    Ok(view::sections(&tables, &outcomes, &days, threshold))
+    let compilation =
+        web::block(move || database.yearly_compilation(&catalogue, year, **threshold)).await??;
+    Ok(web::Json(compilation))
 }
 
 /// The district picture (lägesbild) for a local crime-prevention council.
 ///
 /// The last twelve months in the district: by month and focus area, by kind of place, by
-/// hour of day and by weekday (local time), protected together.
+/// hour of day and by weekday (local time), protected together, each cell compared with the
+/// twelve months before.
 #[utoipa::path(
     get,
     path = "/api/v1/statistics/districts/{district}",
@@ -351,42 +285,12 @@ pub async fn read_district_picture(
     clock: web::Data<Clock>,
 ) -> Result<web::Json<DistrictPicture>, ApiError> {
     authorize(&caller, &limits)?;
-    let district = catalogue
-        .districts()
-        .iter()
-        .find(|entry| entry.code.as_str() == district.as_str())
-        .map(|entry| CategoryView::new(entry.code.as_str(), &entry.label))
-        .ok_or_else(|| ApiError::NotFound(format!("there is no district `{district}`")))?;
     let period = Period::last_twelve_months(clock.now());
-    let threshold = **threshold;
-    let filter = [("district", district.code.as_str())];
-    let queries = [
-        &["month", "focus_area"][..],
-        &["place_kind"],
-        &["hour"],
-        &["weekday"],
-    ]
-    .map(|group_by| StatisticsQuery::new(&catalogue, period, group_by, &filter))
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
-    let tables = web::block(move || {
-        let mut tables = protected_tables(&database, &catalogue, &queries, threshold)?;
-        Table::protect_together(&mut tables)?;
-        Ok::<_, ApiError>(tables)
-    })
-    .await??;
-    let tables: [Table; 4] = tables
-        .try_into()
-        .map_err(|_| ApiError::internal("the district picture has four tables"))?;
-    let [by_month_and_focus_area, by_place_kind, by_hour, by_weekday] =
-        tables.map(|table| TableView::new(&table, None));
-    Ok(web::Json(DistrictPicture {
-        district,
-        period: PeriodView::from(&period),
-        suppression_threshold: threshold.get(),
-        by_month_and_focus_area,
-        by_place_kind,
-        by_hour,
-        by_weekday,
-    }))
+    let code = district.clone();
+    let picture =
+        web::block(move || database.district_picture(&catalogue, &code, period, **threshold))
+            .await??;
+    picture
+        .map(web::Json)
+        .ok_or_else(|| ApiError::NotFound(format!("there is no district `{district}`")))
 }

@@ -1,16 +1,17 @@
-//! The JSON views of protected tables.
+//! Statistics as they are published, by the API as JSON and by the pages: protected tables
+//! with their categories, compared with the previous period, and the compilations built of
+//! them. Nothing here can hold a case.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use trygg_domain::statistics::{
-    Dimension, Period, StatisticsQuery, SuppressionThreshold, Table, median_days, share,
-};
-use trygg_storage::Counts;
+
+use super::{Dimension, Period, StatisticsQuery, SuppressionThreshold, Table};
 
 /// Days from `from` up to, not including, `to`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodView {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -25,7 +26,8 @@ impl From<&Period> for PeriodView {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryView {
     pub code: String,
     pub label: String,
@@ -41,7 +43,8 @@ impl CategoryView {
 }
 
 /// A dimension of a table and its categories, the last of them `total`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DimensionView {
     pub id: String,
     pub label: String,
@@ -49,7 +52,8 @@ pub struct DimensionView {
 }
 
 /// One cell: its category in each dimension and its count, `null` when suppressed.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellView {
     pub categories: BTreeMap<String, String>,
     pub count: Option<u64>,
@@ -59,7 +63,8 @@ pub struct CellView {
     pub previous: Option<Comparison>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comparison {
     pub count: Option<u64>,
     pub suppressed: bool,
@@ -70,7 +75,8 @@ pub struct Comparison {
 }
 
 /// A protected table: every combination of categories, margins included.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TableView {
     pub dimensions: Vec<DimensionView>,
     pub cells: Vec<CellView>,
@@ -135,21 +141,29 @@ fn compare(count: Option<u64>, table: &Table, previous: &Table, index: usize) ->
         })
         .collect();
     let before = coordinates.and_then(|at| previous.count(previous.index(&at)));
-    let change = count
-        .zip(before)
-        .map(|(now, before)| now as i64 - before as i64);
-    Comparison {
-        count: before,
-        suppressed: before.is_none(),
-        change,
-        change_percent: change
-            .zip(before.filter(|&before| before > 0))
-            .map(|(change, before)| (change as f64 * 1000.0 / before as f64).round() / 10.0),
+    Comparison::between(count, before)
+}
+
+impl Comparison {
+    /// A count now against the count `before`, either of them perhaps suppressed.
+    pub fn between(now: Option<u64>, before: Option<u64>) -> Comparison {
+        let change = now
+            .zip(before)
+            .map(|(now, before)| now as i64 - before as i64);
+        Comparison {
+            count: before,
+            suppressed: before.is_none(),
+            change,
+            change_percent: change
+                .zip(before.filter(|&before| before > 0))
+                .map(|(change, before)| (change as f64 * 1000.0 / before as f64).round() / 10.0),
+        }
     }
 }
 
 /// The answer to a statistics request in JSON.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatisticsView {
     pub period: PeriodView,
     pub previous_period: PeriodView,
@@ -182,7 +196,8 @@ impl StatisticsView {
 }
 
 /// A count in a breakdown.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountView {
     pub code: String,
     pub label: String,
@@ -191,7 +206,8 @@ pub struct CountView {
 }
 
 /// A focus area's or an office's year.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
     pub code: String,
     pub label: String,
@@ -209,7 +225,8 @@ pub struct Section {
 }
 
 /// The yearly compilation for the executive board.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearlyCompilation {
     pub year: i32,
     pub suppression_threshold: u64,
@@ -220,71 +237,9 @@ pub struct YearlyCompilation {
     pub offices: Vec<Section>,
 }
 
-/// A section per category of the tables' first axis, the total last. The tables are
-/// `[by, kind]`, `[by, severity]`, `[by, gender]` and `[by, age_group]`, protected together;
-/// `outcomes` counts by `by` alone, and `days` gives days to close per code of `by`.
-pub fn sections(
-    tables: &[Table],
-    outcomes: &Counts,
-    days: &[(String, i32, i64)],
-    threshold: SuppressionThreshold,
-) -> Vec<Section> {
-    let Some(first) = tables.first() else {
-        return Vec::new();
-    };
-    let categories = &first.axes()[0].categories;
-    categories
-        .iter()
-        .enumerate()
-        .map(|(row, category)| {
-            let is_total = row + 1 == categories.len();
-            let breakdown = |table: &Table| {
-                let columns = &table.axes()[1].categories;
-                columns[..columns.len() - 1]
-                    .iter()
-                    .enumerate()
-                    .map(|(column, c)| {
-                        let count = table.count(table.index(&[row, column]));
-                        CountView {
-                            code: c.code.clone(),
-                            label: c.label.clone(),
-                            count,
-                            suppressed: count.is_none(),
-                        }
-                    })
-                    .collect()
-            };
-            let mine = |code: &str| is_total || code == category.code;
-            let (cases, closed, police) = outcomes
-                .iter()
-                .filter(|(cell, _)| mine(&cell[0]))
-                .fold((0, 0, 0), |(n, c, p), (_, m)| {
-                    (n + m.cases, c + m.closed, p + m.police_reported)
-                });
-            let histogram: Vec<(i32, u64)> = days
-                .iter()
-                .filter(|(code, _, _)| mine(code))
-                .map(|(_, days, n)| (*days, u64::try_from(*n).unwrap_or(0)))
-                .collect();
-            let count = |n: i64| u64::try_from(n).unwrap_or(0);
-            Section {
-                code: category.code.clone(),
-                label: category.label.clone(),
-                cases: first.count(first.index(&[row, first.axes()[1].categories.len() - 1])),
-                by_kind: breakdown(&tables[0]),
-                by_severity: breakdown(&tables[1]),
-                by_gender: breakdown(&tables[2]),
-                by_age_group: breakdown(&tables[3]),
-                police_reported_share: share(count(police), count(cases), threshold),
-                closed_share: share(count(closed), count(cases), threshold),
-                median_days_to_close: median_days(&histogram, threshold),
-            }
-        })
-        .collect()
-}
-
 /// The district picture for a local crime-prevention council.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DistrictPicture {
     pub district: CategoryView,
     pub period: PeriodView,

@@ -1,0 +1,153 @@
+//! The formats statistics are served in besides JSON: CSV and JSON-stat 2.0, the same from
+//! the API and from the pages' downloads.
+
+use serde_json::{Map, Value, json};
+
+use super::{Dimension, StatisticsError, StatisticsQuery, SuppressionThreshold, Table};
+
+/// JSON-stat's status for a suppressed (confidential) value, as Eurostat marks them.
+const SUPPRESSED: &str = "c";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// RFC 4180, with this separator.
+    Csv(char),
+    JsonStat,
+}
+
+impl Format {
+    /// The codes [`Format::parse`] takes.
+    pub const CODES: [&'static str; 4] = ["json", "csv", "csv-semicolon", "json-stat"];
+
+    pub fn parse(code: &str) -> Result<Format, StatisticsError> {
+        match code {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv(',')),
+            "csv-semicolon" => Ok(Format::Csv(';')),
+            "json-stat" => Ok(Format::JsonStat),
+            other => Err(StatisticsError::UnknownFormat(other.to_owned())),
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv(_) => "text/csv; charset=utf-8; header=present",
+            Format::JsonStat => "application/json-stat+json",
+        }
+    }
+}
+
+/// One row per cell: each dimension's code and label, the count (empty when suppressed) and
+/// whether it is suppressed. The semicolon variant starts with a byte-order mark, so that
+/// Excel set to Swedish reads it as UTF-8.
+pub fn csv(table: &Table, separator: char) -> String {
+    let field = |text: &str| {
+        if text.contains([separator, '"', '\r', '\n']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+    if separator == ';' {
+        out.push('\u{feff}');
+    }
+    let mut line = |fields: Vec<String>| {
+        out.push_str(&fields.join(&separator.to_string()));
+        out.push_str("\r\n");
+    };
+    let mut header: Vec<String> = Vec::new();
+    for axis in table.axes() {
+        header.push(field(axis.dimension.code()));
+        header.push(field(&format!("{}_label", axis.dimension.code())));
+    }
+    header.extend(["count".to_owned(), "suppressed".to_owned()]);
+    line(header);
+    for index in 0..table.len() {
+        let mut fields: Vec<String> = Vec::new();
+        for (axis, at) in table.axes().iter().zip(table.coordinates(index)) {
+            fields.push(field(&axis.categories[at].code));
+            fields.push(field(&axis.categories[at].label));
+        }
+        let count = table.count(index);
+        fields.push(count.map(|n| n.to_string()).unwrap_or_default());
+        fields.push(count.is_none().to_string());
+        line(fields);
+    }
+    out
+}
+
+/// A JSON-stat 2.0 dataset: the table's dimensions and a `contents` dimension for the
+/// measure (as PxWeb's ContentsCode), values in row-major order, suppressed values `null`
+/// with status `c`.
+pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionThreshold) -> Value {
+    let mut ids: Vec<&str> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut dimensions = Map::new();
+    for axis in table.axes() {
+        let id = axis.dimension.code();
+        ids.push(id);
+        sizes.push(axis.categories.len());
+        let labels: Map<String, Value> = axis
+            .categories
+            .iter()
+            .map(|c| (c.code.clone(), Value::from(c.label.clone())))
+            .collect();
+        let index: Vec<&str> = axis.categories.iter().map(|c| c.code.as_str()).collect();
+        dimensions.insert(
+            id.to_owned(),
+            json!({ "label": axis.dimension.label(), "category": { "index": index, "label": labels } }),
+        );
+    }
+    ids.push("contents");
+    sizes.push(1);
+    dimensions.insert(
+        "contents".into(),
+        json!({
+            "label": "Innehåll",
+            "category": {
+                "index": ["cases"],
+                "label": { "cases": "Antal anmälda händelser" },
+                "unit": { "cases": { "label": "antal", "decimals": 0 } }
+            }
+        }),
+    );
+    let values: Vec<Option<u64>> = (0..table.len()).map(|i| table.count(i)).collect();
+    let status: Map<String, Value> = (0..table.len())
+        .filter(|&i| table.count(i).is_none())
+        .map(|i| (i.to_string(), Value::from(SUPPRESSED)))
+        .collect();
+    let mut role = json!({ "metric": ["contents"] });
+    if let Some(period) = table
+        .axes()
+        .iter()
+        .find(|axis| matches!(axis.dimension, Dimension::Period(_)))
+    {
+        role["time"] = json!([period.dimension.code()]);
+    }
+    let period = query.period();
+    json!({
+        "version": "2.0",
+        "class": "dataset",
+        "label": format!("Anmälningsstatistik {} – {}", period.from(), period.to().pred_opt().unwrap_or(period.to())),
+        "source": "Trygg",
+        "note": [format!(
+            "Värden under {} och värden som skulle avslöja dem är undertryckta (status \"{SUPPRESSED}\").",
+            threshold.get()
+        )],
+        "id": ids,
+        "size": sizes,
+        "role": role,
+        "dimension": dimensions,
+        "value": values,
+        "status": status,
+        "extension": {
+            "from": period.from(),
+            "to": period.to(),
+            "suppression_threshold": threshold.get(),
+            "filters": query.filters().iter().map(|(d, v)| (d.code().to_owned(), Value::from(v.clone()))).collect::<Map<String, Value>>(),
+        }
+    })
+}

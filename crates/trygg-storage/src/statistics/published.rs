@@ -1,0 +1,229 @@
+//! Statistics as they are published, by the API and by the pages alike: the protected tables
+//! of queries, the yearly compilation and the district picture.
+
+use std::thread;
+
+use trygg_domain::Catalogue;
+use trygg_domain::statistics::{
+    CategoryView, CountView, Dimension, DistrictPicture, Period, PeriodView, Section,
+    StatisticsError, StatisticsQuery, SuppressionThreshold, Table, TableView, YearlyCompilation,
+    median_days, share,
+};
+
+use super::{Counts, Outcomes};
+use crate::database::Database;
+use crate::error::StorageError;
+
+/// Why statistics could not be published: the request, or the database.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Statistics(#[from] StatisticsError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl Database {
+    /// Counts a query's cases (from the rollups where they answer) and protects the table.
+    pub fn protected_table(
+        &self,
+        catalogue: &Catalogue,
+        query: &StatisticsQuery,
+        threshold: SuppressionThreshold,
+    ) -> Result<Table, PublishError> {
+        let counts = self.count(query, Outcomes::NotNeeded)?;
+        let cells = counts
+            .into_iter()
+            .map(|(cell, measures)| (cell, u64::try_from(measures.cases).unwrap_or(0)));
+        Ok(Table::protected(query.axes(catalogue), cells, threshold)?)
+    }
+
+    /// The tables of queries over the same cases, protected together: a count hidden in one
+    /// is hidden wherever it appears.
+    fn protected_together<const N: usize>(
+        &self,
+        catalogue: &Catalogue,
+        queries: [Result<StatisticsQuery, StatisticsError>; N],
+        threshold: SuppressionThreshold,
+    ) -> Result<[Table; N], PublishError> {
+        let queries = queries.map(|query| {
+            query
+                .map_err(PublishError::from)
+                .and_then(|query| self.protected_table(catalogue, &query, threshold))
+        });
+        let mut tables = Vec::with_capacity(N);
+        for table in queries {
+            tables.push(table?);
+        }
+        Table::protect_together(&mut tables)?;
+        Ok(tables
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("one table per query")))
+    }
+
+    /// The yearly compilation for the executive board: per focus area (and in total) and per
+    /// responsible office, cases by kind, severity, gender and age group, the shares police
+    /// reported and closed, and the median days to close.
+    pub fn yearly_compilation(
+        &self,
+        catalogue: &Catalogue,
+        year: i32,
+        threshold: SuppressionThreshold,
+    ) -> Result<YearlyCompilation, PublishError> {
+        let period = Period::year(year)
+            .filter(|_| (1970..=9998).contains(&year))
+            .ok_or(StatisticsError::NoSuchYear(year))?;
+        // The two halves share no count, so they are counted at once on two connections.
+        let (focus_areas, offices) = thread::scope(|scope| {
+            let offices = scope
+                .spawn(|| self.yearly_sections(catalogue, period, Dimension::Office, threshold));
+            let focus_areas =
+                self.yearly_sections(catalogue, period, Dimension::FocusArea, threshold);
+            let offices = offices
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (focus_areas, offices)
+        });
+        let (mut focus_areas, mut offices) = (focus_areas?, offices?);
+        let total = focus_areas.pop();
+        // A case with two offices counts under both: the offices' total counts no cases.
+        offices.pop();
+        Ok(YearlyCompilation {
+            year,
+            suppression_threshold: threshold.get(),
+            total,
+            focus_areas,
+            offices,
+        })
+    }
+
+    /// A year's sections per category of `by` (focus area or office), the total last.
+    fn yearly_sections(
+        &self,
+        catalogue: &Catalogue,
+        period: Period,
+        by: Dimension,
+        threshold: SuppressionThreshold,
+    ) -> Result<Vec<Section>, PublishError> {
+        let breakdowns = [
+            Dimension::Kind,
+            Dimension::Severity,
+            Dimension::Gender,
+            Dimension::AgeGroup,
+        ];
+        let queries = breakdowns.map(|breakdown| {
+            StatisticsQuery::new(catalogue, period, &[by.code(), breakdown.code()], &[])
+        });
+        let tables = self.protected_together(catalogue, queries, threshold)?;
+        let by_itself = StatisticsQuery::new(catalogue, period, &[by.code()], &[])?;
+        let outcomes = self.count(&by_itself, Outcomes::Needed)?;
+        let days = self.days_to_close(&period, by)?;
+        Ok(sections(&tables, &outcomes, &days, threshold))
+    }
+
+    /// The district picture (lägesbild) for a local crime-prevention council: the period in
+    /// the district by month and focus area, by kind of place, by hour of day and by weekday
+    /// (local time), protected together, each cell compared with the period before. `None`
+    /// when there is no such district.
+    pub fn district_picture(
+        &self,
+        catalogue: &Catalogue,
+        district: &str,
+        period: Period,
+        threshold: SuppressionThreshold,
+    ) -> Result<Option<DistrictPicture>, PublishError> {
+        let Some(entry) = catalogue
+            .districts()
+            .iter()
+            .find(|entry| entry.code.as_str() == district)
+        else {
+            return Ok(None);
+        };
+        let filter = [("district", district)];
+        let tables = |period: Period| {
+            let queries = [
+                &["month", "focus_area"][..],
+                &["place_kind"],
+                &["hour"],
+                &["weekday"],
+            ]
+            .map(|group_by| StatisticsQuery::new(catalogue, period, group_by, &filter));
+            self.protected_together(catalogue, queries, threshold)
+        };
+        let (now, before) = (tables(period)?, tables(period.previous())?);
+        let [by_month_and_focus_area, by_place_kind, by_hour, by_weekday] =
+            std::array::from_fn(|at| TableView::new(&now[at], Some(&before[at])));
+        Ok(Some(DistrictPicture {
+            district: CategoryView::new(entry.code.as_str(), &entry.label),
+            period: PeriodView::from(&period),
+            suppression_threshold: threshold.get(),
+            by_month_and_focus_area,
+            by_place_kind,
+            by_hour,
+            by_weekday,
+        }))
+    }
+}
+
+/// A section per category of the tables' first axis, the total last. The tables are
+/// `[by, kind]`, `[by, severity]`, `[by, gender]` and `[by, age_group]`, protected together;
+/// `outcomes` counts by `by` alone, and `days` gives days to close per code of `by`.
+fn sections(
+    tables: &[Table; 4],
+    outcomes: &Counts,
+    days: &[(String, i32, i64)],
+    threshold: SuppressionThreshold,
+) -> Vec<Section> {
+    let Some(first) = tables.first() else {
+        return Vec::new();
+    };
+    let categories = &first.axes()[0].categories;
+    categories
+        .iter()
+        .enumerate()
+        .map(|(row, category)| {
+            let is_total = row + 1 == categories.len();
+            let breakdown = |table: &Table| {
+                let columns = &table.axes()[1].categories;
+                columns[..columns.len() - 1]
+                    .iter()
+                    .enumerate()
+                    .map(|(column, c)| {
+                        let count = table.count(table.index(&[row, column]));
+                        CountView {
+                            code: c.code.clone(),
+                            label: c.label.clone(),
+                            count,
+                            suppressed: count.is_none(),
+                        }
+                    })
+                    .collect()
+            };
+            let mine = |code: &str| is_total || code == category.code;
+            let (cases, closed, police) = outcomes
+                .iter()
+                .filter(|(cell, _)| mine(&cell[0]))
+                .fold((0, 0, 0), |(n, c, p), (_, m)| {
+                    (n + m.cases, c + m.closed, p + m.police_reported)
+                });
+            let histogram: Vec<(i32, u64)> = days
+                .iter()
+                .filter(|(code, _, _)| mine(code))
+                .map(|(_, days, n)| (*days, u64::try_from(*n).unwrap_or(0)))
+                .collect();
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            Section {
+                code: category.code.clone(),
+                label: category.label.clone(),
+                cases: first.count(first.index(&[row, first.axes()[1].categories.len() - 1])),
+                by_kind: breakdown(&tables[0]),
+                by_severity: breakdown(&tables[1]),
+                by_gender: breakdown(&tables[2]),
+                by_age_group: breakdown(&tables[3]),
+                police_reported_share: share(count(police), count(cases), threshold),
+                closed_share: share(count(closed), count(cases), threshold),
+                median_days_to_close: median_days(&histogram, threshold),
+            }
+        })
+        .collect()
+}

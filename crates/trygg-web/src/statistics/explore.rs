@@ -1,0 +1,316 @@
+//! The statistics page: an analyst picks what to break the cases down by (rows and columns),
+//! the period and any filters, and gets the protected table with a chart, compared with the
+//! period before, and the downloads the API serves (CSV, semicolon-CSV, JSON-stat) with the
+//! same numbers.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{Days, NaiveDate};
+use trygg_domain::statistics::{
+    Dimension, Format, Grain, Period, StatisticsError, StatisticsQuery, TableView, csv, json_stat,
+};
+
+use super::{Analyst, Labels, publishable};
+use crate::error::WebError;
+use crate::templates::{FieldError, Layout, SelectOption, StatisticsPage};
+use crate::{html, urlencode};
+
+/// The page's query string: its fields in order (filters are named by their dimension).
+type Params = web::Query<Vec<(String, String)>>;
+
+/// What the visitor picked, as they typed it: the form shows it back as it was.
+#[derive(Debug, Default)]
+struct Selection {
+    from: String,
+    /// The last day, included (the API's `to` is the day after).
+    to: String,
+    rows: String,
+    columns: String,
+    filters: Vec<(Dimension, String)>,
+}
+
+impl Selection {
+    /// The fields of the page's form; unknown fields are left out, empty ones are unset.
+    fn read(params: &[(String, String)], default: &Period) -> Selection {
+        let mut selection = Selection {
+            from: default.from().to_string(),
+            to: last_day(default).to_string(),
+            rows: Dimension::FocusArea.code().to_owned(),
+            ..Selection::default()
+        };
+        for (name, value) in params {
+            let value = value.trim().to_owned();
+            match name.as_str() {
+                "fran" => selection.from = value,
+                "till" => selection.to = value,
+                "rader" => selection.rows = value,
+                "kolumner" => selection.columns = value,
+                code => {
+                    if let Ok(dimension) = Dimension::parse(code)
+                        && Dimension::CATEGORICAL.contains(&dimension)
+                        && !value.is_empty()
+                    {
+                        selection.filters.push((dimension, value));
+                    }
+                }
+            }
+        }
+        selection
+    }
+
+    /// The query, or what is wrong with the selection, field by field.
+    fn query(&self, analyst: &Analyst) -> Result<StatisticsQuery, Vec<FieldError>> {
+        let lang = analyst.lang();
+        let error = |field: &str, id: &str| FieldError {
+            field: field.to_owned(),
+            message: lang.text(id),
+            href: format!("#field-{field}"),
+        };
+        let date = |field: &str, text: &str| {
+            text.parse::<NaiveDate>()
+                .map_err(|_| error(field, &format!("statistics-error-{field}")))
+        };
+        let (from, to) = match (date("fran", &self.from), date("till", &self.to)) {
+            (Ok(from), Ok(to)) => (from, to),
+            (from, to) => return Err([from.err(), to.err()].into_iter().flatten().collect()),
+        };
+        let period = to
+            .checked_add_days(Days::new(1))
+            .ok_or(StatisticsError::PeriodTooLong)
+            .and_then(|after| Period::new(from, after))
+            .map_err(|why| {
+                vec![match why {
+                    StatisticsError::EmptyPeriod => error("till", "statistics-error-empty"),
+                    _ => error("till", "statistics-error-long"),
+                }]
+            })?;
+        let group_by: Vec<&str> = [&self.rows, &self.columns]
+            .into_iter()
+            .map(String::as_str)
+            .filter(|code| !code.is_empty())
+            .collect();
+        let filters: Vec<(&str, &str)> = self
+            .filters
+            .iter()
+            .map(|(dimension, value)| (dimension.code(), value.as_str()))
+            .collect();
+        StatisticsQuery::new(&analyst.catalogue, period, &group_by, &filters).map_err(|why| {
+            vec![match why {
+                StatisticsError::Repeated(_) | StatisticsError::TwoGrains(..) => {
+                    error("kolumner", "statistics-error-same")
+                }
+                StatisticsError::UnknownCategory { .. } => {
+                    error("filter", "statistics-error-query")
+                }
+                StatisticsError::TooLarge(_) => error("kolumner", "statistics-error-large"),
+                _ => error("rader", "statistics-error-query"),
+            }]
+        })
+    }
+
+    /// The selection as a query string, for the downloads.
+    fn query_string(&self) -> String {
+        let mut fields = vec![
+            ("fran", self.from.as_str()),
+            ("till", self.to.as_str()),
+            ("rader", self.rows.as_str()),
+            ("kolumner", self.columns.as_str()),
+        ];
+        fields.extend(
+            self.filters
+                .iter()
+                .map(|(dimension, value)| (dimension.code(), value.as_str())),
+        );
+        fields
+            .into_iter()
+            .map(|(name, value)| format!("{name}={}", urlencode(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn filter(&self, dimension: Dimension) -> &str {
+        self.filters
+            .iter()
+            .find(|(d, _)| *d == dimension)
+            .map_or("", |(_, value)| value.as_str())
+    }
+}
+
+fn last_day(period: &Period) -> NaiveDate {
+    period.to().pred_opt().unwrap_or(period.to())
+}
+
+/// `GET /statistik?fran=…&till=…&rader=…&kolumner=…&<dimension>=…`.
+pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, WebError> {
+    let lang = analyst.lang();
+    let default = Period::last_twelve_months(analyst.clock.now());
+    let selection = Selection::read(&params, &default);
+    let mut page = StatisticsPage {
+        layout: Layout::new(&analyst.visitor, "statistics-title"),
+        from: selection.from.clone(),
+        to: selection.to.clone(),
+        rows: options(&analyst, &selection.rows, false),
+        columns: options(&analyst, &selection.columns, true),
+        filters: Dimension::CATEGORICAL
+            .into_iter()
+            .map(|dimension| {
+                (
+                    dimension.code().to_owned(),
+                    analyst.dimension(dimension.code()),
+                    categories(&analyst, dimension, selection.filter(dimension), &default),
+                )
+            })
+            .collect(),
+        threshold: analyst.threshold.get(),
+        errors: Vec::new(),
+        figure: None,
+        period: None,
+        downloads: Vec::new(),
+    };
+    let query = match selection.query(&analyst) {
+        Ok(query) => query,
+        Err(errors) => {
+            page.errors = errors;
+            return html(&page);
+        }
+    };
+    let (database, catalogue, threshold) = (
+        analyst.database.clone(),
+        analyst.catalogue.clone(),
+        analyst.threshold,
+    );
+    let asked = query.clone();
+    let tables = web::block(move || {
+        let table = database.protected_table(&catalogue, &asked, threshold)?;
+        let previous = asked.for_period(asked.period().previous());
+        let before = database.protected_table(&catalogue, &previous, threshold)?;
+        Ok((table, before))
+    })
+    .await?;
+    let (table, before) = match publishable(lang, tables)? {
+        Ok(tables) => tables,
+        Err(why) => {
+            page.errors = vec![FieldError {
+                field: "rader".into(),
+                message: why,
+                href: "#field-rader".into(),
+            }];
+            return html(&page);
+        }
+    };
+    let period = query.period();
+    page.period = Some(lang.text_with(
+        "statistics-period",
+        &[
+            ("from", &period.from().to_string()),
+            ("to", &last_day(period).to_string()),
+            (
+                "previous",
+                &super::district::period_text(&period.previous()),
+            ),
+        ],
+    ));
+    page.figure = Some(analyst.figure(
+        "table",
+        "statistics-result",
+        &TableView::new(&table, Some(&before)),
+    ));
+    let query_string = selection.query_string();
+    page.downloads = Format::CODES
+        .into_iter()
+        .filter(|code| *code != "json")
+        .map(|code| {
+            (
+                format!("/statistik/hamta?format={code}&{query_string}"),
+                lang.text(&format!("statistics-download-{code}")),
+            )
+        })
+        .collect();
+    html(&page)
+}
+
+/// `GET /statistik/hamta?format=…&…`: the table as the API serves it in that format.
+pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, WebError> {
+    let default = Period::last_twelve_months(analyst.clock.now());
+    let selection = Selection::read(&params, &default);
+    let format = params
+        .iter()
+        .find(|(name, _)| name == "format")
+        .and_then(|(_, code)| Format::parse(code).ok())
+        .filter(|format| *format != Format::Json)
+        .ok_or(WebError::BadForm)?;
+    let query = selection.query(&analyst).map_err(|_| WebError::BadForm)?;
+    let (database, catalogue, threshold) = (
+        analyst.database.clone(),
+        analyst.catalogue.clone(),
+        analyst.threshold,
+    );
+    let asked = query.clone();
+    let table = web::block(move || database.protected_table(&catalogue, &asked, threshold)).await?;
+    let table = publishable(analyst.lang(), table)?.map_err(|_| WebError::BadForm)?;
+    let period = query.period();
+    let (body, extension) = match format {
+        Format::JsonStat => (
+            json_stat(&query, &table, analyst.threshold).to_string(),
+            "json",
+        ),
+        Format::Csv(separator) => (csv(&table, separator), "csv"),
+        Format::Json => return Err(WebError::BadForm),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(format.media_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"anmalningsstatistik-{}-{}.{extension}\"",
+                period.from(),
+                last_day(period)
+            ),
+        ))
+        .body(body))
+}
+
+/// The dimensions to break down by, a period grain among them; the columns may be none.
+fn options(analyst: &Analyst, chosen: &str, optional: bool) -> Vec<SelectOption> {
+    let none = optional.then(|| SelectOption {
+        value: String::new(),
+        label: analyst.lang().text("statistics-no-columns"),
+        selected: chosen.is_empty(),
+    });
+    let dimensions = Dimension::CATEGORICAL
+        .into_iter()
+        .chain(Grain::ALL.map(Dimension::Period))
+        .map(|dimension| SelectOption {
+            value: dimension.code().to_owned(),
+            label: analyst.dimension(dimension.code()),
+            selected: chosen == dimension.code(),
+        });
+    none.into_iter().chain(dimensions).collect()
+}
+
+/// A filter's choices: every category, or all of them.
+fn categories(
+    analyst: &Analyst,
+    dimension: Dimension,
+    chosen: &str,
+    period: &Period,
+) -> Vec<SelectOption> {
+    let all = SelectOption {
+        value: String::new(),
+        label: analyst.lang().text("statistics-all"),
+        selected: chosen.is_empty(),
+    };
+    let code = dimension.code();
+    std::iter::once(all)
+        .chain(
+            dimension
+                .categories(&analyst.catalogue, period)
+                .into_iter()
+                .map(|category| SelectOption {
+                    label: analyst.category(code, &category.code, &category.label),
+                    selected: chosen == category.code,
+                    value: category.code,
+                }),
+        )
+        .collect()
+}

@@ -1,0 +1,319 @@
+//! Published tables as a page shows them: a bar chart drawn on the server as SVG, a summary
+//! in words, and the numbers in a table. A suppressed count is shown as suppressed, never as
+//! zero, and never as a bar.
+
+use trygg_domain::statistics::{Comparison, TableView};
+
+use crate::i18n::Lang;
+
+/// The chart's drawing area, in the SVG's own units: labels on the left, bars to the right,
+/// room for the value after the longest bar.
+const WIDTH: u32 = 640;
+const LABEL_WIDTH: u32 = 210;
+const BAR_SPACE: u32 = 340;
+const ROW_HEIGHT: u32 = 26;
+const BAR_HEIGHT: u32 = 16;
+
+/// A table with its chart: what a page shows for each published table.
+#[derive(Debug)]
+pub struct Figure {
+    /// Unique on the page: the chart's title and summary are named by it.
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub chart: Chart,
+    pub grid: Grid,
+}
+
+/// Horizontal bars, one per category, with the previous period as a mark where compared.
+#[derive(Debug)]
+pub struct Chart {
+    pub width: u32,
+    pub height: u32,
+    pub bars: Vec<Bar>,
+    pub compared: bool,
+}
+
+#[derive(Debug)]
+pub struct Bar {
+    pub label: String,
+    /// The baseline of the row's text, and the bar's top.
+    pub text_y: u32,
+    pub bar_y: u32,
+    pub width: u32,
+    pub value: String,
+    pub value_x: u32,
+    pub suppressed: bool,
+    /// Where the previous period's count is marked, if it was published.
+    pub previous_x: Option<u32>,
+}
+
+/// A table: a header row, then one row per category (the total last).
+#[derive(Debug)]
+pub struct Grid {
+    pub corner: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug)]
+pub struct Row {
+    pub label: String,
+    pub total: bool,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug)]
+pub struct Cell {
+    pub text: String,
+    pub suppressed: bool,
+}
+
+/// One bar's worth: a category and its count, compared with the previous period's where it
+/// is.
+#[derive(Debug)]
+pub struct Point {
+    pub label: String,
+    pub count: Option<u64>,
+    pub previous: Option<Comparison>,
+}
+
+impl Point {
+    fn previous_count(&self) -> Option<u64> {
+        self.previous.as_ref().and_then(|previous| previous.count)
+    }
+}
+
+/// Names the categories of a table's dimensions in the page's language.
+pub trait Labels {
+    fn dimension(&self, code: &str) -> String;
+    fn category(&self, dimension: &str, code: &str, label: &str) -> String;
+}
+
+impl Figure {
+    /// A figure of a published table of one or two dimensions: bars over the first
+    /// dimension's categories (their totals over the second), the table in full.
+    pub fn of_table(
+        id: &str,
+        title: String,
+        table: &TableView,
+        lang: Lang,
+        labels: &impl Labels,
+    ) -> Figure {
+        let first = &table.dimensions[0];
+        let columns = table.dimensions.get(1).map_or(1, |d| d.categories.len());
+        let points: Vec<Point> = first
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(row, category)| {
+                // The row's total: its cell in the second dimension's last (`total`) category.
+                let cell = &table.cells[row * columns + columns - 1];
+                Point {
+                    label: labels.category(&first.id, &category.code, &category.label),
+                    count: cell.count,
+                    previous: cell.previous.clone(),
+                }
+            })
+            .collect();
+        let corner = labels.dimension(&first.id);
+        let Some(second) = table.dimensions.get(1) else {
+            return Figure::of_points(id, title, corner, points, lang);
+        };
+        let grid = Grid {
+            corner,
+            columns: second
+                .categories
+                .iter()
+                .map(|c| labels.category(&second.id, &c.code, &c.label))
+                .collect(),
+            rows: points
+                .iter()
+                .enumerate()
+                .map(|(row, point)| Row {
+                    label: point.label.clone(),
+                    total: row + 1 == points.len(),
+                    cells: table.cells[row * columns..(row + 1) * columns]
+                        .iter()
+                        .map(|cell| Cell::count(lang, cell.count))
+                        .collect(),
+                })
+                .collect(),
+        };
+        Figure::new(id, title, points, grid, lang)
+    }
+
+    /// A figure of categories and their counts, the total last: a row each with the count,
+    /// and where compared the previous period's count and the change.
+    pub fn of_points(
+        id: &str,
+        title: String,
+        corner: String,
+        points: Vec<Point>,
+        lang: Lang,
+    ) -> Figure {
+        let grid = Grid::compared(lang, corner, &points);
+        Figure::new(id, title, points, grid, lang)
+    }
+
+    fn new(id: &str, title: String, points: Vec<Point>, grid: Grid, lang: Lang) -> Figure {
+        let compared = points.iter().any(|point| point.previous.is_some());
+        // Every dimension ends with its total, which the bars leave out.
+        let chart = Chart::new(&points[..points.len().saturating_sub(1)], compared, lang);
+        Figure {
+            id: id.to_owned(),
+            title,
+            summary: summary(lang, &points),
+            chart,
+            grid,
+        }
+    }
+}
+
+impl Chart {
+    fn new(points: &[Point], compared: bool, lang: Lang) -> Chart {
+        let largest = points
+            .iter()
+            .flat_map(|point| [point.count, point.previous_count()])
+            .flatten()
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let scale = |count: u64| (count * u64::from(BAR_SPACE) / largest) as u32;
+        let bars = points
+            .iter()
+            .enumerate()
+            .map(|(row, point)| {
+                let top = row as u32 * ROW_HEIGHT + 4;
+                let width = point.count.map_or(0, scale);
+                Bar {
+                    label: point.label.clone(),
+                    text_y: top + BAR_HEIGHT - 3,
+                    bar_y: top,
+                    width,
+                    value: Cell::count(lang, point.count).text,
+                    value_x: LABEL_WIDTH + width + 6,
+                    suppressed: point.count.is_none(),
+                    previous_x: point
+                        .previous_count()
+                        .map(|count| LABEL_WIDTH + scale(count)),
+                }
+            })
+            .collect::<Vec<_>>();
+        Chart {
+            width: WIDTH,
+            height: bars.len() as u32 * ROW_HEIGHT + 8,
+            bars,
+            compared,
+        }
+    }
+
+    pub fn label_x(&self) -> u32 {
+        LABEL_WIDTH - 8
+    }
+
+    pub fn axis_x(&self) -> u32 {
+        LABEL_WIDTH
+    }
+
+    pub fn bar_height(&self) -> u32 {
+        BAR_HEIGHT
+    }
+}
+
+impl Grid {
+    /// One row per point: the count, and where compared the previous period's and the change.
+    fn compared(lang: Lang, corner: String, points: &[Point]) -> Grid {
+        let compared = points.iter().any(|point| point.previous.is_some());
+        let mut columns = vec![lang.text("statistics-count")];
+        if compared {
+            columns.push(lang.text("statistics-previous"));
+            columns.push(lang.text("statistics-change"));
+        }
+        Grid {
+            corner,
+            columns,
+            rows: points
+                .iter()
+                .enumerate()
+                .map(|(row, point)| {
+                    let mut cells = vec![Cell::count(lang, point.count)];
+                    if compared {
+                        let previous = point.previous.as_ref();
+                        cells.push(Cell::count(lang, previous.and_then(|p| p.count)));
+                        cells.push(Cell {
+                            text: previous.map_or_else(
+                                || "–".to_owned(),
+                                |p| change(p.change, p.change_percent),
+                            ),
+                            suppressed: false,
+                        });
+                    }
+                    Row {
+                        label: point.label.clone(),
+                        total: row + 1 == points.len(),
+                        cells,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Cell {
+    pub fn count(lang: Lang, count: Option<u64>) -> Cell {
+        Cell {
+            text: count.map_or_else(|| lang.text("statistics-suppressed"), |n| n.to_string()),
+            suppressed: count.is_none(),
+        }
+    }
+}
+
+/// A change as a signed count and percentage; a dash where a count is suppressed.
+fn change(change: Option<i64>, percent: Option<f64>) -> String {
+    match (change, percent) {
+        (Some(change), Some(percent)) => format!("{change:+} ({percent:+.1} %)"),
+        (Some(change), None) => format!("{change:+}"),
+        (None, _) => "–".to_owned(),
+    }
+}
+
+/// The chart in words: the total, the largest category, the previous period's total, and
+/// how many categories are suppressed.
+fn summary(lang: Lang, points: &[Point]) -> String {
+    let Some((total, categories)) = points.split_last() else {
+        return String::new();
+    };
+    let count = |count: Option<u64>| Cell::count(lang, count).text;
+    let mut summary = vec![lang.text_with(
+        "statistics-summary-total",
+        &[("total", &count(total.count))],
+    )];
+    if let Some(largest) = categories
+        .iter()
+        .filter(|point| point.count.is_some_and(|n| n > 0))
+        .max_by_key(|point| point.count)
+    {
+        summary.push(lang.text_with(
+            "statistics-summary-largest",
+            &[
+                ("category", &largest.label),
+                ("count", &count(largest.count)),
+            ],
+        ));
+    }
+    if let Some(previous) = &total.previous {
+        summary.push(lang.text_with(
+            "statistics-summary-previous",
+            &[("total", &count(previous.count))],
+        ));
+    }
+    let hidden = categories
+        .iter()
+        .filter(|point| point.count.is_none())
+        .count();
+    if hidden > 0 {
+        summary.push(lang.text_count("statistics-summary-suppressed", "count", hidden as i64));
+    }
+    summary.join(" ")
+}

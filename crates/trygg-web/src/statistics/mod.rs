@@ -1,0 +1,150 @@
+//! Statistics on the web, for analysts and security managers: the district picture
+//! (lägesbild), the yearly compilation and a statistics page with its downloads. Each shows the
+//! API's numbers, from the same storage calls with the same suppression, as charts drawn on
+//! the server, summaries in words and the numbers in tables.
+
+mod district;
+mod explore;
+mod figures;
+mod yearly;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use std::future::{Ready, ready};
+use trygg_domain::statistics::{StatisticsError, SuppressionThreshold, TableView};
+use trygg_domain::{Catalogue, Clock};
+use trygg_storage::{Database, PublishError};
+
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::session::Visitor;
+
+pub use district::district_picture;
+pub use explore::{download, explore};
+pub use figures::{Figure, Labels};
+pub use yearly::yearly_compilation;
+
+/// The visitor as a reader of statistics, with what the pages read them from. Anyone but
+/// an analyst or a security manager is refused (403), as the API refuses them.
+pub struct Analyst {
+    visitor: Visitor,
+    database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
+    clock: web::Data<Clock>,
+    threshold: SuppressionThreshold,
+}
+
+impl FromRequest for Analyst {
+    type Error = WebError;
+    type Future = Ready<Result<Analyst, WebError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(
+            Visitor::from_request(request, payload)
+                .into_inner()
+                .and_then(|visitor| analyst(request, visitor)),
+        )
+    }
+}
+
+fn analyst(request: &HttpRequest, visitor: Visitor) -> Result<Analyst, WebError> {
+    let catalogue = crate::state::<Catalogue>(request)?;
+    if !visitor.user()?.principal(&catalogue)?.may_read_statistics() {
+        return Err(WebError::Forbidden);
+    }
+    Ok(Analyst {
+        database: crate::state(request)?,
+        clock: crate::state(request)?,
+        threshold: **crate::state::<SuppressionThreshold>(request)?,
+        catalogue,
+        visitor,
+    })
+}
+
+impl std::fmt::Debug for Analyst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyst")
+            .field("visitor", &self.visitor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Analyst {
+    fn lang(&self) -> Lang {
+        self.visitor.lang
+    }
+
+    /// A figure of a published table, its categories named in the page's language.
+    fn figure(&self, id: &str, title_id: &str, table: &TableView) -> Figure {
+        Figure::of_table(id, self.lang().text(title_id), table, self.lang(), self)
+    }
+}
+
+impl Labels for Analyst {
+    fn dimension(&self, code: &str) -> String {
+        self.lang().text(&format!("statistics-dimension-{code}"))
+    }
+
+    /// The catalogue's label, or the vocabulary's; the domain's Swedish one where there is
+    /// no other.
+    fn category(&self, dimension: &str, code: &str, label: &str) -> String {
+        let lang = self.lang();
+        if code == "total" {
+            return lang.text("statistics-total");
+        }
+        let catalogue = &self.catalogue;
+        let english = match dimension {
+            "focus_area" => catalogue
+                .focus_area(code)
+                .ok()
+                .and_then(|area| area.label_en.clone()),
+            "office" => catalogue
+                .offices()
+                .iter()
+                .find(|office| office.code.as_str() == code)
+                .and_then(|office| office.label_en.clone()),
+            "district" => catalogue
+                .districts()
+                .iter()
+                .find(|district| district.code.as_str() == code)
+                .and_then(|district| district.label_en.clone()),
+            vocabulary => vocabulary_prefix(vocabulary)
+                .and_then(|prefix| Lang::En.optional_text(&format!("{prefix}-{code}"))),
+        };
+        lang.pick(label, english.as_deref())
+    }
+}
+
+/// The prefix of the reporting form's messages for a coded dimension's values.
+fn vocabulary_prefix(dimension: &str) -> Option<&'static str> {
+    Some(match dimension {
+        "kind" => "kind",
+        "violence_form" => "violence-form",
+        "severity" => "severity",
+        "affected_category" => "category",
+        "gender" => "gender",
+        "age_group" => "age",
+        "children_affected" => "children",
+        "place_kind" => "place",
+        "weekday" => "weekday",
+        _ => return None,
+    })
+}
+
+/// What statistics could be published: the figures, or why not in the page's words. Only the
+/// database failing is an error page.
+fn publishable<T>(
+    lang: Lang,
+    result: Result<T, PublishError>,
+) -> Result<Result<T, String>, WebError> {
+    let id = match result {
+        Ok(published) => return Ok(Ok(published)),
+        Err(PublishError::Storage(error)) => return Err(error.into()),
+        Err(PublishError::Statistics(StatisticsError::TooSparse)) => "statistics-error-sparse",
+        Err(PublishError::Statistics(StatisticsError::TooLarge(_))) => "statistics-error-large",
+        Err(PublishError::Statistics(StatisticsError::EmptyPeriod)) => "statistics-error-empty",
+        Err(PublishError::Statistics(StatisticsError::PeriodTooLong)) => "statistics-error-long",
+        Err(PublishError::Statistics(_)) => "statistics-error-query",
+    };
+    Ok(Err(lang.text(id)))
+}
