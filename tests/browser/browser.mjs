@@ -149,3 +149,25 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   await page.screenshot({ path, fullPage });
   return path;
 }
+
+/**
+ * Opens `path` of `service`, signing in at the provider as `login` on the way.
+ *
+ * @returns the session, as {@link launchBrowser} gives it, on the page asked for
+ */
+export async function signedIn(service, login, path) {
+  const session = await launchBrowser();
+  const { page } = session;
+  await page.goto(service.url(path));
+  await page.waitForSelector('input[name="login"]');
+  await page.fill('input[name="login"]', login);
+  await page.fill('input[name="password"]', 'any');
+  const pathname = new URL(service.url(path)).pathname;
+  await Promise.all([page.waitForURL((url) => url.pathname === pathname), page.keyboard.press('Enter')]);
+  return session;
+}
+
+/** Sends the form holding `button` and waits for the page it leads to. */
+export async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), page.click(button)]);
+}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { checkAccessibility, launchBrowser, screenshot } from './browser.mjs';
+import { checkAccessibility, screenshot, signedIn, submit } from './browser.mjs';
 import { startService } from './service.mjs';
 
 const LIMIT = 120_000;
@@ -49,23 +49,6 @@ async function fromApi(service, path) {
 }
 
 const caseFromApi = (service, id) => fromApi(service, `/api/v1/incidents/${id}`);
-
-/** Opens `path`, signing in at the provider as `login` on the way. */
-async function signedIn(service, login, path) {
-  const session = await launchBrowser();
-  const { page } = session;
-  await page.goto(service.url(path));
-  await page.waitForSelector('input[name="login"]');
-  await page.fill('input[name="login"]', login);
-  await page.fill('input[name="password"]', 'any');
-  await Promise.all([page.waitForURL((url) => url.pathname === path), page.keyboard.press('Enter')]);
-  return session;
-}
-
-/** Sends the form holding `button` and waits for the page it leads to. */
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), page.click(button)]);
-}
 
 describe('case work on the web', () => {
   let service;

@@ -1,0 +1,141 @@
+// Statistics in a real Chromium, signing in at a real OpenID provider: an analyst opens the
+// district picture, then the statistics page, and downloads the CSV, whose numbers are the
+// API's; the district picture, the statistics page and the yearly compilation pass axe in both
+// languages, and the compilation prints to A4 without the page's navigation.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { SCREENSHOT_DIR, checkAccessibility, screenshot, signedIn, submit } from './browser.mjs';
+import { startService } from './service.mjs';
+
+const LIMIT = 120_000;
+const DAY = 86_400_000;
+
+/** A date `days` ago, as YYYY-MM-DD. */
+const daysAgo = (days) => new Date(Date.now() - days * DAY).toISOString().slice(0, 10);
+
+/** Files a report through the API, `days` ago, with `changes` to the example. */
+async function fileReport(service, days, changes) {
+  const response = await fetch(service.url('/api/v1/incidents'), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${service.token('anna', 'reporter')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      kind: 'threat',
+      occurred_at: new Date(Date.now() - days * DAY).toISOString(),
+      district: 'central',
+      place_kind: 'school',
+      affected_category: 'pupil_child',
+      affected_gender: 'woman',
+      affected_age_group: 'age_13_17',
+      children_affected: 'affected',
+      perpetrator_relation: 'pupil',
+      perpetrator_influence: 'no',
+      severity: 'high',
+      description: 'En elev hotade en annan elev på skolgården.',
+      ...changes,
+    }),
+  });
+  assert.equal(response.status, 201);
+}
+
+describe('statistics on the web', () => {
+  let service;
+  before(async () => {
+    service = await startService();
+    const kinds = ['threat', 'violence', 'harassment'];
+    const places = ['school', 'workplace', 'public_space'];
+    for (let i = 0; i < 24; i++) {
+      await fileReport(service, 1 + i * 3, {
+        kind: kinds[i % 3],
+        place_kind: places[i % 2 ? 0 : (i % 3)],
+        violence_forms: kinds[i % 3] === 'violence' ? ['physical'] : undefined,
+      });
+    }
+    for (let i = 0; i < 4; i++) await fileReport(service, 2 + i, { district: 'east' });
+    await fileReport(service, 5, { district: 'west' });
+  });
+  after(async () => {
+    await service?.stop();
+  });
+
+  test('an analyst opens the district picture and downloads the CSV, and its numbers are the API\'s', { timeout: LIMIT }, async () => {
+    const { page, close } = await signedIn(service, 'olga:analyst', '/lagesbild');
+    try {
+      await checkAccessibility(page, 'district choice (sv)');
+      await page.selectOption('#field-stadsdel', 'central');
+      await submit(page, 'form[action="/lagesbild"] button');
+      assert.match(await page.textContent('h1'), /Lägesbild för Centrala/);
+      assert.equal(await page.locator('svg[role="img"]').count(), 4);
+      await checkAccessibility(page, 'district picture (sv)');
+      await screenshot(page, 'district-picture-1280');
+
+      await submit(page, '.statistics-nav a[href="/statistik"]');
+      const [from, to] = [daysAgo(120), daysAgo(0)];
+      await page.fill('#field-fran', from);
+      await page.fill('#field-till', to);
+      await page.selectOption('#field-rader', 'district');
+      await page.selectOption('#field-kolumner', 'kind');
+      await submit(page, 'form.statistics-form button[type="submit"]');
+      assert.match(await page.textContent('main'), /skyddat/, 'west\'s one case is suppressed');
+      await checkAccessibility(page, 'statistics (sv)');
+      await screenshot(page, 'statistics-1280');
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('.downloads a[href^="/statistik/hamta?format=csv&"]'),
+      ]);
+      const downloaded = await readFile(await download.path(), 'utf8');
+      const after = new Date(Date.parse(to) + DAY).toISOString().slice(0, 10);
+      const response = await fetch(
+        service.url(`/api/v1/statistics?from=${from}&to=${after}&group_by=district,kind&format=csv`),
+        { headers: { authorization: `Bearer ${service.token('olga', 'analyst')}` } },
+      );
+      assert.equal(response.status, 200);
+      assert.equal(downloaded, await response.text());
+      assert.match(downloaded, /^district,district_label,kind,kind_label,count,suppressed\r\n/);
+
+      await page.click('a[hreflang="en"]');
+      await page.waitForSelector('html[lang="en"]');
+      assert.match(await page.textContent('main'), /suppressed/);
+      await checkAccessibility(page, 'statistics (en)');
+      await page.goto(service.url('/lagesbild?stadsdel=east'));
+      await checkAccessibility(page, 'district picture (en)');
+    } finally {
+      await close();
+    }
+  });
+
+  test('the yearly compilation passes axe in both languages and prints to A4', { timeout: LIMIT }, async () => {
+    const year = new Date(Date.now() - DAY).getUTCFullYear();
+    const path = '/arssammanstallning';
+    const { page, close } = await signedIn(service, 'ivy:security_manager', path);
+    try {
+      await page.fill('#field-ar', String(year));
+      await submit(page, 'form[action="/arssammanstallning"] button');
+      assert.match(await page.textContent('h1'), new RegExp(`Årssammanställning ${year}`));
+      assert.ok((await page.locator('svg[role="img"]').count()) >= 6);
+      await checkAccessibility(page, 'yearly compilation (sv)');
+      await screenshot(page, 'yearly-compilation-1280');
+
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.isVisible('.site-header nav'), false);
+      assert.equal(await page.isVisible('form[action="/arssammanstallning"]'), false);
+      await screenshot(page, 'yearly-compilation-print');
+      await page.pdf({ path: join(SCREENSHOT_DIR, 'yearly-compilation.pdf'), format: 'A4', printBackground: true });
+      await page.emulateMedia({ media: 'screen' });
+
+      await page.click('a[hreflang="en"]');
+      await page.waitForSelector('html[lang="en"]');
+      assert.match(await page.textContent('h1'), new RegExp(`Yearly compilation ${year}`));
+      await checkAccessibility(page, 'yearly compilation (en)');
+    } finally {
+      await close();
+    }
+  });
+});
