@@ -8,9 +8,11 @@ use crate::i18n::Lang;
 
 /// The chart's drawing area, in the SVG's own units: labels on the left, bars to the right,
 /// room for the value after the longest bar.
-const WIDTH: u32 = 640;
-const LABEL_WIDTH: u32 = 210;
+const WIDTH: u32 = 740;
+const LABEL_WIDTH: u32 = 310;
 const BAR_SPACE: u32 = 340;
+/// Labels longer than this are shortened in the chart (the table beside has them whole).
+const LABEL_CHARS: usize = 46;
 const ROW_HEIGHT: u32 = 26;
 const BAR_HEIGHT: u32 = 16;
 
@@ -187,7 +189,7 @@ impl Chart {
                 let top = row as u32 * ROW_HEIGHT + 4;
                 let width = point.count.map_or(0, scale);
                 Bar {
-                    label: point.label.clone(),
+                    label: shortened(&point.label),
                     text_y: top + BAR_HEIGHT - 3,
                     bar_y: top,
                     width,
@@ -269,6 +271,15 @@ impl Cell {
     }
 }
 
+fn shortened(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        return label.to_owned();
+    }
+    let mut short: String = label.chars().take(LABEL_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
 /// A change as a signed count and percentage; a dash where a count is suppressed.
 fn change(change: Option<i64>, percent: Option<f64>) -> String {
     match (change, percent) {
@@ -316,4 +327,66 @@ fn summary(lang: Lang, points: &[Point]) -> String {
         summary.push(lang.text_count("statistics-summary-suppressed", "count", hidden as i64));
     }
     summary.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(label: &str, count: Option<u64>, before: Option<u64>) -> Point {
+        Point {
+            label: label.to_owned(),
+            count,
+            previous: Some(Comparison::between(count, before)),
+        }
+    }
+
+    #[test]
+    fn a_suppressed_count_is_never_a_bar_nor_a_zero() {
+        let figure = Figure::of_points(
+            "kind",
+            "Per typ".into(),
+            "Typ".into(),
+            vec![
+                point("Hot", Some(12), Some(8)),
+                point("Våld", None, Some(4)),
+                point("Annat", Some(0), None),
+                point("Totalt", Some(14), Some(12)),
+            ],
+            Lang::Sv,
+        );
+        let bars = &figure.chart.bars;
+        assert_eq!(bars.len(), 3, "the total is in the table, not a bar");
+        assert_eq!((bars[0].width, bars[0].value.as_str()), (BAR_SPACE, "12"));
+        assert_eq!((bars[1].width, bars[1].value.as_str()), (0, "skyddat"));
+        assert!(bars[1].suppressed && !bars[2].suppressed);
+        assert_eq!(bars[1].previous_x, Some(LABEL_WIDTH + BAR_SPACE / 3));
+        let cells: Vec<&str> = figure.grid.rows[1]
+            .cells
+            .iter()
+            .map(|cell| cell.text.as_str())
+            .collect();
+        assert_eq!(cells, ["skyddat", "4", "–"]);
+        assert_eq!(figure.grid.rows[0].cells[2].text, "+4 (+50.0 %)");
+        assert!(figure.grid.rows[3].total);
+        assert_eq!(
+            figure.summary,
+            "Totalt: 14. Flest: Hot (12). Perioden före: 12. En kategori är skyddad."
+        );
+    }
+
+    #[test]
+    fn long_labels_are_shortened_in_the_chart_only() {
+        let long = "Hot och våld mot medarbetare och förtroendevalda i kommunen";
+        let figure = Figure::of_points(
+            "area",
+            "Per område".into(),
+            "Område".into(),
+            vec![point(long, Some(5), None), point("Totalt", Some(5), None)],
+            Lang::Sv,
+        );
+        assert_eq!(figure.chart.bars[0].label.chars().count(), LABEL_CHARS);
+        assert!(figure.chart.bars[0].label.ends_with('…'));
+        assert_eq!(figure.grid.rows[0].label, long);
+    }
 }
