@@ -150,20 +150,25 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   return path;
 }
 
-/**
- * Opens `path` of `service`, signing in at the provider as `login` on the way.
- *
- * @returns the session, as {@link launchBrowser} gives it, on the page asked for
- */
-export async function signedIn(service, login, path) {
-  const session = await launchBrowser();
-  const { page } = session;
-  await page.goto(service.url(path));
+/** Signs in at the provider's login page as `login`, until the browser is at `arrived`. */
+export async function signInAtProvider(page, login, arrived) {
   await page.waitForSelector('input[name="login"]');
   await page.fill('input[name="login"]', login);
   await page.fill('input[name="password"]', 'any');
+  await Promise.all([page.waitForURL(arrived), page.keyboard.press('Enter')]);
+}
+
+/**
+ * Opens `path` of `service` in a new browser (with {@link launchBrowser}'s `options`), signing
+ * in at the provider as `login` on the way.
+ *
+ * @returns the session, as {@link launchBrowser} gives it, on the page asked for
+ */
+export async function signedIn(service, login, path, options = {}) {
+  const session = await launchBrowser(options);
+  await session.page.goto(service.url(path));
   const pathname = new URL(service.url(path)).pathname;
-  await Promise.all([page.waitForURL((url) => url.pathname === pathname), page.keyboard.press('Enter')]);
+  await signInAtProvider(session.page, login, (url) => url.pathname === pathname);
   return session;
 }
 

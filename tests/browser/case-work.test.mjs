@@ -112,6 +112,44 @@ describe('case work on the web', () => {
     }
   });
 
+  test('without JavaScript on a 360×640 screen, a handler takes a case from the queue to closed', { timeout: LIMIT }, async () => {
+    const id = await fileCase(service);
+    const { page, close } = await signedIn(service, 'dave:handler:utbildning', '/arenden', {
+      javaScriptEnabled: false,
+      viewport: { width: 360, height: 640 },
+    });
+    // A full-page capture is as wide as the page: wider than the screen if it scrolls sideways.
+    const fits = async (name) => {
+      await screenshot(page, name);
+      const png = await page.screenshot({ fullPage: true });
+      assert.equal(png.readUInt32BE(16), 360, `${name} fits 360 px without scrolling sideways`);
+    };
+    try {
+      await fits('queue-360');
+      await submit(page, `a[href="/arenden/${id}"]`);
+      await fits('case-360');
+      await submit(page, 'form[action$="/tilldelning"] button[type="submit"]');
+      for (const status of ['triaged', 'in_progress']) {
+        await page.check(`input[name="status"][value="${status}"]`);
+        await submit(page, 'form[action$="/status"] button[type="submit"]');
+      }
+      await page.fill('#field-description', 'Samtal med eleven.');
+      await page.fill('#field-due', '2030-01-15');
+      await submit(page, 'form[action$="/atgarder"] button[type="submit"]');
+      await submit(page, 'button[name="status"][value="done"]');
+      await page.check('input[name="status"][value="closed"]');
+      await page.check('input[name="outcome"][value="resolved"]');
+      await submit(page, 'form[action$="/status"] button[type="submit"]');
+      assert.match(await page.textContent('[role="status"]'), /Statusen är ändrad/);
+      await fits('case-closed-360');
+      const seen = await caseFromApi(service, id);
+      assert.equal(seen.status, 'closed');
+      assert.equal(seen.work.assignee, 'dave');
+    } finally {
+      await close();
+    }
+  });
+
   test('two case workers edit one case: the second sees the change made meanwhile, and their input is kept', { timeout: LIMIT }, async () => {
     const id = await fileCase(service);
     const path = `/arenden/${id}`;

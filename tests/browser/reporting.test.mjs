@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { checkAccessibility, launchBrowser, screenshot } from './browser.mjs';
+import { checkAccessibility, launchBrowser, screenshot, signInAtProvider } from './browser.mjs';
 import { startService } from './service.mjs';
 
 /** No test waits longer than this for anything. */
@@ -37,12 +37,8 @@ const REPORT = {
   description: 'En elev hotade en annan elev på skolgården efter lunch.',
 };
 
-async function signInAtProvider(page, login) {
-  await page.waitForSelector('input[name="login"]');
-  await page.fill('input[name="login"]', login);
-  await page.fill('input[name="password"]', 'any');
-  await Promise.all([page.waitForURL(/\/(rapportera|mina-rapporter|$)/), page.keyboard.press('Enter')]);
-}
+/** Signs in at the provider's login page as `login`, back on the reporting pages. */
+const signIn = (page, login) => signInAtProvider(page, login, /\/(rapportera|mina-rapporter|$)/);
 
 // --- The keyboard alone -----------------------------------------------------------------
 
@@ -181,7 +177,7 @@ describe('the reporting web', () => {
 
       await tabTo(page, 'a.button-start');
       await Promise.all([page.waitForURL(/127\.0\.0\.1:\d+\/(interaction|auth)/), page.keyboard.press('Enter')]);
-      await signInAtProvider(page, 'alice');
+      await signIn(page, 'alice');
       assert.match(page.url(), /\/rapportera\/typ$/);
 
       const id = await fileReport(page, {
@@ -260,7 +256,7 @@ describe('the reporting web', () => {
     });
     try {
       await page.goto(service.url('/rapportera'));
-      await signInAtProvider(page, 'bodil');
+      await signIn(page, 'bodil');
       const id = await fileReport(page, {
         check: async (slug) => {
           await screenshot(page, `filing-${slug}-360`);
@@ -287,7 +283,7 @@ describe('the reporting web', () => {
     const { page, close } = await launchBrowser();
     try {
       await page.goto(service.url('/rapportera'));
-      await signInAtProvider(page, 'cecilia');
+      await signIn(page, 'cecilia');
       await answer(page, { kind: 'violence' });
       assert.match(page.url(), /\/rapportera\/vald$/);
       await answer(page, {});
@@ -338,7 +334,7 @@ describe('the reporting web', () => {
     const { page, close } = await launchBrowser();
     try {
       await page.goto(service.url('/rapportera'));
-      await signInAtProvider(page, 'david');
+      await signIn(page, 'david');
       for (const [, names] of STEPS) await answer(page, pick(names));
       await answer(page, {});
       assert.match(page.url(), /\/kontrollera$/);
@@ -370,7 +366,7 @@ describe('the reporting web', () => {
     const { page, context, close } = await launchBrowser();
     try {
       await page.goto(service.url('/rapportera'));
-      await signInAtProvider(page, 'erik');
+      await signIn(page, 'erik');
       await answer(page, { kind: 'harassment' });
       await page.fill('#field-time', '08:00');
       await context.clearCookies({ name: 'trygg_session' });
@@ -390,7 +386,7 @@ describe('the reporting web', () => {
     const { page, context, close } = await launchBrowser();
     try {
       await page.goto(service.url('/rapportera'));
-      await signInAtProvider(page, 'frida');
+      await signIn(page, 'frida');
       const cookies = await context.cookies();
       const session = cookies.find((c) => c.name === 'trygg_session');
       const flipped = session.value.slice(0, 10) + (session.value[10] === 'A' ? 'B' : 'A') + session.value.slice(11);
@@ -419,7 +415,7 @@ describe('the reporting web', () => {
     const { page, close } = await launchBrowser();
     try {
       await page.goto(service.url('/rapportera'));
-      await signInAtProvider(page, 'gustav');
+      await signIn(page, 'gustav');
       const violence = { ...REPORT, kind: 'violence', violence_forms: 'material' };
       const steps = [['typ', ['kind']], ['vald', ['violence_forms']], ...STEPS.slice(1)];
       // Swedish at 640 px wide (a 1280 px screen at 200 % zoom), English at 320 px.

@@ -12,7 +12,7 @@ const WIDTH: u32 = 740;
 const LABEL_WIDTH: u32 = 310;
 const BAR_SPACE: u32 = 340;
 /// Labels longer than this are shortened in the chart (the table beside has them whole).
-const LABEL_CHARS: usize = 46;
+const LABEL_CHARS: usize = 40;
 const ROW_HEIGHT: u32 = 26;
 const BAR_HEIGHT: u32 = 16;
 
