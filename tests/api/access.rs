@@ -160,6 +160,38 @@ async fn handlers_and_security_managers_may_file_too() {
     }
 }
 
+/// A handler who files about another office's work follows the report as its reporter: it is
+/// theirs to read, its case work (actions, timeline, changes) is refused with 403 (they know the
+/// case exists), and a case of that office they did not file stays a 404.
+#[actix_web::test]
+async fn a_handlers_own_report_outside_their_office_is_read_but_not_worked() {
+    let app = spawn_app().await;
+    let hanna = token("hanna", &["handler"], Some("kommunledning"));
+    let own = app.file_id(&hanna, &report()).await;
+    let other = app.file_id(&reporter("anna"), &report()).await;
+
+    let read = app.get(&format!("/api/v1/incidents/{own}"), &hanna).await;
+    assert_eq!(read.status, StatusCode::OK);
+    let etag = read.header("etag").unwrap().to_owned();
+    for (case, status) in [(&own, 403), (&other, 404)] {
+        for path in ["actions", "timeline"] {
+            app.get(&format!("/api/v1/incidents/{case}/{path}"), &hanna)
+                .await
+                .assert_problem(status);
+        }
+        app.post(
+            &format!("/api/v1/incidents/{case}/status"),
+            &hanna,
+            Some(&etag),
+            &json!({"status": "triaged"}),
+        )
+        .await
+        .assert_problem(status);
+    }
+    let unchanged = app.get(&format!("/api/v1/incidents/{own}"), &hanna).await;
+    assert_eq!(unchanged.body["status"], "received");
+}
+
 /// A request: method, path and JSON body (`null` for none).
 type Call = (&'static str, String, serde_json::Value);
 

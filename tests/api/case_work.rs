@@ -415,13 +415,14 @@ async fn every_role_against_every_case_endpoint() {
         (
             "the reporter, who is also a handler elsewhere",
             token("alice", &["handler", "reporter"], Some("kultur_fritid")),
+            // Their own report: its case work is refused, not hidden.
             Expect {
                 read: 200,
                 listed: true,
                 comments: 200,
-                work: 404,
-                timeline: 404,
-                actions: 404,
+                work: 403,
+                timeline: 403,
+                actions: 403,
                 internal_comment: 403,
                 reporter_comment: 201,
                 queue: 200,

@@ -581,3 +581,32 @@ async fn every_case_work_page_as_every_role() {
         assert_eq!(ivy.get(&page).await.status, StatusCode::NOT_FOUND, "{page}");
     }
 }
+
+/// A handler's own report outside their office is theirs to follow on "Mina rapporter", not
+/// to work: its case page is refused (403, as the API refuses its case work), while another
+/// case of that office stays a 404.
+#[actix_web::test]
+async fn a_handlers_own_report_outside_their_office_is_not_theirs_to_work() {
+    let app = spawn_app_with_pages().await;
+    let own = app
+        .file_id(
+            &token("hanna", &["handler"], Some("kommunledning")),
+            &report(),
+        )
+        .await;
+    let other = app.file_id(&reporter("anna"), &report()).await;
+    let mut hanna = Browser::new(&app);
+    hanna.sign_in("hanna:handler:kommunledning").await;
+    assert_eq!(
+        hanna.get(&format!("/arenden/{own}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        hanna.get(&format!("/arenden/{other}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        hanna.get(&format!("/mina-rapporter/{own}")).await.status,
+        StatusCode::OK
+    );
+}

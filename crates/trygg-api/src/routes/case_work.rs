@@ -157,7 +157,8 @@ pub enum ChangeRefused {
     /// No valid bearer token
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthenticated(Problem),
-    /// The caller does not work cases, or may not make this change
+    /// The caller does not work cases, may not make this change, or the case is their own
+    /// report outside those they work
     #[response(status = 403, content_type = "application/problem+json")]
     Forbidden(Problem),
     /// No such case (or action) among those the caller works
@@ -222,9 +223,10 @@ async fn amend(
     let scope = work_scope(caller)?;
     let expected = expected_version(request)?;
     let actor = caller.0.subject().to_owned();
-    match web::block(move || database.amend(id, scope, expected, actor, decide)).await?? {
+    let writer = database.clone();
+    match web::block(move || writer.amend(id, scope, expected, actor, decide)).await?? {
         Amended::Done(incident) => Ok(*incident),
-        Amended::NotFound => Err(not_found()),
+        Amended::NotFound => Err(not_worked(caller, id, database).await),
         Amended::NoSuchAction => Err(ApiError::NotFound(
             "the case has no action with this id".into(),
         )),
@@ -233,6 +235,24 @@ async fn amend(
             etag(current_version)
         ))),
         Amended::Refused(error) => Err(error),
+    }
+}
+
+/// Why a case is not among those the caller works: a handler's own report outside their
+/// office is forbidden (they filed it, so they know it exists); any other case is not found,
+/// as if it did not exist.
+async fn not_worked(caller: &Caller, id: Uuid, database: web::Data<Database>) -> ApiError {
+    let Some(visibility) = caller.0.visibility() else {
+        return not_found();
+    };
+    match web::block(move || database.incident(id, &visibility)).await {
+        Ok(Ok(Some(_))) => ApiError::Forbidden(
+            "this is your own report: its case work is for those who work its offices' cases"
+                .into(),
+        ),
+        Ok(Ok(None)) => not_found(),
+        Ok(Err(error)) => error.into(),
+        Err(error) => error.into(),
     }
 }
 
@@ -524,7 +544,7 @@ pub async fn change_action(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The actions", body = Vec<ActionView>),
-        (status = 403, description = "The caller works no cases", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller works no cases, or the case is their own report outside those they work", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -538,9 +558,9 @@ pub async fn list_actions(
     let scope = work_scope(&caller)?;
     let id = id.into_inner();
     let reader = database.clone();
-    let actions = web::block(move || reader.actions(id, &scope))
-        .await??
-        .ok_or_else(not_found)?;
+    let Some(actions) = web::block(move || reader.actions(id, &scope)).await?? else {
+        return Err(not_worked(&caller, id, database).await);
+    };
     log_reads(&database, &caller, "read_actions", vec![id]).await?;
     let now = clock.now();
     Ok(web::Json(
@@ -559,7 +579,7 @@ pub async fn list_actions(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The timeline", body = Vec<TimelineEntry>),
-        (status = 403, description = "The caller works no cases", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller works no cases, or the case is their own report outside those they work", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case among those the caller works", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -572,9 +592,9 @@ pub async fn case_timeline(
     let scope = work_scope(&caller)?;
     let id = id.into_inner();
     let reader = database.clone();
-    let events = web::block(move || reader.timeline(id, &scope))
-        .await??
-        .ok_or_else(not_found)?;
+    let Some(events) = web::block(move || reader.timeline(id, &scope)).await?? else {
+        return Err(not_worked(&caller, id, database).await);
+    };
     log_reads(&database, &caller, "read_timeline", vec![id]).await?;
     Ok(web::Json(
         events.into_iter().map(TimelineEntry::from).collect(),

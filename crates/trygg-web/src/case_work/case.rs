@@ -152,7 +152,9 @@ pub(super) async fn case_page(
         })?;
         Ok::<_, StorageError>(Some((incident, actions, comments, timeline, alerts)))
     });
-    let (incident, actions, comments, timeline, alerts) = read.await??.ok_or(WebError::NotFound)?;
+    let Some((incident, actions, comments, timeline, alerts)) = read.await?? else {
+        return Err(desk.not_worked(id).await);
+    };
     log_reads(&desk.database, &desk.principal, "web_case", vec![id]).await?;
 
     let lang = desk.lang();

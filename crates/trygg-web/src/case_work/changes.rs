@@ -102,7 +102,8 @@ async fn amend(
     let amended = web::block(move || database.amend(id, scope, version, actor, decide)).await??;
     let refusal = match amended {
         Amended::Done(_) => return Ok(saved(id, form)),
-        Amended::NotFound | Amended::NoSuchAction => return Err(WebError::NotFound),
+        Amended::NotFound => return Err(desk.not_worked(id).await),
+        Amended::NoSuchAction => return Err(WebError::NotFound),
         Amended::Stale { .. } => Refusal::Conflict { seen: sent.seen },
         Amended::Refused(errors) => Refusal::Invalid(errors),
     };

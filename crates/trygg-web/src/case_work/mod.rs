@@ -92,6 +92,18 @@ impl Desk {
         }
     }
 
+    /// Why a case is not among those the visitor works: their own report outside their
+    /// office is forbidden (they filed it), any other case not found, as by the API.
+    async fn not_worked(&self, id: uuid::Uuid) -> WebError {
+        let (reader, own) = (self.database.clone(), self.principal.own_reports());
+        match web::block(move || reader.incident(id, &own)).await {
+            Ok(Ok(Some(_))) => WebError::Forbidden,
+            Ok(Ok(None)) => WebError::NotFound,
+            Ok(Err(error)) => error.into(),
+            Err(error) => error.into(),
+        }
+    }
+
     /// A focus area's label in the page's language.
     fn focus_area_label(&self, code: &str) -> String {
         self.catalogue.focus_area(code).map_or_else(
