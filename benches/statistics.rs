@@ -13,6 +13,11 @@
 //!
 //! Printed as each size finishes: p50/p99 per question, and each p99 as a ratio to the same
 //! question's p99 at the smallest size (flat is 1.0), since the machine is shared.
+//!
+//! On PostgreSQL, where filings append their deltas to pending tables that a background step
+//! folds into the rollups, each question is then asked again with `TRYGG_BENCH_PENDING`
+//! (default 10000) unfolded rows in every pending table (a fold backlog of some 1500 filings),
+//! and once more after folding them: p99 as a ratio to the same question's p99 before.
 //! `TRYGG_BENCH_BACKENDS` (default `sqlite,postgres`) picks the backends.
 //! `cargo bench --bench statistics`.
 
@@ -344,7 +349,7 @@ async fn timed<F: std::future::Future<Output = ()>>(
 struct Row {
     backend: &'static str,
     cases: usize,
-    question: &'static str,
+    question: String,
     db: Option<(Duration, Duration)>,
     http: (Duration, Duration),
 }
@@ -378,6 +383,43 @@ async fn measure(
         built.as_secs_f64()
     );
     let (base, token) = service::start(url, None, "analyst").await;
+    let ask = |state: &'static str| ask(&storage, &base, &token, rounds, backend, cases, state);
+    let mut rows = ask("").await;
+    if backend == "postgres" {
+        let pending = env_list("TRYGG_BENCH_PENDING", "10000")[0];
+        database.execute("", &pending_rows(pending));
+        rows.extend(ask(" (pending)").await);
+        storage.fold_statistics().unwrap();
+        rows.extend(ask(" (folded)").await);
+    }
+    rows
+}
+
+/// Copies `per_table` random rollup rows into each pending table: unfolded deltas that every
+/// count reads besides the rollup (the counts come out too large; only the time matters).
+fn pending_rows(per_table: usize) -> String {
+    [
+        "daily", "pairs", "events", "people", "places", "monthly", "closing",
+    ]
+    .map(|table| {
+        format!(
+            "INSERT INTO statistics_{table}_pending \
+                 SELECT * FROM statistics_{table} ORDER BY random() LIMIT {per_table};"
+        )
+    })
+    .concat()
+}
+
+/// Times every question, straight against the database and through the service.
+async fn ask(
+    storage: &Database,
+    base: &str,
+    token: &str,
+    rounds: usize,
+    backend: &'static str,
+    cases: usize,
+    state: &'static str,
+) -> Vec<Row> {
     let catalogue = Catalogue::builtin();
     let mut rows = Vec::new();
     for question in &QUESTIONS {
@@ -403,7 +445,7 @@ async fn measure(
             .finish();
         let url = format!("{base}{}", question.path);
         let http = timed(rounds, || async {
-            let mut response = client.get(&url).bearer_auth(&token).send().await.unwrap();
+            let mut response = client.get(&url).bearer_auth(token).send().await.unwrap();
             let body = response.body().limit(64 << 20).await.unwrap();
             assert!(
                 response.status().is_success(),
@@ -416,7 +458,7 @@ async fn measure(
         rows.push(Row {
             backend,
             cases,
-            question: question.label,
+            question: format!("{}{state}", question.label),
             db,
             http,
         });
@@ -436,26 +478,35 @@ async fn main() {
             wanted.split(',').any(|b| b == *backend) && (*backend == "sqlite" || url.is_some())
         });
     println!(
-        "| backend | cases | question | db p50 ms | db p99 ms | http p50 ms | http p99 ms | http p99 / at {} |",
+        "| backend | cases | question | db p50 ms | db p99 ms | http p50 ms | http p99 ms | db p99 ratio | http p99 ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "(ratios: to the same question at {} cases; for (pending) and (folded), to it before the pending rows)",
         sizes[0]
     );
-    println!("|---|---|---|---|---|---|---|---|");
     // Printed as each size finishes, the smallest first: a long run keeps what it measured.
     for (backend, admin_url) in backends {
         let mut baseline: Vec<Row> = Vec::new();
         for &cases in &sizes {
             let rows = measure(backend, admin_url, cases, rounds).await;
             for row in &rows {
-                let base = baseline
-                    .iter()
-                    .find(|r| r.question == row.question)
-                    .unwrap_or(row);
+                let plain = row.question.split(" (").next().unwrap_or_default();
+                let base = if plain == row.question {
+                    baseline.iter().find(|r| r.question == row.question)
+                } else {
+                    rows.iter().find(|r| r.question == plain)
+                }
+                .unwrap_or(row);
+                let db_ratio = row.db.zip(base.db).map_or("–".into(), |(now, before)| {
+                    format!("{:.2}", now.1.as_secs_f64() / before.1.as_secs_f64())
+                });
                 let (db50, db99) = row
                     .db
                     .map(|(a, b)| (ms(a), ms(b)))
                     .unwrap_or(("–".into(), "–".into()));
                 println!(
-                    "| {} | {} | {} | {db50} | {db99} | {} | {} | {:.2} |",
+                    "| {} | {} | {} | {db50} | {db99} | {} | {} | {db_ratio} | {:.2} |",
                     row.backend,
                     row.cases,
                     row.question,
