@@ -11,11 +11,12 @@ mod routes;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, Resource, Route, web};
-use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::statistics::{StatisticsAllowance, SuppressionThreshold};
 use trygg_domain::{Catalogue, Clock};
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
 use trygg_storage::{Database, DatabaseUrl, StorageError};
@@ -126,7 +127,11 @@ impl Application {
             clock.clone(),
             settings.delivery,
         )?;
-        let limits = web::Data::new(limits::Limits::new(settings.rate_limits, clock.clone()));
+        let limits = Arc::new(limits::Limits::new(settings.rate_limits, clock.clone()));
+        // The pages spend the same statistics allowance as the API.
+        let allowance: web::Data<dyn StatisticsAllowance> =
+            web::Data::from(limits.clone() as Arc<dyn StatisticsAllowance>);
+        let limits = web::Data::from(limits);
         let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
         let clock = web::Data::new(clock);
         let document = openapi::for_catalogue(&catalogue);
@@ -154,6 +159,7 @@ impl Application {
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
                 .app_data(limits.clone())
+                .app_data(allowance.clone())
                 .app_data(metrics.clone())
                 .app_data(authenticator.clone())
                 .configure(more.clone())

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use trygg_domain::Clock;
+use trygg_domain::statistics::StatisticsAllowance;
 
 use crate::problem::ApiError;
 
@@ -117,7 +118,7 @@ impl Limits {
     }
 
     pub fn statistics(&self, subject: &str) -> Result<(), ApiError> {
-        self.check(&self.statistics, &subject.to_owned())
+        self.spend(subject)
             .map_err(|wait| too_many("statistics requests", wait))
     }
 
@@ -157,6 +158,12 @@ impl Limits {
                 blocked.insert(address, until);
                 too_many("failed authentications", wait)
             })
+    }
+}
+
+impl StatisticsAllowance for Limits {
+    fn spend(&self, subject: &str) -> Result<(), Duration> {
+        self.check(&self.statistics, &subject.to_owned())
     }
 }
 

@@ -24,6 +24,8 @@ pub enum WebError {
     BadForm,
     Forbidden,
     NotFound,
+    /// Too many requests of a kind (statistics) lately: try again after this long.
+    TooManyRequests(std::time::Duration),
     /// The identity provider's answer could not be used.
     SignInFailed(String),
     Internal(String),
@@ -43,6 +45,7 @@ impl fmt::Display for WebError {
             WebError::BadForm => f.write_str("the form could not be read"),
             WebError::Forbidden => f.write_str("not allowed"),
             WebError::NotFound => f.write_str("not found"),
+            WebError::TooManyRequests(_) => f.write_str("too many requests"),
             WebError::SignInFailed(cause) => write!(f, "sign-in failed: {cause}"),
             WebError::Internal(cause) => write!(f, "internal error: {cause}"),
         }
@@ -69,6 +72,7 @@ impl ResponseError for WebError {
             WebError::BadForm => StatusCode::BAD_REQUEST,
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::SignInFailed(_) => StatusCode::BAD_REQUEST,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,7 +91,13 @@ impl ResponseError for WebError {
             }
             _ => tracing::info!(error = %self, "a page was refused"),
         }
-        error_page(self.status_code(), self.message_ids(), Lang::default())
+        let mut page = error_page(self.status_code(), self.message_ids(), Lang::default());
+        if let WebError::TooManyRequests(wait) = self {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
+        page
     }
 }
 
@@ -99,6 +109,7 @@ impl WebError {
             WebError::BadForm => ("error-bad-form-title", "error-bad-form-body"),
             WebError::Forbidden => ("error-forbidden-title", "error-forbidden-body"),
             WebError::NotFound => ("error-not-found-title", "error-not-found-body"),
+            WebError::TooManyRequests(_) => ("error-too-many-title", "error-too-many-body"),
             WebError::SignInFailed(_) => ("error-sign-in-title", "error-sign-in-body"),
             WebError::Internal(_) => ("error-internal-title", "error-internal-body"),
         }
@@ -120,8 +131,12 @@ pub fn localize<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
     };
     let lang = crate::session::lang_of(response.request());
     let status = response.status();
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let (request, _) = response.into_parts();
-    let page = error_page(status, ids, lang);
+    let mut page = error_page(status, ids, lang);
+    if let Some(retry_after) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(request, page).map_into_right_body(),
     ))

@@ -243,7 +243,7 @@ fn is_page(path: &str) -> bool {
 type Form = web::Form<Vec<(String, String)>>;
 
 /// Some of the service's shared state, as the server was configured with it.
-fn state<T: 'static>(request: &actix_web::HttpRequest) -> Result<web::Data<T>, WebError> {
+fn state<T: ?Sized + 'static>(request: &actix_web::HttpRequest) -> Result<web::Data<T>, WebError> {
     request
         .app_data::<web::Data<T>>()
         .cloned()

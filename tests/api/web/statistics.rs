@@ -229,3 +229,31 @@ async fn the_district_picture_and_the_yearly_compilation_are_the_apis_with_their
     let bad = ivy.get("/arssammanstallning?ar=tjugohundra").await;
     assert!(bad.html.contains("Skriv ett år mellan 1970 och 9998"));
 }
+
+/// The pages spend the API's statistics allowance: through both, a caller gets no more than
+/// through one; the page refused says so, and the allowance comes back with time.
+#[actix_web::test]
+async fn the_pages_and_the_api_share_one_statistics_allowance() {
+    let app = spawn_app_with_pages_configured(|settings| {
+        settings.rate_limits.statistics = std::num::NonZeroU32::new(3).unwrap();
+    })
+    .await;
+    let mut olga = Browser::new(&app);
+    olga.sign_in("olga:analyst").await;
+    for page in ["/statistik", "/lagesbild"] {
+        assert_eq!(olga.get(page).await.status, StatusCode::OK, "{page}");
+    }
+    let api = "/api/v1/statistics";
+    assert_eq!(app.get(api, &analyst()).await.status, StatusCode::OK);
+    let refused = olga.get("/arssammanstallning").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.html.contains("För många frågor just nu"));
+    app.get(api, &analyst()).await.assert_problem(429);
+    // Another analyst has an allowance of their own.
+    let mut other = Browser::new(&app);
+    other.sign_in("ivy:security_manager").await;
+    assert_eq!(other.get("/statistik").await.status, StatusCode::OK);
+
+    app.clock.advance(Duration::minutes(1));
+    assert_eq!(olga.get("/arssammanstallning").await.status, StatusCode::OK);
+}

@@ -11,7 +11,9 @@ mod yearly;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use std::future::{Ready, ready};
-use trygg_domain::statistics::{StatisticsError, SuppressionThreshold, TableView};
+use trygg_domain::statistics::{
+    StatisticsAllowance, StatisticsError, SuppressionThreshold, TableView,
+};
 use trygg_domain::{Catalogue, Clock};
 use trygg_storage::{Database, PublishError};
 
@@ -25,7 +27,8 @@ pub use figures::{Figure, Labels};
 pub use yearly::yearly_compilation;
 
 /// The visitor as a reader of statistics, with what the pages read them from. Anyone but
-/// an analyst or a security manager is refused (403), as the API refuses them.
+/// an analyst or a security manager is refused (403), and each page spends one of the
+/// visitor's statistics requests, as the API does (429 when none is left).
 pub struct Analyst {
     visitor: Visitor,
     database: web::Data<Database>,
@@ -49,9 +52,13 @@ impl FromRequest for Analyst {
 
 fn analyst(request: &HttpRequest, visitor: Visitor) -> Result<Analyst, WebError> {
     let catalogue = crate::state::<Catalogue>(request)?;
-    if !visitor.user()?.principal(&catalogue)?.may_read_statistics() {
+    let principal = visitor.user()?.principal(&catalogue)?;
+    if !principal.may_read_statistics() {
         return Err(WebError::Forbidden);
     }
+    crate::state::<dyn StatisticsAllowance>(request)?
+        .spend(principal.subject())
+        .map_err(WebError::TooManyRequests)?;
     Ok(Analyst {
         database: crate::state(request)?,
         clock: crate::state(request)?,
