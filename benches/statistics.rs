@@ -39,6 +39,11 @@ use trygg_domain::{
 };
 use trygg_storage::{Database, DatabaseUrl, Outcomes};
 
+/// The statistics rollup tables (`statistics_<name>`), each with its pending table.
+const ROLLUPS: [&str; 7] = [
+    "daily", "pairs", "events", "people", "places", "monthly", "closing",
+];
+
 fn env_list(name: &str, default: &str) -> Vec<usize> {
     std::env::var(name)
         .unwrap_or_else(|_| default.to_owned())
@@ -370,12 +375,10 @@ async fn measure(
     let started = Instant::now();
     let counted = storage.rebuild_statistics().unwrap();
     let built = started.elapsed();
-    let rollup_rows: i64 = [
-        "daily", "pairs", "events", "people", "places", "monthly", "closing",
-    ]
-    .iter()
-    .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
-    .sum();
+    let rollup_rows: i64 = ROLLUPS
+        .iter()
+        .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
+        .sum();
     eprintln!(
         "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s \
          ({rollup_rows} rollup rows)",
@@ -398,16 +401,14 @@ async fn measure(
 /// Copies `per_table` random rollup rows into each pending table: unfolded deltas that every
 /// count reads besides the rollup (the counts come out too large; only the time matters).
 fn pending_rows(per_table: usize) -> String {
-    [
-        "daily", "pairs", "events", "people", "places", "monthly", "closing",
-    ]
-    .map(|table| {
-        format!(
-            "INSERT INTO statistics_{table}_pending \
+    ROLLUPS
+        .map(|table| {
+            format!(
+                "INSERT INTO statistics_{table}_pending \
                  SELECT * FROM statistics_{table} ORDER BY random() LIMIT {per_table};"
-        )
-    })
-    .concat()
+            )
+        })
+        .concat()
 }
 
 /// Times every question, straight against the database and through the service.

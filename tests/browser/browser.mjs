@@ -176,3 +176,9 @@ export async function signedIn(service, login, path, options = {}) {
 export async function submit(page, button) {
   await Promise.all([page.waitForNavigation(), page.click(button)]);
 }
+
+/** Follows the language link to the page in English, and waits for it. */
+export async function toEnglish(page) {
+  await page.click('a[hreflang="en"]');
+  await page.waitForSelector('html[lang="en"]');
+}

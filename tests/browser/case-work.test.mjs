@@ -7,37 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { checkAccessibility, screenshot, signedIn, submit } from './browser.mjs';
-import { startService } from './service.mjs';
+import { checkAccessibility, screenshot, signedIn, submit, toEnglish } from './browser.mjs';
+import { fileReport, startService } from './service.mjs';
 
 const LIMIT = 120_000;
-
-/** A report filed through the API, an hour ago: a threat against a pupil at school. */
-async function fileCase(service) {
-  const response = await fetch(service.url('/api/v1/incidents'), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${service.token('anna', 'reporter')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      kind: 'threat',
-      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
-      district: 'central',
-      place_kind: 'school',
-      affected_category: 'pupil_child',
-      affected_gender: 'woman',
-      affected_age_group: 'age_13_17',
-      children_affected: 'affected',
-      perpetrator_relation: 'pupil',
-      perpetrator_influence: 'no',
-      severity: 'high',
-      description: 'En elev hotade en annan elev med kniv på skolgården.',
-    }),
-  });
-  assert.equal(response.status, 201);
-  return (await response.json()).id;
-}
 
 /** What the API shows a security manager at `path`. */
 async function fromApi(service, path) {
@@ -60,7 +33,7 @@ describe('case work on the web', () => {
   });
 
   test('a handler takes a case from the queue to closed with an action and a message to the reporter', { timeout: LIMIT }, async () => {
-    const id = await fileCase(service);
+    const id = await fileReport(service);
     const { page, close } = await signedIn(service, 'dave:handler:utbildning', '/arenden');
     try {
       assert.match(await page.textContent('.tabs [aria-current="page"]'), /Inte tilldelade \(\d+\)/);
@@ -101,8 +74,7 @@ describe('case work on the web', () => {
       assert.equal(seen.outcome, 'resolved');
       assert.equal(seen.work.assignee, 'dave');
 
-      await page.click('a[hreflang="en"]');
-      await page.waitForSelector('html[lang="en"]');
+      await toEnglish(page);
       assert.match(await page.textContent('#timeline'), /History/);
       await checkAccessibility(page, 'case (en)');
       await page.goto(service.url('/arenden?lista=mina&ordning=allvarligast'));
@@ -113,7 +85,7 @@ describe('case work on the web', () => {
   });
 
   test('without JavaScript on a 360×640 screen, a handler takes a case from the queue to closed', { timeout: LIMIT }, async () => {
-    const id = await fileCase(service);
+    const id = await fileReport(service);
     const { page, close } = await signedIn(service, 'dave:handler:utbildning', '/arenden', {
       javaScriptEnabled: false,
       viewport: { width: 360, height: 640 },
@@ -151,7 +123,7 @@ describe('case work on the web', () => {
   });
 
   test('two case workers edit one case: the second sees the change made meanwhile, and their input is kept', { timeout: LIMIT }, async () => {
-    const id = await fileCase(service);
+    const id = await fileReport(service);
     const path = `/arenden/${id}`;
     const dave = await signedIn(service, 'dave:handler:utbildning', path);
     const ivy = await signedIn(service, 'ivy:security_manager', path);
@@ -196,7 +168,7 @@ describe('alerts and the access log on the web', () => {
   });
 
   test('a security manager retries a failed alert and reads who read the case', { timeout: LIMIT }, async () => {
-    const id = await fileCase(service);
+    const id = await fileReport(service);
     for (let i = 0; i < 100; i++) {
       const alerts = await fromApi(service, `/api/v1/alerts?case=${id}&state=failed`);
       if (alerts.length) break;
@@ -218,8 +190,7 @@ describe('alerts and the access log on the web', () => {
       await submit(page, 'a[href="/atkomstlogg/kontroll"]');
       assert.match(await page.textContent('[role="status"]'), /Loggen är hel/);
       await checkAccessibility(page, 'chain check (sv)');
-      await page.click('a[hreflang="en"]');
-      await page.waitForSelector('html[lang="en"]');
+      await toEnglish(page);
       await checkAccessibility(page, 'chain check (en)');
       await page.goto(service.url('/larm?visa=alla'));
       await checkAccessibility(page, 'all alerts (en)');
@@ -229,7 +200,7 @@ describe('alerts and the access log on the web', () => {
   });
 
   test('the receiver acknowledges an alert on the page the e-mail links to', { timeout: LIMIT }, async () => {
-    const id = await fileCase(service);
+    const id = await fileReport(service);
     const alerts = await fromApi(service, `/api/v1/alerts?case=${id}`);
     const alert = alerts.find((a) => a.receiver === 'utbildning');
     const { page, close } = await signedIn(service, 'dave:handler:utbildning', `/larm/${alert.id}`);
@@ -240,8 +211,7 @@ describe('alerts and the access log on the web', () => {
       assert.match(await page.textContent('[role="status"]'), /kvitterat/);
       const [acknowledged] = (await fromApi(service, `/api/v1/alerts?case=${id}`)).filter((a) => a.id === alert.id);
       assert.equal(acknowledged.acknowledged_by, 'dave');
-      await page.click('a[hreflang="en"]');
-      await page.waitForSelector('html[lang="en"]');
+      await toEnglish(page);
       await checkAccessibility(page, 'alert (en)');
     } finally {
       await close();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { checkAccessibility, launchBrowser, screenshot, signInAtProvider } from './browser.mjs';
-import { startService } from './service.mjs';
+import { EXAMPLE_ANSWERS, startService } from './service.mjs';
 
 /** No test waits longer than this for anything. */
 const LIMIT = 120_000;
@@ -22,18 +22,9 @@ function daysAgo(days) {
 
 /** The answers of the report every test files: a threat against a pupil at school. */
 const REPORT = {
-  kind: 'threat',
+  ...EXAMPLE_ANSWERS,
   date: daysAgo(3),
   time: '14:30',
-  district: 'central',
-  place_kind: 'school',
-  affected_category: 'pupil_child',
-  affected_gender: 'woman',
-  affected_age_group: 'age_13_17',
-  children_affected: 'affected',
-  perpetrator_relation: 'pupil',
-  perpetrator_influence: 'no',
-  severity: 'high',
   description: 'En elev hotade en annan elev på skolgården efter lunch.',
 };
 

@@ -6,6 +6,7 @@
 //   await page.goto(service.url('/'));
 //   await service.stop();
 
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -98,4 +99,40 @@ export async function startService({ provider = true, env: extra = {} } = {}) {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The coded answers of the example report: a threat against a pupil at school. */
+export const EXAMPLE_ANSWERS = {
+  kind: 'threat',
+  district: 'central',
+  place_kind: 'school',
+  affected_category: 'pupil_child',
+  affected_gender: 'woman',
+  affected_age_group: 'age_13_17',
+  children_affected: 'affected',
+  perpetrator_relation: 'pupil',
+  perpetrator_influence: 'no',
+  severity: 'high',
+};
+
+/**
+ * Files the example report through the API as Anna, an employee, happening an hour ago, with
+ * `changes` to any of its fields. Returns the case's id.
+ */
+export async function fileReport(service, changes = {}) {
+  const response = await fetch(service.url('/api/v1/incidents'), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${service.token('anna', 'reporter')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      ...EXAMPLE_ANSWERS,
+      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
+      description: 'En elev hotade en annan elev med kniv på skolgården.',
+      ...changes,
+    }),
+  });
+  assert.equal(response.status, 201);
+  return (await response.json()).id;
 }

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SCREENSHOT_DIR, checkAccessibility, screenshot, signedIn, submit } from './browser.mjs';
-import { startService } from './service.mjs';
+import { SCREENSHOT_DIR, checkAccessibility, screenshot, signedIn, submit, toEnglish } from './browser.mjs';
+import { fileReport, startService } from './service.mjs';
 
 const LIMIT = 120_000;
 const DAY = 86_400_000;
@@ -18,31 +18,8 @@ const DAY = 86_400_000;
 const daysAgo = (days) => new Date(Date.now() - days * DAY).toISOString().slice(0, 10);
 
 /** Files a report through the API, `days` ago, with `changes` to the example. */
-async function fileReport(service, days, changes) {
-  const response = await fetch(service.url('/api/v1/incidents'), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${service.token('anna', 'reporter')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      kind: 'threat',
-      occurred_at: new Date(Date.now() - days * DAY).toISOString(),
-      district: 'central',
-      place_kind: 'school',
-      affected_category: 'pupil_child',
-      affected_gender: 'woman',
-      affected_age_group: 'age_13_17',
-      children_affected: 'affected',
-      perpetrator_relation: 'pupil',
-      perpetrator_influence: 'no',
-      severity: 'high',
-      description: 'En elev hotade en annan elev på skolgården.',
-      ...changes,
-    }),
-  });
-  assert.equal(response.status, 201);
-}
+const fileReportDaysAgo = (service, days, changes) =>
+  fileReport(service, { occurred_at: new Date(Date.now() - days * DAY).toISOString(), ...changes });
 
 describe('statistics on the web', () => {
   let service;
@@ -51,14 +28,14 @@ describe('statistics on the web', () => {
     const kinds = ['threat', 'violence', 'harassment'];
     const places = ['school', 'workplace', 'public_space'];
     for (let i = 0; i < 24; i++) {
-      await fileReport(service, 1 + i * 3, {
+      await fileReportDaysAgo(service, 1 + i * 3, {
         kind: kinds[i % 3],
         place_kind: places[i % 2 ? 0 : (i % 3)],
         violence_forms: kinds[i % 3] === 'violence' ? ['physical'] : undefined,
       });
     }
-    for (let i = 0; i < 4; i++) await fileReport(service, 2 + i, { district: 'east' });
-    await fileReport(service, 5, { district: 'west' });
+    for (let i = 0; i < 4; i++) await fileReportDaysAgo(service, 2 + i, { district: 'east' });
+    await fileReportDaysAgo(service, 5, { district: 'west' });
   });
   after(async () => {
     await service?.stop();
@@ -100,8 +77,7 @@ describe('statistics on the web', () => {
       assert.equal(downloaded, await response.text());
       assert.match(downloaded, /^district,district_label,kind,kind_label,count,suppressed\r\n/);
 
-      await page.click('a[hreflang="en"]');
-      await page.waitForSelector('html[lang="en"]');
+      await toEnglish(page);
       assert.match(await page.textContent('main'), /suppressed/);
       await checkAccessibility(page, 'statistics (en)');
       await page.goto(service.url('/lagesbild?stadsdel=east'));
@@ -130,8 +106,7 @@ describe('statistics on the web', () => {
       await page.pdf({ path: join(SCREENSHOT_DIR, 'yearly-compilation.pdf'), format: 'A4', printBackground: true });
       await page.emulateMedia({ media: 'screen' });
 
-      await page.click('a[hreflang="en"]');
-      await page.waitForSelector('html[lang="en"]');
+      await toEnglish(page);
       assert.match(await page.textContent('h1'), new RegExp(`Yearly compilation ${year}`));
       await checkAccessibility(page, 'yearly compilation (en)');
     } finally {

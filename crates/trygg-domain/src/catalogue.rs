@@ -63,6 +63,12 @@ macro_rules! catalogue_code {
                 self.0.fmt(f)
             }
         }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
     };
 }
 

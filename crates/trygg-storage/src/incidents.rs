@@ -360,6 +360,16 @@ impl Database {
         }
     }
 
+    /// Whether `subject` filed the case `id`: they know it exists, whatever else they may see.
+    pub fn is_reporter_of(&self, id: Uuid, subject: &str) -> Result<bool, StorageError> {
+        let filed: i64 = incidents::table
+            .filter(incidents::id.eq(id.to_string()))
+            .filter(incidents::reporter.eq(subject))
+            .count()
+            .get_result(&mut *self.connection()?)?;
+        Ok(filed > 0)
+    }
+
     /// One case, if it exists and is visible.
     pub fn incident(
         &self,

@@ -2,7 +2,7 @@
 //! way to add information. Every read is in the access log, as the API's are.
 
 use actix_web::{HttpResponse, web};
-use trygg_domain::{Audience, Catalogue, Clock, Description, Principal, may_comment};
+use trygg_domain::{Audience, Catalogue, Clock, Description, Entry, Principal, may_comment};
 use trygg_storage::{Comment, Database, Incident, IncidentFilter};
 use uuid::Uuid;
 
@@ -47,13 +47,30 @@ pub async fn read_own(
 
 /// A district's label in the page's language (its code, should the catalogue lose it).
 pub(crate) fn district_label(catalogue: &Catalogue, lang: Lang, code: &str) -> String {
-    catalogue
-        .districts()
+    entry_label(catalogue.districts(), lang, code)
+}
+
+/// An office's label in the page's language.
+pub(crate) fn office_label(catalogue: &Catalogue, lang: Lang, code: &str) -> String {
+    entry_label(catalogue.offices(), lang, code)
+}
+
+/// A focus area's label in the page's language.
+pub(crate) fn focus_area_label(catalogue: &Catalogue, lang: Lang, code: &str) -> String {
+    catalogue.focus_area(code).map_or_else(
+        |_| code.to_owned(),
+        |area| lang.pick(&area.label, area.label_en.as_deref()),
+    )
+}
+
+/// A catalogue entry's label in the page's language; the code itself if there is none.
+fn entry_label<C: AsRef<str>>(entries: &[Entry<C>], lang: Lang, code: &str) -> String {
+    entries
         .iter()
-        .find(|d| d.code.as_str() == code)
+        .find(|entry| entry.code.as_ref() == code)
         .map_or_else(
             || code.to_owned(),
-            |d| lang.pick(&d.label, d.label_en.as_deref()),
+            |entry| lang.pick(&entry.label, entry.label_en.as_deref()),
         )
 }
 

@@ -39,6 +39,7 @@ pub struct Browser<'a> {
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub retry_after: Option<String>,
     pub html: String,
 }
 
@@ -87,12 +88,16 @@ impl<'a> Browser<'a> {
             self.cookie = Some(set.split(';').next().unwrap().to_owned());
         }
         let html = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|value| value.to_str().unwrap().to_owned())
+        };
         Page {
             status: response.status(),
-            location: response
-                .headers()
-                .get(header::LOCATION)
-                .map(|l| l.to_str().unwrap().to_owned()),
+            location: header(header::LOCATION),
+            retry_after: header(header::RETRY_AFTER),
             html,
         }
     }

@@ -248,6 +248,8 @@ async fn the_pages_and_the_api_share_one_statistics_allowance() {
     let refused = olga.get("/arssammanstallning").await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.html.contains("För många frågor just nu"));
+    let wait: u64 = refused.retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait} s");
     app.get(api, &analyst()).await.assert_problem(429);
     // Another analyst has an allowance of their own.
     let mut other = Browser::new(&app);

@@ -242,15 +242,13 @@ async fn amend(
 /// office is forbidden (they filed it, so they know it exists); any other case is not found,
 /// as if it did not exist.
 async fn not_worked(caller: &Caller, id: Uuid, database: web::Data<Database>) -> ApiError {
-    let Some(visibility) = caller.0.visibility() else {
-        return not_found();
-    };
-    match web::block(move || database.incident(id, &visibility)).await {
-        Ok(Ok(Some(_))) => ApiError::Forbidden(
+    let subject = caller.0.subject().to_owned();
+    match web::block(move || database.is_reporter_of(id, &subject)).await {
+        Ok(Ok(true)) => ApiError::Forbidden(
             "this is your own report: its case work is for those who work its offices' cases"
                 .into(),
         ),
-        Ok(Ok(None)) => not_found(),
+        Ok(Ok(false)) => not_found(),
         Ok(Err(error)) => error.into(),
         Err(error) => error.into(),
     }

@@ -181,6 +181,11 @@ impl Period {
         })
     }
 
+    /// The last day in the period (`to` is the day after it).
+    pub fn last_day(&self) -> NaiveDate {
+        self.to.pred_opt().unwrap_or(self.to)
+    }
+
     pub fn from(&self) -> NaiveDate {
         self.from
     }

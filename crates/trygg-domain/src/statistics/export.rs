@@ -131,7 +131,7 @@ pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionT
     json!({
         "version": "2.0",
         "class": "dataset",
-        "label": format!("Anmälningsstatistik {} – {}", period.from(), period.to().pred_opt().unwrap_or(period.to())),
+        "label": format!("Anmälningsstatistik {} – {}", period.from(), period.last_day()),
         "source": "Trygg",
         "note": [format!(
             "Värden under {} och värden som skulle avslöja dem är undertryckta (status \"{SUPPRESSED}\").",

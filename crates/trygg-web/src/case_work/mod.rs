@@ -95,10 +95,10 @@ impl Desk {
     /// Why a case is not among those the visitor works: their own report outside their
     /// office is forbidden (they filed it), any other case not found, as by the API.
     async fn not_worked(&self, id: uuid::Uuid) -> WebError {
-        let (reader, own) = (self.database.clone(), self.principal.own_reports());
-        match web::block(move || reader.incident(id, &own)).await {
-            Ok(Ok(Some(_))) => WebError::Forbidden,
-            Ok(Ok(None)) => WebError::NotFound,
+        let (reader, subject) = (self.database.clone(), self.principal.subject().to_owned());
+        match web::block(move || reader.is_reporter_of(id, &subject)).await {
+            Ok(Ok(true)) => WebError::Forbidden,
+            Ok(Ok(false)) => WebError::NotFound,
             Ok(Err(error)) => error.into(),
             Err(error) => error.into(),
         }
@@ -106,22 +106,12 @@ impl Desk {
 
     /// A focus area's label in the page's language.
     fn focus_area_label(&self, code: &str) -> String {
-        self.catalogue.focus_area(code).map_or_else(
-            |_| code.to_owned(),
-            |area| self.lang().pick(&area.label, area.label_en.as_deref()),
-        )
+        crate::reports::focus_area_label(&self.catalogue, self.lang(), code)
     }
 
     /// An office's label in the page's language.
     fn office_label(&self, code: &str) -> String {
-        self.catalogue
-            .offices()
-            .iter()
-            .find(|office| office.code.as_str() == code)
-            .map_or_else(
-                || code.to_owned(),
-                |office| self.lang().pick(&office.label, office.label_en.as_deref()),
-            )
+        crate::reports::office_label(&self.catalogue, self.lang(), code)
     }
 }
 

@@ -79,6 +79,5 @@ pub async fn district_picture(
 
 /// A period's first and last day.
 pub fn period_text(period: &Period) -> String {
-    let last = period.to().pred_opt().unwrap_or(period.to());
-    format!("{} – {}", period.from(), last)
+    format!("{} – {}", period.from(), period.last_day())
 }

@@ -34,7 +34,7 @@ impl Selection {
     fn read(params: &[(String, String)], default: &Period) -> Selection {
         let mut selection = Selection {
             from: default.from().to_string(),
-            to: last_day(default).to_string(),
+            to: default.last_day().to_string(),
             rows: Dimension::FocusArea.code().to_owned(),
             ..Selection::default()
         };
@@ -136,10 +136,6 @@ impl Selection {
     }
 }
 
-fn last_day(period: &Period) -> NaiveDate {
-    period.to().pred_opt().unwrap_or(period.to())
-}
-
 /// `GET /statistik?fran=…&till=…&rader=…&kolumner=…&<dimension>=…`.
 pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, WebError> {
     let lang = analyst.lang();
@@ -203,7 +199,7 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
         "statistics-period",
         &[
             ("from", &period.from().to_string()),
-            ("to", &last_day(period).to_string()),
+            ("to", &period.last_day().to_string()),
             (
                 "previous",
                 &super::district::period_text(&period.previous()),
@@ -237,8 +233,13 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
         .iter()
         .find(|(name, _)| name == "format")
         .and_then(|(_, code)| Format::parse(code).ok())
-        .filter(|format| *format != Format::Json)
         .ok_or(WebError::BadForm)?;
+    // The page itself is the JSON view; downloads are the files.
+    let extension = match format {
+        Format::Csv(_) => "csv",
+        Format::JsonStat => "json",
+        Format::Json => return Err(WebError::BadForm),
+    };
     let query = selection.query(&analyst).map_err(|_| WebError::BadForm)?;
     let (database, catalogue, threshold) = (
         analyst.database.clone(),
@@ -249,13 +250,9 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
     let table = web::block(move || database.protected_table(&catalogue, &asked, threshold)).await?;
     let table = publishable(analyst.lang(), table)?.map_err(|_| WebError::BadForm)?;
     let period = query.period();
-    let (body, extension) = match format {
-        Format::JsonStat => (
-            json_stat(&query, &table, analyst.threshold).to_string(),
-            "json",
-        ),
-        Format::Csv(separator) => (csv(&table, separator), "csv"),
-        Format::Json => return Err(WebError::BadForm),
+    let body = match format {
+        Format::Csv(separator) => csv(&table, separator),
+        _ => json_stat(&query, &table, analyst.threshold).to_string(),
     };
     Ok(HttpResponse::Ok()
         .content_type(format.media_type())
@@ -264,7 +261,7 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
             format!(
                 "attachment; filename=\"anmalningsstatistik-{}-{}.{extension}\"",
                 period.from(),
-                last_day(period)
+                period.last_day()
             ),
         ))
         .body(body))

@@ -19,6 +19,7 @@ use trygg_storage::{Database, PublishError};
 
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::reports::{district_label, focus_area_label, office_label};
 use crate::session::Visitor;
 
 pub use district::district_picture;
@@ -100,25 +101,16 @@ impl Labels for Analyst {
             return lang.text("statistics-total");
         }
         let catalogue = &self.catalogue;
-        let english = match dimension {
-            "focus_area" => catalogue
-                .focus_area(code)
-                .ok()
-                .and_then(|area| area.label_en.clone()),
-            "office" => catalogue
-                .offices()
-                .iter()
-                .find(|office| office.code.as_str() == code)
-                .and_then(|office| office.label_en.clone()),
-            "district" => catalogue
-                .districts()
-                .iter()
-                .find(|district| district.code.as_str() == code)
-                .and_then(|district| district.label_en.clone()),
-            vocabulary => vocabulary_prefix(vocabulary)
-                .and_then(|prefix| Lang::En.optional_text(&format!("{prefix}-{code}"))),
-        };
-        lang.pick(label, english.as_deref())
+        match dimension {
+            "focus_area" => focus_area_label(catalogue, lang, code),
+            "office" => office_label(catalogue, lang, code),
+            "district" => district_label(catalogue, lang, code),
+            vocabulary => {
+                let english = vocabulary_prefix(vocabulary)
+                    .and_then(|prefix| Lang::En.optional_text(&format!("{prefix}-{code}")));
+                lang.pick(label, english.as_deref())
+            }
+        }
     }
 }
 
