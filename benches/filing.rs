@@ -1,7 +1,9 @@
 //! Filing throughput, on SQLite and (with `TRYGG_TEST_POSTGRES_URL`) PostgreSQL, in one run:
 //!
-//! - `sql`: the baseline. The same rows inserted straight into the database, each in its own
-//!   durable transaction (`BEGIN IMMEDIATE` on SQLite), one connection per client.
+//! - `row`: the baseline. One durable single-row `INSERT` per transaction, pgbench-style, one
+//!   connection per client: what the database does at its fastest on this machine.
+//! - `sql`: the rows a filing writes inserted straight into the database, each filing in its
+//!   own durable transaction (`BEGIN IMMEDIATE` on SQLite), one connection per client.
 //! - `store`: the same rows through the storage layer, as the service writes them (on SQLite,
 //!   the single writer's group commit).
 //! - `http`: the same rows filed over HTTP with a token, through the whole service.
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use database::TestDatabase;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use serde_json::{Value, json};
 use trygg_domain::{Catalogue, Clock, NewReport, ReportDraft};
 use trygg_notifier::Routing;
@@ -163,9 +165,9 @@ fn threaded<T: Clone + Sync, S>(
     }
 }
 
-/// The baseline: plain durable transactions, one per row, straight into the database.
-fn sql_inserts(url: &DatabaseUrl, rows: &[NewIncident], concurrency: usize) -> Run {
-    let connect = || match url {
+/// A client's own connection, durable as the service's.
+fn connect(url: &DatabaseUrl) -> DbConnection {
+    match url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
             conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;")
@@ -175,21 +177,60 @@ fn sql_inserts(url: &DatabaseUrl, rows: &[NewIncident], concurrency: usize) -> R
         DatabaseUrl::Postgres(url) => {
             DbConnection::Postgresql(PgConnection::establish(url).unwrap())
         }
-    };
+    }
+}
+
+/// The floor: one durable single-row `INSERT` per transaction (pgbench-style), of a row with a
+/// case's key, reporter and description, one connection per client.
+fn single_row_inserts(url: &DatabaseUrl, count: usize, concurrency: usize) -> Run {
+    connect(url)
+        .batch_execute(
+            "CREATE TABLE single_rows (id TEXT PRIMARY KEY, reporter TEXT NOT NULL, \
+             description TEXT NOT NULL, received_at TIMESTAMP NOT NULL)",
+        )
+        .unwrap();
+    let ids: Vec<String> = (0..count)
+        .map(|_| uuid::Uuid::now_v7().to_string())
+        .collect();
+    threaded(
+        &ids,
+        concurrency,
+        || connect(url),
+        |conn, id| {
+            diesel::sql_query(
+                "INSERT INTO single_rows VALUES ($1, 'bench', \
+                 'A description of ordinary length, about as long as what a reporter writes.', \
+                 CURRENT_TIMESTAMP)",
+            )
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(conn)
+            .is_ok()
+        },
+    )
+}
+
+/// The baseline: the rows a filing writes, each filing in its own durable transaction,
+/// straight into the database.
+fn sql_inserts(url: &DatabaseUrl, rows: &[NewIncident], concurrency: usize) -> Run {
     let begin = match url {
         DatabaseUrl::Sqlite(_) => "BEGIN IMMEDIATE",
         DatabaseUrl::Postgres(_) => "BEGIN",
     };
-    threaded(rows, concurrency, connect, |conn, row| {
-        conn.batch_execute(begin).is_ok()
-            && match insert_incident(conn, &row) {
-                Ok(_) => conn.batch_execute("COMMIT").is_ok(),
-                Err(_) => {
-                    let _ = conn.batch_execute("ROLLBACK");
-                    false
+    threaded(
+        rows,
+        concurrency,
+        || connect(url),
+        |conn, row| {
+            conn.batch_execute(begin).is_ok()
+                && match insert_incident(conn, &row) {
+                    Ok(_) => conn.batch_execute("COMMIT").is_ok(),
+                    Err(_) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        false
+                    }
                 }
-            }
-    })
+        },
+    )
 }
 
 /// The same rows through the storage layer, as the service writes them.
@@ -274,22 +315,27 @@ fn main() {
 
     let kind = std::env::var("TRYGG_BENCH_REPORTS").unwrap_or_else(|_| "varied".into());
     println!("filing {count} {kind} reports with {concurrency} concurrent clients");
-    println!(
-        "{:<9} {:>7} {:>8} {:>7} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8} {:>9} {:>8}",
-        "backend",
+    let columns = [
+        "row/s",
         "sql/s",
         "store/s",
         "http/s",
-        "http/sql",
-        "http/store",
-        "sql p50",
-        "sql p99",
+        "sql/row",
+        "store/row",
+        "http/row",
+        "store p50",
+        "store p99",
         "http p50",
         "http p99",
         "log/s",
-        "log/sql",
+        "log/row",
         "log p99",
-        "failed"
+        "failed",
+    ];
+    println!(
+        "{:<9} {}",
+        "backend",
+        columns.map(|column| format!("{column:>9}")).join(" ")
     );
     for (name, admin_url) in backends {
         if name == "postgres" && admin_url.is_none() {
@@ -304,6 +350,7 @@ fn main() {
                 .unwrap();
             database
         };
+        let row = single_row_inserts(&fresh().url(), count, concurrency);
         let sql_database = fresh();
         let sql = sql_inserts(&sql_database.url(), &parse_all(&bodies), concurrency);
         let store_database = fresh();
@@ -325,22 +372,29 @@ fn main() {
             concurrency,
         );
         let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1000.0);
-        println!(
-            "{:<9} {:>7.0} {:>8.0} {:>7.0} {:>10.2} {:>11.2} {:>9} {:>9} {:>9} {:>9} {:>7.0} {:>8.2} {:>9} {:>8}",
-            name,
-            sql.per_second,
-            store.per_second,
-            http.per_second,
-            http.per_second / sql.per_second,
-            http.per_second / store.per_second,
-            ms(sql.percentile(0.5)),
-            ms(sql.percentile(0.99)),
+        let per_second = |run: &Run| format!("{:.0}", run.per_second);
+        let ratio = |run: &Run| format!("{:.3}", run.per_second / row.per_second);
+        let figures = [
+            per_second(&row),
+            per_second(&sql),
+            per_second(&store),
+            per_second(&http),
+            ratio(&sql),
+            ratio(&store),
+            ratio(&http),
+            ms(store.percentile(0.5)),
+            ms(store.percentile(0.99)),
             ms(http.percentile(0.5)),
             ms(http.percentile(0.99)),
-            log.per_second,
-            log.per_second / sql.per_second,
+            per_second(&log),
+            ratio(&log),
             ms(log.percentile(0.99)),
-            sql.failures + store.failures + http.failures + log.failures,
+            (row.failures + sql.failures + store.failures + http.failures + log.failures)
+                .to_string(),
+        ];
+        println!(
+            "{name:<9} {}",
+            figures.map(|figure| format!("{figure:>9}")).join(" ")
         );
     }
     println!("peak resident memory of the bench process: {}", peak_rss());

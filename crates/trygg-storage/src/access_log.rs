@@ -26,7 +26,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::database::Database;
+use crate::database::{Database, insert_rows};
 use crate::error::StorageError;
 use crate::schema::access_log;
 
@@ -305,13 +305,9 @@ impl Database {
                 length += 1;
             }
         }
+        // One statement: rows take their sequence numbers in the order listed, the chain's.
         self.write(move |conn| {
-            for row in rows {
-                diesel::insert_into(access_log::table)
-                    .values(row)
-                    .execute(conn)?;
-            }
-            Ok::<_, StorageError>(())
+            insert_rows!(conn, access_log::table, &rows).map_err(StorageError::from)
         })
         .map_err(|error| format!("the access log could not be written: {error}"))?;
         let checkpoint = head.1 == 0 || length / ANCHOR_EVERY > head.1 / ANCHOR_EVERY;

@@ -1,6 +1,8 @@
 //! The alert outbox: alerts written with the change that causes them, deliveries claimed with a
 //! lease, retried, and parked when they keep failing.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
@@ -9,7 +11,7 @@ use trygg_domain::{
 };
 use uuid::Uuid;
 
-use crate::database::{Database, DbConnection};
+use crate::database::{Database, DbConnection, insert_rows};
 use crate::error::StorageError;
 use crate::schema::{alerts, deliveries, incidents};
 
@@ -98,49 +100,124 @@ pub(crate) fn insert_alerts(
     new: &[NewAlert],
     at: DateTime<Utc>,
 ) -> Result<usize, diesel::result::Error> {
-    let mut written = 0;
-    for alert in new {
-        let mut earlier = alerts::table
-            .filter(alerts::incident_seq.eq(incident_seq))
-            .filter(alerts::receiver.eq(&alert.receiver))
-            .into_boxed();
-        if alert.reason != AlertReason::Rerouted {
-            earlier = earlier.filter(alerts::reason.eq(alert.reason.code()));
-        }
-        let exists = earlier.count().get_result::<i64>(conn)? > 0;
-        if exists {
-            continue;
-        }
-        diesel::insert_into(alerts::table)
-            .values((
-                alerts::id.eq(alert.id.to_string()),
-                alerts::incident_seq.eq(incident_seq),
-                alerts::receiver.eq(&alert.receiver),
-                alerts::reason.eq(alert.reason.code()),
-                alerts::created_at.eq(at.naive_utc()),
-            ))
-            .execute(conn)?;
-        let alert_seq: i64 = alerts::table
-            .filter(alerts::id.eq(alert.id.to_string()))
-            .select(alerts::seq)
-            .first(conn)?;
-        for delivery in &alert.deliveries {
-            diesel::insert_into(deliveries::table)
-                .values((
-                    deliveries::alert_seq.eq(alert_seq),
-                    deliveries::channel.eq(delivery.channel.code()),
-                    deliveries::target.eq(&delivery.target),
-                    deliveries::message_id.eq(&delivery.message_id),
-                    deliveries::state.eq(DeliveryState::Pending.code()),
-                    deliveries::attempts.eq(0),
-                    deliveries::next_attempt_at.eq(at.naive_utc()),
-                    deliveries::created_at.eq(at.naive_utc()),
-                ))
-                .execute(conn)?;
-        }
-        written += 1;
+    if new.is_empty() {
+        return Ok(0);
     }
-    Ok(written)
+    let earlier: Vec<(String, String)> = alerts::table
+        .filter(alerts::incident_seq.eq(incident_seq))
+        .select((alerts::receiver, alerts::reason))
+        .load(conn)?;
+    write_alerts(conn, incident_seq, &unseen(earlier, new), at)
+}
+
+/// Writes the alerts of a case filed in this transaction, which has none yet.
+pub(crate) fn insert_first_alerts(
+    conn: &mut DbConnection,
+    incident_seq: i64,
+    new: &[NewAlert],
+    at: DateTime<Utc>,
+) -> Result<usize, diesel::result::Error> {
+    write_alerts(conn, incident_seq, &unseen(Vec::new(), new), at)
+}
+
+/// The alerts of `new` that neither `earlier` (receiver, reason) nor an alert before them in
+/// `new` already covers.
+fn unseen(mut earlier: Vec<(String, String)>, new: &[NewAlert]) -> Vec<&NewAlert> {
+    let mut fresh = Vec::new();
+    for alert in new {
+        let reason = alert.reason.code();
+        let covered = earlier.iter().any(|(receiver, earlier_reason)| {
+            *receiver == alert.receiver
+                && (alert.reason == AlertReason::Rerouted || earlier_reason == reason)
+        });
+        if !covered {
+            earlier.push((alert.receiver.clone(), reason.to_owned()));
+            fresh.push(alert);
+        }
+    }
+    fresh
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = alerts)]
+struct AlertInsert<'a> {
+    id: String,
+    incident_seq: i64,
+    receiver: &'a str,
+    reason: &'static str,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = deliveries)]
+struct DeliveryInsert<'a> {
+    alert_seq: i64,
+    channel: &'static str,
+    target: &'a str,
+    message_id: &'a str,
+    state: &'static str,
+    attempts: i64,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+/// Writes alerts and then all their deliveries (on PostgreSQL, a statement each).
+fn write_alerts(
+    conn: &mut DbConnection,
+    incident_seq: i64,
+    new: &[&NewAlert],
+    at: DateTime<Utc>,
+) -> Result<usize, diesel::result::Error> {
+    if new.is_empty() {
+        return Ok(0);
+    }
+    let at = at.naive_utc();
+    let rows: Vec<AlertInsert> = new
+        .iter()
+        .map(|alert| AlertInsert {
+            id: alert.id.to_string(),
+            incident_seq,
+            receiver: &alert.receiver,
+            reason: alert.reason.code(),
+            created_at: at,
+        })
+        .collect();
+    let returning = (alerts::id, alerts::seq);
+    let seqs: HashMap<String, i64> = match conn {
+        DbConnection::Postgresql(conn) => diesel::insert_into(alerts::table)
+            .values(&rows)
+            .returning(returning)
+            .get_results::<(String, i64)>(conn)?,
+        DbConnection::Sqlite(conn) => rows
+            .iter()
+            .map(|row| {
+                diesel::insert_into(alerts::table)
+                    .values(row)
+                    .returning(returning)
+                    .get_result(conn)
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    }
+    .into_iter()
+    .collect();
+    let mut deliveries = Vec::new();
+    for (alert, row) in new.iter().zip(&rows) {
+        let alert_seq = *seqs.get(&row.id).ok_or(diesel::result::Error::NotFound)?;
+        deliveries.extend(alert.deliveries.iter().map(|delivery| DeliveryInsert {
+            alert_seq,
+            channel: delivery.channel.code(),
+            target: &delivery.target,
+            message_id: &delivery.message_id,
+            state: DeliveryState::Pending.code(),
+            attempts: 0,
+            next_attempt_at: at,
+            created_at: at,
+        }));
+    }
+    if !deliveries.is_empty() {
+        insert_rows!(conn, deliveries::table, &deliveries)?;
+    }
+    Ok(new.len())
 }
 
 #[derive(QueryableByName)]

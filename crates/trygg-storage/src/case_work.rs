@@ -7,7 +7,7 @@ use trygg_domain::{ActionStatus, FollowUp, IncidentKind, Outcome, Severity, Stat
 use uuid::Uuid;
 
 use crate::alerts::{NewAlert, insert_alerts};
-use crate::database::{Database, DbConnection};
+use crate::database::{Database, DbConnection, insert_rows};
 use crate::error::StorageError;
 use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
 use crate::schema::{actions, case_events, incident_offices, incidents};
@@ -167,15 +167,28 @@ pub(crate) fn set_offices(
 ) -> Result<(), diesel::result::Error> {
     diesel::delete(incident_offices::table.filter(incident_offices::incident_seq.eq(incident_seq)))
         .execute(conn)?;
-    for office in offices {
-        diesel::insert_into(incident_offices::table)
-            .values((
-                incident_offices::office.eq(office),
-                incident_offices::incident_seq.eq(incident_seq),
-            ))
-            .execute(conn)?;
+    insert_offices(conn, incident_seq, offices)
+}
+
+/// Adds a case's responsible offices, in one statement.
+pub(crate) fn insert_offices(
+    conn: &mut DbConnection,
+    incident_seq: i64,
+    offices: &[&str],
+) -> Result<(), diesel::result::Error> {
+    if offices.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let rows: Vec<_> = offices
+        .iter()
+        .map(|office| {
+            (
+                incident_offices::office.eq(*office),
+                incident_offices::incident_seq.eq(incident_seq),
+            )
+        })
+        .collect();
+    insert_rows!(conn, incident_offices::table, &rows).map(drop)
 }
 
 /// The sequence number of a visible case.

@@ -35,6 +35,40 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `$body` with `$conn` as its backend's own connection, for what diesel's connection
+/// over both backends cannot express: `RETURNING` whole rows, multi-row inserts.
+macro_rules! on_backend {
+    ($conn:expr, |$backend:ident| $body:expr) => {
+        match $conn {
+            $crate::database::DbConnection::Postgresql($backend) => $body,
+            $crate::database::DbConnection::Sqlite($backend) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// Inserts the rows of the slice `$rows` into `$table`: in one statement on PostgreSQL, where
+/// each statement is a round trip; one by one on SQLite, where statements cost none and diesel
+/// would wrap a multi-row insert in a savepoint of its own.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::database::DbConnection::Postgresql(conn) => {
+                diesel::insert_into($table).values($rows).execute(conn)
+            }
+            $crate::database::DbConnection::Sqlite(conn) => {
+                $rows.iter().try_fold(0, |inserted, row| {
+                    diesel::insert_into($table)
+                        .values(row)
+                        .execute(conn)
+                        .map(|rows| inserted + rows)
+                })
+            }
+        }
+    };
+}
+pub(crate) use insert_rows;
+
 impl std::fmt::Debug for DbConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

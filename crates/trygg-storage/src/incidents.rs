@@ -13,9 +13,9 @@ use trygg_domain::{
 };
 use uuid::Uuid;
 
-use crate::alerts::{NewAlert, insert_alerts};
-use crate::case_work::{CaseEvent, record, set_offices};
-use crate::database::{Database, DbConnection};
+use crate::alerts::{NewAlert, insert_first_alerts};
+use crate::case_work::{CaseEvent, insert_offices, record};
+use crate::database::{Database, DbConnection, on_backend};
 use crate::error::StorageError;
 use crate::schema::{idempotency_keys, incident_offices, incidents};
 use crate::statistics::{facts_of, record_change};
@@ -441,42 +441,41 @@ pub fn insert_incident(
         .map(|form| form.code())
         .collect();
     let received_at = new.received_at.naive_utc();
-    diesel::insert_into(incidents::table)
-        .values(IncidentInsert {
-            id: new.id.to_string(),
-            reporter: &new.reporter,
-            kind: facts.kind.code(),
-            violence_forms: violence_forms.join(","),
-            occurred_at: report.occurred_at.naive_utc(),
-            received_at,
-            updated_at: received_at,
-            district: report.district.as_str(),
-            place_kind: facts.place_kind.code(),
-            affected_category: facts.affected_category.code(),
-            affected_gender: facts.affected_gender.code(),
-            affected_age_group: facts.affected_age_group.code(),
-            children_affected: facts.children_affected.code(),
-            perpetrator_relation: facts.perpetrator_relation.code(),
-            perpetrator_influence: facts.perpetrator_influence.code(),
-            severity: facts.severity.code(),
-            description: report.description.as_str(),
-            focus_area: report.focus_area.as_str(),
-            status: Status::Received.code(),
-            version: 1,
-        })
-        .execute(conn)?;
-    // RETURNING is not in the subset both backends share through diesel; the row is hot.
-    let row = incidents::table
-        .filter(incidents::id.eq(new.id.to_string()))
-        .select(IncidentRow::as_select())
-        .first(conn)?;
+    let values = IncidentInsert {
+        id: new.id.to_string(),
+        reporter: &new.reporter,
+        kind: facts.kind.code(),
+        violence_forms: violence_forms.join(","),
+        occurred_at: report.occurred_at.naive_utc(),
+        received_at,
+        updated_at: received_at,
+        district: report.district.as_str(),
+        place_kind: facts.place_kind.code(),
+        affected_category: facts.affected_category.code(),
+        affected_gender: facts.affected_gender.code(),
+        affected_age_group: facts.affected_age_group.code(),
+        children_affected: facts.children_affected.code(),
+        perpetrator_relation: facts.perpetrator_relation.code(),
+        perpetrator_influence: facts.perpetrator_influence.code(),
+        severity: facts.severity.code(),
+        description: report.description.as_str(),
+        focus_area: report.focus_area.as_str(),
+        status: Status::Received.code(),
+        version: 1,
+    };
+    let row: IncidentRow = on_backend!(conn, |conn| {
+        diesel::insert_into(incidents::table)
+            .values(&values)
+            .returning(IncidentRow::as_returning())
+            .get_result(conn)
+    })?;
     let offices: Vec<&str> = report
         .offices
         .iter()
         .map(|office| office.as_str())
         .collect();
-    set_offices(conn, row.seq, &offices)?;
-    insert_alerts(conn, row.seq, &new.alerts, new.received_at)?;
+    insert_offices(conn, row.seq, &offices)?;
+    insert_first_alerts(conn, row.seq, &new.alerts, new.received_at)?;
     record(
         conn,
         &CaseEvent {

@@ -18,6 +18,7 @@ use trygg_domain::statistics::{
     first_day_of_month_number, month_number,
 };
 
+mod pending;
 mod published;
 mod rebuild;
 
@@ -328,13 +329,8 @@ impl Cube {
     }
 
     /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas to the rollup (same on
-    /// both backends), or a plain `INSERT` of them into its pending counts.
-    fn insert(
-        &self,
-        destination: Destination,
-        rows: usize,
-        parameter: impl Fn(usize) -> String,
-    ) -> String {
+    /// both backends).
+    fn upsert(&self, rows: usize, parameter: impl Fn(usize) -> String) -> String {
         let columns = self.key_columns().join(", ");
         let width = self.key_columns().len() + self.measures().len();
         let values: Vec<String> = (0..rows)
@@ -343,19 +339,13 @@ impl Cube {
                 format!("({})", binds.join(", "))
             })
             .collect();
-        let insert = format!(
-            "INSERT INTO {table} ({columns}, {measures}) VALUES {values}",
-            table = match destination {
-                Destination::Rollup => self.table.to_owned(),
-                Destination::Pending => self.pending(),
-            },
+        format!(
+            "INSERT INTO {table} ({columns}, {measures}) VALUES {values} {on_conflict}",
+            table = self.table,
             measures = self.measures().join(", "),
             values = values.join(", "),
-        );
-        match destination {
-            Destination::Rollup => format!("{insert} {}", self.on_conflict_add()),
-            Destination::Pending => insert,
-        }
+            on_conflict = self.on_conflict_add(),
+        )
     }
 
     /// Adds to an existing row's measures rather than inserting it again.
@@ -409,14 +399,6 @@ impl Cube {
             add = self.on_conflict_add(),
         )
     }
-}
-
-/// Where rollup rows are written: added to the rollup itself, or appended to its pending
-/// counts (on PostgreSQL, while filing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Destination {
-    Rollup,
-    Pending,
 }
 
 /// Every rollup table once.
@@ -519,14 +501,13 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
     rows
 }
 
-/// Writes rows of one table with a single statement (`cube` gives its layout).
+/// Adds rows to one rollup with a single statement (`cube` gives its layout).
 fn write_rows(
     conn: &mut DbConnection,
     cube: &Cube,
-    destination: Destination,
     rows: &[(Cell, Measures)],
 ) -> Result<(), StorageError> {
-    let sql = cube.insert(destination, rows.len(), parameter_style(conn));
+    let sql = cube.upsert(rows.len(), parameter_style(conn));
     let mut statement = diesel::sql_query(sql).into_boxed::<Backend>();
     let leading = cube.leading_keys();
     for (cell, measures) in rows {
@@ -568,14 +549,15 @@ pub(crate) fn record_change(
         .into_iter()
         .filter(|(_, measures)| *measures != Measures::default())
         .collect();
-    let destination = match conn {
-        DbConnection::Postgresql(_) => Destination::Pending,
-        DbConnection::Sqlite(_) => Destination::Rollup,
-    };
-    for rows in changed.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
-        write_rows(conn, CUBES[rows[0].0.cube], destination, rows)?;
+    let tables: Vec<&[(Cell, Measures)]> = changed
+        .chunk_by(|(a, _), (b, _)| same_table(a, b))
+        .collect();
+    match conn {
+        DbConnection::Postgresql(pg) => Ok(pending::append(pg, &tables)?),
+        DbConnection::Sqlite(_) => tables
+            .iter()
+            .try_for_each(|rows| write_rows(conn, CUBES[rows[0].0.cube], rows)),
     }
-    Ok(())
 }
 
 fn same_table(a: &Cell, b: &Cell) -> bool {

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use diesel::RunQueryDsl;
 
 use super::{
-    CUBES, Cell, Destination, INSERT_ROWS, Measures, SEPARATOR, contributions, for_each_case,
-    same_table, tables, write_rows,
+    CUBES, Cell, INSERT_ROWS, Measures, SEPARATOR, contributions, for_each_case, same_table,
+    tables, write_rows,
 };
 use crate::database::DbConnection;
 use crate::error::StorageError;
@@ -148,7 +148,7 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
             .map(|(cell, measures)| (codes.unpack(cell), *measures))
             .collect();
         for rows in rows.chunk_by(|(a, _), (b, _)| same_table(a, b)) {
-            write_rows(conn, CUBES[rows[0].0.cube], Destination::Rollup, rows)?;
+            write_rows(conn, CUBES[rows[0].0.cube], rows)?;
         }
     }
     Ok(cases)
