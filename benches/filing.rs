@@ -13,7 +13,8 @@
 //! `cargo bench --bench filing`; `TRYGG_BENCH_REQUESTS` (default 2000) and
 //! `TRYGG_BENCH_CONCURRENCY` (default 32) size it; `TRYGG_BENCH_REPORTS=identical` files one
 //! report over and over instead of varied ones. Figures are ratios to the baseline measured in
-//! the same run, since the machine is shared. The peak resident memory printed is the whole
+//! the same run, since the machine is shared; `failed` counts failures of each part in the
+//! order above. The peak resident memory printed is the whole
 //! bench process's (service, clients and reports together): an upper bound for the service.
 
 #[path = "../tests/support/database.rs"]
@@ -389,8 +390,9 @@ fn main() {
             per_second(&log),
             ratio(&log),
             ms(log.percentile(0.99)),
-            (row.failures + sql.failures + store.failures + http.failures + log.failures)
-                .to_string(),
+            [&row, &sql, &store, &http, &log]
+                .map(|run| run.failures.to_string())
+                .join("/"),
         ];
         println!(
             "{name:<9} {}",
