@@ -36,7 +36,7 @@ pub enum DbConnection {
 }
 
 /// Runs `$body` with `$conn` as its backend's own connection, for what diesel's connection
-/// over both backends cannot express: `RETURNING` whole rows, multi-row inserts.
+/// over both backends cannot express, such as `RETURNING` a whole row.
 macro_rules! on_backend {
     ($conn:expr, |$backend:ident| $body:expr) => {
         match $conn {
