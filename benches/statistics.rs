@@ -354,7 +354,9 @@ async fn timed<F: std::future::Future<Output = ()>>(
 struct Row {
     backend: &'static str,
     cases: usize,
-    question: String,
+    question: &'static str,
+    /// `""`, or what the pending tables held: `" (pending)"`, `" (folded)"`.
+    state: &'static str,
     db: Option<(Duration, Duration)>,
     http: (Duration, Duration),
 }
@@ -459,7 +461,8 @@ async fn ask(
         rows.push(Row {
             backend,
             cases,
-            question: format!("{}{state}", question.label),
+            question: question.label,
+            state,
             db,
             http,
         });
@@ -492,11 +495,11 @@ async fn main() {
         for &cases in &sizes {
             let rows = measure(backend, admin_url, cases, rounds).await;
             for row in &rows {
-                let plain = row.question.split(" (").next().unwrap_or_default();
-                let base = if plain == row.question {
-                    baseline.iter().find(|r| r.question == row.question)
+                let same = |r: &&Row| r.question == row.question;
+                let base = if row.state.is_empty() {
+                    baseline.iter().find(same)
                 } else {
-                    rows.iter().find(|r| r.question == plain)
+                    rows.iter().filter(|r| r.state.is_empty()).find(same)
                 }
                 .unwrap_or(row);
                 let db_ratio = row.db.zip(base.db).map_or("–".into(), |(now, before)| {
@@ -507,10 +510,11 @@ async fn main() {
                     .map(|(a, b)| (ms(a), ms(b)))
                     .unwrap_or(("–".into(), "–".into()));
                 println!(
-                    "| {} | {} | {} | {db50} | {db99} | {} | {} | {db_ratio} | {:.2} |",
+                    "| {} | {} | {}{} | {db50} | {db99} | {} | {} | {db_ratio} | {:.2} |",
                     row.backend,
                     row.cases,
                     row.question,
+                    row.state,
                     ms(row.http.0),
                     ms(row.http.1),
                     row.http.1.as_secs_f64() / base.http.1.as_secs_f64()

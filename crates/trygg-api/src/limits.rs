@@ -12,8 +12,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use trygg_domain::Clock;
 use trygg_domain::statistics::StatisticsAllowance;
+use trygg_domain::{Clock, whole_seconds};
 
 use crate::problem::ApiError;
 
@@ -170,7 +170,7 @@ impl StatisticsAllowance for Limits {
 fn too_many(what: &'static str, wait: Duration) -> ApiError {
     ApiError::TooManyRequests {
         what,
-        retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        retry_after_seconds: whole_seconds(wait),
     }
 }
 

@@ -62,6 +62,11 @@ impl ManualClock {
     }
 }
 
+/// A wait in whole seconds, rounded up: asking again after fewer would be refused again.
+pub fn whole_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +82,15 @@ mod tests {
         assert_eq!(copy.now(), start + Duration::hours(21));
         manual.set(start);
         assert_eq!(clock.now(), start);
+    }
+
+    #[test]
+    fn a_wait_rounds_up_to_whole_seconds() {
+        use std::time::Duration;
+        assert_eq!(whole_seconds(Duration::ZERO), 0);
+        assert_eq!(whole_seconds(Duration::from_secs(2)), 2);
+        assert_eq!(whole_seconds(Duration::from_millis(2001)), 3);
+        assert_eq!(whole_seconds(Duration::from_nanos(1)), 1);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub use catalogue::{
     Catalogue, CatalogueError, ClassificationRule, Code, DistrictCode, Entry, FocusArea,
     FocusAreaCode, OfficeCode,
 };
-pub use clock::{Clock, ManualClock};
+pub use clock::{Clock, ManualClock, whole_seconds};
 pub use codes::UnknownCode;
 pub use codes::{
     ActionStatus, AffectedCategory, AgeGroup, AlertReason, Audience, Channel, ChildrenAffected,

@@ -93,7 +93,7 @@ impl ResponseError for WebError {
         }
         let mut page = error_page(self.status_code(), self.message_ids(), Lang::default());
         if let WebError::TooManyRequests(wait) = self {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let seconds = trygg_domain::whole_seconds(*wait);
             page.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
