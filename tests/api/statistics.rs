@@ -1154,12 +1154,14 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
 /// Empties every rollup behind the service's back.
 const WIPE: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
      DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
-/// The rollups and, on PostgreSQL, the counts filings left pending for them.
-const WIPE_POSTGRES: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
+/// The rollups and, on PostgreSQL, the counts filings left pending for them, under the lock a
+/// fold takes (its key is "tryf"), so that a background fold cannot put back what it had read.
+const WIPE_POSTGRES: &str = "BEGIN; SELECT pg_advisory_xact_lock(500136765286); \
+     DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
      DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing; \
      DELETE FROM statistics_daily_pending; DELETE FROM statistics_pairs_pending; DELETE FROM statistics_events_pending; \
      DELETE FROM statistics_people_pending; DELETE FROM statistics_places_pending; DELETE FROM statistics_monthly_pending; \
-     DELETE FROM statistics_closing_pending;";
+     DELETE FROM statistics_closing_pending; COMMIT;";
 
 #[actix_web::test]
 async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
