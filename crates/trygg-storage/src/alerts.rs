@@ -110,14 +110,9 @@ pub(crate) fn insert_alerts(
     write_alerts(conn, incident_seq, &unseen(earlier, new), at)
 }
 
-/// Writes the alerts of a case filed in this transaction, which has none yet.
-pub(crate) fn insert_first_alerts(
-    conn: &mut DbConnection,
-    incident_seq: i64,
-    new: &[NewAlert],
-    at: DateTime<Utc>,
-) -> Result<usize, diesel::result::Error> {
-    write_alerts(conn, incident_seq, &unseen(Vec::new(), new), at)
+/// The alerts of a case being filed, which has none yet: each receiver and reason once.
+pub(crate) fn first_alerts(new: &[NewAlert]) -> Vec<&NewAlert> {
+    unseen(Vec::new(), new)
 }
 
 /// The alerts of `new` that neither `earlier` (receiver, reason) nor an alert before them in
@@ -162,7 +157,7 @@ struct DeliveryInsert<'a> {
 }
 
 /// Writes alerts and then all their deliveries (on PostgreSQL, a statement each).
-fn write_alerts(
+pub(crate) fn write_alerts(
     conn: &mut DbConnection,
     incident_seq: i64,
     new: &[&NewAlert],

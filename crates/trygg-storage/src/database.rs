@@ -35,18 +35,6 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-/// Runs `$body` with `$conn` as its backend's own connection, for what diesel's connection
-/// over both backends cannot express, such as `RETURNING` a whole row.
-macro_rules! on_backend {
-    ($conn:expr, |$backend:ident| $body:expr) => {
-        match $conn {
-            $crate::database::DbConnection::Postgresql($backend) => $body,
-            $crate::database::DbConnection::Sqlite($backend) => $body,
-        }
-    };
-}
-pub(crate) use on_backend;
-
 /// Inserts the rows of the slice `$rows` into `$table`: in one statement on PostgreSQL, where
 /// each statement is a round trip; one by one on SQLite, where statements cost none and diesel
 /// would wrap a multi-row insert in a savepoint of its own.

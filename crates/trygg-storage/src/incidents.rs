@@ -13,12 +13,14 @@ use trygg_domain::{
 };
 use uuid::Uuid;
 
-use crate::alerts::{NewAlert, insert_first_alerts};
+mod postgres;
+
+use crate::alerts::{NewAlert, first_alerts, write_alerts};
 use crate::case_work::{CaseEvent, insert_offices, record};
-use crate::database::{Database, DbConnection, on_backend};
+use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::schema::{idempotency_keys, incident_offices, incidents};
-use crate::statistics::{facts_of, record_change};
+use crate::statistics::{Change, facts_of_new};
 
 /// The largest page a listing returns.
 pub const MAX_PAGE_SIZE: i64 = 100;
@@ -103,8 +105,9 @@ pub struct IncidentFilter {
     pub limit: i64,
 }
 
+/// Every column is given (none left to its default), so diesel may keep the insert prepared.
 #[derive(Insertable)]
-#[diesel(table_name = incidents)]
+#[diesel(table_name = incidents, treat_none_as_default_value = false)]
 struct IncidentInsert<'a> {
     id: String,
     reporter: &'a str,
@@ -463,38 +466,42 @@ pub fn insert_incident(
         status: Status::Received.code(),
         version: 1,
     };
-    let row: IncidentRow = on_backend!(conn, |conn| {
-        diesel::insert_into(incidents::table)
-            .values(&values)
-            .returning(IncidentRow::as_returning())
-            .get_result(conn)
-    })?;
     let offices: Vec<&str> = report
         .offices
         .iter()
         .map(|office| office.as_str())
         .collect();
-    insert_offices(conn, row.seq, &offices)?;
-    insert_first_alerts(conn, row.seq, &new.alerts, new.received_at)?;
-    record(
-        conn,
-        &CaseEvent {
-            at: new.received_at,
-            actor: new.reporter.clone(),
-            field: "status".into(),
-            from: None,
-            to: Some(Status::Received.code().into()),
-            reason: None,
-        },
-        row.seq,
-    )?;
-    let incident = row.into_incident(
-        report
-            .offices
-            .iter()
-            .map(|office| office.as_str().to_owned())
-            .collect(),
-    )?;
-    record_change(conn, None, Some(&facts_of(&incident)))?;
-    Ok(incident)
+    let alerts = first_alerts(&new.alerts);
+    let event = CaseEvent {
+        at: new.received_at,
+        actor: new.reporter.clone(),
+        field: "status".into(),
+        from: None,
+        to: Some(Status::Received.code().into()),
+        reason: None,
+    };
+    let counts = Change::new(None, Some(&facts_of_new(new)));
+    let row = match conn {
+        DbConnection::Postgresql(conn) => postgres::file(
+            conn,
+            &values,
+            &offices,
+            &alerts,
+            &event,
+            counts.pending_inserts(),
+            received_at,
+        )?,
+        DbConnection::Sqlite(sqlite) => {
+            let row: IncidentRow = diesel::insert_into(incidents::table)
+                .values(&values)
+                .returning(IncidentRow::as_returning())
+                .get_result(sqlite)?;
+            insert_offices(conn, row.seq, &offices)?;
+            write_alerts(conn, row.seq, &alerts, new.received_at)?;
+            record(conn, &event, row.seq)?;
+            counts.write(conn)?;
+            row
+        }
+    };
+    row.into_incident(offices.iter().map(|office| (*office).to_owned()).collect())
 }

@@ -14,6 +14,7 @@ mod retention;
 mod schema;
 mod sqlite_writer;
 mod statistics;
+mod unnest;
 
 pub use access_log::{AccessEntry, AccessFilter, ChainReport, anchors_in};
 pub use alerts::{

@@ -24,11 +24,12 @@ mod rebuild;
 
 pub use published::PublishError;
 
+pub(crate) use pending::PendingInserts;
 pub(crate) use rebuild::rebuild;
 
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
-use crate::incidents::{CircumstanceColumns, Incident, offices_of, violence_forms};
+use crate::incidents::{CircumstanceColumns, Incident, NewIncident, offices_of, violence_forms};
 use crate::schema::incidents;
 
 type Backend = <DbConnection as Connection>::Backend;
@@ -452,6 +453,25 @@ pub(crate) fn facts_of(incident: &Incident) -> CaseFacts {
     )
 }
 
+/// The facts a case counts by as it is filed: not reported to the police, not closed.
+pub(crate) fn facts_of_new(new: &NewIncident) -> CaseFacts {
+    let report = &new.report;
+    CaseFacts::new(
+        report.occurred_at,
+        report.focus_area.as_str().to_owned(),
+        report
+            .offices
+            .iter()
+            .map(|office| office.as_str().to_owned())
+            .collect(),
+        report.district.as_str().to_owned(),
+        report.circumstances,
+        report.violence_forms.as_slice().to_vec(),
+        false,
+        (new.received_at, None),
+    )
+}
+
 /// The rollup rows a case counts in.
 fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
     let measures = Measures {
@@ -531,32 +551,56 @@ fn write_rows(
 }
 
 /// Adds a case's facts to the rollups and takes away what it counted as before; on the
-/// caller's transaction. On PostgreSQL the change is appended to the pending counts, so that
-/// concurrent filings never wait for one another's rollup rows; SQLite has one writer and
-/// adds it to the rollups at once.
+/// caller's transaction.
 pub(crate) fn record_change(
     conn: &mut DbConnection,
     before: Option<&CaseFacts>,
     after: Option<&CaseFacts>,
 ) -> Result<(), StorageError> {
-    let mut delta: BTreeMap<Cell, Measures> = BTreeMap::new();
-    for (sign, case) in [(-1, before), (1, after)] {
-        for (cell, measures) in case.into_iter().flat_map(contributions) {
-            delta.entry(cell).or_default().add(measures, sign);
+    Change::new(before, after).write(conn)
+}
+
+/// How the counts change when a case's facts go from `before` to `after` (`None`: the case
+/// is not counted): the rollup rows that change, a table's rows together.
+pub(crate) struct Change(Vec<(Cell, Measures)>);
+
+impl Change {
+    pub(crate) fn new(before: Option<&CaseFacts>, after: Option<&CaseFacts>) -> Change {
+        let mut delta: BTreeMap<Cell, Measures> = BTreeMap::new();
+        for (sign, case) in [(-1, before), (1, after)] {
+            for (cell, measures) in case.into_iter().flat_map(contributions) {
+                delta.entry(cell).or_default().add(measures, sign);
+            }
+        }
+        Change(
+            delta
+                .into_iter()
+                .filter(|(_, measures)| *measures != Measures::default())
+                .collect(),
+        )
+    }
+
+    fn tables(&self) -> Vec<&[(Cell, Measures)]> {
+        self.0.chunk_by(|(a, _), (b, _)| same_table(a, b)).collect()
+    }
+
+    /// Writes the change on the caller's transaction. On PostgreSQL it is appended to the
+    /// pending counts, so that concurrent filings never wait for one another's rollup rows;
+    /// SQLite has one writer and adds it to the rollups at once.
+    pub(crate) fn write(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        let tables = self.tables();
+        match conn {
+            DbConnection::Postgresql(pg) => Ok(pending::append(pg, &tables)?),
+            DbConnection::Sqlite(_) => tables
+                .iter()
+                .try_for_each(|rows| write_rows(conn, CUBES[rows[0].0.cube], rows)),
         }
     }
-    let changed: Vec<(Cell, Measures)> = delta
-        .into_iter()
-        .filter(|(_, measures)| *measures != Measures::default())
-        .collect();
-    let tables: Vec<&[(Cell, Measures)]> = changed
-        .chunk_by(|(a, _), (b, _)| same_table(a, b))
-        .collect();
-    match conn {
-        DbConnection::Postgresql(pg) => Ok(pending::append(pg, &tables)?),
-        DbConnection::Sqlite(_) => tables
-            .iter()
-            .try_for_each(|rows| write_rows(conn, CUBES[rows[0].0.cube], rows)),
+
+    /// The change as inserts into the pending counts, for a statement on PostgreSQL that
+    /// writes more than the counts.
+    pub(crate) fn pending_inserts(&self) -> PendingInserts<'_> {
+        PendingInserts::new(&self.tables())
     }
 }
 

@@ -3,40 +3,65 @@
 
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Integer, Text};
 use diesel::{QueryResult, RunQueryDsl};
 
 use super::{CUBES, Cell, Cube, Measures, SEPARATOR};
+use crate::unnest::{Column, push_unnest};
 
-/// Appends rows to the pending tables (each slice one table's rows) in one statement.
-pub(super) fn append(conn: &mut PgConnection, tables: &[&[(Cell, Measures)]]) -> QueryResult<()> {
-    if tables.is_empty() {
-        return Ok(());
-    }
-    let tables = tables
-        .iter()
-        .map(|rows| {
-            let cube = CUBES[rows[0].0.cube];
-            (cube, columns(cube, rows))
-        })
-        .collect();
-    AppendPending { tables }.execute(conn).map(drop)
-}
-
-/// A `WITH` of one plain insert per pending table, each binding a column's values as one
-/// array. Its text depends only on which tables it writes, so diesel keeps it prepared per
-/// connection (keyed by the text) and PostgreSQL parses and plans it once: a statement with
-/// a parameter per value cost a filing more to parse and plan than to run.
-struct AppendPending<'a> {
+/// Rows to append to the pending tables, as the items of a `WITH`: one plain insert per table,
+/// binding each column's values as one array (see [`crate::unnest`]). Their text depends only
+/// on which tables they write.
+pub(crate) struct PendingInserts<'a> {
     tables: Vec<(&'static Cube, Vec<Column<'a>>)>,
 }
 
-/// One column's values, in row order.
-enum Column<'a> {
-    Text(Vec<&'a str>),
-    Integer(Vec<i32>),
-    BigInt(Vec<i64>),
+impl<'a> PendingInserts<'a> {
+    /// `tables` holds each table's rows in a slice of its own.
+    pub(super) fn new(tables: &[&'a [(Cell, Measures)]]) -> PendingInserts<'a> {
+        let tables = tables
+            .iter()
+            .map(|rows| {
+                let cube = CUBES[rows[0].0.cube];
+                (cube, columns(cube, rows))
+            })
+            .collect();
+        PendingInserts { tables }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+
+    /// Pushes the `WITH` items, `p0 AS (INSERT …), p1 AS (…)`, separated by commas.
+    pub(crate) fn push_items<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        for (i, (cube, columns)) in self.tables.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql(&format!(
+                "p{i} AS (INSERT INTO {} ({}, {}) SELECT * FROM ",
+                cube.pending(),
+                cube.key_columns().join(", "),
+                cube.measures().join(", "),
+            ));
+            push_unnest(out.reborrow(), columns)?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
 }
+
+/// Appends rows to the pending tables (each slice one table's rows) in one statement.
+pub(super) fn append(conn: &mut PgConnection, tables: &[&[(Cell, Measures)]]) -> QueryResult<()> {
+    let inserts = PendingInserts::new(tables);
+    if inserts.is_empty() {
+        return Ok(());
+    }
+    Append(inserts).execute(conn).map(drop)
+}
+
+/// The pending inserts as a statement of their own.
+struct Append<'a>(PendingInserts<'a>);
 
 /// The columns of `rows` in the order of the cube's key columns, then its measures.
 fn columns<'a>(cube: &Cube, rows: &'a [(Cell, Measures)]) -> Vec<Column<'a>> {
@@ -73,40 +98,19 @@ fn columns<'a>(cube: &Cube, rows: &'a [(Cell, Measures)]) -> Vec<Column<'a>> {
     columns
 }
 
-impl QueryFragment<Pg> for AppendPending<'_> {
+impl QueryFragment<Pg> for Append<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH ");
-        for (i, (cube, columns)) in self.tables.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
-            }
-            out.push_sql(&format!(
-                "t{i} AS (INSERT INTO {} ({}, {}) SELECT * FROM unnest(",
-                cube.pending(),
-                cube.key_columns().join(", "),
-                cube.measures().join(", "),
-            ));
-            for (j, column) in columns.iter().enumerate() {
-                if j > 0 {
-                    out.push_sql(", ");
-                }
-                match column {
-                    Column::Text(values) => out.push_bind_param::<Array<Text>, _>(values)?,
-                    Column::Integer(values) => out.push_bind_param::<Array<Integer>, _>(values)?,
-                    Column::BigInt(values) => out.push_bind_param::<Array<BigInt>, _>(values)?,
-                }
-            }
-            out.push_sql("))");
-        }
+        self.0.push_items(out.reborrow())?;
         // Data-modifying statements in `WITH` run once, to completion, read or not.
         out.push_sql(" SELECT 1");
         Ok(())
     }
 }
 
-impl QueryId for AppendPending<'_> {
+impl QueryId for Append<'_> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl RunQueryDsl<PgConnection> for AppendPending<'_> {}
+impl RunQueryDsl<PgConnection> for Append<'_> {}
