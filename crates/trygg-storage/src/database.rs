@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -143,8 +143,9 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose transaction could not be rolled back is not handed out again.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
     }
 }
 
@@ -254,6 +255,23 @@ impl Database {
         match &self.sqlite_writer {
             Some(writer) => writer.write(work),
             None => (*self.connection()?).transaction(work),
+        }
+    }
+
+    /// Runs `work`, which on PostgreSQL must issue exactly one statement: a statement is atomic
+    /// by itself there, so it runs without `BEGIN` and `COMMIT`, two round trips fewer. On
+    /// SQLite, as [`Database::write`].
+    pub(crate) fn write_one_statement<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
+    {
+        match self.backend {
+            Backend::Postgres => work(&mut *self.connection()?),
+            Backend::Sqlite => self.write(work),
         }
     }
 
