@@ -322,46 +322,52 @@ impl Database {
         idempotency: Option<IdempotencyKey>,
         render: impl Fn(&Incident) -> String + Send + 'static,
     ) -> Result<Filing, StorageError> {
-        let scope = idempotency.clone();
-        let outcome = match idempotency {
+        let filing = match idempotency {
             // On PostgreSQL, a filing without a key is one statement.
-            None => self
-                .write_one_statement(move |conn| insert_incident(conn, &new))
-                .map(|incident| Filing::Created(Box::new(incident))),
-            Some(key) => self.write(move |conn| {
-                if let Some(replayed) = replay(conn, &key)? {
-                    return Ok(replayed);
-                }
-                let incident = insert_incident(conn, &new)?;
-                diesel::insert_into(idempotency_keys::table)
-                    .values((
-                        idempotency_keys::subject.eq(&key.subject),
-                        idempotency_keys::key.eq(&key.key),
-                        idempotency_keys::request_hash.eq(&key.request_hash),
-                        idempotency_keys::incident_id.eq(incident.id.to_string()),
-                        idempotency_keys::response_body.eq(render(&incident)),
-                        idempotency_keys::created_at.eq(new.received_at.naive_utc()),
-                    ))
-                    .execute(conn)?;
-                Ok::<_, StorageError>(Filing::Created(Box::new(incident)))
-            }),
+            None => Filing::Created(Box::new(
+                self.write_one_statement(move |conn| insert_incident(conn, &new))?,
+            )),
+            Some(key) => self.file_keyed(new, key, render)?,
         };
-        match (outcome, scope) {
-            // A concurrent filing with the same key committed first (PostgreSQL): replay it.
-            (
-                Err(StorageError::Query(DieselError::DatabaseError(
-                    DatabaseErrorKind::UniqueViolation,
-                    _,
-                ))),
-                Some(key),
-            ) => replay(&mut *self.connection()?, &key)?
-                .ok_or_else(|| StorageError::Corrupt("idempotency key vanished".into())),
-            (outcome, _) => {
-                if let Ok(Filing::Created(_)) = &outcome {
-                    self.counters.filings.fetch_add(1, Ordering::Relaxed);
-                }
-                outcome
+        if let Filing::Created(_) = &filing {
+            self.counters.filings.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(filing)
+    }
+
+    /// Files `new` with its key, or replays the filing that used the key first.
+    fn file_keyed(
+        &self,
+        new: NewIncident,
+        key: IdempotencyKey,
+        render: impl Fn(&Incident) -> String + Send + 'static,
+    ) -> Result<Filing, StorageError> {
+        let scope = key.clone();
+        let outcome = self.write(move |conn| {
+            if let Some(replayed) = replay(conn, &key)? {
+                return Ok(replayed);
             }
+            let incident = insert_incident(conn, &new)?;
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::subject.eq(&key.subject),
+                    idempotency_keys::key.eq(&key.key),
+                    idempotency_keys::request_hash.eq(&key.request_hash),
+                    idempotency_keys::incident_id.eq(incident.id.to_string()),
+                    idempotency_keys::response_body.eq(render(&incident)),
+                    idempotency_keys::created_at.eq(new.received_at.naive_utc()),
+                ))
+                .execute(conn)?;
+            Ok::<_, StorageError>(Filing::Created(Box::new(incident)))
+        });
+        match outcome {
+            // A concurrent filing with the same key committed first (PostgreSQL): replay it.
+            Err(StorageError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            ))) => replay(&mut *self.connection()?, &scope)?
+                .ok_or_else(|| StorageError::Corrupt("idempotency key vanished".into())),
+            outcome => outcome,
         }
     }
 
