@@ -5,9 +5,10 @@
 //! writer (see `sqlite_writer`). `busy_timeout` covers other processes, such as a
 //! `trygg migrate` run beside the server.
 
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -109,17 +110,72 @@ impl DatabaseUrl {
     }
 }
 
+/// How long after it was last returned to the pool a connection is handed out again without
+/// a test query. A connection in steady use skips the round trip a test costs (a tenth of
+/// what a filing costs); one that sat idle, as after a database restart, is tested first.
+const TRUSTED_AFTER_USE: Duration = Duration::from_secs(1);
+
 /// The pool's connection manager: opens connections of the backend the URL names; never guesses from a failed attempt.
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
 }
 
+/// A pooled connection and when it was last returned to the pool.
+pub struct Pooled {
+    conn: DbConnection,
+    returned_at: Instant,
+}
+
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = self.open()?;
+        Ok(Pooled {
+            conn,
+            returned_at: Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if pooled.returned_at.elapsed() < TRUSTED_AFTER_USE {
+            return Ok(());
+        }
+        pooled
+            .conn
+            .batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    /// Called as a connection is returned. One whose transaction could not be rolled back is
+    /// not handed out again.
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.returned_at = Instant::now();
+        pooled.conn.is_broken()
+    }
+}
+
+/// A connection checked out of the pool; returns to it when dropped.
+pub(crate) struct CheckedOut(PooledConnection<Manager>);
+
+impl Deref for CheckedOut {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.0.conn
+    }
+}
+
+impl DerefMut for CheckedOut {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.0.conn
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(DbConnection::Postgresql)
@@ -136,16 +192,6 @@ impl ManageConnection for Manager {
                 Ok(DbConnection::Sqlite(conn))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    /// A connection whose transaction could not be rolled back is not handed out again.
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
     }
 }
 
@@ -192,7 +238,7 @@ impl Database {
             Backend::Postgres => None,
             Backend::Sqlite => {
                 let mut conn = manager
-                    .connect()
+                    .open()
                     .map_err(|e| StorageError::Unavailable(e.to_string()))?;
                 // Persistent for the file: readers and the writer no longer block each other.
                 conn.batch_execute("PRAGMA journal_mode = WAL;")?;
@@ -239,8 +285,8 @@ impl Database {
     }
 
     /// A pooled connection, for reads.
-    pub(crate) fn connection(&self) -> Result<PooledConnection<Manager>, StorageError> {
-        Ok(self.pool.get()?)
+    pub(crate) fn connection(&self) -> Result<CheckedOut, StorageError> {
+        Ok(CheckedOut(self.pool.get()?))
     }
 
     /// Runs `work` in a write transaction; on SQLite in the single writer's next batch.

@@ -189,7 +189,7 @@ impl StatisticsQuery {
 
 /// Every way to pick one value from each list, in order (one cell per combination of a
 /// case's values).
-pub fn combinations(choices: impl IntoIterator<Item = Vec<String>>) -> Vec<Vec<String>> {
+pub fn combinations<T: Clone>(choices: impl IntoIterator<Item = Vec<T>>) -> Vec<Vec<T>> {
     choices
         .into_iter()
         .fold(vec![Vec::new()], |picked, values| {

@@ -493,17 +493,18 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
         };
         // Every combination of the key values: `*` and each office or form, one of the rest.
         let starred = cube.starred();
-        let choices =
-            cube.pair_code()
-                .map(|code| vec![code])
-                .into_iter()
-                .chain(cube.dimensions().map(|dimension| {
-                    let mut choices = values_of[&dimension].clone();
-                    if starred.contains(&dimension) {
-                        choices.insert(0, ALL.to_owned());
-                    }
-                    choices
-                }));
+        let pair_code = cube.pair_code();
+        let choices = pair_code
+            .as_deref()
+            .map(|code| vec![code])
+            .into_iter()
+            .chain(cube.dimensions().map(|dimension| {
+                let values = values_of[&dimension].iter().map(String::as_str);
+                match starred.contains(&dimension) {
+                    true => std::iter::once(ALL).chain(values).collect(),
+                    false => values.collect(),
+                }
+            }));
         let keys = combinations(choices)
             .into_iter()
             .map(|values| values.join(SEPARATOR));
