@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use trygg_domain::{
     AlertReason, CaseNumber, Channel, DeliveryState, IncidentKind, Severity, UnknownCode,
 };
@@ -241,9 +241,11 @@ type DueRow = (
 );
 
 impl Database {
-    /// Claims up to `limit` due deliveries for `lease`: no other worker takes them meanwhile,
-    /// and no transaction stays open while they are sent. On PostgreSQL several instances
-    /// claim side by side (`FOR UPDATE SKIP LOCKED`).
+    /// Claims up to `limit` due deliveries per channel for `lease`: no other worker takes them
+    /// meanwhile, and no transaction stays open while they are sent. On PostgreSQL several
+    /// instances claim side by side (`FOR UPDATE SKIP LOCKED`). Each channel is claimed on
+    /// its own, oldest first, so a claim reads only what it takes (`deliveries_due` leads with
+    /// the channel) even while another channel's deliveries wait, as e-mails do without SMTP.
     pub fn claim_deliveries(
         &self,
         channels: &[Channel],
@@ -255,37 +257,10 @@ impl Database {
         let until = now + lease;
         let channels: Vec<&'static str> = channels.iter().map(|channel| channel.code()).collect();
         let seqs = self.write(move |conn| {
-            let seqs: Vec<i64> = match conn {
-                DbConnection::Postgresql(pg) => diesel::sql_query(
-                    "UPDATE deliveries SET locked_until = $1 WHERE seq IN ( \
-                       SELECT seq FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
-                       AND (locked_until IS NULL OR locked_until < $2) AND channel = ANY($4) \
-                       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING seq",
-                )
-                .bind::<Timestamp, _>(until)
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&channels)
-                .load::<Claimed>(pg)?
-                .into_iter()
-                .map(|claimed| claimed.seq)
-                .collect(),
-                DbConnection::Sqlite(_) => {
-                    let seqs: Vec<i64> = deliveries::table
-                        .filter(deliveries::state.eq(DeliveryState::Pending.code()))
-                        .filter(deliveries::channel.eq_any(&channels))
-                        .filter(deliveries::next_attempt_at.le(now))
-                        .filter(deliveries::locked_until.is_null().or(deliveries::locked_until.lt(now)))
-                        .order(deliveries::next_attempt_at)
-                        .limit(limit)
-                        .select(deliveries::seq)
-                        .load(conn)?;
-                    diesel::update(deliveries::table.filter(deliveries::seq.eq_any(&seqs)))
-                        .set(deliveries::locked_until.eq(until))
-                        .execute(conn)?;
-                    seqs
-                }
-            };
+            let mut seqs = Vec::new();
+            for channel in channels {
+                seqs.extend(claim_channel(conn, channel, now, until, limit)?);
+            }
             Ok::<_, StorageError>(seqs)
         })?;
         if seqs.is_empty() {
@@ -737,5 +712,50 @@ impl Database {
             by_state,
             oldest_pending: oldest_pending.map(|at| at.and_utc()),
         })
+    }
+}
+
+/// Leases up to `limit` of `channel`'s due deliveries until `until`, oldest first.
+fn claim_channel(
+    conn: &mut DbConnection,
+    channel: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<i64>, diesel::result::Error> {
+    match conn {
+        DbConnection::Postgresql(pg) => Ok(diesel::sql_query(
+            "UPDATE deliveries SET locked_until = $1 WHERE seq IN ( \
+               SELECT seq FROM deliveries WHERE state = 'pending' AND channel = $4 \
+               AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
+               ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING seq",
+        )
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .bind::<Text, _>(channel)
+        .load::<Claimed>(pg)?
+        .into_iter()
+        .map(|claimed| claimed.seq)
+        .collect()),
+        DbConnection::Sqlite(_) => {
+            let seqs: Vec<i64> = deliveries::table
+                .filter(deliveries::state.eq(DeliveryState::Pending.code()))
+                .filter(deliveries::channel.eq(channel))
+                .filter(deliveries::next_attempt_at.le(now))
+                .filter(
+                    deliveries::locked_until
+                        .is_null()
+                        .or(deliveries::locked_until.lt(now)),
+                )
+                .order(deliveries::next_attempt_at)
+                .limit(limit)
+                .select(deliveries::seq)
+                .load(conn)?;
+            diesel::update(deliveries::table.filter(deliveries::seq.eq_any(&seqs)))
+                .set(deliveries::locked_until.eq(until))
+                .execute(conn)?;
+            Ok(seqs)
+        }
     }
 }
