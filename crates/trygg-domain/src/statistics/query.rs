@@ -179,31 +179,41 @@ impl StatisticsQuery {
         {
             return Vec::new();
         }
-        combinations(self.group_by.iter().map(|&dimension| {
-            let mut values = case.values(dimension);
-            values.retain(|value| self.filter(dimension).is_none_or(|only| only == value));
-            values
-        }))
+        let choices: Vec<Vec<String>> = self
+            .group_by
+            .iter()
+            .map(|&dimension| {
+                let mut values = case.values(dimension);
+                values.retain(|value| self.filter(dimension).is_none_or(|only| only == value));
+                values
+            })
+            .collect();
+        combinations(&choices)
     }
 }
 
 /// Every way to pick one value from each list, in order (one cell per combination of a
-/// case's values).
-pub fn combinations<T: Clone>(choices: impl IntoIterator<Item = Vec<T>>) -> Vec<Vec<T>> {
-    choices
-        .into_iter()
-        .fold(vec![Vec::new()], |picked, values| {
-            picked
+/// case's values). The last list turns fastest, as an odometer's wheels.
+pub fn combinations<T: Clone>(choices: &[Vec<T>]) -> Vec<Vec<T>> {
+    let count = choices.iter().map(Vec::len).product();
+    let mut picks = vec![0; choices.len()];
+    (0..count)
+        .map(|_| {
+            let combination = picks
                 .iter()
-                .flat_map(|cell| {
-                    values.iter().map(move |value| {
-                        let mut next = cell.clone();
-                        next.push(value.clone());
-                        next
-                    })
-                })
-                .collect()
+                .zip(choices)
+                .map(|(&pick, values)| values[pick].clone())
+                .collect();
+            for (pick, values) in picks.iter_mut().zip(choices).rev() {
+                *pick += 1;
+                if *pick < values.len() {
+                    break;
+                }
+                *pick = 0;
+            }
+            combination
         })
+        .collect()
 }
 
 #[cfg(test)]
@@ -215,6 +225,22 @@ mod tests {
         AffectedCategory, AgeGroup, ChildrenAffected, Circumstances, Gender, IncidentKind,
         Influence, PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
     };
+
+    #[test]
+    fn combinations_pick_one_value_of_each_list_in_order() {
+        let choices = [vec!["*", "a"], vec!["x"], vec!["1", "2"]];
+        assert_eq!(
+            combinations(&choices),
+            [
+                ["*", "x", "1"],
+                ["*", "x", "2"],
+                ["a", "x", "1"],
+                ["a", "x", "2"]
+            ]
+        );
+        assert!(combinations(&[vec!["a"], Vec::new()]).is_empty());
+        assert_eq!(combinations::<&str>(&[]), [Vec::<&str>::new()]);
+    }
 
     fn year() -> Period {
         Period::year(2026).unwrap()

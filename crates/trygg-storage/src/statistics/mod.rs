@@ -494,7 +494,7 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
         // Every combination of the key values: `*` and each office or form, one of the rest.
         let starred = cube.starred();
         let pair_code = cube.pair_code();
-        let choices = pair_code
+        let choices: Vec<Vec<&str>> = pair_code
             .as_deref()
             .map(|code| vec![code])
             .into_iter()
@@ -504,12 +504,13 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
                     true => std::iter::once(ALL).chain(values).collect(),
                     false => values.collect(),
                 }
-            }));
-        let keys = combinations(choices)
+            }))
+            .collect();
+        let time = cube.time.of(case.occurred.date());
+        let keys = combinations(&choices)
             .into_iter()
             .map(|values| values.join(SEPARATOR));
-        let time = cube.time.of(case.occurred.date());
-        rows.extend(keys.into_iter().map(|keys| {
+        rows.extend(keys.map(|keys| {
             let cell = Cell {
                 cube: index,
                 time,
