@@ -176,6 +176,9 @@ impl Worker {
         let due =
             blocking(move || database.claim_deliveries(channels, now, lease, CLAIM_BATCH)).await?;
         let count = due.len();
+        if count == 0 {
+            return Ok(0);
+        }
         // Concurrently: a slow or failing receiver does not hold up the others.
         let sends = due.into_iter().map(|delivery| self.deliver(delivery));
         let outcomes = futures_util::future::join_all(sends).await;

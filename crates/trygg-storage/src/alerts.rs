@@ -246,6 +246,7 @@ impl Database {
     /// instances claim side by side (`FOR UPDATE SKIP LOCKED`). Each channel is claimed on
     /// its own, oldest first, so a claim reads only what it takes (`deliveries_due` leads with
     /// the channel) even while another channel's deliveries wait, as e-mails do without SMTP.
+    /// A channel's claim is one statement, atomic without a transaction of its own.
     pub fn claim_deliveries(
         &self,
         channels: &[Channel],
@@ -256,7 +257,7 @@ impl Database {
         let now = now.naive_utc();
         let until = now + lease;
         let channels: Vec<&'static str> = channels.iter().map(|channel| channel.code()).collect();
-        let seqs = self.write(move |conn| {
+        let seqs = self.write_autocommit(move |conn| {
             let mut seqs = Vec::new();
             for channel in channels {
                 seqs.extend(claim_channel(conn, channel, now, until, limit)?);

@@ -304,10 +304,10 @@ impl Database {
         }
     }
 
-    /// Runs `work`, which on PostgreSQL must issue exactly one statement: a statement is atomic
-    /// by itself there, so it runs without `BEGIN` and `COMMIT`, two round trips fewer. On
-    /// SQLite, as [`Database::write`].
-    pub(crate) fn write_one_statement<T, E>(
+    /// Runs `work`, whose statements each stand alone (none needs another to be atomic with
+    /// it): on PostgreSQL without `BEGIN` and `COMMIT`, two round trips fewer, since a
+    /// statement is atomic by itself there. On SQLite, as [`Database::write`].
+    pub(crate) fn write_autocommit<T, E>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>

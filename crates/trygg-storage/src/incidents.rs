@@ -325,7 +325,7 @@ impl Database {
         let filing = match idempotency {
             // On PostgreSQL, a filing without a key is one statement.
             None => Filing::Created(Box::new(
-                self.write_one_statement(move |conn| insert_incident(conn, &new))?,
+                self.write_autocommit(move |conn| insert_incident(conn, &new))?,
             )),
             Some(key) => self.file_keyed(new, key, render)?,
         };
