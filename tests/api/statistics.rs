@@ -1154,14 +1154,15 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
 /// Empties every rollup behind the service's back.
 const WIPE: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
      DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
-/// The rollups and, on PostgreSQL, the counts filings left pending for them, under the lock a
-/// fold takes (its key is "tryf"), so that a background fold cannot put back what it had read.
+/// The rollups and, on PostgreSQL, the counts changes left pending for them and the cases
+/// filings left uncounted, under the lock a fold takes (its key is "tryf"), so that a
+/// background fold cannot put back what it had read.
 const WIPE_POSTGRES: &str = "BEGIN; SELECT pg_advisory_xact_lock(500136765286); \
      DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
      DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing; \
      DELETE FROM statistics_daily_pending; DELETE FROM statistics_pairs_pending; DELETE FROM statistics_events_pending; \
      DELETE FROM statistics_people_pending; DELETE FROM statistics_places_pending; DELETE FROM statistics_monthly_pending; \
-     DELETE FROM statistics_closing_pending; COMMIT;";
+     DELETE FROM statistics_closing_pending; DELETE FROM uncounted_cases; COMMIT;";
 
 #[actix_web::test]
 async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
@@ -1226,9 +1227,18 @@ async fn upgrading_a_database_with_cases_fills_the_pairs_rollup() {
     assert_eq!(app.get(path, &analyst()).await.body, before);
 }
 
-/// Two instances filing at once into one database. On PostgreSQL their counts wait, pending,
-/// until a fold adds them to the rollups; the statistics count every case exactly once before
-/// and after the fold, and no case number repeats.
+/// Moves `cases` to another focus area, one after the other.
+async fn reclassify(app: &TestApp, cases: &[Value], focus_area: &str) {
+    for case in cases {
+        let body = json!({"focus_area": focus_area, "reason": "omklassificerad"});
+        change(app, case["id"].as_str().unwrap(), "classification", body).await;
+    }
+}
+
+/// Two instances filing at once into one database. On PostgreSQL their cases wait, uncounted,
+/// until a fold counts them into the rollups; the statistics count every case exactly once
+/// before and after the fold, and after reclassifications of cases not yet counted and of
+/// cases counted already; no case number repeats.
 #[actix_web::test]
 async fn two_instances_filing_at_once_count_every_case_once() {
     let first = spawn_app().await;
@@ -1274,16 +1284,65 @@ async fn two_instances_filing_at_once_count_every_case_once() {
 
     let database =
         trygg_storage::Database::connect(&first.database.url(), 1, first.clock.clock()).unwrap();
+    let by_focus_area = "/api/v1/statistics?from=2026-11-01&to=2026-12-01&group_by=focus_area";
+    let focus_areas = |reply: &Value| -> BTreeMap<String, u64> {
+        reply["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|cell| cell["count"].as_u64() != Some(0))
+            .map(|cell| {
+                let code = cell["categories"]["focus_area"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (code, cell["count"].as_u64().expect("not suppressed"))
+            })
+            .collect()
+    };
+    let filed_in = cases[0]["focus_area"].as_str().unwrap().to_owned();
+    let moved_to = categories("focus_area")
+        .into_iter()
+        .find(|code| *code != filed_in)
+        .unwrap();
+    let expect = |moved: u64| -> BTreeMap<String, u64> {
+        [
+            (filed_in.clone(), 60 - moved),
+            (moved_to.clone(), moved),
+            ("total".into(), 60),
+        ]
+        .into_iter()
+        .collect()
+    };
+    reclassify(&first, &cases[..20], &moved_to).await;
+    assert_eq!(
+        focus_areas(&second.get(by_focus_area, &analyst()).await.body),
+        expect(20)
+    );
+
     let folded = database.fold_statistics().unwrap();
-    let pending = "SELECT COUNT(*) FROM statistics_daily_pending";
     if postgres {
         assert_eq!(
-            first.database.count(pending),
+            first.database.count("SELECT COUNT(*) FROM uncounted_cases"),
             0,
-            "the fold empties what was pending"
+            "the fold counts every case filed"
         );
     } else {
         assert_eq!(folded, 0, "SQLite writes the rollups at once");
     }
     assert_eq!(counts(&first.get(path, &analyst()).await.body), expected);
+    assert_eq!(
+        focus_areas(&first.get(by_focus_area, &analyst()).await.body),
+        expect(20)
+    );
+    reclassify(&first, &cases[20..40], &moved_to).await;
+    assert_eq!(
+        focus_areas(&second.get(by_focus_area, &analyst()).await.body),
+        expect(40)
+    );
+    database.fold_statistics().unwrap();
+    assert_eq!(
+        focus_areas(&first.get(by_focus_area, &analyst()).await.body),
+        expect(40)
+    );
 }

@@ -474,7 +474,12 @@ impl Database {
             }
             let (_, amended) = find(conn, id, &Visibility::All)?
                 .ok_or_else(|| StorageError::Corrupt("an amended case vanished".into()))?;
-            record_change(conn, Some(&facts_of(&current)), Some(&facts_of(&amended)))?;
+            record_change(
+                conn,
+                seq,
+                Some(&facts_of(&current)),
+                Some(&facts_of(&amended)),
+            )?;
             Ok(Amended::Done(Box::new(amended)))
         })
     }

@@ -20,7 +20,7 @@ use crate::case_work::{CaseEvent, insert_offices, record};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::schema::{idempotency_keys, incident_offices, incidents};
-use crate::statistics::{Change, facts_of_new};
+use crate::statistics::{facts_of_new, record_change};
 
 /// The largest page a listing returns.
 pub const MAX_PAGE_SIZE: i64 = 100;
@@ -489,17 +489,11 @@ pub fn insert_incident(
         to: Some(Status::Received.code().into()),
         reason: None,
     };
-    let counts = Change::new(None, Some(&facts_of_new(new)));
     let row = match conn {
-        DbConnection::Postgresql(conn) => postgres::file(
-            conn,
-            &values,
-            &offices,
-            &alerts,
-            &event,
-            counts.pending_inserts(),
-            received_at,
-        )?,
+        // The statistics count the case when they next fold (see `Database::fold_statistics`).
+        DbConnection::Postgresql(conn) => {
+            postgres::file(conn, &values, &offices, &alerts, &event, received_at)?
+        }
         DbConnection::Sqlite(sqlite) => {
             let row: IncidentRow = diesel::insert_into(incidents::table)
                 .values(&values)
@@ -508,7 +502,7 @@ pub fn insert_incident(
             insert_offices(conn, row.seq, &offices)?;
             write_alerts(conn, row.seq, &alerts, new.received_at)?;
             record(conn, &event, row.seq)?;
-            counts.write(conn)?;
+            record_change(conn, row.seq, None, Some(&facts_of_new(new)))?;
             row
         }
     };

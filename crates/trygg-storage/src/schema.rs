@@ -142,6 +142,12 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uncounted_cases (incident_seq) {
+        incident_seq -> BigInt,
+    }
+}
+
 diesel::joinable!(incident_offices -> incidents (incident_seq));
 diesel::joinable!(alerts -> incidents (incident_seq));
 diesel::joinable!(deliveries -> alerts (alert_seq));
@@ -150,6 +156,7 @@ diesel::joinable!(actions -> incidents (incident_seq));
 diesel::joinable!(case_events -> incidents (incident_seq));
 diesel::allow_tables_to_appear_in_same_query!(
     incidents,
+    uncounted_cases,
     incident_offices,
     idempotency_keys,
     case_events,

@@ -1,6 +1,6 @@
 //! A filing on PostgreSQL as one statement: the case row, its offices, alerts and their
-//! deliveries, the timeline's first event and the pending statistics counts, in a `WITH` of
-//! inserts. A statement is a round trip and a parse, plan and executor start on the server;
+//! deliveries, the timeline's first event and its place among the cases the statistics have
+//! not counted yet, in a `WITH` of inserts. A statement is a round trip and a parse, plan and executor start on the server;
 //! one statement instead of six roughly halves what a filing costs PostgreSQL. Every row
 //! after the first is bound as arrays (see [`crate::unnest`]), so the text is the same for
 //! every filing and stays prepared per connection.
@@ -16,7 +16,6 @@ use super::{IncidentInsert, IncidentRow};
 use crate::alerts::NewAlert;
 use crate::case_work::CaseEvent;
 use crate::schema::incidents;
-use crate::statistics::PendingInserts;
 use crate::unnest::{Column, push_unnest};
 
 /// Files the case `values` with the rest; alerts and deliveries are stamped `at`.
@@ -26,7 +25,6 @@ pub(super) fn file(
     offices: &[&str],
     alerts: &[&NewAlert],
     event: &CaseEvent,
-    pending: PendingInserts<'_>,
     at: NaiveDateTime,
 ) -> QueryResult<IncidentRow> {
     Filing {
@@ -37,7 +35,6 @@ pub(super) fn file(
         alerts: alert_columns(alerts, at),
         deliveries: delivery_columns(alerts, at),
         event: event_columns(event),
-        pending,
     }
     .get_result(conn)
 }
@@ -54,7 +51,6 @@ struct Filing<'a, C> {
     deliveries: Vec<Column<'a>>,
     /// `at, actor, field, from_value, to_value, reason`
     event: Vec<Column<'a>>,
-    pending: PendingInserts<'a>,
 }
 
 fn alert_columns<'a>(alerts: &[&'a NewAlert], at: NaiveDateTime) -> Vec<Column<'a>> {
@@ -137,11 +133,7 @@ impl<C: QueryFragment<Pg>> QueryFragment<Pg> for Filing<'_, C> {
              actor, field, from_value, to_value, reason) SELECT c.seq, u.* FROM c, ",
         );
         push_unnest(out.reborrow(), &self.event)?;
-        out.push_sql(" AS u)");
-        if !self.pending.is_empty() {
-            out.push_sql(", ");
-            self.pending.push_items(out.reborrow())?;
-        }
+        out.push_sql(" AS u), s AS (INSERT INTO uncounted_cases (incident_seq) SELECT seq FROM c)");
         // Data-modifying statements in `WITH` run once, to completion, read or not.
         out.push_sql(" SELECT * FROM c");
         Ok(())

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
@@ -24,13 +25,12 @@ mod rebuild;
 
 pub use published::PublishError;
 
-pub(crate) use pending::PendingInserts;
 pub(crate) use rebuild::rebuild;
 
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::{CircumstanceColumns, Incident, NewIncident, offices_of, violence_forms};
-use crate::schema::incidents;
+use crate::schema::{incidents, uncounted_cases};
 
 type Backend = <DbConnection as Connection>::Backend;
 
@@ -40,8 +40,10 @@ const ALL: &str = "*";
 const SEPARATOR: &str = "\u{1f}";
 /// Cases read per query when counting or rebuilding from the cases themselves.
 const BATCH: i64 = 10_000;
-/// Rows per statement when a rebuild writes a rollup.
+/// Rows per statement when a rebuild or a fold writes a rollup.
 const INSERT_ROWS: usize = 1_000;
+/// Uncounted cases a fold counts at most (the rest wait for the next).
+const FOLD_CASES: i64 = 20_000;
 /// Held while folding pending counts into the rollups or rebuilding them (PostgreSQL).
 const FOLD_LOCK_KEY: i64 = 0x0074_7279_6766; // "tryf"
 
@@ -553,23 +555,38 @@ fn write_rows(
 }
 
 /// Adds a case's facts to the rollups and takes away what it counted as before; on the
-/// caller's transaction.
+/// caller's transaction. On PostgreSQL a case the statistics have not counted yet changes
+/// nothing: the fold counts its facts as they are then. Its row is locked (`FOR SHARE`), so a
+/// fold deleting it waits for this transaction, and this one for such a fold: the fold then
+/// reads the changed facts, or this change finds the case counted and adds its delta.
 pub(crate) fn record_change(
     conn: &mut DbConnection,
+    seq: i64,
     before: Option<&CaseFacts>,
     after: Option<&CaseFacts>,
 ) -> Result<(), StorageError> {
-    Change::new(before, after).write(conn)
+    if let DbConnection::Postgresql(pg) = conn {
+        let uncounted: Option<i64> = uncounted_cases::table
+            .find(seq)
+            .select(uncounted_cases::incident_seq)
+            .for_share()
+            .first(pg)
+            .optional()?;
+        if uncounted.is_some() {
+            return Ok(());
+        }
+    }
+    Change::new([(-1, before), (1, after)]).write(conn)
 }
 
-/// How the counts change when a case's facts go from `before` to `after` (`None`: the case
-/// is not counted): the rollup rows that change, a table's rows together.
+/// How the counts change when cases are counted (`1`) or taken away (`-1`) with the facts
+/// given (`None`: nothing to count): the rollup rows that change, a table's rows together.
 pub(crate) struct Change(Vec<(Cell, Measures)>);
 
 impl Change {
-    pub(crate) fn new(before: Option<&CaseFacts>, after: Option<&CaseFacts>) -> Change {
+    fn new<'a>(cases: impl IntoIterator<Item = (i64, Option<&'a CaseFacts>)>) -> Change {
         let mut delta: BTreeMap<Cell, Measures> = BTreeMap::new();
-        for (sign, case) in [(-1, before), (1, after)] {
+        for (sign, case) in cases {
             for (cell, measures) in case.into_iter().flat_map(contributions) {
                 delta.entry(cell).or_default().add(measures, sign);
             }
@@ -587,23 +604,50 @@ impl Change {
     }
 
     /// Writes the change on the caller's transaction. On PostgreSQL it is appended to the
-    /// pending counts, so that concurrent filings never wait for one another's rollup rows;
+    /// pending counts, so that concurrent changes never wait for one another's rollup rows;
     /// SQLite has one writer and adds it to the rollups at once.
-    pub(crate) fn write(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
-        let tables = self.tables();
+    fn write(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
         match conn {
-            DbConnection::Postgresql(pg) => Ok(pending::append(pg, &tables)?),
-            DbConnection::Sqlite(_) => tables
-                .iter()
-                .try_for_each(|rows| write_rows(conn, CUBES[rows[0].0.cube], rows)),
+            DbConnection::Postgresql(pg) => Ok(pending::append(pg, &self.tables())?),
+            DbConnection::Sqlite(_) => self.add_to_rollups(conn),
         }
     }
 
-    /// The change as inserts into the pending counts, for a statement on PostgreSQL that
-    /// writes more than the counts.
-    pub(crate) fn pending_inserts(&self) -> PendingInserts<'_> {
-        PendingInserts::new(&self.tables())
+    /// Adds the change to the rollups themselves, on the caller's transaction.
+    fn add_to_rollups(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        for rows in self.tables() {
+            for chunk in rows.chunks(INSERT_ROWS) {
+                write_rows(conn, CUBES[chunk[0].0.cube], chunk)?;
+            }
+        }
+        Ok(())
     }
+}
+
+/// Counts the cases filings left uncounted (at most [`FOLD_CASES`]) into the rollups, on the
+/// fold's transaction; how many rollup rows it changed. Their rows go first: deleting one
+/// waits for a change holding it (see [`record_change`]), so the facts read afterwards are
+/// the ones no change will correct with a delta of its own.
+fn count_uncounted(conn: &mut DbConnection) -> Result<usize, StorageError> {
+    #[derive(QueryableByName)]
+    struct Uncounted {
+        #[diesel(sql_type = BigInt)]
+        incident_seq: i64,
+    }
+    let seqs: Vec<i64> = diesel::sql_query(
+        "DELETE FROM uncounted_cases WHERE incident_seq IN (SELECT incident_seq \
+         FROM uncounted_cases ORDER BY incident_seq LIMIT $1) RETURNING incident_seq",
+    )
+    .bind::<BigInt, _>(FOLD_CASES)
+    .load::<Uncounted>(conn)?
+    .into_iter()
+    .map(|row| row.incident_seq)
+    .collect();
+    let mut cases = Vec::with_capacity(seqs.len());
+    for_each_case(conn, None, Cases::Listed(&seqs), |case| cases.push(case))?;
+    let change = Change::new(cases.iter().map(|case| (1, Some(case))));
+    change.add_to_rollups(conn)?;
+    Ok(change.0.len())
 }
 
 fn same_table(a: &Cell, b: &Cell) -> bool {
@@ -625,11 +669,21 @@ struct FactRow {
     closed_at: Option<NaiveDateTime>,
 }
 
-/// Calls `each` with the facts of every case that happened in `period` (every case without
-/// one), reading them a batch at a time.
+/// Which cases [`for_each_case`] reads.
+#[derive(Clone, Copy)]
+enum Cases<'a> {
+    Every,
+    /// Those the statistics have not counted yet (PostgreSQL).
+    Uncounted,
+    Listed(&'a [i64]),
+}
+
+/// Calls `each` with the facts of every case of `cases` that happened in `period` (whenever
+/// without one), reading them a batch at a time.
 fn for_each_case(
     conn: &mut DbConnection,
     period: Option<&Period>,
+    cases: Cases,
     mut each: impl FnMut(CaseFacts),
 ) -> Result<(), StorageError> {
     let mut after = 0;
@@ -640,6 +694,13 @@ fn for_each_case(
             .limit(BATCH)
             .select(FactRow::as_select())
             .into_boxed();
+        query = match cases {
+            Cases::Every => query,
+            Cases::Uncounted => query.filter(
+                incidents::seq.eq_any(uncounted_cases::table.select(uncounted_cases::incident_seq)),
+            ),
+            Cases::Listed(seqs) => query.filter(incidents::seq.eq_any(seqs)),
+        };
         if let Some(period) = period {
             let instants = period.instants();
             query = query
@@ -834,9 +895,13 @@ fn count_rollup(
     Ok(counts)
 }
 
-fn count_cases(conn: &mut DbConnection, query: &StatisticsQuery) -> Result<Counts, StorageError> {
+fn count_cases(
+    conn: &mut DbConnection,
+    query: &StatisticsQuery,
+    cases: Cases,
+) -> Result<Counts, StorageError> {
     let mut counts = Counts::new();
-    for_each_case(conn, Some(query.period()), |case| {
+    for_each_case(conn, Some(query.period()), cases, |case| {
         let measures = Measures {
             cases: 1,
             closed: i64::from(case.days_to_close.is_some()),
@@ -858,6 +923,22 @@ fn rollup_for(query: &StatisticsQuery, outcomes: Outcomes) -> Option<&'static Cu
     })
 }
 
+/// Runs `read` as of one moment: on PostgreSQL in a read-only `REPEATABLE READ`
+/// transaction, so that no fold commits between reading the rollups and reading the cases it
+/// has not counted yet.
+fn in_one_snapshot<T>(
+    conn: &mut DbConnection,
+    read: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    match conn {
+        DbConnection::Postgresql(_) => conn.transaction(|conn| {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+            read(conn)
+        }),
+        DbConnection::Sqlite(_) => read(conn),
+    }
+}
+
 impl Database {
     /// Counts cases per cell of the query: from a rollup where one answers it, otherwise from
     /// the cases of the period.
@@ -868,8 +949,16 @@ impl Database {
     ) -> Result<Counts, StorageError> {
         let mut conn = self.connection()?;
         match rollup_for(query, outcomes) {
-            Some(cube) => count_rollup(&mut conn, cube, query),
-            None => count_cases(&mut conn, query),
+            Some(cube) => in_one_snapshot(&mut conn, |conn| {
+                let mut counts = count_rollup(conn, cube, query)?;
+                if let DbConnection::Postgresql(_) = conn {
+                    for (cell, measures) in count_cases(conn, query, Cases::Uncounted)? {
+                        counts.entry(cell).or_default().add(measures, 1);
+                    }
+                }
+                Ok(counts)
+            }),
+            None => count_cases(&mut conn, query, Cases::Every),
         }
     }
 
@@ -895,21 +984,41 @@ impl Database {
         };
         let months = period.month_numbers();
         let mut conn = self.connection()?;
-        let parameter = parameter_style(&conn);
-        let rows: Vec<Row> = diesel::sql_query(format!(
-            "SELECT {column} AS code, days, CAST(SUM(n) AS BIGINT) AS n FROM {closing} \
-             WHERE month >= {} AND month < {} AND {offices} GROUP BY {column}, days",
-            parameter(1),
-            parameter(2),
-            closing = CLOSING.source(&conn),
-        ))
-        .bind::<Integer, _>(months.start)
-        .bind::<Integer, _>(months.end)
-        .load(&mut *conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.code, row.days, row.n))
-            .collect())
+        in_one_snapshot(&mut conn, |conn| {
+            let parameter = parameter_style(conn);
+            let rows: Vec<Row> = diesel::sql_query(format!(
+                "SELECT {column} AS code, days, CAST(SUM(n) AS BIGINT) AS n FROM {closing} \
+                 WHERE month >= {} AND month < {} AND {offices} GROUP BY {column}, days",
+                parameter(1),
+                parameter(2),
+                closing = CLOSING.source(conn),
+            ))
+            .bind::<Integer, _>(months.start)
+            .bind::<Integer, _>(months.end)
+            .load(conn)?;
+            let mut took: BTreeMap<(String, i32), i64> = rows
+                .into_iter()
+                .map(|row| ((row.code, row.days), row.n))
+                .collect();
+            if let DbConnection::Postgresql(_) = conn {
+                let dimension = match by {
+                    Dimension::Office => Dimension::Office,
+                    _ => Dimension::FocusArea,
+                };
+                for_each_case(conn, Some(period), Cases::Uncounted, |case| {
+                    if let Some(days) = case.days_to_close {
+                        let days = i32::try_from(days).unwrap_or(i32::MAX);
+                        for code in case.values(dimension) {
+                            *took.entry((code, days)).or_default() += 1;
+                        }
+                    }
+                })?;
+            }
+            Ok(took
+                .into_iter()
+                .map(|((code, days), n)| (code, days, n))
+                .collect())
+        })
     }
 
     /// Recomputes every rollup from the cases; how many cases it counted.
@@ -948,6 +1057,7 @@ impl Database {
             for cube in tables() {
                 changed += diesel::sql_query(cube.fold()).execute(conn)?;
             }
+            changed += count_uncounted(conn)?;
             Ok(changed as u64)
         })
     }

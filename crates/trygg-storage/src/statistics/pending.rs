@@ -1,5 +1,5 @@
-//! What a filing on PostgreSQL appends to the pending counts instead of adding to the rollups
-//! (see [`Database::fold_statistics`](crate::Database::fold_statistics)).
+//! What a change to a counted case on PostgreSQL appends to the pending counts instead of
+//! adding to the rollups (see [`Database::fold_statistics`](crate::Database::fold_statistics)).
 
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -11,13 +11,13 @@ use crate::unnest::{Column, push_unnest};
 /// Rows to append to the pending tables, as the items of a `WITH`: one plain insert per table,
 /// binding each column's values as one array (see [`crate::unnest`]). Their text depends only
 /// on which tables they write.
-pub(crate) struct PendingInserts<'a> {
+struct PendingInserts<'a> {
     tables: Vec<(&'static Cube, Vec<Column<'a>>)>,
 }
 
 impl<'a> PendingInserts<'a> {
     /// `tables` holds each table's rows in a slice of its own.
-    pub(super) fn new(tables: &[&'a [(Cell, Measures)]]) -> PendingInserts<'a> {
+    fn new(tables: &[&'a [(Cell, Measures)]]) -> PendingInserts<'a> {
         let tables = tables
             .iter()
             .map(|rows| {
@@ -28,12 +28,12 @@ impl<'a> PendingInserts<'a> {
         PendingInserts { tables }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.tables.is_empty()
     }
 
     /// Pushes the `WITH` items, `p0 AS (INSERT …), p1 AS (…)`, separated by commas.
-    pub(crate) fn push_items<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+    fn push_items<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         for (i, (cube, columns)) in self.tables.iter().enumerate() {
             if i > 0 {
                 out.push_sql(", ");

@@ -8,11 +8,12 @@ use std::collections::HashMap;
 use diesel::RunQueryDsl;
 
 use super::{
-    CUBES, Cell, INSERT_ROWS, Measures, SEPARATOR, contributions, for_each_case, same_table,
+    CUBES, Cases, Cell, INSERT_ROWS, Measures, SEPARATOR, contributions, for_each_case, same_table,
     tables, write_rows,
 };
 use crate::database::DbConnection;
 use crate::error::StorageError;
+use crate::schema::uncounted_cases;
 
 /// The most key values a rollup has (the monthly one has 11).
 const MAX_KEYS: usize = 12;
@@ -112,8 +113,8 @@ impl PackedCell {
     }
 }
 
-/// Empties the rollups (and their pending counts) and fills them from the cases, on the
-/// caller's transaction.
+/// Empties the rollups (and their pending counts and uncounted cases) and fills them from the
+/// cases, on the caller's transaction.
 pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
     for cube in tables() {
         diesel::sql_query(format!("DELETE FROM {}", cube.table)).execute(conn)?;
@@ -121,11 +122,13 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
             diesel::sql_query(format!("DELETE FROM {}", cube.pending())).execute(conn)?;
         }
     }
+    // Every case is counted below, those filings left uncounted too.
+    diesel::delete(uncounted_cases::table).execute(conn)?;
     let mut codes = Codes::default();
     let mut counts: HashMap<PackedCell, Measures> = HashMap::new();
     let mut cases = 0;
     let mut packing = Ok(());
-    for_each_case(conn, None, |case| {
+    for_each_case(conn, None, Cases::Every, |case| {
         cases += 1;
         for (cell, measures) in contributions(&case) {
             match codes.pack(&cell) {
