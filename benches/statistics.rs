@@ -14,10 +14,11 @@
 //! Printed as each size finishes: p50/p99 per question, and each p99 as a ratio to the same
 //! question's p99 at the smallest size (flat is 1.0), since the machine is shared.
 //!
-//! On PostgreSQL, where filings append their deltas to pending tables that a background step
-//! folds into the rollups, each question is then asked again with `TRYGG_BENCH_PENDING`
-//! (default 10000) unfolded rows in every pending table (a fold backlog of some 1500 filings),
-//! and once more after folding them: p99 as a ratio to the same question's p99 before.
+//! On PostgreSQL, where a background step counts filed cases into the rollups (and folds
+//! amendments' deltas in from pending tables), each question is then asked again with a fold
+//! backlog: the newest `TRYGG_BENCH_UNCOUNTED` (default 2000) cases uncounted, about a
+//! second's filings, and `TRYGG_BENCH_PENDING` (default 1000) unfolded rows in every pending
+//! table; and once more after folding them: p99 as a ratio to the same question's p99 before.
 //! `TRYGG_BENCH_BACKENDS` (default `sqlite,postgres`) picks the backends.
 //! `cargo bench --bench statistics`.
 
@@ -355,7 +356,7 @@ struct Row {
     backend: &'static str,
     cases: usize,
     question: &'static str,
-    /// `""`, or what the pending tables held: `" (pending)"`, `" (folded)"`.
+    /// `""`, or the fold backlog: `" (backlog)"`, `" (folded)"`.
     state: &'static str,
     db: Option<(Duration, Duration)>,
     http: (Duration, Duration),
@@ -391,26 +392,30 @@ async fn measure(
     let ask = |state: &'static str| ask(&storage, &base, &token, rounds, backend, cases, state);
     let mut rows = ask("").await;
     if backend == "postgres" {
-        let pending = env_list("TRYGG_BENCH_PENDING", "10000")[0];
-        database.execute("", &pending_rows(pending));
-        rows.extend(ask(" (pending)").await);
+        let uncounted = env_list("TRYGG_BENCH_UNCOUNTED", "2000")[0];
+        let pending = env_list("TRYGG_BENCH_PENDING", "1000")[0];
+        database.execute("", &backlog(uncounted, pending));
+        rows.extend(ask(" (backlog)").await);
         storage.fold_statistics().unwrap();
         rows.extend(ask(" (folded)").await);
     }
     rows
 }
 
-/// Copies `per_table` random rollup rows into each pending table: unfolded deltas that every
-/// count reads besides the rollup (the counts come out too large; only the time matters).
-fn pending_rows(per_table: usize) -> String {
-    ROLLUPS
-        .map(|table| {
-            format!(
-                "INSERT INTO statistics_{table}_pending \
-                 SELECT * FROM statistics_{table} ORDER BY random() LIMIT {per_table};"
-            )
-        })
-        .concat()
+/// Marks the newest `uncounted` cases as not counted yet and copies `per_table` random rollup
+/// rows into each pending table: what every count reads besides the rollup (the counts come
+/// out too large; only the time matters).
+fn backlog(uncounted: usize, per_table: usize) -> String {
+    let cases = format!(
+        "INSERT INTO uncounted_cases SELECT seq FROM incidents ORDER BY seq DESC LIMIT {uncounted};"
+    );
+    let pending = ROLLUPS.map(|table| {
+        format!(
+            "INSERT INTO statistics_{table}_pending \
+             SELECT * FROM statistics_{table} ORDER BY random() LIMIT {per_table};"
+        )
+    });
+    cases + &pending.concat()
 }
 
 /// Times every question, straight against the database and through the service.
@@ -486,7 +491,7 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     println!(
-        "(ratios: to the same question at {} cases; for (pending) and (folded), to it before the pending rows)",
+        "(ratios: to the same question at {} cases; for (backlog) and (folded), to it before the backlog)",
         sizes[0]
     );
     // Printed as each size finishes, the smallest first: a long run keeps what it measured.

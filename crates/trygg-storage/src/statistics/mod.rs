@@ -42,8 +42,9 @@ const SEPARATOR: &str = "\u{1f}";
 const BATCH: i64 = 10_000;
 /// Rows per statement when a rebuild or a fold writes a rollup.
 const INSERT_ROWS: usize = 1_000;
-/// Uncounted cases a fold counts at most (the rest wait for the next).
-const FOLD_CASES: i64 = 20_000;
+/// Uncounted cases a fold counts at most (the rest wait for the next): their cells are summed
+/// in memory first, a few tens of megabytes at most.
+const FOLD_CASES: i64 = 5_000;
 /// Held while folding pending counts into the rollups or rebuilding them (PostgreSQL).
 const FOLD_LOCK_KEY: i64 = 0x0074_7279_6766; // "tryf"
 
