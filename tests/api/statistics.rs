@@ -1227,6 +1227,21 @@ async fn upgrading_a_database_with_cases_fills_the_pairs_rollup() {
     assert_eq!(app.get(path, &analyst()).await.body, before);
 }
 
+/// The month's counts of a reply grouped by `dimension` and month, by code (and `total`),
+/// leaving out codes that count nothing.
+fn counts_by(reply: &Value, dimension: &str) -> BTreeMap<String, u64> {
+    reply["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|cell| cell["categories"]["month"] != "total" && cell["count"] != 0)
+        .map(|cell| {
+            let code = cell["categories"][dimension].as_str().unwrap().to_owned();
+            (code, cell["count"].as_u64().expect("not suppressed"))
+        })
+        .collect()
+}
+
 /// Moves `cases` to another focus area, one after the other.
 async fn reclassify(app: &TestApp, cases: &[Value], focus_area: &str) {
     for case in cases {
@@ -1261,18 +1276,7 @@ async fn two_instances_filing_at_once_count_every_case_once() {
     assert_eq!(numbers.len(), 60, "case numbers are unique");
 
     let path = "/api/v1/statistics?from=2026-11-01&to=2026-12-01&group_by=district,month";
-    let counts = |reply: &Value| -> BTreeMap<String, u64> {
-        reply["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|cell| cell["categories"]["month"] != "total")
-            .map(|cell| {
-                let district = cell["categories"]["district"].as_str().unwrap().to_owned();
-                (district, cell["count"].as_u64().expect("not suppressed"))
-            })
-            .collect()
-    };
+    let counts = |reply: &Value| counts_by(reply, "district");
     let expected: BTreeMap<String, u64> =
         [("central", 20), ("west", 20), ("east", 20), ("total", 60)]
             .into_iter()
@@ -1284,22 +1288,9 @@ async fn two_instances_filing_at_once_count_every_case_once() {
 
     let database =
         trygg_storage::Database::connect(&first.database.url(), 1, first.clock.clock()).unwrap();
-    let by_focus_area = "/api/v1/statistics?from=2026-11-01&to=2026-12-01&group_by=focus_area";
-    let focus_areas = |reply: &Value| -> BTreeMap<String, u64> {
-        reply["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|cell| cell["count"].as_u64() != Some(0))
-            .map(|cell| {
-                let code = cell["categories"]["focus_area"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned();
-                (code, cell["count"].as_u64().expect("not suppressed"))
-            })
-            .collect()
-    };
+    let by_focus_area =
+        "/api/v1/statistics?from=2026-11-01&to=2026-12-01&group_by=focus_area,month";
+    let focus_areas = |reply: &Value| counts_by(reply, "focus_area");
     let filed_in = cases[0]["focus_area"].as_str().unwrap().to_owned();
     let moved_to = categories("focus_area")
         .into_iter()

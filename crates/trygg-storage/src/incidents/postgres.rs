@@ -1,7 +1,8 @@
 //! A filing on PostgreSQL as one statement: the case row, its offices, alerts and their
 //! deliveries, the timeline's first event and its place among the cases the statistics have
-//! not counted yet, in a `WITH` of inserts. A statement is a round trip and a parse, plan and executor start on the server;
-//! one statement instead of six roughly halves what a filing costs PostgreSQL. Every row
+//! not counted yet, in a `WITH` of inserts. A statement is a round trip and a parse, plan and
+//! executor start on the server; one statement instead of six roughly halves what a filing
+//! costs PostgreSQL. Every row
 //! after the first is bound as arrays (see [`crate::unnest`]), so the text is the same for
 //! every filing and stays prepared per connection.
 

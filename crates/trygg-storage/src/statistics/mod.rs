@@ -582,7 +582,7 @@ pub(crate) fn record_change(
 
 /// How the counts change when cases are counted (`1`) or taken away (`-1`) with the facts
 /// given (`None`: nothing to count): the rollup rows that change, a table's rows together.
-pub(crate) struct Change(Vec<(Cell, Measures)>);
+struct Change(Vec<(Cell, Measures)>);
 
 impl Change {
     fn new<'a>(cases: impl IntoIterator<Item = (i64, Option<&'a CaseFacts>)>) -> Change {
@@ -979,9 +979,9 @@ impl Database {
             #[diesel(sql_type = BigInt)]
             n: i64,
         }
-        let (column, offices) = match by {
-            Dimension::Office => ("office", "office <> '*'"),
-            _ => ("focus_area", "office = '*'"),
+        let (dimension, column, offices) = match by {
+            Dimension::Office => (Dimension::Office, "office", "office <> '*'"),
+            _ => (Dimension::FocusArea, "focus_area", "office = '*'"),
         };
         let months = period.month_numbers();
         let mut conn = self.connection()?;
@@ -1002,10 +1002,6 @@ impl Database {
                 .map(|row| ((row.code, row.days), row.n))
                 .collect();
             if let DbConnection::Postgresql(_) = conn {
-                let dimension = match by {
-                    Dimension::Office => Dimension::Office,
-                    _ => Dimension::FocusArea,
-                };
                 for_each_case(conn, Some(period), Cases::Uncounted, |case| {
                     if let Some(days) = case.days_to_close {
                         let days = i32::try_from(days).unwrap_or(i32::MAX);
