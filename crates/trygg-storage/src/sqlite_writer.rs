@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::thread;
 
 use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
 use crate::database::DbConnection;
 use crate::error::StorageError;
@@ -36,9 +37,8 @@ impl Writer {
                 while let Ok(first) = queue.recv() {
                     let batch = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1));
                     let mut deliveries = Vec::new();
-                    let committed = conn.transaction(|conn| {
+                    let committed = in_immediate_transaction(&mut conn, |conn| {
                         deliveries.extend(batch.map(|job| job(conn)));
-                        Ok::<_, diesel::result::Error>(())
                     });
                     let failure = committed.err().map(|error| error.to_string());
                     if let Some(failure) = &failure {
@@ -83,4 +83,25 @@ impl Writer {
         self.jobs.send(job).map_err(|_| stopped())?;
         result.recv().map_err(|_| stopped())?
     }
+}
+
+/// Runs `batch` in a transaction that takes the write lock as it begins (`BEGIN IMMEDIATE`,
+/// waiting up to `busy_timeout` for another process's writer). A deferred `BEGIN` would take
+/// it at the first write instead, and when a write of another process came in between a job
+/// that reads first and that write, SQLite refuses at once (`SQLITE_BUSY_SNAPSHOT`), failing
+/// the job and every one after it in the batch.
+fn in_immediate_transaction(
+    conn: &mut DbConnection,
+    batch: impl FnOnce(&mut DbConnection),
+) -> Result<(), diesel::result::Error> {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgresql(_) => Manager::begin_transaction(conn)?,
+    }
+    batch(conn);
+    // Rolls back by itself when the commit fails, as `Connection::transaction` relies on.
+    Manager::commit_transaction(conn)
 }
