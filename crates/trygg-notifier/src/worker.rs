@@ -22,7 +22,7 @@ use crate::address::is_internal;
 use crate::message::{AlertContent, sign_webhook};
 use crate::routing::Routing;
 
-/// Wakes the worker when a transaction has written alerts, so they go at once.
+/// Wakes the worker when a transaction has written alerts, so they go within moments.
 pub type Wakeup = Notify;
 
 /// How deliveries are made and retried.
@@ -47,6 +47,9 @@ pub struct DeliverySettings {
 }
 
 const CLAIM_BATCH: i64 = 32;
+/// How long a woken worker lets more filings queue their alerts before it claims: under a
+/// burst of filings one claim takes them all, rather than one claim (a statement) per filing.
+const GATHER: StdDuration = StdDuration::from_millis(20);
 const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(10);
 const MAX_BACKOFF: Duration = Duration::hours(1);
 
@@ -159,7 +162,10 @@ impl Worker {
                     }
                 }
             }
-            let _ = tokio::time::timeout(self.settings.poll_interval, self.wakeup.notified()).await;
+            let woken = tokio::time::timeout(self.settings.poll_interval, self.wakeup.notified());
+            if woken.await.is_ok() {
+                tokio::time::sleep(GATHER).await;
+            }
         }
     }
 

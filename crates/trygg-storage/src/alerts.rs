@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
 use trygg_domain::{
     AlertReason, CaseNumber, Channel, DeliveryState, IncidentKind, Severity, UnknownCode,
 };
@@ -213,12 +212,6 @@ pub(crate) fn write_alerts(
         insert_rows!(conn, deliveries::table, &deliveries)?;
     }
     Ok(new.len())
-}
-
-#[derive(QueryableByName)]
-struct Claimed {
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
 }
 
 type DueRow = (
@@ -716,7 +709,9 @@ impl Database {
     }
 }
 
-/// Leases up to `limit` of `channel`'s due deliveries until `until`, oldest first.
+/// Leases up to `limit` of `channel`'s due deliveries until `until`, oldest first. On
+/// PostgreSQL one statement (kept prepared: the worker claims after every filing) that skips
+/// what another worker is claiming; SQLite has one writer.
 fn claim_channel(
     conn: &mut DbConnection,
     channel: &str,
@@ -724,35 +719,31 @@ fn claim_channel(
     until: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<i64>, diesel::result::Error> {
-    match conn {
-        DbConnection::Postgresql(pg) => Ok(diesel::sql_query(
-            "UPDATE deliveries SET locked_until = $1 WHERE seq IN ( \
-               SELECT seq FROM deliveries WHERE state = 'pending' AND channel = $4 \
-               AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
-               ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING seq",
+    // An alias: the claim's subquery reads the table the claim updates.
+    let due = diesel::alias!(deliveries as due);
+    let claimable = due
+        .filter(
+            due.field(deliveries::state)
+                .eq(DeliveryState::Pending.code()),
         )
-        .bind::<Timestamp, _>(until)
-        .bind::<Timestamp, _>(now)
-        .bind::<BigInt, _>(limit)
-        .bind::<Text, _>(channel)
-        .load::<Claimed>(pg)?
-        .into_iter()
-        .map(|claimed| claimed.seq)
-        .collect()),
+        .filter(due.field(deliveries::channel).eq(channel))
+        .filter(due.field(deliveries::next_attempt_at).le(now))
+        .filter(
+            due.field(deliveries::locked_until)
+                .is_null()
+                .or(due.field(deliveries::locked_until).lt(now)),
+        )
+        .order(due.field(deliveries::next_attempt_at))
+        .limit(limit)
+        .select(due.field(deliveries::seq));
+    match conn {
+        DbConnection::Postgresql(pg) => diesel::update(deliveries::table)
+            .filter(deliveries::seq.eq_any(claimable.for_update().skip_locked()))
+            .set(deliveries::locked_until.eq(until))
+            .returning(deliveries::seq)
+            .get_results(pg),
         DbConnection::Sqlite(_) => {
-            let seqs: Vec<i64> = deliveries::table
-                .filter(deliveries::state.eq(DeliveryState::Pending.code()))
-                .filter(deliveries::channel.eq(channel))
-                .filter(deliveries::next_attempt_at.le(now))
-                .filter(
-                    deliveries::locked_until
-                        .is_null()
-                        .or(deliveries::locked_until.lt(now)),
-                )
-                .order(deliveries::next_attempt_at)
-                .limit(limit)
-                .select(deliveries::seq)
-                .load(conn)?;
+            let seqs: Vec<i64> = claimable.load(conn)?;
             diesel::update(deliveries::table.filter(deliveries::seq.eq_any(&seqs)))
                 .set(deliveries::locked_until.eq(until))
                 .execute(conn)?;

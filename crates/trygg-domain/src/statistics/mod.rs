@@ -21,7 +21,7 @@ pub use published::{
     CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, PeriodView,
     Section, StatisticsView, TableView, YearlyCompilation,
 };
-pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, combinations};
+pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, for_each_combination};
 pub use table::{Axis, Table};
 
 /// One caller's allowance of statistics requests, spent by the API and the pages alike: asking

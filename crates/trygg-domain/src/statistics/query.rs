@@ -193,27 +193,40 @@ impl StatisticsQuery {
 }
 
 /// Every way to pick one value from each list, in order (one cell per combination of a
-/// case's values). The last list turns fastest, as an odometer's wheels.
-pub fn combinations<T: Clone>(choices: &[Vec<T>]) -> Vec<Vec<T>> {
-    let count = choices.iter().map(Vec::len).product();
-    let mut picks = vec![0; choices.len()];
-    (0..count)
-        .map(|_| {
-            let combination = picks
-                .iter()
-                .zip(choices)
-                .map(|(&pick, values)| values[pick].clone())
-                .collect();
-            for (pick, values) in picks.iter_mut().zip(choices).rev() {
-                *pick += 1;
-                if *pick < values.len() {
-                    break;
-                }
-                *pick = 0;
+/// case's values).
+fn combinations<T: Clone>(choices: &[Vec<T>]) -> Vec<Vec<T>> {
+    let mut all = Vec::new();
+    for_each_combination(choices, |combination| all.push(combination.to_vec()));
+    all
+}
+
+/// Calls `each` with every way to pick one value from each list, in order, reusing one buffer
+/// (a case counts in some sixty rollup cells: no allocation per cell). The last list turns
+/// fastest, as an odometer's wheels.
+pub fn for_each_combination<T: Clone, L: AsRef<[T]>>(choices: &[L], mut each: impl FnMut(&[T])) {
+    let lists: Vec<&[T]> = choices.iter().map(AsRef::as_ref).collect();
+    if lists.iter().any(|values| values.is_empty()) {
+        return;
+    }
+    let mut picks = vec![0; lists.len()];
+    let mut combination: Vec<T> = lists.iter().map(|values| values[0].clone()).collect();
+    loop {
+        each(&combination);
+        // Turn the last wheel; one that comes round turns the one before it.
+        let mut wheel = lists.len();
+        loop {
+            let Some(previous) = wheel.checked_sub(1) else {
+                return;
+            };
+            wheel = previous;
+            let values = lists[wheel];
+            picks[wheel] = (picks[wheel] + 1) % values.len();
+            combination[wheel] = values[picks[wheel]].clone();
+            if picks[wheel] != 0 {
+                break;
             }
-            combination
-        })
-        .collect()
+        }
+    }
 }
 
 #[cfg(test)]

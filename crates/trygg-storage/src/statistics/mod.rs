@@ -15,16 +15,18 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
-    CaseFacts, Dimension, Period, StatisticsQuery, combinations, date_of_day_number, day_number,
-    first_day_of_month_number, month_number,
+    CaseFacts, Dimension, Period, StatisticsQuery, date_of_day_number, day_number,
+    first_day_of_month_number, for_each_combination, month_number,
 };
 
-mod pending;
+mod bulk;
+mod counter;
 mod published;
 mod rebuild;
 
 pub use published::PublishError;
 
+use counter::Counter;
 pub(crate) use rebuild::rebuild;
 
 use crate::database::{Database, DbConnection};
@@ -40,7 +42,7 @@ const ALL: &str = "*";
 const SEPARATOR: &str = "\u{1f}";
 /// Cases read per query when counting or rebuilding from the cases themselves.
 const BATCH: i64 = 10_000;
-/// Rows per statement when a rebuild or a fold writes a rollup.
+/// Rows per statement when a rebuild, or a change on SQLite, writes a rollup.
 const INSERT_ROWS: usize = 1_000;
 /// Uncounted cases a fold counts at most (the rest wait for the next): their cells are summed
 /// in memory first, a few tens of megabytes at most.
@@ -414,7 +416,7 @@ fn tables() -> Vec<&'static Cube> {
 
 /// A rollup row's key: its rollup, time, days to close (when keyed by them) and key values
 /// joined in the order of `Cube::key_columns`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Cell {
     cube: usize,
     time: i32,
@@ -431,6 +433,15 @@ pub struct Measures {
 }
 
 impl Measures {
+    /// What a case counts: itself, and whether it is closed and police-reported.
+    fn of(case: &CaseFacts) -> Measures {
+        Measures {
+            cases: 1,
+            closed: i64::from(case.days_to_close.is_some()),
+            police_reported: i64::from(case.police_reported),
+        }
+    }
+
     fn add(&mut self, other: Measures, sign: i64) {
         self.cases += sign * other.cases;
         self.closed += sign * other.closed;
@@ -475,19 +486,22 @@ pub(crate) fn facts_of_new(new: &NewIncident) -> CaseFacts {
     )
 }
 
-/// The rollup rows a case counts in.
-fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
-    let measures = Measures {
-        cases: 1,
-        closed: i64::from(case.days_to_close.is_some()),
-        police_reported: i64::from(case.police_reported),
-    };
+/// A rollup row a case counts in, borrowed: its rollup (an index into [`CUBES`]), time, days
+/// to close (when keyed by them) and key values in the order of `Cube::key_columns`.
+struct CellKey<'a> {
+    cube: usize,
+    time: i32,
+    days: i32,
+    keys: &'a [&'a str],
+}
+
+/// Calls `each` with every rollup row a case counts in.
+fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
     // A case's values per dimension, read once for all the rollups that key by it.
     let values_of: HashMap<Dimension, Vec<String>> = Dimension::CATEGORICAL
         .into_iter()
         .map(|dimension| (dimension, case.values(dimension)))
         .collect();
-    let mut rows = Vec::new();
     for (index, cube) in CUBES.iter().enumerate() {
         let days = match (cube.days_to_close, case.days_to_close) {
             (false, _) => 0,
@@ -510,20 +524,15 @@ fn contributions(case: &CaseFacts) -> Vec<(Cell, Measures)> {
             }))
             .collect();
         let time = cube.time.of(case.occurred.date());
-        let keys = combinations(&choices)
-            .into_iter()
-            .map(|values| values.join(SEPARATOR));
-        rows.extend(keys.map(|keys| {
-            let cell = Cell {
+        for_each_combination(&choices, |keys| {
+            each(CellKey {
                 cube: index,
                 time,
                 days,
-                keys: keys.into(),
-            };
-            (cell, measures)
-        }));
+                keys,
+            })
+        });
     }
-    rows
 }
 
 /// Adds rows to one rollup with a single statement (`cube` gives its layout).
@@ -577,7 +586,7 @@ pub(crate) fn record_change(
             return Ok(());
         }
     }
-    Change::new([(-1, before), (1, after)]).write(conn)
+    Change::new([(-1, before), (1, after)])?.write(conn)
 }
 
 /// How the counts change when cases are counted (`1`) or taken away (`-1`) with the facts
@@ -585,19 +594,16 @@ pub(crate) fn record_change(
 struct Change(Vec<(Cell, Measures)>);
 
 impl Change {
-    fn new<'a>(cases: impl IntoIterator<Item = (i64, Option<&'a CaseFacts>)>) -> Change {
-        let mut delta: BTreeMap<Cell, Measures> = BTreeMap::new();
+    fn new<'a>(
+        cases: impl IntoIterator<Item = (i64, Option<&'a CaseFacts>)>,
+    ) -> Result<Change, StorageError> {
+        let mut counter = Counter::default();
         for (sign, case) in cases {
-            for (cell, measures) in case.into_iter().flat_map(contributions) {
-                delta.entry(cell).or_default().add(measures, sign);
+            if let Some(case) = case {
+                counter.add(case, sign)?;
             }
         }
-        Change(
-            delta
-                .into_iter()
-                .filter(|(_, measures)| *measures != Measures::default())
-                .collect(),
-        )
+        Ok(Change(counter.into_rows().collect()))
     }
 
     fn tables(&self) -> Vec<&[(Cell, Measures)]> {
@@ -609,13 +615,16 @@ impl Change {
     /// SQLite has one writer and adds it to the rollups at once.
     fn write(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
         match conn {
-            DbConnection::Postgresql(pg) => Ok(pending::append(pg, &self.tables())?),
+            DbConnection::Postgresql(pg) => Ok(bulk::append(pg, &self.tables())?),
             DbConnection::Sqlite(_) => self.add_to_rollups(conn),
         }
     }
 
     /// Adds the change to the rollups themselves, on the caller's transaction.
     fn add_to_rollups(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        if let DbConnection::Postgresql(pg) = conn {
+            return Ok(bulk::add(pg, &self.tables())?);
+        }
         for rows in self.tables() {
             for chunk in rows.chunks(INSERT_ROWS) {
                 write_rows(conn, CUBES[chunk[0].0.cube], chunk)?;
@@ -646,7 +655,7 @@ fn count_uncounted(conn: &mut DbConnection) -> Result<usize, StorageError> {
     .collect();
     let mut cases = Vec::with_capacity(seqs.len());
     for_each_case(conn, None, Cases::Listed(&seqs), |case| cases.push(case))?;
-    let change = Change::new(cases.iter().map(|case| (1, Some(case))));
+    let change = Change::new(cases.iter().map(|case| (1, Some(case))))?;
     change.add_to_rollups(conn)?;
     Ok(change.0.len())
 }
@@ -1121,9 +1130,9 @@ mod tests {
         assert_eq!(rollup(&["office", "gender", "place_kind"]), &MONTHLY);
     }
 
-    #[test]
-    fn a_case_counts_once_and_once_per_office_and_form() {
-        let case = CaseFacts::new(
+    /// A violent case in nightlife, for two offices, reported to the police and still open.
+    fn nightlife_case() -> CaseFacts {
+        CaseFacts::new(
             Utc.with_ymd_and_hms(2026, 6, 30, 22, 30, 0).unwrap(),
             "public_space".into(),
             vec!["kommunledning".into(), "samhallsbyggnad".into()],
@@ -1142,13 +1151,25 @@ mod tests {
             vec![ViolenceForm::Physical],
             true,
             (Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap(), None),
-        );
-        let rows = contributions(&case);
+        )
+    }
+
+    #[test]
+    fn a_case_counts_once_and_once_per_office_and_form() {
+        let case = nightlife_case();
+        let mut rows = Vec::new();
+        for_each_cell(&case, |cell| {
+            rows.push(Cell {
+                cube: cell.cube,
+                time: cell.time,
+                days: cell.days,
+                keys: cell.keys.join(SEPARATOR).into(),
+            })
+        });
         let of = |cube: &Cube| {
             let index = CUBES.iter().position(|c| *c == cube).unwrap();
             rows.iter()
-                .filter(|(cell, _)| cell.cube == index)
-                .map(|(cell, _)| cell)
+                .filter(|cell| cell.cube == index)
                 .collect::<Vec<_>>()
         };
         // `*` and two offices; for the full rollup, times `*` and one form.
@@ -1173,7 +1194,7 @@ mod tests {
         // Once in each of the 45 pairs: the case has one form of violence.
         let pairs = rows
             .iter()
-            .filter(|(cell, _)| CUBES[cell.cube].pair.is_some())
+            .filter(|cell| CUBES[cell.cube].pair.is_some())
             .count();
         assert_eq!(pairs, PAIR_COUNT);
         assert_eq!(of(&DAILY)[0].keys.split(SEPARATOR).next(), Some(ALL));
@@ -1183,9 +1204,44 @@ mod tests {
                 .iter()
                 .any(|cell| cell.keys.starts_with("samhallsbyggnad\u{1f}physical\u{1f}"))
         );
+        assert_eq!(
+            Measures::of(&case),
+            Measures {
+                cases: 1,
+                closed: 0,
+                police_reported: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_counter_sums_cases_per_row_table_by_table_and_drops_what_cancels_out() {
+        let case = nightlife_case();
+        let mut cells = 0;
+        for_each_cell(&case, |_| cells += 1);
+        let mut counter = Counter::default();
+        counter.add(&case, 1).unwrap();
+        counter.add(&case, 1).unwrap();
+        let rows: Vec<(Cell, Measures)> = counter.into_rows().collect();
+        assert_eq!(rows.len(), cells);
         assert!(
             rows.iter()
-                .all(|(_, m)| m.police_reported == 1 && m.closed == 0)
+                .all(|(_, m)| m.cases == 2 && m.police_reported == 2)
         );
+        let mut written: Vec<&str> = rows
+            .iter()
+            .map(|(cell, _)| CUBES[cell.cube].table)
+            .collect();
+        written.dedup();
+        assert_eq!(
+            written.len(),
+            tables().len() - 1,
+            "closing: the case is open"
+        );
+
+        let mut counter = Counter::default();
+        counter.add(&case, 1).unwrap();
+        counter.add(&case, -1).unwrap();
+        assert_eq!(counter.into_rows().count(), 0);
     }
 }

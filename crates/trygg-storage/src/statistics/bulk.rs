@@ -1,5 +1,9 @@
-//! What a change to a counted case on PostgreSQL appends to the pending counts instead of
-//! adding to the rollups (see [`Database::fold_statistics`](crate::Database::fold_statistics)).
+//! Rollup rows written to PostgreSQL as one statement: appended to the pending counts by a
+//! change to a counted case (see
+//! [`Database::fold_statistics`](crate::Database::fold_statistics)), or added to the rollups
+//! themselves by the fold. Each column's values are bound as one array (see
+//! [`crate::unnest`]), so the text depends only on which tables are written and stays
+//! prepared, and a fold's thousands of rows cost a few binds rather than a parameter each.
 
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -8,16 +12,24 @@ use diesel::{QueryResult, RunQueryDsl};
 use super::{CUBES, Cell, Cube, Measures, SEPARATOR};
 use crate::unnest::{Column, push_unnest};
 
-/// Rows to append to the pending tables, as the items of a `WITH`: one plain insert per table,
-/// binding each column's values as one array (see [`crate::unnest`]). Their text depends only
-/// on which tables they write.
-struct PendingInserts<'a> {
+/// Where the rows go.
+#[derive(Clone, Copy)]
+enum Target {
+    /// Appended to the pending counts: no row is shared, so no change waits for another.
+    Pending,
+    /// Added to the rollups' rows, inserting the ones not there yet.
+    Rollups,
+}
+
+/// The inserts of rows into several tables, as the items of a `WITH`, one per table.
+struct Inserts<'a> {
+    target: Target,
     tables: Vec<(&'static Cube, Vec<Column<'a>>)>,
 }
 
-impl<'a> PendingInserts<'a> {
+impl<'a> Inserts<'a> {
     /// `tables` holds each table's rows in a slice of its own.
-    fn new(tables: &[&'a [(Cell, Measures)]]) -> PendingInserts<'a> {
+    fn new(target: Target, tables: &[&'a [(Cell, Measures)]]) -> Inserts<'a> {
         let tables = tables
             .iter()
             .map(|rows| {
@@ -25,11 +37,7 @@ impl<'a> PendingInserts<'a> {
                 (cube, columns(cube, rows))
             })
             .collect();
-        PendingInserts { tables }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.tables.is_empty()
+        Inserts { target, tables }
     }
 
     /// Pushes the `WITH` items, `p0 AS (INSERT …), p1 AS (…)`, separated by commas.
@@ -38,13 +46,20 @@ impl<'a> PendingInserts<'a> {
             if i > 0 {
                 out.push_sql(", ");
             }
+            let table = match self.target {
+                Target::Pending => cube.pending(),
+                Target::Rollups => cube.table.to_owned(),
+            };
             out.push_sql(&format!(
-                "p{i} AS (INSERT INTO {} ({}, {}) SELECT * FROM ",
-                cube.pending(),
+                "p{i} AS (INSERT INTO {table} ({}, {}) SELECT * FROM ",
                 cube.key_columns().join(", "),
                 cube.measures().join(", "),
             ));
             push_unnest(out.reborrow(), columns)?;
+            if let Target::Rollups = self.target {
+                out.push_sql(" ");
+                out.push_sql(&cube.on_conflict_add());
+            }
             out.push_sql(")");
         }
         Ok(())
@@ -53,15 +68,23 @@ impl<'a> PendingInserts<'a> {
 
 /// Appends rows to the pending tables (each slice one table's rows) in one statement.
 pub(super) fn append(conn: &mut PgConnection, tables: &[&[(Cell, Measures)]]) -> QueryResult<()> {
-    let inserts = PendingInserts::new(tables);
-    if inserts.is_empty() {
-        return Ok(());
-    }
-    Append(inserts).execute(conn).map(drop)
+    write(conn, Inserts::new(Target::Pending, tables))
 }
 
-/// The pending inserts as a statement of their own.
-struct Append<'a>(PendingInserts<'a>);
+/// Adds rows to the rollups (each slice one table's rows, each key once) in one statement.
+pub(super) fn add(conn: &mut PgConnection, tables: &[&[(Cell, Measures)]]) -> QueryResult<()> {
+    write(conn, Inserts::new(Target::Rollups, tables))
+}
+
+fn write(conn: &mut PgConnection, inserts: Inserts) -> QueryResult<()> {
+    if inserts.tables.is_empty() {
+        return Ok(());
+    }
+    Write(inserts).execute(conn).map(drop)
+}
+
+/// The inserts as a statement of their own.
+struct Write<'a>(Inserts<'a>);
 
 /// The columns of `rows` in the order of the cube's key columns, then its measures.
 fn columns<'a>(cube: &Cube, rows: &'a [(Cell, Measures)]) -> Vec<Column<'a>> {
@@ -98,7 +121,7 @@ fn columns<'a>(cube: &Cube, rows: &'a [(Cell, Measures)]) -> Vec<Column<'a>> {
     columns
 }
 
-impl QueryFragment<Pg> for Append<'_> {
+impl QueryFragment<Pg> for Write<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH ");
         self.0.push_items(out.reborrow())?;
@@ -108,9 +131,9 @@ impl QueryFragment<Pg> for Append<'_> {
     }
 }
 
-impl QueryId for Append<'_> {
+impl QueryId for Write<'_> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl RunQueryDsl<PgConnection> for Append<'_> {}
+impl RunQueryDsl<PgConnection> for Write<'_> {}
