@@ -204,22 +204,24 @@ fn combinations<T: Clone>(choices: &[Vec<T>]) -> Vec<Vec<T>> {
 /// (a case counts in some sixty rollup cells: no allocation per cell). The last list turns
 /// fastest, as an odometer's wheels.
 pub fn for_each_combination<T: Clone, L: AsRef<[T]>>(choices: &[L], mut each: impl FnMut(&[T])) {
-    let lists: Vec<&[T]> = choices.iter().map(AsRef::as_ref).collect();
-    if lists.iter().any(|values| values.is_empty()) {
+    let Some(mut combination) = choices
+        .iter()
+        .map(|values| values.as_ref().first().cloned())
+        .collect::<Option<Vec<T>>>()
+    else {
         return;
-    }
-    let mut picks = vec![0; lists.len()];
-    let mut combination: Vec<T> = lists.iter().map(|values| values[0].clone()).collect();
+    };
+    let mut picks = vec![0; choices.len()];
     loop {
         each(&combination);
         // Turn the last wheel; one that comes round turns the one before it.
-        let mut wheel = lists.len();
+        let mut wheel = choices.len();
         loop {
             let Some(previous) = wheel.checked_sub(1) else {
                 return;
             };
             wheel = previous;
-            let values = lists[wheel];
+            let values = choices[wheel].as_ref();
             picks[wheel] = (picks[wheel] + 1) % values.len();
             combination[wheel] = values[picks[wheel]].clone();
             if picks[wheel] != 0 {

@@ -495,12 +495,25 @@ struct CellKey<'a> {
     keys: &'a [&'a str],
 }
 
+/// Each rollup's `pair` key (`None` but for the pairs), made once rather than per case.
+static PAIR_CODES: LazyLock<Vec<Option<String>>> =
+    LazyLock::new(|| CUBES.iter().map(|cube| cube.pair_code()).collect());
+
 /// Calls `each` with every rollup row a case counts in.
 fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
-    // A case's values per dimension, read once for all the rollups that key by it.
+    // A case's values per dimension, read once for all the rollups that key by it: as they
+    // are, and after `*` for the rollups that count the case once whatever its values.
     let values_of: HashMap<Dimension, Vec<String>> = Dimension::CATEGORICAL
         .into_iter()
         .map(|dimension| (dimension, case.values(dimension)))
+        .collect();
+    let choices_of: HashMap<Dimension, (Vec<&str>, Vec<&str>)> = values_of
+        .iter()
+        .map(|(dimension, values)| {
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            let starred = std::iter::once(ALL).chain(values.iter().copied()).collect();
+            (*dimension, (values, starred))
+        })
         .collect();
     for (index, cube) in CUBES.iter().enumerate() {
         let days = match (cube.days_to_close, case.days_to_close) {
@@ -510,16 +523,16 @@ fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
         };
         // Every combination of the key values: `*` and each office or form, one of the rest.
         let starred = cube.starred();
-        let pair_code = cube.pair_code();
-        let choices: Vec<Vec<&str>> = pair_code
-            .as_deref()
-            .map(|code| vec![code])
+        let pair = PAIR_CODES[index].as_deref().map(|code| [code]);
+        let choices: Vec<&[&str]> = pair
+            .as_ref()
+            .map(|pair| &pair[..])
             .into_iter()
             .chain(cube.dimensions().map(|dimension| {
-                let values = values_of[&dimension].iter().map(String::as_str);
+                let (values, with_all) = &choices_of[&dimension];
                 match starred.contains(&dimension) {
-                    true => std::iter::once(ALL).chain(values).collect(),
-                    false => values.collect(),
+                    true => &with_all[..],
+                    false => &values[..],
                 }
             }))
             .collect();
