@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use trygg_domain::statistics::CaseFacts;
 
-use super::{CUBES, Cell, CellKey, Measures, SEPARATOR, for_each_cell};
+use super::{CUBES, Cases, Cell, CellKey, Measures, SEPARATOR, for_each_case, for_each_cell};
+use crate::database::DbConnection;
 use crate::error::StorageError;
 
 /// The most key values a rollup has (the monthly one has 11).
@@ -114,6 +115,22 @@ pub(super) struct Counter {
 }
 
 impl Counter {
+    /// Counts `cases`; returns the counter and how many cases it counted.
+    pub(super) fn count(
+        conn: &mut DbConnection,
+        cases: Cases,
+    ) -> Result<(Counter, u64), StorageError> {
+        let mut counter = Counter::default();
+        let (mut counted, mut counting) = (0, Ok(()));
+        for_each_case(conn, None, cases, |case| {
+            counted += 1;
+            if counting.is_ok() {
+                counting = counter.add(&case, 1);
+            }
+        })?;
+        counting.map(|()| (counter, counted))
+    }
+
     /// Counts `case` in its rows (`sign` 1), or takes it away (-1).
     pub(super) fn add(&mut self, case: &CaseFacts, sign: i64) -> Result<(), StorageError> {
         let measures = Measures::of(case);

@@ -416,7 +416,7 @@ fn tables() -> Vec<&'static Cube> {
 
 /// A rollup row's key: its rollup, time, days to close (when keyed by them) and key values
 /// joined in the order of `Cube::key_columns`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Cell {
     cube: usize,
     time: i32,
@@ -493,6 +493,17 @@ struct CellKey<'a> {
     time: i32,
     days: i32,
     keys: &'a [&'a str],
+}
+
+impl CellKey<'_> {
+    fn to_cell(&self) -> Cell {
+        Cell {
+            cube: self.cube,
+            time: self.time,
+            days: self.days,
+            keys: self.keys.join(SEPARATOR).into(),
+        }
+    }
 }
 
 /// Each rollup's `pair` key (`None` but for the pairs), made once rather than per case.
@@ -599,7 +610,7 @@ pub(crate) fn record_change(
             return Ok(());
         }
     }
-    Change::new([(-1, before), (1, after)])?.write(conn)
+    Change::new(before, after).write(conn)
 }
 
 /// How the counts change when cases are counted (`1`) or taken away (`-1`) with the facts
@@ -607,16 +618,24 @@ pub(crate) fn record_change(
 struct Change(Vec<(Cell, Measures)>);
 
 impl Change {
-    fn new<'a>(
-        cases: impl IntoIterator<Item = (i64, Option<&'a CaseFacts>)>,
-    ) -> Result<Change, StorageError> {
-        let mut counter = Counter::default();
-        for (sign, case) in cases {
-            if let Some(case) = case {
-                counter.add(case, sign)?;
-            }
+    /// One case's change: what it counted `before` taken away, what it counts `after` added.
+    /// A few dozen rows, summed by their keys as they are: packing them (as [`Counter`] does
+    /// for thousands of cases) costs more than it saves at this size.
+    fn new(before: Option<&CaseFacts>, after: Option<&CaseFacts>) -> Change {
+        let mut delta: BTreeMap<Cell, Measures> = BTreeMap::new();
+        for (sign, case) in [(-1, before), (1, after)] {
+            let Some(case) = case else { continue };
+            let measures = Measures::of(case);
+            for_each_cell(case, |cell| {
+                delta.entry(cell.to_cell()).or_default().add(measures, sign)
+            });
         }
-        Ok(Change(counter.into_rows().collect()))
+        Change(
+            delta
+                .into_iter()
+                .filter(|(_, measures)| *measures != Measures::default())
+                .collect(),
+        )
     }
 
     fn tables(&self) -> Vec<&[(Cell, Measures)]> {
@@ -666,9 +685,8 @@ fn count_uncounted(conn: &mut DbConnection) -> Result<usize, StorageError> {
     .into_iter()
     .map(|row| row.incident_seq)
     .collect();
-    let mut cases = Vec::with_capacity(seqs.len());
-    for_each_case(conn, None, Cases::Listed(&seqs), |case| cases.push(case))?;
-    let change = Change::new(cases.iter().map(|case| (1, Some(case))))?;
+    let (counter, _) = Counter::count(conn, Cases::Listed(&seqs))?;
+    let change = Change(counter.into_rows().collect());
     change.add_to_rollups(conn)?;
     Ok(change.0.len())
 }
@@ -1171,14 +1189,7 @@ mod tests {
     fn a_case_counts_once_and_once_per_office_and_form() {
         let case = nightlife_case();
         let mut rows = Vec::new();
-        for_each_cell(&case, |cell| {
-            rows.push(Cell {
-                cube: cell.cube,
-                time: cell.time,
-                days: cell.days,
-                keys: cell.keys.join(SEPARATOR).into(),
-            })
-        });
+        for_each_cell(&case, |cell| rows.push(cell.to_cell()));
         let of = |cube: &Cube| {
             let index = CUBES.iter().position(|c| *c == cube).unwrap();
             rows.iter()

@@ -4,9 +4,7 @@
 use diesel::RunQueryDsl;
 
 use super::counter::Counter;
-use super::{
-    CUBES, Cases, Cell, INSERT_ROWS, Measures, for_each_case, same_table, tables, write_rows,
-};
+use super::{CUBES, Cases, Cell, INSERT_ROWS, Measures, same_table, tables, write_rows};
 use crate::database::DbConnection;
 use crate::error::StorageError;
 use crate::schema::uncounted_cases;
@@ -22,16 +20,7 @@ pub(crate) fn rebuild(conn: &mut DbConnection) -> Result<u64, StorageError> {
     }
     // Every case is counted below, those filings left uncounted too.
     diesel::delete(uncounted_cases::table).execute(conn)?;
-    let mut counter = Counter::default();
-    let mut cases = 0;
-    let mut counting = Ok(());
-    for_each_case(conn, None, Cases::Every, |case| {
-        cases += 1;
-        if counting.is_ok() {
-            counting = counter.add(&case, 1);
-        }
-    })?;
-    counting?;
+    let (counter, cases) = Counter::count(conn, Cases::Every)?;
     let mut rows = counter.into_rows();
     loop {
         let chunk: Vec<(Cell, Measures)> = rows.by_ref().take(INSERT_ROWS).collect();
