@@ -42,7 +42,7 @@ const ALL: &str = "*";
 const SEPARATOR: &str = "\u{1f}";
 /// Cases read per query when counting or rebuilding from the cases themselves.
 const BATCH: i64 = 10_000;
-/// Rows per statement when a rebuild, or a change on SQLite, writes a rollup.
+/// Rows per statement when a rebuild, a fold or a change on SQLite writes the rollups.
 const INSERT_ROWS: usize = 1_000;
 /// Uncounted cases a fold counts at most (the rest wait for the next): their cells are summed
 /// in memory first, a few tens of megabytes at most.
@@ -654,12 +654,16 @@ impl Change {
 
     /// Adds the change to the rollups themselves, on the caller's transaction.
     fn add_to_rollups(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
-        if let DbConnection::Postgresql(pg) = conn {
-            return Ok(bulk::add(pg, &self.tables())?);
-        }
+        // One table and a bounded number of rows per statement: libpq keeps a connection's
+        // buffers as large as the largest message it sent (a fold's thousands of rows in one
+        // statement made every pooled connection's a few megabytes: 90 MiB resident instead
+        // of 55), and statements that mixed tables had as many texts to prepare as mixes.
         for rows in self.tables() {
             for chunk in rows.chunks(INSERT_ROWS) {
-                write_rows(conn, CUBES[chunk[0].0.cube], chunk)?;
+                match conn {
+                    DbConnection::Postgresql(pg) => bulk::add(pg, &[chunk])?,
+                    DbConnection::Sqlite(_) => write_rows(conn, CUBES[chunk[0].0.cube], chunk)?,
+                }
             }
         }
         Ok(())
