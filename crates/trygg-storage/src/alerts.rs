@@ -710,8 +710,8 @@ impl Database {
 }
 
 /// Leases up to `limit` of `channel`'s due deliveries until `until`, oldest first. On
-/// PostgreSQL one statement (kept prepared: the worker claims after every filing) that skips
-/// what another worker is claiming; SQLite has one writer.
+/// PostgreSQL one statement that skips what another worker is claiming; SQLite has one
+/// writer.
 fn claim_channel(
     conn: &mut DbConnection,
     channel: &str,

@@ -28,6 +28,17 @@ pub(super) fn file(
     event: &CaseEvent,
     at: NaiveDateTime,
 ) -> QueryResult<IncidentRow> {
+    filing(values, offices, alerts, event, at).get_result(conn)
+}
+
+/// The filing statement for these rows.
+fn filing<'a>(
+    values: &'a IncidentInsert,
+    offices: &[&'a str],
+    alerts: &[&'a NewAlert],
+    event: &'a CaseEvent,
+    at: NaiveDateTime,
+) -> Filing<'a, impl QueryFragment<Pg>> {
     Filing {
         case: diesel::insert_into(incidents::table)
             .values(values)
@@ -37,7 +48,6 @@ pub(super) fn file(
         deliveries: delivery_columns(alerts, at),
         event: event_columns(event),
     }
-    .get_result(conn)
 }
 
 struct Filing<'a, C> {
@@ -173,16 +183,7 @@ mod tests {
         alerts: &[&NewAlert],
         event: &CaseEvent,
     ) -> String {
-        let at = event.at.naive_utc();
-        let statement = Filing {
-            case: diesel::insert_into(incidents::table)
-                .values(values)
-                .returning(IncidentRow::as_returning()),
-            offices: vec![Column::Text(offices.to_vec())],
-            alerts: alert_columns(alerts, at),
-            deliveries: delivery_columns(alerts, at),
-            event: event_columns(event),
-        };
+        let statement = filing(values, offices, alerts, event, event.at.naive_utc());
         let mut builder = diesel::pg::PgQueryBuilder::default();
         statement.to_sql(&mut builder, &Pg).unwrap();
         builder.finish()
