@@ -3,8 +3,7 @@
 //! the memory (a rebuild of ten million cases counts tens of millions of rows), and a heap
 //! the inserts afterwards do not have to search through.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use trygg_domain::statistics::CaseFacts;
 
 use super::{CUBES, Cases, Cell, CellKey, Measures, SEPARATOR, for_each_case, for_each_cell};

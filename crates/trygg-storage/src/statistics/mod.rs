@@ -514,11 +514,11 @@ static PAIR_CODES: LazyLock<Vec<Option<String>>> =
 fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
     // A case's values per dimension, read once for all the rollups that key by it: as they
     // are, and after `*` for the rollups that count the case once whatever its values.
-    let values_of: HashMap<Dimension, Vec<String>> = Dimension::CATEGORICAL
+    let values_of: foldhash::HashMap<Dimension, Vec<String>> = Dimension::CATEGORICAL
         .into_iter()
         .map(|dimension| (dimension, case.values(dimension)))
         .collect();
-    let choices_of: HashMap<Dimension, (Vec<&str>, Vec<&str>)> = values_of
+    let choices_of: foldhash::HashMap<Dimension, (Vec<&str>, Vec<&str>)> = values_of
         .iter()
         .map(|(dimension, values)| {
             let values: Vec<&str> = values.iter().map(String::as_str).collect();
