@@ -28,6 +28,9 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrati
 const STATISTICS_MIGRATIONS: [&str; 2] = ["20261127000004", "20261127000005"];
 /// Held while migrating, so instances starting together do not migrate at once.
 const MIGRATION_LOCK_KEY: i64 = 0x0074_7279_6767; // "trygg"
+/// What SQLite may hold in memory in all, page caches included (bytes, for the process): it
+/// keeps the service within 100 MiB resident however many connections have read how much.
+const SQLITE_HEAP_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// A connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]
@@ -183,11 +186,14 @@ impl Manager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
-                // Acknowledged means durable (FULL); wait for other processes' locks.
-                conn.batch_execute(
+                // Acknowledged means durable (FULL); wait for other processes' locks. Each
+                // connection may cache 32 MiB of pages, but all of them together no more than
+                // SQLITE_HEAP_LIMIT: past it, a cache reuses its pages instead of growing.
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; \
+                     PRAGMA soft_heap_limit = {SQLITE_HEAP_LIMIT};"
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
