@@ -180,16 +180,15 @@ impl Application {
     }
 }
 
-/// Folds the statistics filings left pending (on PostgreSQL) into the rollups, every
-/// [`STATISTICS_FOLD_INTERVAL`] for as long as the service runs. Statistics are exact either
-/// way; folding keeps what they read beside the rollups small.
+/// Folds the statistics filings left pending (on PostgreSQL) into the rollups until it has
+/// caught up, then again [`STATISTICS_FOLD_INTERVAL`] later, for as long as the service runs.
+/// Statistics are exact either way; folding keeps what they read beside the rollups small.
 async fn fold_statistics(database: web::Data<Database>) {
     if database.backend() != trygg_storage::Backend::Postgres {
         return;
     }
-    let mut interval = actix_web::rt::time::interval(STATISTICS_FOLD_INTERVAL);
     loop {
-        interval.tick().await;
+        actix_web::rt::time::sleep(STATISTICS_FOLD_INTERVAL).await;
         let database = database.clone();
         let folded = web::block(move || database.fold_statistics()).await;
         if !matches!(folded, Ok(Ok(_))) {

@@ -671,10 +671,11 @@ impl Change {
 }
 
 /// Counts the cases filings left uncounted (at most [`FOLD_CASES`]) into the rollups, on the
-/// fold's transaction; how many rollup rows it changed. Their rows go first: deleting one
-/// waits for a change holding it (see [`record_change`]), so the facts read afterwards are
-/// the ones no change will correct with a delta of its own.
-fn count_uncounted(conn: &mut DbConnection) -> Result<usize, StorageError> {
+/// fold's transaction; how many rollup rows it changed, and whether it took a full
+/// [`FOLD_CASES`] (so more may be waiting). Their rows go first: deleting one waits for a
+/// change holding it (see [`record_change`]), so the facts read afterwards are the ones no
+/// change will correct with a delta of its own.
+fn count_uncounted(conn: &mut DbConnection) -> Result<(usize, bool), StorageError> {
     #[derive(QueryableByName)]
     struct Uncounted {
         #[diesel(sql_type = BigInt)]
@@ -692,7 +693,8 @@ fn count_uncounted(conn: &mut DbConnection) -> Result<usize, StorageError> {
     let (counter, _) = Counter::count(conn, Cases::Listed(&seqs))?;
     let change = Change(counter.into_rows().collect());
     change.add_to_rollups(conn)?;
-    Ok(change.0.len())
+    let full = i64::try_from(seqs.len()).is_ok_and(|taken| taken >= FOLD_CASES);
+    Ok((change.0.len(), full))
 }
 
 fn same_table(a: &Cell, b: &Cell) -> bool {
@@ -1073,35 +1075,48 @@ impl Database {
         })
     }
 
-    /// Folds the counts filings appended on PostgreSQL into the rollups, in one transaction
-    /// that statistics see whole or not at all; one instance at a time (the others skip).
-    /// Returns how many rollup rows it changed: always 0 on SQLite, where filings write the
-    /// rollups themselves.
+    /// Folds the counts filings appended on PostgreSQL into the rollups, a transaction at a
+    /// time that statistics see whole or not at all, until fewer cases are left uncounted than
+    /// one fold takes: under load the folds follow one another rather than count at most
+    /// [`FOLD_CASES`] a tick. One instance at a time (the others skip). Returns how many
+    /// rollup rows it changed: always 0 on SQLite, where filings write the rollups themselves.
     pub fn fold_statistics(&self) -> Result<u64, StorageError> {
-        #[derive(QueryableByName)]
-        struct Lock {
-            #[diesel(sql_type = diesel::sql_types::Bool)]
-            taken: bool,
-        }
         if self.backend() != crate::database::Backend::Postgres {
             return Ok(0);
         }
-        self.write(|conn| {
-            let lock: Lock = diesel::sql_query(format!(
-                "SELECT pg_try_advisory_xact_lock({FOLD_LOCK_KEY}) AS taken"
-            ))
-            .get_result(conn)?;
-            if !lock.taken {
-                return Ok(0);
+        let mut changed = 0;
+        loop {
+            let (rows, full) = self.write(fold)?;
+            changed += rows;
+            if !full {
+                return Ok(changed);
             }
-            let mut changed = 0;
-            for cube in tables() {
-                changed += diesel::sql_query(cube.fold()).execute(conn)?;
-            }
-            changed += count_uncounted(conn)?;
-            Ok(changed as u64)
-        })
+        }
     }
+}
+
+/// One fold, on the caller's transaction: the pending counts, then up to [`FOLD_CASES`]
+/// uncounted cases. Returns how many rollup rows it changed and whether it took a full
+/// [`FOLD_CASES`] (never when another instance is folding).
+fn fold(conn: &mut DbConnection) -> Result<(u64, bool), StorageError> {
+    #[derive(QueryableByName)]
+    struct Lock {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        taken: bool,
+    }
+    let lock: Lock = diesel::sql_query(format!(
+        "SELECT pg_try_advisory_xact_lock({FOLD_LOCK_KEY}) AS taken"
+    ))
+    .get_result(conn)?;
+    if !lock.taken {
+        return Ok((0, false));
+    }
+    let mut changed = 0;
+    for cube in tables() {
+        changed += diesel::sql_query(cube.fold()).execute(conn)?;
+    }
+    let (rows, full) = count_uncounted(conn)?;
+    Ok(((changed + rows) as u64, full))
 }
 
 #[cfg(test)]
