@@ -9,8 +9,8 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use serde_json::{Value, json};
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_domain::{
-    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, PlaceKind,
-    Severity, ViolenceForm,
+    AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, ManualClock,
+    PlaceKind, Severity, ViolenceForm,
 };
 
 use crate::helpers::*;
@@ -1335,5 +1335,51 @@ async fn two_instances_filing_at_once_count_every_case_once() {
     assert_eq!(
         focus_areas(&first.get(by_focus_area, &analyst()).await.body),
         expect(40)
+    );
+}
+
+/// Filings that outran the fold (PostgreSQL): one call folds until every waiting case is
+/// counted, though a fold takes 5 000 at a time.
+#[actix_web::test]
+async fn a_fold_behind_the_filings_counts_every_waiting_case() {
+    let database = TestDatabase::create();
+    let url = database.url();
+    if matches!(url, trygg_storage::DatabaseUrl::Sqlite(_)) {
+        return; // SQLite counts each case as it is filed: there is nothing to fold.
+    }
+    let storage =
+        trygg_storage::Database::connect(&url, 1, ManualClock::new(test_start()).clock()).unwrap();
+    storage.migrate().unwrap();
+    // 12 001 cases as filings leave them on PostgreSQL, uncounted; no service runs, so no
+    // fold but the one below.
+    database.execute(
+        "",
+        "INSERT INTO incidents (id, reporter, kind, violence_forms, occurred_at, received_at, \
+         updated_at, district, place_kind, affected_category, affected_gender, \
+         affected_age_group, children_affected, perpetrator_relation, perpetrator_influence, \
+         severity, description, focus_area, status, version, police_report_filed, \
+         support_offered) \
+         SELECT gen_random_uuid()::text, 'alice', 'violence', 'physical', \
+         '2026-11-02 09:00'::timestamp + n * interval '1 minute', '2026-11-20 10:00', \
+         '2026-11-20 10:00', 'west', 'workplace', 'employee', 'unknown', 'age_30_49', 'no', \
+         'unknown', 'unknown', 'medium', 'En rapport.', 'staff_and_officials', 'received', 1, \
+         false, false FROM generate_series(1, 12001) AS n; \
+         INSERT INTO incident_offices (office, incident_seq) \
+         SELECT 'kommunledning', seq FROM incidents; \
+         INSERT INTO uncounted_cases SELECT seq FROM incidents;",
+    );
+
+    storage.fold_statistics().unwrap();
+    assert_eq!(
+        database.count("SELECT COUNT(*) FROM uncounted_cases"),
+        0,
+        "every waiting case is counted"
+    );
+    assert_eq!(
+        database.count(
+            "SELECT CAST(SUM(n) AS BIGINT) FROM statistics_daily \
+             WHERE office = '*' AND focus_area = 'staff_and_officials' AND district = 'west'"
+        ),
+        12_001
     );
 }
