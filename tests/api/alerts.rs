@@ -461,6 +461,49 @@ async fn a_receiver_that_keeps_refusing_is_parked_as_failed_and_can_be_retried()
 }
 
 #[actix_web::test]
+async fn only_open_high_and_serious_cases_escalate() {
+    let (app, smtp) = mail_server_app(|_| {}).await;
+    let high = report_with(json!({"severity": "high"}));
+    let medium = app
+        .file_ok(
+            &reporter("alice"),
+            &report_with(json!({"severity": "medium"})),
+        )
+        .await;
+    let closed = app.file_ok(&reporter("alice"), &high).await;
+    let closing = format!(
+        "/api/v1/incidents/{}/status",
+        closed["id"].as_str().unwrap()
+    );
+    for (version, change) in [
+        ("\"1\"", json!({"status": "triaged"})),
+        ("\"2\"", json!({"status": "closed", "outcome": "resolved"})),
+    ] {
+        let reply = app.post(&closing, &manager(), Some(version), &change).await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    }
+    // Escalations of two later looks, each after a case of its own was overdue, show that the
+    // worker has looked at the other cases at least once since they were.
+    for _ in 0..2 {
+        let open = app.file_ok(&reporter("alice"), &high).await;
+        until_delivered(&app, &[open["id"].as_str().unwrap()]).await;
+        app.clock.advance(chrono::Duration::minutes(31));
+        let number = open["case_number"].as_str().unwrap();
+        eventually("the open case's escalation", || {
+            Some(()).filter(|_| !subjects_with(&smtp, &["eskalerad", number]).is_empty())
+        })
+        .await;
+    }
+    for quiet in [medium, closed] {
+        let number = quiet["case_number"].as_str().unwrap();
+        assert!(
+            subjects_with(&smtp, &["eskalerad", number]).is_empty(),
+            "{number} escalated"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn the_security_manager_is_reminded_of_the_arbetsmiljoverket_deadline() {
     let (app, smtp) = mail_server_app(|_| {}).await;
     let serious = report_with(
