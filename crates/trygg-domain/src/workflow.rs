@@ -30,10 +30,6 @@ pub const WORK_ENVIRONMENT_CATEGORIES: [AffectedCategory; 2] = [
 ];
 /// The severity that makes an incident an allvarligt tillbud.
 pub const WORK_ENVIRONMENT_SEVERITY: Severity = Severity::Serious;
-/// The severities whose open cases escalate when no one acknowledges their alert in time. The
-/// work-environment severity is among them, so one look at the open cases of these severities
-/// finds both what to escalate and what to remind of.
-pub const ESCALATING_SEVERITIES: [Severity; 2] = [Severity::High, WORK_ENVIRONMENT_SEVERITY];
 
 /// When Arbetsmiljöverket must have been notified of this incident, if it must be.
 pub fn work_environment_deadline(

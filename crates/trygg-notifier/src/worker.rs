@@ -13,7 +13,8 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 use trygg_domain::{
-    AlertReason, Catalogue, Channel, Clock, DEADLINE_AT_RISK_WITHIN, WORK_ENVIRONMENT_DEADLINE,
+    AlertReason, Catalogue, Channel, Clock, DEADLINE_AT_RISK_WITHIN, Severity,
+    WORK_ENVIRONMENT_DEADLINE,
 };
 use trygg_storage::{Database, DeliveryOutcome, DueDelivery, StorageError};
 
@@ -311,7 +312,11 @@ impl Worker {
         let raised = blocking(move || {
             let mut raised = 0;
             let escalation_receiver = routing.escalation_receiver().to_owned();
-            for case in database.unacknowledged(before, &escalation_receiver)? {
+            for case in database.unacknowledged(
+                before,
+                &[Severity::High, Severity::Serious],
+                &escalation_receiver,
+            )? {
                 let alert = routing.escalation_alert(AlertReason::Escalated);
                 raised += database.raise_alerts(case, vec![alert], Some(before))?;
             }

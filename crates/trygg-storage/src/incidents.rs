@@ -233,6 +233,17 @@ impl IncidentRow {
     }
 }
 
+/// Cases not closed: the predicate of the partial index `incidents_open`, through which the
+/// queue and the worker's sweeps read the cases still being worked rather than every case ever
+/// filed. It is written into the statement as the index has it, not bound: a planner matches a
+/// partial index against the statement before it knows any parameter's value (SQLite always;
+/// PostgreSQL in a plan it keeps for every execution).
+const OPEN: &str = "incidents.status <> 'closed'";
+
+pub(crate) fn open() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(OPEN)
+}
+
 pub(crate) type Condition<'a> =
     Box<dyn BoxableExpression<incidents::table, Backend, SqlType = diesel::sql_types::Bool> + 'a>;
 
@@ -507,4 +518,29 @@ pub fn insert_incident(
         }
     };
     row.into_incident(offices.iter().map(|office| (*office).to_owned()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use trygg_domain::Status;
+
+    use super::OPEN;
+
+    /// The open-cases predicate names the domain's closed status, and each backend's migration
+    /// gives the partial index the same predicate.
+    #[test]
+    fn the_open_cases_predicate_matches_the_domain_and_the_partial_index() {
+        assert_eq!(
+            OPEN,
+            format!("incidents.status <> '{}'", Status::Closed.code())
+        );
+        let indexed = format!("WHERE {};", OPEN.replace("incidents.", ""));
+        for migration in [
+            include_str!("../../../migrations/postgres/2026-12-06-000012_open_cases/up.sql"),
+            include_str!("../../../migrations/sqlite/2026-12-06-000012_open_cases/up.sql"),
+        ] {
+            let statements = migration.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(statements.contains(&indexed), "{migration}");
+        }
+    }
 }

@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
 use trygg_domain::{
-    ActionStatus, DEADLINE_AT_RISK_WITHIN, Severity, Status, Visibility,
-    WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
+    ActionStatus, DEADLINE_AT_RISK_WITHIN, Severity, Visibility, WORK_ENVIRONMENT_CATEGORIES,
+    WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
 };
 
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
-use crate::incidents::{Condition, Incident, IncidentRow, visible_to, with_offices};
+use crate::incidents::{Condition, Incident, IncidentRow, open, visible_to, with_offices};
 use crate::schema::{actions, incidents};
 
 /// Whose queue, and when.
@@ -114,7 +114,7 @@ fn open_in<'a>(
 ) -> incidents::BoxedQuery<'a, crate::incidents::Backend> {
     incidents::table
         .filter(visible_to(scope))
-        .filter(incidents::status.ne(Status::Closed.code()))
+        .filter(open())
         .filter(list.condition(query))
         .into_boxed()
 }

@@ -1,20 +1,21 @@
-//! The worker's sweeps as the history grows, on SQLite and (with `TRYGG_TEST_POSTGRES_URL`)
-//! PostgreSQL, in one run. At every poll (each 5 s by default) the worker asks which open high
-//! and serious cases have an alert no one acknowledged in time, and which serious cases are due
-//! an Arbetsmiljöverket reminder, at 12 and at 20 hours.
+//! Reads of the open cases as the history grows, on SQLite and (with
+//! `TRYGG_TEST_POSTGRES_URL`) PostgreSQL, in one run: the worker's sweeps at every poll (each
+//! 5 s by default: which open high and serious cases have an alert no one acknowledged in
+//! time, which serious cases are due an Arbetsmiljöverket reminder at 12 and at 20 hours), and
+//! a security manager's queue at every page (its four lists, and how many cases each holds).
 //!
 //! For each size in `TRYGG_BENCH_CASES` (default `100000,1000000`) a fresh database is seeded
 //! with that many cases, a hundred a day (so the larger history is ten times as long, not
 //! busier), as a municipality's history looks: a case is closed within two months, but for one
-//! in a thousand left open. Each case has two filed alerts; the
-//! high and serious ones are escalated and the reminders raised, so the sweeps find nothing to
-//! do, as at almost every poll. Each sweep runs `TRYGG_BENCH_ROUNDS` (default 50) times, then
-//! again with the partial index of open escalating cases dropped.
+//! in a thousand left open. Each case has two filed alerts; the high and serious ones are
+//! escalated and the reminders raised, so the sweeps find nothing to do, as at almost every
+//! poll. Each read runs `TRYGG_BENCH_ROUNDS` (default 50) times, then again with the partial
+//! index of open cases dropped.
 //!
 //! Printed as each size finishes: p50/p99 with the index and without, the p50 as a ratio to
-//! the same sweep's without the index (the baseline, measured in the same run) and to the
+//! the same read's without the index (the baseline, measured in the same run) and to the
 //! smallest size's with it (flat is 1.0). `TRYGG_BENCH_BACKENDS` (default `sqlite,postgres`)
-//! picks the backends. `cargo bench --bench sweeps`.
+//! picks the backends. `cargo bench --bench open_cases`.
 
 #[path = "../tests/support/database.rs"]
 mod database;
@@ -27,9 +28,9 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use trygg_domain::{
     AffectedCategory, AgeGroup, AlertReason, Catalogue, ChildrenAffected, Clock, Gender,
-    IncidentKind, Influence, PerpetratorRelation, PlaceKind, Severity, Status,
+    IncidentKind, Influence, PerpetratorRelation, PlaceKind, Severity, Status, Visibility,
 };
-use trygg_storage::{Database, DatabaseUrl};
+use trygg_storage::{Database, DatabaseUrl, QueueQuery};
 
 const ESCALATION_RECEIVER: &str = "security-manager";
 
@@ -41,7 +42,7 @@ fn env_list(name: &str, default: &str) -> Vec<usize> {
         .collect()
 }
 
-/// The time the sweeps run at.
+/// The time of the reads.
 fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 30)
         .unwrap()
@@ -164,12 +165,12 @@ fn seed(url: &DatabaseUrl, cases: usize, escalate_before: NaiveDateTime) {
     }
 }
 
-/// p50 and p99 of `rounds` runs of `sweep`, which must find nothing to do.
-fn time(rounds: usize, sweep: impl Fn() -> usize) -> (Duration, Duration) {
+/// p50 and p99 of `rounds` runs of `read`.
+fn time(rounds: usize, read: impl Fn()) -> (Duration, Duration) {
     let mut samples: Vec<Duration> = (0..rounds)
         .map(|_| {
             let started = Instant::now();
-            assert_eq!(sweep(), 0, "the seeded history leaves nothing to escalate");
+            read();
             started.elapsed()
         })
         .collect();
@@ -178,25 +179,28 @@ fn time(rounds: usize, sweep: impl Fn() -> usize) -> (Duration, Duration) {
     (at(0.5), at(0.99))
 }
 
-/// Each sweep's p50 and p99.
-fn sweeps(storage: &Database, rounds: usize) -> [(&'static str, (Duration, Duration)); 3] {
+/// Each read's p50 and p99. The sweeps must find nothing to do in the seeded history.
+fn reads(storage: &Database, rounds: usize) -> [(&'static str, (Duration, Duration)); 5] {
     let at = |hours| (now() - chrono::Duration::hours(hours)).and_utc();
     let reminders = |reason, hours| {
         time(rounds, || {
-            storage
-                .authority_reminders_due(at(hours), reason)
-                .unwrap()
-                .len()
+            let due = storage.authority_reminders_due(at(hours), reason).unwrap();
+            assert!(due.is_empty(), "the seeded history has its reminders");
         })
     };
+    let queue = QueueQuery::new("ivy".into(), now().and_utc(), 25);
     [
         (
             "unacknowledged",
             time(rounds, || {
-                storage
-                    .unacknowledged(at(1), ESCALATION_RECEIVER)
-                    .unwrap()
-                    .len()
+                let due = storage
+                    .unacknowledged(
+                        at(1),
+                        &[Severity::High, Severity::Serious],
+                        ESCALATION_RECEIVER,
+                    )
+                    .unwrap();
+                assert!(due.is_empty(), "the seeded history is escalated");
             }),
         ),
         (
@@ -206,6 +210,19 @@ fn sweeps(storage: &Database, rounds: usize) -> [(&'static str, (Duration, Durat
         (
             "reminders 20 h",
             reminders(AlertReason::AuthorityReminder20h, 20),
+        ),
+        (
+            "queue lists",
+            time(rounds, || {
+                let lists = storage.queue(&Visibility::All, &queue).unwrap();
+                assert_eq!(lists.unassigned.len(), 25);
+            }),
+        ),
+        (
+            "queue counts",
+            time(rounds, || {
+                storage.queue_counts(&Visibility::All, &queue).unwrap();
+            }),
         ),
     ]
 }
@@ -225,7 +242,7 @@ fn main() {
             wanted.split(',').any(|b| b == *backend) && (*backend == "sqlite" || url.is_some())
         });
     println!(
-        "| backend | cases | open escalating | sweep | p50 ms | p99 ms | without index p50 ms | \
+        "| backend | cases | open | read | p50 ms | p99 ms | without index p50 ms | \
          without index p99 ms | p50 ratio to without | p50 ratio to {} cases |",
         sizes[0]
     );
@@ -243,23 +260,17 @@ fn main() {
                 "{backend}: {cases} cases seeded in {:.0} s",
                 started.elapsed().as_secs_f64()
             );
-            let open = database.count(
-                "SELECT COUNT(*) FROM incidents WHERE severity IN ('high', 'serious') \
-                 AND status <> 'closed'",
-            );
-            let indexed = sweeps(&storage, rounds);
-            database.execute(
-                "DROP INDEX incidents_open_escalating;",
-                "DROP INDEX incidents_open_escalating;",
-            );
-            let unindexed = sweeps(&storage, rounds);
+            let open = database.count("SELECT COUNT(*) FROM incidents WHERE status <> 'closed'");
+            let indexed = reads(&storage, rounds);
+            database.execute("DROP INDEX incidents_open;", "DROP INDEX incidents_open;");
+            let unindexed = reads(&storage, rounds);
             let p50s: Vec<Duration> = indexed.iter().map(|(_, (p50, _))| *p50).collect();
             let base = smallest.get_or_insert_with(|| p50s.clone());
-            for (((sweep, (p50, p99)), (_, (bare50, bare99))), first) in
+            for (((read, (p50, p99)), (_, (bare50, bare99))), first) in
                 indexed.iter().zip(&unindexed).zip(base.iter())
             {
                 println!(
-                    "| {backend} | {cases} | {open} | {sweep} | {} | {} | {} | {} | {:.2} | {:.2} |",
+                    "| {backend} | {cases} | {open} | {read} | {} | {} | {} | {} | {:.2} | {:.2} |",
                     ms(*p50),
                     ms(*p99),
                     ms(*bare50),

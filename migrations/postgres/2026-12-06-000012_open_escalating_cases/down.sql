@@ -1,1 +1,0 @@
-DROP INDEX incidents_open_escalating;
