@@ -2,7 +2,8 @@
 //! `TRYGG_TEST_POSTGRES_URL`) PostgreSQL, in one run: the worker's sweeps at every poll (each
 //! 5 s by default: which open high and serious cases have an alert no one acknowledged in
 //! time, which serious cases are due an Arbetsmiljöverket reminder at 12 and at 20 hours), and
-//! a security manager's queue at every page (its four lists, and how many cases each holds).
+//! a case worker's queue page (how many cases each of its lists holds, and the first 25 of
+//! one), a security manager's and an office handler's.
 //!
 //! For each size in `TRYGG_BENCH_CASES` (default `100000,1000000`) a fresh database is seeded
 //! with that many cases, a hundred a day (so the larger history is ten times as long, not
@@ -28,9 +29,10 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use trygg_domain::{
     AffectedCategory, AgeGroup, AlertReason, Catalogue, ChildrenAffected, Clock, Gender,
-    IncidentKind, Influence, PerpetratorRelation, PlaceKind, Severity, Status, Visibility,
+    IncidentKind, Influence, OfficeCode, PerpetratorRelation, PlaceKind, Severity, Status,
+    Visibility,
 };
-use trygg_storage::{Database, DatabaseUrl, QueueQuery};
+use trygg_storage::{Database, DatabaseUrl, QueueList, QueueOrder, QueueQuery};
 
 const ESCALATION_RECEIVER: &str = "security-manager";
 
@@ -54,9 +56,9 @@ fn timestamp(at: NaiveDateTime) -> String {
     format!("'{}'", at.format("%Y-%m-%d %H:%M:%S"))
 }
 
-/// Case `n` of `cases`, received at a hundred a day up to [`now`], as a row of values (in the
-/// catalogue's first district and focus area: the sweeps do not look at them).
-fn case(n: usize, cases: usize, catalogue: &Catalogue) -> String {
+/// Case `n` of `cases`, received at a hundred a day up to [`now`], as a row of values, and its
+/// focus area's offices (the focus areas taken in turn).
+fn case(n: usize, cases: usize, catalogue: &Catalogue) -> (String, &[OfficeCode]) {
     let received = now() - chrono::Duration::seconds(864 * (cases - n) as i64);
     // The high bits of a multiplicative hash spread the severities evenly over the history.
     let spread = ((n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % 100;
@@ -72,7 +74,8 @@ fn case(n: usize, cases: usize, catalogue: &Catalogue) -> String {
         AffectedCategory::Resident
     };
     let closed = received < now() - chrono::Duration::days(60) && !n.is_multiple_of(1000);
-    format!(
+    let focus_area = &catalogue.focus_areas()[n % catalogue.focus_areas().len()];
+    let row = format!(
         "('{n:032x}', 'bench', '{kind}', '', {at}, {at}, {at}, '{district}', '{place}', \
          '{category}', '{gender}', '{age}', '{children}', '{relation}', '{influence}', \
          '{severity}', '', '{focus_area}', '{status}', 1, {closed_at})",
@@ -87,7 +90,7 @@ fn case(n: usize, cases: usize, catalogue: &Catalogue) -> String {
         relation = PerpetratorRelation::ALL[0].code(),
         influence = Influence::ALL[0].code(),
         severity = severity.code(),
-        focus_area = catalogue.focus_areas()[0].code.as_str(),
+        focus_area = focus_area.code.as_str(),
         status = if closed {
             Status::Closed
         } else {
@@ -99,7 +102,8 @@ fn case(n: usize, cases: usize, catalogue: &Catalogue) -> String {
         } else {
             "NULL".into()
         },
-    )
+    );
+    (row, &focus_area.offices)
 }
 
 /// The alerts of the seeded history, as the worker leaves them: two filed alerts per case, the
@@ -144,17 +148,24 @@ fn seed(url: &DatabaseUrl, cases: usize, escalate_before: NaiveDateTime) {
     };
     let catalogue = Catalogue::builtin();
     for first in (1..=cases).step_by(1000) {
-        let rows: Vec<String> = (first..=cases.min(first + 999))
-            .map(|n| case(n, cases, &catalogue))
-            .collect();
+        let mut rows = Vec::with_capacity(1000);
+        let mut offices = Vec::new();
+        for n in first..=cases.min(first + 999) {
+            let (row, of_case) = case(n, cases, &catalogue);
+            rows.push(row);
+            // A fresh database numbers the cases from 1, in the order they are inserted.
+            offices.extend(of_case.iter().map(|office| format!("('{office}', {n})")));
+        }
         connection
             .batch_execute(&format!(
                 "INSERT INTO incidents (id, reporter, kind, violence_forms, occurred_at, \
                  received_at, updated_at, district, place_kind, affected_category, \
                  affected_gender, affected_age_group, children_affected, perpetrator_relation, \
                  perpetrator_influence, severity, description, focus_area, status, version, \
-                 closed_at) VALUES {};",
-                rows.join(", ")
+                 closed_at) VALUES {}; \
+                 INSERT INTO incident_offices (office, incident_seq) VALUES {};",
+                rows.join(", "),
+                offices.join(", ")
             ))
             .unwrap();
     }
@@ -180,7 +191,11 @@ fn time(rounds: usize, read: impl Fn()) -> (Duration, Duration) {
 }
 
 /// Each read's p50 and p99. The sweeps must find nothing to do in the seeded history.
-fn reads(storage: &Database, rounds: usize) -> [(&'static str, (Duration, Duration)); 5] {
+fn reads(
+    storage: &Database,
+    handler: &Visibility,
+    rounds: usize,
+) -> [(&'static str, (Duration, Duration)); 5] {
     let at = |hours| (now() - chrono::Duration::hours(hours)).and_utc();
     let reminders = |reason, hours| {
         time(rounds, || {
@@ -188,7 +203,17 @@ fn reads(storage: &Database, rounds: usize) -> [(&'static str, (Duration, Durati
             assert!(due.is_empty(), "the seeded history has its reminders");
         })
     };
-    let queue = QueueQuery::new("ivy".into(), now().and_utc(), 25);
+    let query = QueueQuery::new("ivy".into(), now().and_utc(), 25);
+    // What the queue page reads: how many cases each list holds, and the first page of one.
+    let queue_page = |scope: &Visibility| {
+        time(rounds, || {
+            storage.queue_counts(scope, &query).unwrap();
+            let page = storage
+                .queue_list(scope, &query, QueueList::Unassigned, QueueOrder::Oldest, 0)
+                .unwrap();
+            assert_eq!(page.len(), 25);
+        })
+    };
     [
         (
             "unacknowledged",
@@ -211,19 +236,8 @@ fn reads(storage: &Database, rounds: usize) -> [(&'static str, (Duration, Durati
             "reminders 20 h",
             reminders(AlertReason::AuthorityReminder20h, 20),
         ),
-        (
-            "queue lists",
-            time(rounds, || {
-                let lists = storage.queue(&Visibility::All, &queue).unwrap();
-                assert_eq!(lists.unassigned.len(), 25);
-            }),
-        ),
-        (
-            "queue counts",
-            time(rounds, || {
-                storage.queue_counts(&Visibility::All, &queue).unwrap();
-            }),
-        ),
+        ("queue page, security manager", queue_page(&Visibility::All)),
+        ("queue page, handler", queue_page(handler)),
     ]
 }
 
@@ -247,6 +261,11 @@ fn main() {
         sizes[0]
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
+    // A handler of the first focus area's first office.
+    let handler = Visibility::Scoped {
+        reporter: None,
+        offices: Catalogue::builtin().focus_areas()[0].offices[..1].to_vec(),
+    };
     for (backend, admin_url) in backends {
         let mut smallest: Option<Vec<Duration>> = None;
         for &cases in &sizes {
@@ -261,9 +280,9 @@ fn main() {
                 started.elapsed().as_secs_f64()
             );
             let open = database.count("SELECT COUNT(*) FROM incidents WHERE status <> 'closed'");
-            let indexed = reads(&storage, rounds);
+            let indexed = reads(&storage, &handler, rounds);
             database.execute("DROP INDEX incidents_open;", "DROP INDEX incidents_open;");
-            let unindexed = reads(&storage, rounds);
+            let unindexed = reads(&storage, &handler, rounds);
             let p50s: Vec<Duration> = indexed.iter().map(|(_, (p50, _))| *p50).collect();
             let base = smallest.get_or_insert_with(|| p50s.clone());
             for (((read, (p50, p99)), (_, (bare50, bare99))), first) in

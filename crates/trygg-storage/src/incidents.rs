@@ -256,10 +256,15 @@ fn permitted(visibility: &Visibility) -> Condition<'_> {
     match visibility {
         Visibility::All => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 1")),
         Visibility::Scoped { reporter, offices } => {
-            let office_cases = incident_offices::table
-                .filter(incident_offices::office.eq_any(offices.iter().map(|o| o.as_str())))
-                .select(incident_offices::incident_seq);
-            let of_offices = incidents::seq.eq_any(office_cases);
+            // Asked of each case read, by its key (`OFFSET 0` keeps either planner from turning
+            // it into a read of every case the offices ever had): the readers stop at a page,
+            // or read open cases only.
+            let of_offices = diesel::dsl::exists(
+                incident_offices::table
+                    .filter(incident_offices::incident_seq.eq(incidents::seq))
+                    .filter(incident_offices::office.eq_any(offices.iter().map(|o| o.as_str())))
+                    .offset(0),
+            );
             match reporter {
                 Some(reporter) => {
                     Box::new(incidents::reporter.eq(reporter.as_str()).or(of_offices))
