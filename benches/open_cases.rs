@@ -20,13 +20,13 @@
 
 #[path = "../tests/support/database.rs"]
 mod database;
+#[path = "support/history.rs"]
+mod history;
 
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use database::TestDatabase;
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
 use trygg_domain::{
     AffectedCategory, AgeGroup, AlertReason, Catalogue, ChildrenAffected, Clock, Gender,
     IncidentKind, Influence, OfficeCode, PerpetratorRelation, PlaceKind, Severity, Status,
@@ -35,14 +35,6 @@ use trygg_domain::{
 use trygg_storage::{Database, DatabaseUrl, QueueList, QueueOrder, QueueQuery};
 
 const ESCALATION_RECEIVER: &str = "security-manager";
-
-fn env_list(name: &str, default: &str) -> Vec<usize> {
-    std::env::var(name)
-        .unwrap_or(default.into())
-        .split(',')
-        .map(|n| n.trim().parse().expect("a comma-separated list of numbers"))
-        .collect()
-}
 
 /// The time of the reads.
 fn now() -> NaiveDateTime {
@@ -138,14 +130,7 @@ fn alerts(escalate_before: NaiveDateTime) -> String {
 
 /// Inserts `cases` cases, 1000 to a statement, and their alerts.
 fn seed(url: &DatabaseUrl, cases: usize, escalate_before: NaiveDateTime) {
-    let mut connection: Box<dyn SimpleConnection> = match url {
-        DatabaseUrl::Sqlite(path) => {
-            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            conn.batch_execute("PRAGMA synchronous = OFF;").unwrap();
-            Box::new(conn)
-        }
-        DatabaseUrl::Postgres(url) => Box::new(PgConnection::establish(url).unwrap()),
-    };
+    let mut connection = history::loader(url);
     let catalogue = Catalogue::builtin();
     for first in (1..=cases).step_by(1000) {
         let mut rows = Vec::with_capacity(1000);
@@ -185,9 +170,10 @@ fn time(rounds: usize, read: impl Fn()) -> (Duration, Duration) {
             started.elapsed()
         })
         .collect();
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
-    (at(0.5), at(0.99))
+    (
+        history::percentile(&mut samples, 0.5),
+        history::percentile(&mut samples, 0.99),
+    )
 }
 
 /// Each read's p50 and p99. The sweeps must find nothing to do in the seeded history.
@@ -246,15 +232,8 @@ fn ms(duration: Duration) -> String {
 }
 
 fn main() {
-    let sizes = env_list("TRYGG_BENCH_CASES", "100000,1000000");
-    let rounds = env_list("TRYGG_BENCH_ROUNDS", "50")[0];
-    let postgres = std::env::var("TRYGG_TEST_POSTGRES_URL").ok();
-    let wanted = std::env::var("TRYGG_BENCH_BACKENDS").unwrap_or("sqlite,postgres".into());
-    let backends = [("sqlite", None), ("postgres", postgres.as_deref())]
-        .into_iter()
-        .filter(|(backend, url)| {
-            wanted.split(',').any(|b| b == *backend) && (*backend == "sqlite" || url.is_some())
-        });
+    let sizes = history::env_list("TRYGG_BENCH_CASES", "100000,1000000");
+    let rounds = history::env_list("TRYGG_BENCH_ROUNDS", "50")[0];
     println!(
         "| backend | cases | open | read | p50 ms | p99 ms | without index p50 ms | \
          without index p99 ms | p50 ratio to without | p50 ratio to {} cases |",
@@ -266,10 +245,10 @@ fn main() {
         reporter: None,
         offices: Catalogue::builtin().focus_areas()[0].offices[..1].to_vec(),
     };
-    for (backend, admin_url) in backends {
+    for (backend, admin_url) in history::backends() {
         let mut smallest: Option<Vec<Duration>> = None;
         for &cases in &sizes {
-            let database = TestDatabase::on(admin_url);
+            let database = TestDatabase::on(admin_url.as_deref());
             let url = database.url();
             let storage = Database::connect(&url, 2, Clock::system()).unwrap();
             storage.migrate().unwrap();

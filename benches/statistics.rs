@@ -24,6 +24,8 @@
 
 #[path = "../tests/support/database.rs"]
 mod database;
+#[path = "support/history.rs"]
+mod history;
 #[path = "support/service.rs"]
 mod service;
 
@@ -31,8 +33,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use database::TestDatabase;
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
 use trygg_domain::statistics::{Period, StatisticsQuery, local_midnight};
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Clock, Gender, IncidentKind,
@@ -44,14 +44,6 @@ use trygg_storage::{Database, DatabaseUrl, Outcomes};
 const ROLLUPS: [&str; 7] = [
     "daily", "pairs", "events", "people", "places", "monthly", "closing",
 ];
-
-fn env_list(name: &str, default: &str) -> Vec<usize> {
-    std::env::var(name)
-        .unwrap_or_else(|_| default.to_owned())
-        .split(',')
-        .map(|n| n.trim().parse().expect("a number of cases"))
-        .collect()
-}
 
 /// A typical question: its label, its path and, for plain counts, the query itself.
 struct Question {
@@ -284,14 +276,7 @@ fn synthetic(rng: &mut Rng, catalogue: &Catalogue, id: usize) -> (String, Vec<St
 
 /// Inserts `cases` synthetic cases straight into the database, 1000 to a statement.
 fn seed(url: &DatabaseUrl, cases: usize) {
-    let mut connection: Box<dyn SimpleConnection> = match url {
-        DatabaseUrl::Sqlite(path) => {
-            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            conn.batch_execute("PRAGMA synchronous = OFF;").unwrap();
-            Box::new(conn)
-        }
-        DatabaseUrl::Postgres(url) => Box::new(PgConnection::establish(url).unwrap()),
-    };
+    let mut connection = history::loader(url);
     let catalogue = Catalogue::builtin();
     let mut rng = Rng(0x7472_7967_6700 + cases as u64);
     let mut seq = 0;
@@ -323,11 +308,6 @@ fn seed(url: &DatabaseUrl, cases: usize) {
     }
 }
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn ms(duration: Duration) -> String {
     format!("{:.1}", duration.as_secs_f64() * 1000.0)
 }
@@ -347,8 +327,8 @@ async fn timed<F: std::future::Future<Output = ()>>(
         samples.push(started.elapsed());
     }
     (
-        percentile(&mut samples, 0.5),
-        percentile(&mut samples, 0.99),
+        history::percentile(&mut samples, 0.5),
+        history::percentile(&mut samples, 0.99),
     )
 }
 
@@ -392,8 +372,8 @@ async fn measure(
     let ask = |state: &'static str| ask(&storage, &base, &token, rounds, backend, cases, state);
     let mut rows = ask("").await;
     if backend == "postgres" {
-        let uncounted = env_list("TRYGG_BENCH_UNCOUNTED", "2000")[0];
-        let pending = env_list("TRYGG_BENCH_PENDING", "1000")[0];
+        let uncounted = history::env_list("TRYGG_BENCH_UNCOUNTED", "2000")[0];
+        let pending = history::env_list("TRYGG_BENCH_PENDING", "1000")[0];
         database.execute("", &backlog(uncounted, pending));
         rows.extend(ask(" (backlog)").await);
         storage.fold_statistics().unwrap();
@@ -477,15 +457,8 @@ async fn ask(
 
 #[actix_web::main]
 async fn main() {
-    let sizes = env_list("TRYGG_BENCH_CASES", "1000000,10000000");
-    let rounds = env_list("TRYGG_BENCH_ROUNDS", "100")[0];
-    let postgres = std::env::var("TRYGG_TEST_POSTGRES_URL").ok();
-    let wanted = std::env::var("TRYGG_BENCH_BACKENDS").unwrap_or("sqlite,postgres".into());
-    let backends = [("sqlite", None), ("postgres", postgres.as_deref())]
-        .into_iter()
-        .filter(|(backend, url)| {
-            wanted.split(',').any(|b| b == *backend) && (*backend == "sqlite" || url.is_some())
-        });
+    let sizes = history::env_list("TRYGG_BENCH_CASES", "1000000,10000000");
+    let rounds = history::env_list("TRYGG_BENCH_ROUNDS", "100")[0];
     println!(
         "| backend | cases | question | db p50 ms | db p99 ms | http p50 ms | http p99 ms | db p99 ratio | http p99 ratio |"
     );
@@ -495,10 +468,10 @@ async fn main() {
         sizes[0]
     );
     // Printed as each size finishes, the smallest first: a long run keeps what it measured.
-    for (backend, admin_url) in backends {
+    for (backend, admin_url) in history::backends() {
         let mut baseline: Vec<Row> = Vec::new();
         for &cases in &sizes {
-            let rows = measure(backend, admin_url, cases, rounds).await;
+            let rows = measure(backend, admin_url.as_deref(), cases, rounds).await;
             for row in &rows {
                 let same = |r: &&Row| r.question == row.question;
                 let base = if row.state.is_empty() {

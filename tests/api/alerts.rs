@@ -319,6 +319,20 @@ async fn mail_server_app(
     (app, smtp)
 }
 
+/// Files an open high case, lets it go overdue and waits for its escalation: the worker has
+/// looked at every case again since the clock moved.
+async fn escalate_a_later_case(app: &TestApp, smtp: &SmtpServer) {
+    let high = report_with(json!({"severity": "high"}));
+    let later = app.file_ok(&reporter("alice"), &high).await;
+    until_delivered(app, &[later["id"].as_str().unwrap()]).await;
+    app.clock.advance(chrono::Duration::minutes(31));
+    let number = later["case_number"].as_str().unwrap();
+    eventually("the later case's escalation", || {
+        Some(()).filter(|_| !subjects_with(smtp, &["eskalerad", number]).is_empty())
+    })
+    .await;
+}
+
 fn manager() -> String {
     token("ivy", &["security_manager"], None)
 }
@@ -385,14 +399,7 @@ async fn an_acknowledged_alert_does_not_escalate_and_only_its_receiver_acknowled
     })
     .await;
     // A later case's escalation shows that the worker has looked again since.
-    let later = app.file_ok(&reporter("alice"), &high).await;
-    until_delivered(&app, &[later["id"].as_str().unwrap()]).await;
-    app.clock.advance(chrono::Duration::minutes(31));
-    let later_number = later["case_number"].as_str().unwrap();
-    eventually("the later case's escalation", || {
-        Some(()).filter(|_| !subjects_with(&smtp, &["eskalerad", later_number]).is_empty())
-    })
-    .await;
+    escalate_a_later_case(&app, &smtp).await;
     assert_eq!(
         subjects_with(&smtp, &["eskalerad", number]).len(),
         1,
@@ -482,17 +489,10 @@ async fn only_open_high_and_serious_cases_escalate() {
         let reply = app.post(&closing, &manager(), Some(version), &change).await;
         assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
     }
-    // Escalations of two later looks, each after a case of its own was overdue, show that the
-    // worker has looked at the other cases at least once since they were.
+    // Open high cases escalate, in two later looks: the worker has looked at the other cases
+    // at least once since they were overdue.
     for _ in 0..2 {
-        let open = app.file_ok(&reporter("alice"), &high).await;
-        until_delivered(&app, &[open["id"].as_str().unwrap()]).await;
-        app.clock.advance(chrono::Duration::minutes(31));
-        let number = open["case_number"].as_str().unwrap();
-        eventually("the open case's escalation", || {
-            Some(()).filter(|_| !subjects_with(&smtp, &["eskalerad", number]).is_empty())
-        })
-        .await;
+        escalate_a_later_case(&app, &smtp).await;
     }
     for quiet in [medium, closed] {
         let number = quiet["case_number"].as_str().unwrap();
