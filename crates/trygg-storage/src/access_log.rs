@@ -22,13 +22,16 @@ use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::database::{Database, insert_rows};
+use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::schema::access_log;
+use crate::unnest::{Column, push_unnest};
 
 /// The hash before the first entry of the chain from before chains were per instance.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -206,6 +209,65 @@ impl AccessEntry {
     }
 }
 
+/// One entry, chained, to be written.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = access_log)]
+struct NewEntry {
+    at: NaiveDateTime,
+    actor: String,
+    incident_id: String,
+    purpose: &'static str,
+    prev_hash: String,
+    hash: String,
+    chain: String,
+}
+
+/// A batch of entries as one PostgreSQL statement whose text does not depend on how many
+/// there are (each column bound as an array, see [`crate::unnest`]), so each connection
+/// prepares it once. The rows are numbered in the order of the arrays.
+struct AppendStatement<'a> {
+    columns: Vec<Column<'a>>,
+}
+
+impl<'a> AppendStatement<'a> {
+    fn new(entries: &'a [NewEntry]) -> AppendStatement<'a> {
+        let text =
+            |field: fn(&'a NewEntry) -> &'a str| Column::Text(entries.iter().map(field).collect());
+        AppendStatement {
+            columns: vec![
+                Column::Timestamp(entries.iter().map(|entry| entry.at).collect()),
+                text(|entry| &entry.actor),
+                text(|entry| &entry.incident_id),
+                text(|entry| entry.purpose),
+                text(|entry| &entry.prev_hash),
+                text(|entry| &entry.hash),
+                text(|entry| &entry.chain),
+            ],
+        }
+    }
+}
+
+impl QueryFragment<Pg> for AppendStatement<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        const COLUMNS: &str = "at, actor, incident_id, purpose, prev_hash, hash, chain";
+        out.push_sql(&format!(
+            "INSERT INTO access_log ({COLUMNS}) SELECT {COLUMNS} FROM "
+        ));
+        push_unnest(out.reborrow(), &self.columns)?;
+        out.push_sql(&format!(
+            " WITH ORDINALITY AS entry ({COLUMNS}, n) ORDER BY n"
+        ));
+        Ok(())
+    }
+}
+
+impl QueryId for AppendStatement<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl RunQueryDsl<PgConnection> for AppendStatement<'_> {}
+
 impl Database {
     /// Records that `actor` read these cases through `purpose` (the endpoint); returns once
     /// the entries are committed.
@@ -276,12 +338,11 @@ impl Database {
         queue.led = false;
     }
 
-    /// Chains the batch's entries onto `head` and writes them in one transaction; moves the
-    /// head only once they are committed.
+    /// Chains the batch's entries onto `head` and writes them in one statement; moves the head
+    /// only once they are committed.
     fn append_batch(&self, head: &mut (String, u64), batch: &[Waiting]) -> Result<(), String> {
-        let chain = self.appender.chain.clone();
         let (mut prev, mut length) = head.clone();
-        let mut rows = Vec::new();
+        let mut entries = Vec::new();
         for waiting in batch {
             for id in &waiting.incident_ids {
                 let incident_id = id.to_string();
@@ -292,22 +353,32 @@ impl Database {
                     &incident_id,
                     waiting.purpose,
                 );
-                rows.push((
-                    access_log::at.eq(waiting.at),
-                    access_log::actor.eq(waiting.actor.clone()),
-                    access_log::incident_id.eq(incident_id),
-                    access_log::purpose.eq(waiting.purpose),
-                    access_log::prev_hash.eq(prev),
-                    access_log::hash.eq(hash.clone()),
-                    access_log::chain.eq(chain.clone()),
-                ));
+                entries.push(NewEntry {
+                    at: waiting.at,
+                    actor: waiting.actor.clone(),
+                    incident_id,
+                    purpose: waiting.purpose,
+                    prev_hash: prev,
+                    hash: hash.clone(),
+                    chain: self.appender.chain.clone(),
+                });
                 prev = hash;
                 length += 1;
             }
         }
-        // One statement: rows take their sequence numbers in the order listed, the chain's.
-        self.write(move |conn| {
-            insert_rows!(conn, access_log::table, &rows).map_err(StorageError::from)
+        // One statement, atomic by itself (on SQLite within the writer's transaction): the
+        // entries take their sequence numbers in the order listed, the chain's.
+        self.write_autocommit(move |conn| {
+            let written = match conn {
+                DbConnection::Postgresql(conn) => AppendStatement::new(&entries).execute(conn),
+                DbConnection::Sqlite(conn) => entries.iter().try_fold(0, |written, entry| {
+                    diesel::insert_into(access_log::table)
+                        .values(entry)
+                        .execute(conn)
+                        .map(|rows| written + rows)
+                }),
+            };
+            written.map_err(StorageError::from)
         })
         .map_err(|error| format!("the access log could not be written: {error}"))?;
         let checkpoint = head.1 == 0 || length / ANCHOR_EVERY > head.1 / ANCHOR_EVERY;
@@ -391,7 +462,35 @@ impl Database {
 
 #[cfg(test)]
 mod tests {
+    use diesel::query_builder::QueryBuilder;
+
     use super::*;
+
+    fn entry(n: usize) -> NewEntry {
+        NewEntry {
+            at: "2026-11-27T10:00:00".parse().unwrap(),
+            actor: format!("reader {n}"),
+            incident_id: Uuid::nil().to_string(),
+            purpose: "read_incident",
+            prev_hash: GENESIS.to_owned(),
+            hash: GENESIS.to_owned(),
+            chain: "chain".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_batch_is_the_same_prepared_statement_whatever_its_size() {
+        let text = |entries: &[NewEntry]| {
+            let statement = AppendStatement::new(entries);
+            assert!(statement.is_safe_to_cache_prepared(&Pg).unwrap());
+            let mut builder = diesel::pg::PgQueryBuilder::default();
+            statement.to_sql(&mut builder, &Pg).unwrap();
+            builder.finish()
+        };
+        let one = text(&[entry(1)]);
+        assert_eq!(one, text(&[entry(1), entry(2), entry(3)]));
+        assert!(one.ends_with("ORDER BY n"), "{one}");
+    }
 
     #[test]
     fn chains_start_apart() {

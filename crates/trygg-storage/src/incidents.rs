@@ -19,6 +19,7 @@ use crate::alerts::{NewAlert, first_alerts, write_alerts};
 use crate::case_work::{CaseEvent, insert_offices, record};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
+use crate::fixed_sql::{Fixed, fixed};
 use crate::schema::{idempotency_keys, incident_offices, incidents};
 use crate::statistics::{facts_of_new, record_change};
 
@@ -240,8 +241,8 @@ impl IncidentRow {
 /// PostgreSQL in a plan it keeps for every execution).
 const OPEN: &str = "incidents.status <> 'closed'";
 
-pub(crate) fn open() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql(OPEN)
+pub(crate) fn open() -> Fixed<diesel::sql_types::Bool> {
+    fixed(OPEN)
 }
 
 pub(crate) type Condition<'a> =
@@ -254,7 +255,7 @@ pub(crate) fn visible_to(visibility: &Visibility) -> Condition<'_> {
 
 fn permitted(visibility: &Visibility) -> Condition<'_> {
     match visibility {
-        Visibility::All => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 1")),
+        Visibility::All => Box::new(fixed::<diesel::sql_types::Bool>("1 = 1")),
         Visibility::Scoped { reporter, offices } => {
             // Asked of each case read, by its key (`OFFSET 0` keeps either planner from turning
             // it into a read of every case the offices ever had): the readers stop at a page,

@@ -8,6 +8,7 @@ mod comments;
 mod database;
 mod drafts;
 mod error;
+mod fixed_sql;
 mod incidents;
 mod queue;
 mod retention;

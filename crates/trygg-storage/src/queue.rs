@@ -1,5 +1,7 @@
 //! A case worker's queue: what needs someone, what is theirs, what is late.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
@@ -10,6 +12,7 @@ use trygg_domain::{
 
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
+use crate::fixed_sql::{Fixed, fixed};
 use crate::incidents::{Condition, Incident, IncidentRow, open, visible_to, with_offices};
 use crate::schema::{actions, incidents};
 
@@ -120,17 +123,17 @@ fn open_in<'a>(
 }
 
 /// Severity as a rank, most serious first, for ordering.
-fn severity_rank() -> diesel::expression::SqlLiteral<Integer> {
-    let ranks: String = Severity::ALL
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(rank, severity)| format!(" WHEN '{}' THEN {rank}", severity.code()))
-        .collect();
-    diesel::dsl::sql::<Integer>(&format!(
-        "CASE severity{ranks} ELSE {} END",
-        Severity::ALL.len()
-    ))
+fn severity_rank() -> Fixed<Integer> {
+    static RANK: LazyLock<String> = LazyLock::new(|| {
+        let ranks: String = Severity::ALL
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(rank, severity)| format!(" WHEN '{}' THEN {rank}", severity.code()))
+            .collect();
+        format!("CASE severity{ranks} ELSE {} END", Severity::ALL.len())
+    });
+    fixed(RANK.as_str())
 }
 
 impl Database {
