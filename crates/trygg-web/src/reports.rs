@@ -37,12 +37,11 @@ pub async fn read_own(
     id: Uuid,
     purpose: &'static str,
 ) -> Result<Incident, WebError> {
-    let (reader, visibility) = (database.clone(), principal.own_reports());
-    let incident = web::block(move || reader.incident(id, &visibility))
+    let (database, visibility) = (database.clone(), principal.own_reports());
+    let actor = principal.subject().to_owned();
+    web::block(move || database.incident_logged(id, &visibility, actor, purpose))
         .await??
-        .ok_or(WebError::NotFound)?;
-    log_reads(database, principal, purpose, vec![id]).await?;
-    Ok(incident)
+        .ok_or(WebError::NotFound)
 }
 
 /// A district's label in the page's language (its code, should the catalogue lose it).

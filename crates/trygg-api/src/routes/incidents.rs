@@ -307,11 +307,11 @@ pub async fn read_incident(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let id = id.into_inner();
-    let reader = database.clone();
-    let incident = web::block(move || reader.incident(id, &visibility))
-        .await??
-        .ok_or_else(not_found)?;
-    log_reads(&database, &caller, "read_incident", vec![id]).await?;
+    let actor = caller.0.subject().to_owned();
+    let incident =
+        web::block(move || database.incident_logged(id, &visibility, actor, "read_incident"))
+            .await??
+            .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
         .json(CaseView::new(incident, &caller.0)))

@@ -3,14 +3,14 @@
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity};
+use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity, Visibility};
 use trygg_notifier::{AlertFacts, Receiver, Routing};
 use trygg_storage::Database;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::routes::incidents::{log_reads, not_found};
+use crate::routes::incidents::not_found;
 
 /// The facts of a hypothetical case.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -125,11 +125,12 @@ pub async fn preview_case_routing(
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
     caller.security_manager("preview routing")?;
     let id = id.into_inner();
-    let reader = database.clone();
-    let case = web::block(move || reader.incident(id, &trygg_domain::Visibility::All))
-        .await??
-        .ok_or_else(not_found)?;
-    log_reads(&database, &caller, "routing_preview", vec![id]).await?;
+    let actor = caller.0.subject().to_owned();
+    let case = web::block(move || {
+        database.incident_logged(id, &Visibility::All, actor, "routing_preview")
+    })
+    .await??
+    .ok_or_else(not_found)?;
     let facts = AlertFacts {
         focus_area: &case.focus_area,
         offices: &case.offices,

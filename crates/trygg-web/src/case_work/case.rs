@@ -12,7 +12,7 @@ use super::alerts::listed;
 use super::{Desk, time_left};
 use crate::error::WebError;
 use crate::html;
-use crate::reports::{district_label, label, log_reads};
+use crate::reports::{district_label, label};
 use crate::templates::{
     ActionForm, ActionRow, AssignForm, CasePage, Choice, ClassifyForm, FieldError, FollowUpForm,
     Layout, NoteRow, TimelineRow,
@@ -135,8 +135,9 @@ pub(super) async fn case_page(
     refusal: Refusal,
 ) -> Result<CasePage, WebError> {
     let (reader, scope) = (desk.database.clone(), desk.scope.clone());
+    let actor = desk.principal.subject().to_owned();
     let read = web::block(move || {
-        let Some(incident) = reader.incident(id, &scope)? else {
+        let Some(incident) = reader.incident_logged(id, &scope, actor, "web_case")? else {
             return Ok(None);
         };
         let actions = reader.actions(id, &scope)?.unwrap_or_default();
@@ -155,7 +156,6 @@ pub(super) async fn case_page(
     let Some((incident, actions, comments, timeline, alerts)) = read.await?? else {
         return Err(desk.not_worked(id).await);
     };
-    log_reads(&desk.database, &desk.principal, "web_case", vec![id]).await?;
 
     let lang = desk.lang();
     let now = desk.clock.now();
