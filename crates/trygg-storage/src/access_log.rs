@@ -312,6 +312,23 @@ impl Database {
         Ok(())
     }
 
+    /// Hands back what a read of case `id` found, its read recorded first (as by
+    /// [`Database::log_access`]); a case not found, or not the reader's to see, logs nothing.
+    /// Called on the thread that read, so that a request hands its work to a blocking thread
+    /// once.
+    pub fn log_found<T>(
+        &self,
+        found: Option<T>,
+        id: Uuid,
+        actor: String,
+        purpose: &'static str,
+    ) -> Result<Option<T>, StorageError> {
+        if found.is_some() {
+            self.log_access(actor, purpose, vec![id])?;
+        }
+        Ok(found)
+    }
+
     /// Also appends this instance's chain heads to `path`, a file outside the database (on
     /// other storage, ideally write-once), so that cutting off the newest entries shows.
     pub fn record_heads_in(mut self, path: PathBuf) -> Database {

@@ -413,23 +413,6 @@ impl Database {
         Ok(with_offices(&mut conn, rows)?.pop())
     }
 
-    /// The case, as [`Database::incident`], its read recorded in the access log as by
-    /// `actor` through `purpose` before it is returned: a read that cannot be logged is not
-    /// served. One call, so that a request hands its work to a blocking thread once.
-    pub fn incident_logged(
-        &self,
-        id: Uuid,
-        visibility: &Visibility,
-        actor: String,
-        purpose: &'static str,
-    ) -> Result<Option<Incident>, StorageError> {
-        let incident = self.incident(id, visibility)?;
-        if incident.is_some() {
-            self.log_access(actor, purpose, vec![id])?;
-        }
-        Ok(incident)
-    }
-
     /// A page of visible cases, newest first; the last one's sequence number is the cursor of
     /// the next page.
     pub fn incidents(

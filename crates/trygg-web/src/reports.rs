@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_domain::{Audience, Catalogue, Clock, Description, Entry, Principal, may_comment};
-use trygg_storage::{Comment, Database, Incident, IncidentFilter};
+use trygg_storage::{Comment, Database, Incident, IncidentFilter, StorageError};
 use uuid::Uuid;
 
 use crate::error::WebError;
@@ -18,18 +18,6 @@ fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebE
     visitor.user()?.principal(catalogue)
 }
 
-/// Records that the visitor read these cases on a page.
-pub(crate) async fn log_reads(
-    database: &web::Data<Database>,
-    principal: &Principal,
-    purpose: &'static str,
-    ids: Vec<Uuid>,
-) -> Result<(), WebError> {
-    let (database, actor) = (database.clone(), principal.subject().to_owned());
-    web::block(move || database.log_access(actor, purpose, ids)).await??;
-    Ok(())
-}
-
 /// One of the visitor's own reports, its read logged; 404 for anything else.
 pub async fn read_own(
     database: &web::Data<Database>,
@@ -39,9 +27,12 @@ pub async fn read_own(
 ) -> Result<Incident, WebError> {
     let (database, visibility) = (database.clone(), principal.own_reports());
     let actor = principal.subject().to_owned();
-    web::block(move || database.incident_logged(id, &visibility, actor, purpose))
-        .await??
-        .ok_or(WebError::NotFound)
+    web::block(move || {
+        let found = database.incident(id, &visibility)?;
+        database.log_found(found, id, actor, purpose)
+    })
+    .await??
+    .ok_or(WebError::NotFound)
 }
 
 /// A district's label in the page's language (its code, should the catalogue lose it).
@@ -98,16 +89,21 @@ pub async fn list(
         ..IncidentFilter::default()
     };
     let (reader, visibility) = (database.clone(), principal.own_reports());
-    let mut rows = web::block(move || reader.incidents(&filter, &visibility)).await??;
-    let older_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
-        rows.truncate(PAGE_SIZE as usize);
-        format!(
-            "/mina-rapporter?fore={}",
-            rows.last().map_or(0, |(seq, _)| *seq)
-        )
-    });
-    let ids = rows.iter().map(|(_, incident)| incident.id).collect();
-    log_reads(&database, &principal, "web_my_reports", ids).await?;
+    let actor = principal.subject().to_owned();
+    let (rows, older_href) = web::block(move || {
+        let mut rows = reader.incidents(&filter, &visibility)?;
+        let older_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
+            rows.truncate(PAGE_SIZE as usize);
+            format!(
+                "/mina-rapporter?fore={}",
+                rows.last().map_or(0, |(seq, _)| *seq)
+            )
+        });
+        let ids = rows.iter().map(|(_, incident)| incident.id).collect();
+        reader.log_access(actor, "web_my_reports", ids)?;
+        Ok::<_, StorageError>((rows, older_href))
+    })
+    .await??;
     let lang = visitor.lang;
     let reports = rows
         .into_iter()

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::routes::incidents::{CaseView, etag, log_reads, not_found};
+use crate::routes::incidents::{CaseView, etag, not_found};
 
 /// A user id named in a request (an assignee, an action's owner).
 fn user_id(field: &str, value: &str) -> Result<String, ApiError> {
@@ -555,11 +555,14 @@ pub async fn list_actions(
 ) -> Result<web::Json<Vec<ActionView>>, ApiError> {
     let scope = work_scope(&caller)?;
     let id = id.into_inner();
-    let reader = database.clone();
-    let Some(actions) = web::block(move || reader.actions(id, &scope)).await?? else {
+    let (reader, actor) = (database.clone(), caller.0.subject().to_owned());
+    let read = web::block(move || {
+        let found = reader.actions(id, &scope)?;
+        reader.log_found(found, id, actor, "read_actions")
+    });
+    let Some(actions) = read.await?? else {
         return Err(not_worked(&caller, id, database).await);
     };
-    log_reads(&database, &caller, "read_actions", vec![id]).await?;
     let now = clock.now();
     Ok(web::Json(
         actions
@@ -589,11 +592,14 @@ pub async fn case_timeline(
 ) -> Result<web::Json<Vec<TimelineEntry>>, ApiError> {
     let scope = work_scope(&caller)?;
     let id = id.into_inner();
-    let reader = database.clone();
-    let Some(events) = web::block(move || reader.timeline(id, &scope)).await?? else {
+    let (reader, actor) = (database.clone(), caller.0.subject().to_owned());
+    let read = web::block(move || {
+        let found = reader.timeline(id, &scope)?;
+        reader.log_found(found, id, actor, "read_timeline")
+    });
+    let Some(events) = read.await?? else {
         return Err(not_worked(&caller, id, database).await);
     };
-    log_reads(&database, &caller, "read_timeline", vec![id]).await?;
     Ok(web::Json(
         events.into_iter().map(TimelineEntry::from).collect(),
     ))

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::routes::incidents::{log_reads, not_found};
+use crate::routes::incidents::not_found;
 
 /// A new comment.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -112,9 +112,8 @@ pub async fn list_comments(
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let id = id.into_inner();
     let principal = caller.0.clone();
-    let reader = database.clone();
     let comments = web::block(move || {
-        let Some(incident) = reader.incident(id, &visibility)? else {
+        let Some(incident) = database.incident(id, &visibility)? else {
             return Ok(None);
         };
         let audiences: &[Audience] = if works(&principal, &incident) {
@@ -122,11 +121,11 @@ pub async fn list_comments(
         } else {
             &[Audience::Reporter]
         };
-        reader.comments(id, &visibility, audiences)
+        let found = database.comments(id, &visibility, audiences)?;
+        database.log_found(found, id, principal.subject().to_owned(), "read_comments")
     })
     .await??
     .ok_or_else(not_found)?;
-    log_reads(&database, &caller, "read_comments", vec![id]).await?;
     Ok(web::Json(
         comments.into_iter().map(CommentView::from).collect(),
     ))

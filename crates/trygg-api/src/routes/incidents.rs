@@ -11,7 +11,9 @@ use trygg_domain::{
     ReportDraft, Status, ViolenceForm, Visibility,
 };
 use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE};
+use trygg_storage::{
+    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, StorageError,
+};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -308,10 +310,12 @@ pub async fn read_incident(
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let id = id.into_inner();
     let actor = caller.0.subject().to_owned();
-    let incident =
-        web::block(move || database.incident_logged(id, &visibility, actor, "read_incident"))
-            .await??
-            .ok_or_else(not_found)?;
+    let incident = web::block(move || {
+        let found = database.incident(id, &visibility)?;
+        database.log_found(found, id, actor, "read_incident")
+    })
+    .await??
+    .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
         .json(CaseView::new(incident, &caller.0)))
@@ -325,18 +329,6 @@ pub(crate) fn not_found() -> ApiError {
 /// The ETag of a case's version.
 pub(crate) fn etag(version: i64) -> String {
     format!("\"{version}\"")
-}
-
-/// Records reads in the access log; a read that cannot be logged is not served.
-pub(crate) async fn log_reads(
-    database: &web::Data<Database>,
-    caller: &Caller,
-    purpose: &'static str,
-    ids: Vec<Uuid>,
-) -> Result<(), ApiError> {
-    let database = database.clone();
-    let actor = caller.0.subject().to_owned();
-    Ok(web::block(move || database.log_access(actor, purpose, ids)).await??)
 }
 
 /// A cursor as this API writes them: a positive sequence number in plain digits.
@@ -400,14 +392,18 @@ pub async fn list_incidents(
         // One more than asked tells whether there is a next page.
         limit: limit + 1,
     };
-    let reader = database.clone();
-    let mut rows = web::block(move || reader.incidents(&filter, &visibility)).await??;
-    let next_cursor = (rows.len() as i64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|(seq, _)| seq.to_string())
-    });
-    let ids = rows.iter().map(|(_, incident)| incident.id).collect();
-    log_reads(&database, &caller, "list_incidents", ids).await?;
+    let actor = caller.0.subject().to_owned();
+    let (rows, next_cursor) = web::block(move || {
+        let mut rows = database.incidents(&filter, &visibility)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            rows.last().map(|(seq, _)| seq.to_string())
+        });
+        let ids = rows.iter().map(|(_, incident)| incident.id).collect();
+        database.log_access(actor, "list_incidents", ids)?;
+        Ok::<_, StorageError>((rows, next_cursor))
+    })
+    .await??;
     Ok(web::Json(CasePage {
         items: rows
             .into_iter()

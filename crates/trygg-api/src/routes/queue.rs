@@ -6,13 +6,12 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trygg_domain::{Clock, Severity, Status};
-use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, QueueQuery};
+use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, QueueQuery, StorageError};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
 use crate::routes::case_work::work_scope;
-use crate::routes::incidents::log_reads;
 
 /// A case in a queue: enough to pick it, nothing more.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -75,19 +74,23 @@ pub async fn read_queue(
 ) -> Result<web::Json<QueueView>, ApiError> {
     let scope = work_scope(&caller)?;
     let query = QueueQuery::new(caller.0.subject().to_owned(), clock.now(), MAX_PAGE_SIZE);
-    let reader = database.clone();
-    let queue = web::block(move || reader.queue(&scope, &query)).await??;
-    let lists = [
-        &queue.unassigned,
-        &queue.mine,
-        &queue.overdue,
-        &queue.deadline_at_risk,
-    ];
-    let ids: BTreeSet<Uuid> = lists
-        .iter()
-        .flat_map(|list| list.iter().map(|case| case.id))
-        .collect();
-    log_reads(&database, &caller, "read_queue", ids.into_iter().collect()).await?;
+    let actor = caller.0.subject().to_owned();
+    let queue = web::block(move || {
+        let queue = database.queue(&scope, &query)?;
+        let lists = [
+            &queue.unassigned,
+            &queue.mine,
+            &queue.overdue,
+            &queue.deadline_at_risk,
+        ];
+        let ids: BTreeSet<Uuid> = lists
+            .iter()
+            .flat_map(|list| list.iter().map(|case| case.id))
+            .collect();
+        database.log_access(actor, "read_queue", ids.into_iter().collect())?;
+        Ok::<_, StorageError>(queue)
+    })
+    .await??;
     let entries = |list: Vec<Incident>| list.into_iter().map(QueueEntry::from).collect();
     Ok(web::Json(QueueView {
         unassigned: entries(queue.unassigned),

@@ -127,7 +127,8 @@ pub async fn preview_case_routing(
     let id = id.into_inner();
     let actor = caller.0.subject().to_owned();
     let case = web::block(move || {
-        database.incident_logged(id, &Visibility::All, actor, "routing_preview")
+        let found = database.incident(id, &Visibility::All)?;
+        database.log_found(found, id, actor, "routing_preview")
     })
     .await??
     .ok_or_else(not_found)?;

@@ -137,7 +137,8 @@ pub(super) async fn case_page(
     let (reader, scope) = (desk.database.clone(), desk.scope.clone());
     let actor = desk.principal.subject().to_owned();
     let read = web::block(move || {
-        let Some(incident) = reader.incident_logged(id, &scope, actor, "web_case")? else {
+        let found = reader.incident(id, &scope)?;
+        let Some(incident) = reader.log_found(found, id, actor, "web_case")? else {
             return Ok(None);
         };
         let actions = reader.actions(id, &scope)?.unwrap_or_default();

@@ -6,7 +6,7 @@ use trygg_storage::{QueueList, QueueOrder, QueueQuery, StorageError};
 use super::{Desk, time_left};
 use crate::error::WebError;
 use crate::html;
-use crate::reports::{label, log_reads};
+use crate::reports::label;
 use crate::templates::{Layout, Link, QueuePage, QueueRow};
 
 const PAGE_SIZE: i64 = 25;
@@ -62,16 +62,20 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
     let query = QueueQuery::new(desk.principal.subject().to_owned(), now, PAGE_SIZE + 1);
     let offset = i64::from(page - 1) * PAGE_SIZE;
     let (reader, scope) = (desk.database.clone(), desk.scope.clone());
-    let (counts, mut cases) = web::block(move || {
+    let actor = desk.principal.subject().to_owned();
+    let (counts, cases, has_next) = web::block(move || {
         let counts = reader.queue_counts(&scope, &query)?;
-        let cases = reader.queue_list(&scope, &query, list, order, offset)?;
-        Ok::<_, StorageError>((counts, cases))
+        let mut cases = reader.queue_list(&scope, &query, list, order, offset)?;
+        let has_next = cases.len() as i64 > PAGE_SIZE;
+        cases.truncate(PAGE_SIZE as usize);
+        reader.log_access(
+            actor,
+            "web_queue",
+            cases.iter().map(|case| case.id).collect(),
+        )?;
+        Ok::<_, StorageError>((counts, cases, has_next))
     })
     .await??;
-    let has_next = cases.len() as i64 > PAGE_SIZE;
-    cases.truncate(PAGE_SIZE as usize);
-    let ids = cases.iter().map(|case| case.id).collect();
-    log_reads(&desk.database, &desk.principal, "web_queue", ids).await?;
 
     let lang = desk.lang();
     let layout = Layout::new(&desk.visitor, "queue-title");
