@@ -193,3 +193,76 @@ fn queue_page(
     let rows = cases.offset(offset).limit(query.limit).load(conn)?;
     with_offices(conn, rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+    use diesel::sql_types::Text;
+    use trygg_domain::{Catalogue, Clock};
+
+    use super::*;
+    use crate::database::DatabaseUrl;
+    use crate::incidents::Backend;
+
+    /// SQLite's plan of a query: each step's id, parent's id, a column unused, and its detail.
+    struct ExplainQueryPlan<Q>(Q);
+
+    impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for ExplainQueryPlan<Q> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+            out.push_sql("EXPLAIN QUERY PLAN ");
+            self.0.walk_ast(out.reborrow())
+        }
+    }
+
+    impl<Q> Query for ExplainQueryPlan<Q> {
+        type SqlType = (Integer, Integer, Integer, Text);
+    }
+
+    impl<Q> QueryId for ExplainQueryPlan<Q> {
+        type QueryId = ();
+        const HAS_STATIC_QUERY_ID: bool = false;
+    }
+
+    impl<Q> RunQueryDsl<DbConnection> for ExplainQueryPlan<Q> {}
+
+    /// Planned on a new, empty database: SQLite plans from the statement and the schema until
+    /// `ANALYZE` has gathered statistics, so what this holds is the statements' shape.
+    #[test]
+    fn no_list_reads_the_whole_history_on_sqlite() {
+        let path = std::env::temp_dir().join(format!("trygg-plan-{}.db", uuid::Uuid::now_v7()));
+        let url = DatabaseUrl::Sqlite(path.clone());
+        let database = Database::connect(&url, 1, Clock::system()).unwrap();
+        database.migrate().unwrap();
+        let office = Catalogue::builtin().offices()[0].code.clone();
+        let handler = Visibility::Scoped {
+            reporter: None,
+            offices: vec![office],
+        };
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let query = QueueQuery::new("dave".into(), now, 25);
+        let mut conn = database.connection().unwrap();
+        for scope in [Visibility::All, handler] {
+            for list in QueueList::ALL {
+                let cases = open_in(&scope, list, &query).select(incidents::seq);
+                let plan: Vec<(i32, i32, i32, String)> =
+                    ExplainQueryPlan(cases).load(&mut *conn).unwrap();
+                // A list reads cases by key (`SEARCH`) or walks the open cases' index, and
+                // asks a case's offices by its key. A walk of the table, of an index of every
+                // case, or of an office's cases reads the whole history.
+                let reads_history = |(.., step): &(i32, i32, i32, String)| {
+                    (step.starts_with("SCAN incidents") && !step.contains("INDEX incidents_open"))
+                        || (step.contains(" incident_offices ") && !step.contains("incident_seq="))
+                };
+                assert!(
+                    !plan.iter().any(reads_history),
+                    "{list:?} for {scope:?}: {plan:?}"
+                );
+            }
+        }
+        drop((conn, database));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
