@@ -6,7 +6,7 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use trygg_api::{Algorithm, AuthSettings, KeySource, RateLimits, Settings};
+use trygg_api::{Algorithm, AuthSettings, KeySource, RateLimits, Settings, TrustedProxies};
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
@@ -17,8 +17,6 @@ const DEFAULT_DATABASE: &str = "./data/trygg.db";
 const DEFAULT_ISSUER: &str = "trygg";
 /// How long a closed case keeps its content: five years, unless configured.
 const DEFAULT_RETENTION_DAYS: i64 = 5 * 365;
-/// Only for development on loopback; refused on any other address.
-const DEVELOPMENT_SECRET: &str = "trygg-development-secret-not-for-production";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +56,16 @@ pub enum ConfigError {
     },
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error(
+        "{reachable}, so the development sign-in and secret are off; set {}",
+        missing.join(", ")
+    )]
+    NotDevelopment {
+        /// Why people elsewhere could reach the service.
+        reachable: String,
+        /// What a deployment must configure and has not.
+        missing: Vec<&'static str>,
+    },
     #[error("the catalogue {path} is not valid: {error}")]
     Catalogue {
         path: PathBuf,
@@ -84,13 +92,69 @@ fn read(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
+/// Why people elsewhere could reach a service bound to `bind` (and reached at
+/// `TRYGG_PUBLIC_URL`), or `None` when nothing suggests they could: then, and only then, the
+/// development sign-in and secret may stand in for an identity provider.
+fn reachable_from_elsewhere(
+    env: &impl Fn(&str) -> Option<String>,
+    bind: SocketAddr,
+) -> Option<String> {
+    if !bind.ip().is_loopback() {
+        return Some(format!("the service listens on {bind}, beyond loopback"));
+    }
+    let public_url = env("TRYGG_PUBLIC_URL")?;
+    let host = public_url
+        .split_once("://")
+        .map_or(public_url.as_str(), |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let authority = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    (!trygg_api::is_loopback_host(authority))
+        .then(|| format!("TRYGG_PUBLIC_URL is {public_url}, not this machine"))
+}
+
+/// Refuses to start a service that people elsewhere could reach without what stands in for
+/// the development conveniences: a token key, an identity provider and a session key.
+fn require_deployment(
+    env: &impl Fn(&str) -> Option<String>,
+    jwt: &JwtFileConfig,
+    bind: SocketAddr,
+) -> Result<bool, ConfigError> {
+    let Some(reachable) = reachable_from_elsewhere(env, bind) else {
+        return Ok(true);
+    };
+    let mut missing = Vec::new();
+    if env("TRYGG_JWT_SECRET").or(jwt.secret.clone()).is_none()
+        && env("TRYGG_JWT_JWKS_URL").or(jwt.jwks_url.clone()).is_none()
+    {
+        missing.push("TRYGG_JWT_SECRET or TRYGG_JWT_JWKS_URL");
+    }
+    if env("TRYGG_OIDC_ISSUER").is_none() {
+        missing.push("TRYGG_OIDC_ISSUER");
+    }
+    if env("TRYGG_OIDC_ISSUER").is_some() && env("TRYGG_OIDC_CLIENT_ID").is_none() {
+        missing.push("TRYGG_OIDC_CLIENT_ID");
+    }
+    if env("TRYGG_SESSION_KEY").is_none() {
+        missing.push("TRYGG_SESSION_KEY");
+    }
+    if missing.is_empty() {
+        Ok(false)
+    } else {
+        Err(ConfigError::NotDevelopment { reachable, missing })
+    }
+}
+
 /// How the web pages sign people in and protect their sessions. Without an identity provider
-/// (`TRYGG_OIDC_ISSUER`) the development sign-in is used, but only on a loopback address: the
-/// same rule as the development JWT secret.
+/// (`TRYGG_OIDC_ISSUER`) the development sign-in is used, but only where nothing suggests
+/// people elsewhere can reach the service: the same rule as the development JWT secret.
 pub fn web(
     env: impl Fn(&str) -> Option<String>,
     bind: SocketAddr,
 ) -> Result<trygg_web::WebSettings, ConfigError> {
+    // `load` has refused a reachable service that lacks any of these, naming them all.
+    let development = reachable_from_elsewhere(&env, bind).is_none();
     let public_url = env("TRYGG_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
     let sign_in = match env("TRYGG_OIDC_ISSUER") {
         Some(issuer) => trygg_web::SignIn::Provider(trygg_web::OidcSettings {
@@ -101,23 +165,19 @@ pub fn web(
             client_secret: env("TRYGG_OIDC_CLIENT_SECRET").filter(|secret| !secret.is_empty()),
             public_url: public_url.clone(),
         }),
-        None if bind.ip().is_loopback() => {
+        None if development => {
             tracing::warn!(
-                "TRYGG_OIDC_ISSUER is not set: the web pages use the development sign-in"
+                "TRYGG_OIDC_ISSUER is not set: the web pages use the development sign-in, for \
+                 requests of this machine only"
             );
             trygg_web::SignIn::Development
         }
-        None => {
-            return Err(invalid(
-                "TRYGG_OIDC_ISSUER",
-                "must be set when listening beyond loopback (the development sign-in is for loopback only)",
-            ));
-        }
+        None => return Err(invalid("TRYGG_OIDC_ISSUER", "must be set")),
     };
     let session_key = match env("TRYGG_SESSION_KEY") {
         Some(key) if key.len() >= 32 => key.into_bytes(),
         Some(_) => return Err(invalid("TRYGG_SESSION_KEY", "must be at least 32 bytes")),
-        None if bind.ip().is_loopback() => {
+        None if development => {
             tracing::warn!("TRYGG_SESSION_KEY is not set: sessions end when the service restarts");
             format!(
                 "{}{}",
@@ -126,17 +186,25 @@ pub fn web(
             )
             .into_bytes()
         }
-        None => {
-            return Err(invalid(
-                "TRYGG_SESSION_KEY",
-                "must be set when listening beyond loopback",
-            ));
-        }
+        None => return Err(invalid("TRYGG_SESSION_KEY", "must be set")),
+    };
+    let minutes = |name: &'static str, default: chrono::Duration| {
+        number(&env, name, default.num_minutes()).map(chrono::Duration::minutes)
+    };
+    let defaults = trygg_web::SessionPolicy::default();
+    let sessions = trygg_web::SessionPolicy {
+        case_work_idle: minutes("TRYGG_SESSION_IDLE_MINUTES", defaults.case_work_idle)?,
+        reporting_idle: minutes(
+            "TRYGG_REPORTER_SESSION_IDLE_MINUTES",
+            defaults.reporting_idle,
+        )?,
+        lifetime: minutes("TRYGG_SESSION_LIFETIME_MINUTES", defaults.lifetime)?,
     };
     Ok(trygg_web::WebSettings {
         sign_in,
         session_key,
         public_url,
+        sessions,
     })
 }
 
@@ -210,7 +278,10 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
     .transpose()
     .map_err(|e| invalid("TRYGG_STATISTICS_THRESHOLD", e))?
     .unwrap_or_default();
-    let auth = auth_settings(&env, file.jwt, bind)?;
+    let development = require_deployment(&env, &file.jwt, bind)?;
+    let auth = auth_settings(&env, file.jwt, development)?;
+    let trusted_proxies = TrustedProxies::parse(&env("TRYGG_TRUSTED_PROXIES").unwrap_or_default())
+        .map_err(|reason| invalid("TRYGG_TRUSTED_PROXIES", reason))?;
     Ok(Settings {
         bind,
         database_url,
@@ -222,6 +293,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         suppression_threshold,
         clock: trygg_domain::Clock::system(),
         rate_limits: rate_limits(&env)?,
+        trusted_proxies,
         metrics_token: env("TRYGG_METRICS_TOKEN").filter(|token| !token.is_empty()),
         access_log_heads: env("TRYGG_ACCESS_LOG_HEADS")
             .map(PathBuf::from)
@@ -285,7 +357,7 @@ fn delivery_settings(
 fn auth_settings(
     env: &impl Fn(&str) -> Option<String>,
     file: JwtFileConfig,
-    bind: SocketAddr,
+    development: bool,
 ) -> Result<AuthSettings, ConfigError> {
     let issuer = env("TRYGG_JWT_ISSUER")
         .or(file.issuer)
@@ -321,14 +393,17 @@ fn auth_settings(
             KeySource::Jwks { url, algorithms }
         }
         (Some(secret), None) => KeySource::SharedSecret(secret),
-        (None, None) if bind.ip().is_loopback() => {
-            tracing::warn!("TRYGG_JWT_SECRET is not set: using the development secret");
-            KeySource::SharedSecret(DEVELOPMENT_SECRET.into())
+        (None, None) if development => {
+            tracing::warn!(
+                "TRYGG_JWT_SECRET is not set: using the development secret, for requests of \
+                 this machine only"
+            );
+            KeySource::Development
         }
         (None, None) => {
             return Err(invalid(
                 "TRYGG_JWT_SECRET",
-                "must be set (or TRYGG_JWT_JWKS_URL) when listening beyond loopback",
+                "must be set (or TRYGG_JWT_JWKS_URL)",
             ));
         }
     };
@@ -406,7 +481,7 @@ mod tests {
             settings.database_url,
             DatabaseUrl::Sqlite("./data/trygg.db".into())
         );
-        assert!(matches!(settings.auth.keys, KeySource::SharedSecret(_)));
+        assert!(matches!(settings.auth.keys, KeySource::Development));
         assert_eq!(settings.auth.issuer, "trygg");
         assert_eq!(settings.auth.audience, "trygg");
     }
@@ -444,6 +519,64 @@ mod tests {
     fn the_development_secret_never_leaves_loopback() {
         let error = load_with(&[("TRYGG_BIND", "0.0.0.0:8080")]).unwrap_err();
         assert!(error.to_string().contains("TRYGG_JWT_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn behind_a_proxy_on_loopback_the_service_refuses_to_start_without_real_sign_in() {
+        let public = [
+            ("TRYGG_BIND", "127.0.0.1:8080"),
+            ("TRYGG_PUBLIC_URL", "https://trygg.kommun.example"),
+        ];
+        let error = load_with(&public).unwrap_err().to_string();
+        for named in [
+            "TRYGG_PUBLIC_URL is https://trygg.kommun.example",
+            "TRYGG_JWT_SECRET or TRYGG_JWT_JWKS_URL",
+            "TRYGG_OIDC_ISSUER",
+            "TRYGG_SESSION_KEY",
+        ] {
+            assert!(error.contains(named), "{named}: {error}");
+        }
+        let key = "k".repeat(32);
+        let secret = "s".repeat(32);
+        let complete = [
+            public[0],
+            public[1],
+            ("TRYGG_JWT_SECRET", secret.as_str()),
+            ("TRYGG_OIDC_ISSUER", "https://login.example/tenant/v2.0"),
+            ("TRYGG_OIDC_CLIENT_ID", "trygg"),
+            ("TRYGG_SESSION_KEY", key.as_str()),
+        ];
+        assert!(matches!(
+            load_with(&complete).unwrap().auth.keys,
+            KeySource::SharedSecret(_)
+        ));
+        let web = web_with("127.0.0.1:8080", &complete).unwrap();
+        assert!(matches!(web.sign_in, trygg_web::SignIn::Provider(_)));
+        assert!(
+            web_with("127.0.0.1:8080", &public[1..]).is_err(),
+            "no development sign-in for a public URL"
+        );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080/",
+            "http://[::1]",
+        ] {
+            let settings = load_with(&[("TRYGG_PUBLIC_URL", local)]).unwrap();
+            assert!(
+                matches!(settings.auth.keys, KeySource::Development),
+                "{local}"
+            );
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        assert!(load_with(&[("TRYGG_TRUSTED_PROXIES", "10.0.0.0/8, ::1")]).is_ok());
+        let error = load_with(&[("TRYGG_TRUSTED_PROXIES", "ingress.internal")]).unwrap_err();
+        assert!(
+            error.to_string().contains("TRYGG_TRUSTED_PROXIES"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use trygg_api::{Application, KeySource, TokenRequest};
+use trygg_api::{Application, TokenRequest};
 use trygg_storage::Database;
 
 #[derive(Parser)]
@@ -158,7 +158,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             office,
             ttl,
         } => {
-            let KeySource::SharedSecret(secret) = &settings.auth.keys else {
+            let Some(secret) = settings.auth.keys.shared_secret() else {
                 return Err("tokens can only be minted with a shared secret (HS256)".into());
             };
             let request = TokenRequest {

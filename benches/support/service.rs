@@ -54,6 +54,7 @@ pub async fn start(
             failed_authentications: std::num::NonZeroU32::MAX,
         },
         metrics_token: None,
+        trusted_proxies: trygg_api::TrustedProxies::default(),
         access_log_heads: None,
         clock: trygg_domain::Clock::system(),
     };

@@ -144,10 +144,100 @@ async fn api2_broken_authentication_forged_expired_and_misaddressed_tokens_are_r
             format!("{}x", hs256(&claims(), secret)),
             "tampered signature",
         ),
+        (hs256(&claims_with(json!({"sub": ""})), secret), "sub empty"),
+        (
+            hs256(&claims_with(json!({"sub": "  "})), secret),
+            "sub blank",
+        ),
+        (
+            hs256(&claims_with(json!({"sub": "a".repeat(6000)})), secret),
+            "sub 6 000 characters long",
+        ),
+        (
+            hs256(&claims_with(json!({"sub": "alice\nbob"})), secret),
+            "sub with a line break",
+        ),
+        (
+            hs256(&claims_with(json!({"sub": "ali\u{0}ce"})), secret),
+            "sub with a NUL",
+        ),
+        (
+            hs256(&claims_with(json!({"nbf": now() + 86_400})), secret),
+            "nbf a day ahead",
+        ),
+        (critical(&claims(), secret), "crit naming an extension"),
     ];
     for (token, why) in attacks {
         assert_rejected(&app, &token, why).await;
     }
+    let within_leeway = hs256(&claims_with(json!({"nbf": now() + 10})), secret);
+    assert_eq!(
+        app.get("/api/v1/incidents", &within_leeway).await.status,
+        StatusCode::OK,
+        "nbf has the leeway exp has"
+    );
+}
+
+/// A token that makes an extension critical (RFC 7515 §4.1.11).
+fn critical(claims: &Value, secret: &[u8]) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.crit = Some(vec!["http://example.invalid/ext".into()]);
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+#[actix_web::test]
+async fn the_office_claim_matters_for_case_work_only() {
+    let app = spawn_app().await;
+    let employee = token("elin", &["reporter"], Some("ekonomiavdelningen"));
+    app.file_ok(&employee, &report()).await;
+    assert_eq!(
+        app.get("/api/v1/incidents", &employee).await.status,
+        StatusCode::OK,
+        "an employee follows their reports whatever their office claim says"
+    );
+    let handler = token("dave", &["handler"], Some("ekonomiavdelningen"));
+    let refused = app.get("/api/v1/queue", &handler).await;
+    assert!(refused.assert_problem(403).contains("`office` claim"));
+}
+
+/// A request from this machine, as a proxy would forward one, or naming another host.
+async fn status_of(app: &TestApp, token: &str, header: Option<(&str, &str)>) -> StatusCode {
+    let mut request = app.request(Method::GET, "/api/v1/incidents", Some(token));
+    if let Some(header) = header {
+        request = request.insert_header(header);
+    }
+    app.send(request).await.status
+}
+
+#[actix_web::test]
+async fn the_development_secret_is_accepted_from_this_machine_only() {
+    let app = spawn_app_with(KeySource::Development).await;
+    let development_secret = KeySource::Development.shared_secret().unwrap().as_bytes();
+    let token = hs256(
+        &claims_with(json!({"roles": ["security_manager"]})),
+        development_secret,
+    );
+    assert_eq!(status_of(&app, &token, None).await, StatusCode::OK);
+    for forwarded in [
+        ("X-Forwarded-For", "198.51.100.7"),
+        ("Forwarded", "for=198.51.100.7"),
+        ("X-Forwarded-Host", "trygg.kommun.example"),
+        ("X-Forwarded-Proto", "https"),
+        ("Host", "trygg.kommun.example"),
+    ] {
+        assert_eq!(
+            status_of(&app, &token, Some(forwarded)).await,
+            StatusCode::UNAUTHORIZED,
+            "{forwarded:?}"
+        );
+    }
+    assert!(
+        trygg_api::Authenticator::new(&auth_settings(KeySource::SharedSecret(
+            String::from_utf8(development_secret.to_vec()).unwrap()
+        )))
+        .is_err(),
+        "the published secret cannot be configured as a real one"
+    );
 }
 
 #[actix_web::test]

@@ -123,6 +123,7 @@ pub async fn spawn_app_with_pages_configured(configure: impl FnOnce(&mut Setting
         sign_in: trygg_web::SignIn::Development,
         session_key: b"a-test-session-key-that-is-long-enough".to_vec(),
         public_url: "http://127.0.0.1".into(),
+        sessions: trygg_web::SessionPolicy::default(),
     })
     .await
     .expect("the development sign-in needs no provider");
@@ -159,6 +160,7 @@ async fn start(
             failed_authentications: std::num::NonZeroU32::MAX,
         },
         metrics_token: Some(METRICS_TOKEN.into()),
+        trusted_proxies: trygg_api::TrustedProxies::default(),
         access_log_heads: None,
         clock: clock.clock(),
     };

@@ -63,13 +63,21 @@ async fn api4_unrestricted_resource_consumption_statistics_are_limited_per_calle
     assert_eq!(app.get(path, &analyst).await.status, StatusCode::OK);
 }
 
+/// A client bound to another loopback address, as another machine would be.
+fn client_at(address: &str) -> awc::Client {
+    awc::Client::builder()
+        .connector(awc::Connector::new().local_address(address.parse().unwrap()))
+        .finish()
+}
+
+async fn status(request: awc::ClientRequest) -> u16 {
+    request.send().await.unwrap().status().as_u16()
+}
+
 #[actix_web::test]
-async fn api4_unrestricted_resource_consumption_a_flood_of_bad_tokens_slows_only_its_address() {
+async fn api4_unrestricted_resource_consumption_a_flood_of_bad_tokens_slows_only_its_failures() {
     let app = spawn_app_configured(|settings| settings.rate_limits = limited(3)).await;
-    // A second loopback address, as another machine would be.
-    let flooder = awc::Client::builder()
-        .connector(awc::Connector::new().local_address("127.0.0.2".parse().unwrap()))
-        .finish();
+    let flooder = client_at("127.0.0.2");
     let from_flooder = |token: &str| {
         flooder
             .request(Method::GET, app.url("/api/v1/catalogue"))
@@ -77,23 +85,16 @@ async fn api4_unrestricted_resource_consumption_a_flood_of_bad_tokens_slows_only
     };
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        statuses.push(
-            from_flooder("not-a-token")
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
+        statuses.push(status(from_flooder("not-a-token")).await);
     }
     assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    // An integration polling with an expired token shares the proxy's address with everyone:
+    // a caller whose token verifies is never refused for it.
     let valid = reporter("alice");
-    let refused = from_flooder(&valid).send().await.unwrap();
-    assert_eq!(
-        refused.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "refused before the token is looked at"
-    );
+    for _ in 0..10 {
+        assert_eq!(status(from_flooder(&valid)).await, 200);
+        assert_eq!(status(from_flooder("not-a-token")).await, 429);
+    }
     assert_eq!(
         app.get("/api/v1/catalogue", &valid).await.status,
         StatusCode::OK,
@@ -101,8 +102,71 @@ async fn api4_unrestricted_resource_consumption_a_flood_of_bad_tokens_slows_only
     );
     app.clock.advance(chrono::Duration::seconds(20));
     assert_eq!(
-        from_flooder(&valid).send().await.unwrap().status(),
-        StatusCode::OK,
-        "recovered"
+        status(from_flooder("not-a-token")).await,
+        401,
+        "recovered: a failure is a 401 again"
     );
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_failures_count_against_the_client_it_names() {
+    let app = spawn_app_configured(|settings| {
+        settings.rate_limits = limited(2);
+        settings.trusted_proxies = trygg_api::TrustedProxies::parse("127.0.0.2/32").unwrap();
+    })
+    .await;
+    let proxy = client_at("127.0.0.2");
+    let forwarded_for = |client: &'static str, token: &str| {
+        proxy
+            .request(Method::GET, app.url("/api/v1/catalogue"))
+            .insert_header(("X-Forwarded-For", client))
+            .bearer_auth(token)
+    };
+    for expected in [401, 401, 429] {
+        assert_eq!(status(forwarded_for("198.51.100.7", "bad")).await, expected);
+    }
+    assert_eq!(
+        status(forwarded_for("198.51.100.8", "bad")).await,
+        401,
+        "another client behind the same proxy is counted on its own"
+    );
+    // A client that writes its own X-Forwarded-For gets the proxy's entry appended: the
+    // right-most untrusted address is still its own.
+    assert_eq!(
+        status(forwarded_for("203.0.113.1, 198.51.100.7", "bad")).await,
+        429,
+        "a forged first entry changes nothing"
+    );
+
+    // A peer the operator did not name cannot pick its address by writing the header.
+    let stranger = client_at("127.0.0.3");
+    let from_stranger = |client: &'static str| {
+        stranger
+            .request(Method::GET, app.url("/api/v1/catalogue"))
+            .insert_header(("X-Forwarded-For", client))
+            .bearer_auth("bad")
+    };
+    assert_eq!(status(from_stranger("198.51.100.20")).await, 401);
+    assert_eq!(status(from_stranger("198.51.100.21")).await, 401);
+    assert_eq!(
+        status(from_stranger("198.51.100.22")).await,
+        429,
+        "counted against the peer, whatever the header says"
+    );
+}
+
+#[actix_web::test]
+async fn filing_on_the_pages_spends_the_same_allowance_as_the_api() {
+    let app = spawn_app_with_pages_configured(|settings| settings.rate_limits = limited(2)).await;
+    let anna = reporter("anna");
+    app.file_ok(&anna, &report()).await;
+    app.file_ok(&anna, &report()).await;
+    let mut browser = crate::web::Browser::new(&app);
+    browser.sign_in("anna:reporter").await;
+    let csrf = browser.get("/rapportera/typ").await.csrf();
+    let refused = browser
+        .send(Method::POST, "/rapportera/skicka", Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.retry_after.as_deref(), Some("30"));
 }

@@ -14,7 +14,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, Principal};
+use trygg_domain::{Catalogue, Origin, Principal};
 
 use crate::limits::Limits;
 use crate::problem::ApiError;
@@ -26,17 +26,37 @@ const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 const JWKS_MAX_BYTES: usize = 256 * 1024;
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
+/// The longest subject accepted: identity providers' ids are far shorter (Entra ID's are 43
+/// characters); every access-log entry stores it.
+pub const MAX_SUBJECT_CHARS: usize = 255;
+/// The shared secret of development mode. It is published here, so a token signed with it
+/// proves nothing: it is accepted only while the service runs in development mode, and then
+/// only from requests of this machine.
+const DEVELOPMENT_SECRET: &str = "trygg-development-secret-not-for-production";
 
 /// How tokens are verified.
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    /// HS256 with a shared secret (development, or a trusted gateway).
+    /// HS256 with the published development secret, from requests of this machine only.
+    Development,
+    /// HS256 with a shared secret (a trusted gateway, tests).
     SharedSecret(String),
     /// Keys published by an OIDC issuer (Entra ID, Keycloak), with the algorithms accepted.
     Jwks {
         url: String,
         algorithms: Vec<Algorithm>,
     },
+}
+
+impl KeySource {
+    /// The secret tokens are minted with (`trygg token`), where the service has one.
+    pub fn shared_secret(&self) -> Option<&str> {
+        match self {
+            KeySource::Development => Some(DEVELOPMENT_SECRET),
+            KeySource::SharedSecret(secret) => Some(secret),
+            KeySource::Jwks { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +95,8 @@ struct Claims {
 pub struct Authenticator {
     validation: Validation,
     keys: Keys,
+    /// Development mode: tokens are accepted from requests of this machine only.
+    development: bool,
 }
 
 #[derive(Debug)]
@@ -94,6 +116,8 @@ struct Jwks {
 pub enum AuthConfigError {
     #[error("the JWT secret must be at least 32 bytes")]
     WeakSecret,
+    #[error("the JWT secret is the published development secret")]
+    DevelopmentSecret,
     #[error("no algorithms are configured for the JWKS")]
     NoAlgorithms,
     #[error("{0:?} is a shared-secret algorithm; a JWKS issuer signs with public keys")]
@@ -103,9 +127,16 @@ pub enum AuthConfigError {
 impl Authenticator {
     pub fn new(settings: &AuthSettings) -> Result<Authenticator, AuthConfigError> {
         let (algorithms, keys) = match &settings.keys {
+            KeySource::Development => (
+                vec![Algorithm::HS256],
+                Keys::Shared(DecodingKey::from_secret(DEVELOPMENT_SECRET.as_bytes())),
+            ),
             KeySource::SharedSecret(secret) => {
                 if secret.len() < 32 {
                     return Err(AuthConfigError::WeakSecret);
+                }
+                if secret == DEVELOPMENT_SECRET {
+                    return Err(AuthConfigError::DevelopmentSecret);
                 }
                 (
                     vec![Algorithm::HS256],
@@ -131,21 +162,42 @@ impl Authenticator {
         let mut validation = Validation::new(first);
         validation.algorithms = algorithms;
         validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        Ok(Authenticator { validation, keys })
+        Ok(Authenticator {
+            validation,
+            keys,
+            development: matches!(settings.keys, KeySource::Development),
+        })
     }
 
-    /// Checks a token and returns its claims.
-    async fn verify(&self, token: &str) -> Result<VerifiedClaims, ApiError> {
+    /// Checks a token from a request of `origin` and returns its claims.
+    async fn verify(
+        &self,
+        token: &str,
+        origin: Option<Origin>,
+    ) -> Result<VerifiedClaims, ApiError> {
         let invalid = |detail: &str| ApiError::Unauthenticated {
             detail: format!("the bearer token is not valid: {detail}"),
             invalid_token: true,
         };
+        if self.development && !origin.is_some_and(|origin| origin.local) {
+            return Err(invalid(
+                "the service runs in development mode, which accepts tokens from this machine only",
+            ));
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
         if !self.validation.algorithms.contains(&header.alg) {
             return Err(invalid("its algorithm is not accepted"));
+        }
+        // RFC 7515 §4.1.11: an extension the service does not understand must not be ignored,
+        // and it understands none.
+        if let Some(critical) = &header.crit {
+            return Err(invalid(&format!(
+                "it makes critical an extension this service does not understand: {critical:?}"
+            )));
         }
         let key = match &self.keys {
             Keys::Shared(key) => key.clone(),
@@ -158,11 +210,16 @@ impl Authenticator {
             .map(|data| data.claims)
             .map_err(|error| match error.kind() {
                 ErrorKind::ExpiredSignature => invalid("expired"),
+                ErrorKind::ImmatureSignature => invalid("not valid yet (`nbf`)"),
                 ErrorKind::InvalidIssuer => invalid("wrong issuer"),
                 ErrorKind::InvalidAudience => invalid("wrong audience"),
                 ErrorKind::MissingRequiredClaim(claim) => invalid(&format!("no `{claim}` claim")),
                 ErrorKind::InvalidSignature => invalid("bad signature"),
                 _ => invalid("rejected"),
+            })
+            .and_then(|claims| match subject_problem(&claims.sub) {
+                Some(problem) => Err(invalid(problem)),
+                None => Ok(claims),
             })
     }
 
@@ -243,6 +300,20 @@ impl Jwks {
     }
 }
 
+/// What is wrong with a subject, if anything: it names the reader in every access-log entry,
+/// so it must be a short line of visible text.
+fn subject_problem(subject: &str) -> Option<&'static str> {
+    if subject.trim().is_empty() {
+        Some("its `sub` is empty")
+    } else if subject.chars().count() > MAX_SUBJECT_CHARS {
+        Some("its `sub` is longer than 255 characters")
+    } else if subject.chars().any(char::is_control) {
+        Some("its `sub` holds control characters")
+    } else {
+        None
+    }
+}
+
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
@@ -268,7 +339,7 @@ impl FromRequest for Caller {
         let authenticator = request.app_data::<web::Data<Authenticator>>().cloned();
         let catalogue = request.app_data::<web::Data<Catalogue>>().cloned();
         let limits = request.app_data::<web::Data<Limits>>().cloned();
-        let address = request.peer_addr().map(|peer| peer.ip());
+        let origin = crate::origin::of(request);
         let token = bearer_token(request);
         Box::pin(async move {
             let (Some(authenticator), Some(catalogue), Some(limits)) =
@@ -278,16 +349,15 @@ impl FromRequest for Caller {
                     "authenticator, catalogue or limits not configured",
                 ));
             };
-            limits.may_authenticate(address)?;
             let verified = match token {
-                Ok(token) => authenticator.verify(&token).await,
+                Ok(token) => authenticator.verify(&token, origin).await,
                 Err(missing) => Err(missing),
             };
             let claims = match verified {
                 Ok(claims) => claims,
                 Err(refusal) => {
                     // Past the limit, the address hears 429 rather than another 401.
-                    limits.failed_authentication(address)?;
+                    limits.failed_authentication(origin.map(|origin| origin.client))?;
                     return Err(refusal);
                 }
             };
@@ -324,7 +394,11 @@ fn principal(claims: VerifiedClaims, catalogue: &Catalogue) -> Result<Principal,
         claims.office.as_deref(),
         catalogue,
     )
-    .map_err(|e| ApiError::Forbidden(format!("the token's office claim is not usable: {e}")))
+    .map_err(|e| {
+        ApiError::Forbidden(format!(
+            "case work needs the token's `office` claim to name an office: {e}"
+        ))
+    })
 }
 
 /// What a development token says about its holder.

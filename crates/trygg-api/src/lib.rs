@@ -6,6 +6,7 @@ mod headers;
 mod limits;
 mod metrics;
 mod openapi;
+mod origin;
 mod problem;
 mod routes;
 
@@ -16,8 +17,8 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, Resource, Route, web};
-use trygg_domain::statistics::{StatisticsAllowance, SuppressionThreshold};
-use trygg_domain::{Catalogue, Clock};
+use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::{Allowances, Catalogue, Clock};
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
 use trygg_storage::{Database, DatabaseUrl, StorageError};
 use utoipa_swagger_ui::SwaggerUi;
@@ -26,6 +27,7 @@ pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenReq
 pub use jsonwebtoken::Algorithm;
 pub use limits::RateLimits;
 pub use openapi::document as openapi_document;
+pub use origin::{TrustedProxies, is_loopback_host};
 
 /// The largest JSON body accepted: room for the longest text a schema allows (10 000
 /// characters) even when every one is written as a 12-byte surrogate-pair escape.
@@ -49,6 +51,8 @@ pub struct Settings {
     /// Where the service reads the time: the system clock, or a test's.
     pub clock: Clock,
     pub rate_limits: RateLimits,
+    /// The proxies whose forwarding headers name the client (`TRYGG_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
     /// The bearer token a scraper presents for `/metrics`; without one there is no `/metrics`.
     pub metrics_token: Option<String>,
     /// A file outside the database where the access log's heads are appended too.
@@ -128,9 +132,10 @@ impl Application {
             settings.delivery,
         )?;
         let limits = Arc::new(limits::Limits::new(settings.rate_limits, clock.clone()));
-        // The pages spend the same statistics allowance as the API.
-        let allowance: web::Data<dyn StatisticsAllowance> =
-            web::Data::from(limits.clone() as Arc<dyn StatisticsAllowance>);
+        // The pages spend the same allowances as the API.
+        let allowances: web::Data<dyn Allowances> =
+            web::Data::from(limits.clone() as Arc<dyn Allowances>);
+        let trusted_proxies = web::Data::new(settings.trusted_proxies);
         let limits = web::Data::from(limits);
         let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
         let clock = web::Data::new(clock);
@@ -152,6 +157,7 @@ impl Application {
                 ))
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(from_fn(metrics::record))
+                .wrap(from_fn(origin::record))
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())
@@ -159,7 +165,8 @@ impl Application {
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
                 .app_data(limits.clone())
-                .app_data(allowance.clone())
+                .app_data(allowances.clone())
+                .app_data(trusted_proxies.clone())
                 .app_data(metrics.clone())
                 .app_data(authenticator.clone())
                 .configure(more.clone())

@@ -1,19 +1,17 @@
 //! Rate limits per caller: filings and statistics per signed-in subject, failed authentication
-//! per address, so one caller's flood (a script gone wrong, a guessed token after another)
-//! slows that caller only. The limiter is `governor` (GCRA), reading the service's clock.
+//! per client address, so one caller's flood (a script gone wrong, a guessed token after
+//! another) slows that caller only, and a caller who proves who it is is never slowed by
+//! another's failures behind the same proxy. The limiter is `governor` (GCRA), reading the service's clock.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use trygg_domain::statistics::StatisticsAllowance;
-use trygg_domain::{Clock, whole_seconds};
+use trygg_domain::{Allowances, Clock, whole_seconds};
 
 use crate::problem::ApiError;
 
@@ -65,16 +63,13 @@ type Limiter<K> = RateLimiter<
 /// A limiter's keys are forgotten once they are back to full, every this many checks.
 const FORGET_EVERY: u64 = 1024;
 
-/// The limits in force, shared by every worker.
+/// The limits in force, shared by every worker and by the pages (as [`Allowances`]).
 #[derive(Debug)]
 pub struct Limits {
     clock: LimiterClock,
     filings: Limiter<String>,
     statistics: Limiter<String>,
     failed_authentications: Limiter<IpAddr>,
-    /// Addresses refused until then: checked before a token is verified, so a flood of bad
-    /// tokens costs the service no signature checks.
-    blocked: Mutex<HashMap<IpAddr, DateTime<Utc>>>,
     checks: AtomicU64,
 }
 
@@ -92,7 +87,6 @@ impl Limits {
             filings: limiter(limits.filings, &clock),
             statistics: limiter(limits.statistics, &clock),
             failed_authentications: limiter(limits.failed_authentications, &clock),
-            blocked: Mutex::default(),
             checks: AtomicU64::new(0),
             clock: LimiterClock(clock),
         }
@@ -112,62 +106,33 @@ impl Limits {
             .map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(&self.clock)))
     }
 
-    pub fn filing(&self, subject: &str) -> Result<(), ApiError> {
-        self.check(&self.filings, &subject.to_owned())
-            .map_err(|wait| too_many("reports filed", wait))
-    }
-
-    pub fn statistics(&self, subject: &str) -> Result<(), ApiError> {
-        self.spend(subject)
-            .map_err(|wait| too_many("statistics requests", wait))
-    }
-
-    /// Refuses an address that has sent too many bad tokens lately.
-    pub fn may_authenticate(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
-        let Some(address) = address else {
-            return Ok(());
-        };
-        let now = self.clock.0.now();
-        let mut blocked = self.blocked.lock().unwrap_or_else(PoisonError::into_inner);
-        match blocked.get(&address) {
-            Some(until) if *until > now => Err(too_many(
-                "failed authentications",
-                (*until - now).to_std().unwrap_or_default(),
-            )),
-            Some(_) => {
-                blocked.remove(&address);
-                Ok(())
-            }
+    /// Counts a bad or missing credential against its client; past the limit, the refusal
+    /// becomes 429. A caller whose credential verifies never comes here.
+    pub fn failed_authentication(&self, client: Option<IpAddr>) -> Result<(), ApiError> {
+        match client {
+            Some(client) => Allowances::failed_authentication(self, client)
+                .map_err(|wait| too_many("failed authentications", wait)),
             None => Ok(()),
         }
     }
-
-    /// Counts a bad or missing token against its address; past the limit, the address is
-    /// refused for as long as the limiter says.
-    pub fn failed_authentication(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
-        let Some(address) = address else {
-            return Ok(());
-        };
-        self.check(&self.failed_authentications, &address)
-            .map_err(|wait| {
-                let until =
-                    self.clock.0.now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                let mut blocked = self.blocked.lock().unwrap_or_else(PoisonError::into_inner);
-                let now = self.clock.0.now();
-                blocked.retain(|_, until| *until > now);
-                blocked.insert(address, until);
-                too_many("failed authentications", wait)
-            })
-    }
 }
 
-impl StatisticsAllowance for Limits {
-    fn spend(&self, subject: &str) -> Result<(), Duration> {
+impl Allowances for Limits {
+    fn filing(&self, subject: &str) -> Result<(), Duration> {
+        self.check(&self.filings, &subject.to_owned())
+    }
+
+    fn statistics(&self, subject: &str) -> Result<(), Duration> {
         self.check(&self.statistics, &subject.to_owned())
     }
+
+    fn failed_authentication(&self, client: IpAddr) -> Result<(), Duration> {
+        self.check(&self.failed_authentications, &client)
+    }
 }
 
-fn too_many(what: &'static str, wait: Duration) -> ApiError {
+/// A caller past a limit: 429 with `Retry-After`.
+pub fn too_many(what: &'static str, wait: Duration) -> ApiError {
     ApiError::TooManyRequests {
         what,
         retry_after_seconds: whole_seconds(wait),
@@ -195,14 +160,11 @@ mod tests {
         let (limits, clock) = limits(2);
         assert!(limits.filing("alice").is_ok());
         assert!(limits.filing("alice").is_ok());
-        let Err(ApiError::TooManyRequests {
-            retry_after_seconds,
-            ..
-        }) = limits.filing("alice")
-        else {
-            panic!("the third filing in a minute is refused");
-        };
-        assert_eq!(retry_after_seconds, 30, "one filing back every 30 s");
+        assert_eq!(
+            limits.filing("alice"),
+            Err(Duration::from_secs(30)),
+            "the third filing in a minute waits for one back every 30 s"
+        );
         assert!(limits.filing("bob").is_ok(), "another caller is not slowed");
         assert!(limits.statistics("alice").is_ok(), "limits are separate");
         clock.advance(chrono::Duration::seconds(30));
@@ -210,20 +172,19 @@ mod tests {
     }
 
     #[test]
-    fn an_address_sending_bad_tokens_is_refused_before_verification() {
+    fn failures_past_the_limit_are_refused_per_address() {
         let (limits, clock) = limits(2);
         let flood: Option<IpAddr> = Some("127.0.0.2".parse().unwrap());
         let other: Option<IpAddr> = Some("127.0.0.3".parse().unwrap());
         assert!(limits.failed_authentication(flood).is_ok());
         assert!(limits.failed_authentication(flood).is_ok());
-        assert!(limits.may_authenticate(flood).is_ok());
         assert!(limits.failed_authentication(flood).is_err());
+        assert!(limits.failed_authentication(other).is_ok());
         assert!(
-            limits.may_authenticate(flood).is_err(),
-            "refused before verifying"
+            limits.failed_authentication(None).is_ok(),
+            "no address, no key"
         );
-        assert!(limits.may_authenticate(other).is_ok());
-        clock.advance(chrono::Duration::seconds(31));
-        assert!(limits.may_authenticate(flood).is_ok(), "recovered");
+        clock.advance(chrono::Duration::seconds(30));
+        assert!(limits.failed_authentication(flood).is_ok(), "recovered");
     }
 }

@@ -100,8 +100,7 @@ pub async fn read_metrics(
     let Some(token) = &metrics.token else {
         return Err(ApiError::NotFound("there is nothing at this path".into()));
     };
-    let address = request.peer_addr().map(|peer| peer.ip());
-    limits.may_authenticate(address)?;
+    let address = crate::origin::of(&request).map(|origin| origin.client);
     let presented = bearer_token(&request).ok();
     if presented.as_deref() != Some(token.as_str()) {
         // Guessing the token counts as failed authentication, as a bad API token does.

@@ -70,15 +70,21 @@ impl Principal {
     }
 
     /// The caller an identity provider's claims describe: unknown roles are ignored (a
-    /// provider issues roles for other applications too); an office must be in the catalogue.
+    /// provider issues roles for other applications too). The office matters for case work
+    /// only: a handler's must be in the catalogue, anyone else's is not read (a provider that
+    /// maps every employee's department must not keep them from reporting).
     pub fn from_claims(
         subject: String,
         roles: &[String],
         office: Option<&str>,
         catalogue: &Catalogue,
     ) -> Result<Principal, CatalogueError> {
-        let roles = roles.iter().filter_map(|r| Role::from_claim(r)).collect();
-        let office = office.map(|code| catalogue.office(code)).transpose()?;
+        let roles: BTreeSet<Role> = roles.iter().filter_map(|r| Role::from_claim(r)).collect();
+        let office = match office.map(|code| catalogue.office(code)) {
+            Some(Ok(office)) => Some(office),
+            Some(Err(unknown)) if roles.contains(&Role::Handler) => return Err(unknown),
+            _ => None,
+        };
         Ok(Principal::new(subject, roles, office))
     }
 
@@ -225,6 +231,28 @@ mod tests {
         assert_eq!(
             principal(&[Role::Analyst, Role::Admin], None).work_scope(),
             None
+        );
+    }
+
+    #[test]
+    fn an_unknown_office_stops_case_work_only() {
+        let catalogue = Catalogue::builtin();
+        let claims = |roles: &[&str]| {
+            let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+            Principal::from_claims(
+                "alice".into(),
+                &roles,
+                Some("ekonomiavdelningen"),
+                &catalogue,
+            )
+        };
+        let employee = claims(&["reporter"]).expect("an employee files whatever the claim says");
+        assert!(employee.may_file());
+        assert_eq!(employee.office(), None);
+        assert!(claims(&["security_manager"]).is_ok());
+        assert!(
+            claims(&["handler"]).is_err(),
+            "a handler's office decides their cases"
         );
     }
 

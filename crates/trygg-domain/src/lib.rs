@@ -2,6 +2,7 @@
 //! who may see it. Pure: no I/O, no HTTP, no SQL.
 
 mod access;
+mod allowance;
 mod case_number;
 mod catalogue;
 mod clock;
@@ -12,6 +13,7 @@ pub mod text;
 mod workflow;
 
 pub use access::{Principal, Role, Visibility};
+pub use allowance::{Allowances, Origin};
 pub use case_number::CaseNumber;
 pub use catalogue::{
     Catalogue, CatalogueError, ClassificationRule, Code, DistrictCode, Entry, FocusArea,

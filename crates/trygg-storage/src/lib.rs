@@ -13,6 +13,7 @@ mod incidents;
 mod queue;
 mod retention;
 mod schema;
+mod sessions;
 mod sqlite_writer;
 mod statistics;
 mod unnest;
@@ -31,4 +32,5 @@ pub use incidents::{
 };
 pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;
+pub use sessions::{Liveness, SEEN_PRECISION};
 pub use statistics::{Counts, Measures, Outcomes, PublishError};

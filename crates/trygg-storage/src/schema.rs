@@ -143,6 +143,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    web_sessions (key) {
+        key -> Text,
+        subject -> Text,
+        started_at -> Timestamp,
+        seen_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     uncounted_cases (incident_seq) {
         incident_seq -> BigInt,
     }

@@ -20,13 +20,14 @@ use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{HttpResponse, guard, web};
 use askama::Template;
 
 pub use error::WebError;
 pub use i18n::Lang;
 pub use oidc::{OidcError, OidcSettings};
+pub use session::SessionPolicy;
 
 /// The largest form accepted: a full description, percent-encoded, with room to spare.
 const MAX_FORM_BYTES: usize = 256 * 1024;
@@ -48,6 +49,8 @@ pub struct WebSettings {
     pub session_key: Vec<u8>,
     /// Where people reach the service; over https the cookie is `Secure`.
     pub public_url: String,
+    /// How long signed-in sessions live.
+    pub sessions: SessionPolicy,
 }
 
 impl std::fmt::Debug for WebSettings {
@@ -64,6 +67,7 @@ impl std::fmt::Debug for WebSettings {
 pub struct Site {
     provider: Option<oidc::Provider>,
     pub(crate) development: bool,
+    pub(crate) sessions: SessionPolicy,
 }
 
 /// The pages, ready to mount.
@@ -103,6 +107,7 @@ impl Pages {
             site: web::Data::new(Site {
                 development: provider.is_none(),
                 provider,
+                sessions: settings.sessions,
             }),
             key: Key::derive_from(&settings.session_key),
             secure: settings.public_url.starts_with("https://"),
@@ -142,6 +147,7 @@ impl Pages {
                         .limit(MAX_FORM_BYTES)
                         .error_handler(|_, _| WebError::BadForm.into()),
                 )
+                .wrap(from_fn(session::keep_alive))
                 .wrap(ErrorHandlers::new().default_handler(error::localize))
                 .wrap(session)
                 .wrap(headers)

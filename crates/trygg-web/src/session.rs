@@ -1,24 +1,68 @@
 //! Who is looking at a page: their language, whether they are signed in, and the token that
 //! proves a form was posted from one of our pages. All of it lives in the session cookie,
-//! encrypted and signed with the configured key.
+//! encrypted and signed with the configured key; a signed-in session is also held on the
+//! server ([`keep_alive`]), which ends it at sign-out, when idle too long and past its
+//! lifetime, whatever a saved cookie says.
 
 use std::future::{Ready, ready};
 
 use actix_session::{Session, SessionExt};
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, Clock, Principal};
+use sha2::{Digest, Sha256};
+use trygg_domain::{Catalogue, Clock, Origin, Principal, Role};
+use trygg_storage::{Database, Liveness};
 use uuid::Uuid;
 
 use crate::Site;
 use crate::error::WebError;
 use crate::i18n::Lang;
 
-/// How long a sign-in lasts.
-pub const SESSION_LIFETIME: Duration = Duration::hours(8);
+/// How long a signed-in session lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Idle time that ends the session of anyone who works cases or reads statistics.
+    pub case_work_idle: Duration,
+    /// Idle time that ends a reporter's session: longer, for a report written slowly.
+    pub reporting_idle: Duration,
+    /// Time from sign-in that ends any session.
+    pub lifetime: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            case_work_idle: Duration::minutes(15),
+            reporting_idle: Duration::minutes(60),
+            lifetime: Duration::hours(8),
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// What keeps `user`'s session alive at `now`.
+    fn liveness(&self, user: &SessionUser, now: DateTime<Utc>) -> Liveness {
+        let works_cases = user
+            .roles
+            .iter()
+            .filter_map(|role| Role::from_claim(role))
+            .any(|role| role != Role::Reporter);
+        let idle = if works_cases {
+            self.case_work_idle
+        } else {
+            self.reporting_idle
+        };
+        Liveness {
+            started_after: now - self.lifetime,
+            seen_after: now - idle,
+        }
+    }
+}
 
 const USER: &str = "user";
 const LANG: &str = "lang";
@@ -33,7 +77,9 @@ pub struct SessionUser {
     pub office: Option<String>,
     /// The ID token, for signing out at the provider (`id_token_hint`).
     pub id_token: Option<String>,
-    pub expires_at: DateTime<Utc>,
+    /// The session's id: the server holds its hash, and ends it there.
+    #[serde(default)]
+    pub session: String,
 }
 
 impl SessionUser {
@@ -57,8 +103,11 @@ pub struct Visitor {
     pub csrf: String,
     /// The page asked for: path and query, where sign-in and the language link return to.
     pub here: String,
-    /// The development sign-in is on, which every page says.
+    /// The development sign-in is on for this request, which every page says: the service
+    /// runs without an identity provider and the request comes from this machine.
     pub development: bool,
+    /// Where the request came from (recorded by the API's middleware, which wraps the pages).
+    pub origin: Option<Origin>,
     session: Session,
 }
 
@@ -110,8 +159,19 @@ impl Visitor {
         }
     }
 
-    /// Starts a signed-in session under a new id, so an id planted before sign-in is useless.
-    pub fn sign_in(&self, user: SessionUser) -> Result<(), WebError> {
+    /// Starts a signed-in session under a new id, held on the server as well, so an id planted
+    /// before sign-in is useless and signing out ends it.
+    pub async fn sign_in(
+        &self,
+        database: &web::Data<Database>,
+        policy: SessionPolicy,
+        now: DateTime<Utc>,
+        mut user: SessionUser,
+    ) -> Result<(), WebError> {
+        user.session = new_token();
+        let (key, subject) = (stored_key(&user.session), user.subject.clone());
+        let sessions = database.clone();
+        web::block(move || sessions.start_session(key, subject, now - policy.lifetime)).await??;
         self.session.renew();
         self.session
             .insert(USER, user)
@@ -121,8 +181,12 @@ impl Visitor {
             .map_err(WebError::internal)
     }
 
-    /// Ends the session, keeping only the language.
-    pub fn sign_out(&self) -> Result<(), WebError> {
+    /// Ends the session here and on the server, keeping only the language.
+    pub async fn sign_out(&self, database: &web::Data<Database>) -> Result<(), WebError> {
+        if let Ok(Some(user)) = self.session.get::<SessionUser>(USER) {
+            let (sessions, key) = (database.clone(), stored_key(&user.session));
+            web::block(move || sessions.end_session(key)).await??;
+        }
         self.session.clear();
         self.session.renew();
         self.set_lang(self.lang)
@@ -143,6 +207,43 @@ pub fn new_token() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
+/// What the server keeps of a session id.
+fn stored_key(session: &str) -> String {
+    Sha256::digest(session.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Middleware inside the session cookie's: a signed-in session the server no longer holds
+/// alive (signed out, idle too long, past its lifetime, or unknown) is signed out before any
+/// page sees it, so a replayed cookie gets the sign-in page.
+pub async fn keep_alive(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let session = request.get_session();
+    if let Ok(Some(user)) = session.get::<SessionUser>(USER) {
+        let (Some(database), Some(site), Some(clock)) = (
+            request.app_data::<web::Data<Database>>().cloned(),
+            request.app_data::<web::Data<Site>>().cloned(),
+            request.app_data::<web::Data<Clock>>().cloned(),
+        ) else {
+            return Err(WebError::internal("the service's state is not configured").into());
+        };
+        let liveness = site.sessions.liveness(&user, clock.now());
+        let key = stored_key(&user.session);
+        let alive = web::block(move || database.continue_session(key, liveness))
+            .await
+            .map_err(WebError::internal)?
+            .map_err(WebError::from)?;
+        if !alive {
+            session.remove(USER);
+        }
+    }
+    next.call(request).await
+}
+
 impl FromRequest for Visitor {
     type Error = WebError;
     type Future = Ready<Result<Visitor, WebError>>;
@@ -154,15 +255,18 @@ impl FromRequest for Visitor {
 
 fn visitor(request: &HttpRequest) -> Result<Visitor, WebError> {
     let session = request.get_session();
-    let clock = request
-        .app_data::<web::Data<Clock>>()
-        .ok_or_else(|| WebError::internal("no clock configured"))?;
     let lang = lang_of(request);
+    let origin = request.extensions().get::<Origin>().copied();
+    let development_mode = request
+        .app_data::<web::Data<Site>>()
+        .is_some_and(|site| site.development);
+    // In development mode a session proves nothing, so it counts on this machine only.
+    let development = development_mode && origin.is_some_and(|origin| origin.local);
     let user = session
         .get::<SessionUser>(USER)
         .ok()
         .flatten()
-        .filter(|user| user.expires_at > clock.now());
+        .filter(|_| development || !development_mode);
     let csrf = match session.get::<String>(CSRF) {
         Ok(Some(token)) => token,
         _ => {
@@ -176,15 +280,13 @@ fn visitor(request: &HttpRequest) -> Result<Visitor, WebError> {
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    let development = request
-        .app_data::<web::Data<Site>>()
-        .is_some_and(|site| site.development);
     Ok(Visitor {
         lang,
         user,
         csrf,
         here,
         development,
+        origin,
         session,
     })
 }

@@ -2,11 +2,12 @@
 //! configured, by picking a user on a page that says plainly what it is.
 
 use actix_web::{HttpResponse, web};
-use trygg_domain::Clock;
+use trygg_domain::{Allowances, Clock};
+use trygg_storage::Database;
 
 use crate::error::WebError;
-use crate::oidc::PendingSignIn;
-use crate::session::{SESSION_LIFETIME, SessionUser, Visitor, local_path};
+use crate::oidc::{PendingSignIn, Provider};
+use crate::session::{SessionPolicy, SessionUser, Visitor, local_path};
 use crate::templates::{DevelopmentSignInPage, DevelopmentUser, Layout, TextPage};
 use crate::{Form, Site, html, see_other};
 
@@ -44,7 +45,7 @@ pub async fn sign_in(
             .map_err(WebError::internal)?;
         return Ok(see_other(&url));
     }
-    if !site.development {
+    if !visitor.development {
         return Err(WebError::NotFound);
     }
     let users = DEVELOPMENT_USERS
@@ -66,9 +67,10 @@ pub async fn sign_in_for_development(
     form: Form,
     visitor: Visitor,
     site: web::Data<Site>,
+    database: web::Data<Database>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
-    if !site.development {
+    if !visitor.development {
         return Err(WebError::NotFound);
     }
     visitor.check_csrf(&form)?;
@@ -84,14 +86,17 @@ pub async fn sign_in_for_development(
     let mut parts = picked.split(':');
     let subject = parts.next().unwrap_or_default().to_owned();
     let role = parts.next().unwrap_or_default().to_owned();
-    visitor.sign_in(SessionUser {
+    let user = SessionUser {
         name: visitor.lang.text(name_id),
         subject,
         roles: vec![role],
         office: parts.next().map(str::to_owned),
         id_token: None,
-        expires_at: clock.now() + SESSION_LIFETIME,
-    })?;
+        session: String::new(),
+    };
+    visitor
+        .sign_in(&database, site.sessions, clock.now(), user)
+        .await?;
     Ok(see_other(&local_path(field("tillbaka"))))
 }
 
@@ -107,9 +112,38 @@ pub async fn callback(
     query: web::Query<CallbackQuery>,
     visitor: Visitor,
     site: web::Data<Site>,
+    database: web::Data<Database>,
     clock: web::Data<Clock>,
+    allowances: web::Data<dyn Allowances>,
 ) -> Result<HttpResponse, WebError> {
     let provider = site.provider.as_ref().ok_or(WebError::NotFound)?;
+    match finish_sign_in(&query, &visitor, provider, site.sessions, &database, &clock).await {
+        Ok(return_to) => {
+            tracing::info!("signed in on the web");
+            Ok(see_other(&return_to))
+        }
+        Err(failure) => {
+            // A failed sign-in spends the client's allowance of failures, as a bad token does.
+            if let Some(origin) = visitor.origin {
+                allowances
+                    .failed_authentication(origin.client)
+                    .map_err(WebError::TooManyRequests)?;
+            }
+            Err(failure)
+        }
+    }
+}
+
+/// Checks the provider's answer against the sign-in this session started and signs the
+/// visitor in; returns where to go next.
+async fn finish_sign_in(
+    query: &CallbackQuery,
+    visitor: &Visitor,
+    provider: &Provider,
+    policy: SessionPolicy,
+    database: &web::Data<Database>,
+    clock: &Clock,
+) -> Result<String, WebError> {
     let pending: PendingSignIn = visitor
         .session()
         .remove_as(PENDING)
@@ -132,16 +166,16 @@ pub async fn callback(
         .finish(code, pending)
         .await
         .map_err(|e| WebError::SignInFailed(e.to_string()))?;
-    visitor.sign_in(SessionUser {
+    let user = SessionUser {
         subject: identity.subject,
         name: identity.name,
         roles: identity.roles,
         office: identity.office,
         id_token: Some(identity.id_token),
-        expires_at: clock.now() + SESSION_LIFETIME,
-    })?;
-    tracing::info!("signed in on the web");
-    Ok(see_other(&return_to))
+        session: String::new(),
+    };
+    visitor.sign_in(database, policy, clock.now(), user).await?;
+    Ok(return_to)
 }
 
 /// `POST /logga-ut`: ends the session here, then at the provider when it can.
@@ -149,10 +183,11 @@ pub async fn sign_out(
     form: Form,
     visitor: Visitor,
     site: web::Data<Site>,
+    database: web::Data<Database>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
     let id_token = visitor.user.as_ref().and_then(|user| user.id_token.clone());
-    visitor.sign_out()?;
+    visitor.sign_out(&database).await?;
     let at_provider = site
         .provider
         .as_ref()

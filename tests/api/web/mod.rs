@@ -3,6 +3,7 @@
 
 mod case_work;
 mod reporting;
+mod sessions;
 mod statistics;
 
 use awc::http::{Method, StatusCode, header};
@@ -104,6 +105,11 @@ impl<'a> Browser<'a> {
 
     pub async fn get(&mut self, path: &str) -> Page {
         self.send(Method::GET, path, None).await
+    }
+
+    /// The session cookie, as an attacker who copied it would replay it.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
     }
 
     /// Posts a form with the token of the page at `path`.

@@ -229,3 +229,46 @@ async fn the_pages_show_a_reporter_their_own_reports_only_and_refuse_forged_form
         .await;
     assert_eq!(bobs_comments.body, json!([]));
 }
+
+/// A page as a proxy would forward it, with the cookie of `browser`'s session if it has one.
+async fn forwarded(
+    app: &TestApp,
+    browser: &Browser<'_>,
+    path: &str,
+    header: (&str, &str),
+) -> StatusCode {
+    let mut request = awc::Client::builder()
+        .disable_redirects()
+        .finish()
+        .get(app.url(path))
+        .insert_header(header);
+    if let Some(cookie) = browser.cookie() {
+        request = request.insert_header(("Cookie", cookie));
+    }
+    request.send().await.unwrap().status()
+}
+
+#[actix_web::test]
+async fn a_forwarded_request_never_reaches_the_development_sign_in() {
+    let app = spawn_app_with_pages().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ivy:security_manager").await;
+    assert_eq!(browser.get("/arenden").await.status, StatusCode::OK);
+    for header in [
+        ("X-Forwarded-For", "198.51.100.7"),
+        ("Forwarded", "for=198.51.100.7;proto=https"),
+        ("X-Forwarded-Host", "trygg.kommun.example"),
+        ("Host", "trygg.kommun.example"),
+    ] {
+        assert_eq!(
+            forwarded(&app, &browser, "/logga-in", header).await,
+            StatusCode::NOT_FOUND,
+            "{header:?}"
+        );
+        assert_eq!(
+            forwarded(&app, &browser, "/arenden", header).await,
+            StatusCode::SEE_OTHER,
+            "a development session counts on this machine only: {header:?}"
+        );
+    }
+}

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_domain::{
-    Catalogue, Circumstances, Clock, DistrictCode, FocusAreaCode, NewReport, Outcome, Principal,
-    ReportDraft, Status, ViolenceForm, Visibility,
+    Allowances, Catalogue, Circumstances, Clock, DistrictCode, FocusAreaCode, NewReport, Outcome,
+    Principal, ReportDraft, Status, ViolenceForm, Visibility,
 };
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{
@@ -17,7 +17,7 @@ use trygg_storage::{
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::limits::Limits;
+use crate::limits::{Limits, too_many};
 use crate::problem::{ApiError, Problem};
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -230,7 +230,8 @@ pub async fn file_incident(
             "your roles do not allow filing reports".into(),
         ));
     }
-    limits.filing(caller.0.subject())?;
+    Allowances::filing(&**limits, caller.0.subject())
+        .map_err(|wait| too_many("reports filed", wait))?;
     let body = body.into_inner();
     // Only a keyed filing needs its body's fingerprint.
     let key = idempotency_key(&request)?.map(|key| (key, fingerprint(&body)));

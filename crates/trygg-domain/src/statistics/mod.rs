@@ -24,14 +24,6 @@ pub use published::{
 pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, for_each_combination};
 pub use table::{Axis, Table};
 
-/// One caller's allowance of statistics requests, spent by the API and the pages alike: asking
-/// through both gives no more than asking through one (many near-identical queries are how
-/// suppressed counts would be worked out).
-pub trait StatisticsAllowance: Send + Sync {
-    /// Spends one of `subject`'s requests; when none is left, how long until the next.
-    fn spend(&self, subject: &str) -> Result<(), std::time::Duration>;
-}
-
 /// Why a statistics request cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StatisticsError {

@@ -8,7 +8,7 @@ mod steps;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
-use trygg_domain::{Catalogue, Clock, NewReport, Principal, ReportError};
+use trygg_domain::{Allowances, Catalogue, Clock, NewReport, Principal, ReportError};
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Database, Filing, IdempotencyKey};
 use uuid::Uuid;
@@ -274,6 +274,7 @@ pub async fn send(
     routing: web::Data<Routing>,
     wakeup: web::Data<Wakeup>,
     clock: web::Data<Clock>,
+    allowances: web::Data<dyn Allowances>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
     let Draft {
@@ -281,6 +282,9 @@ pub async fn send(
         answers,
         now,
     } = open_draft(&visitor, &database, &catalogue, &clock).await?;
+    allowances
+        .filing(&subject)
+        .map_err(WebError::TooManyRequests)?;
     if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
         return Ok(see_other(&step.href()));
     }

@@ -11,10 +11,8 @@ mod yearly;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use std::future::{Ready, ready};
-use trygg_domain::statistics::{
-    StatisticsAllowance, StatisticsError, SuppressionThreshold, TableView,
-};
-use trygg_domain::{Catalogue, Clock};
+use trygg_domain::statistics::{StatisticsError, SuppressionThreshold, TableView};
+use trygg_domain::{Allowances, Catalogue, Clock};
 use trygg_storage::{Database, PublishError};
 
 use crate::error::WebError;
@@ -57,8 +55,8 @@ fn analyst(request: &HttpRequest, visitor: Visitor) -> Result<Analyst, WebError>
     if !principal.may_read_statistics() {
         return Err(WebError::Forbidden);
     }
-    crate::state::<dyn StatisticsAllowance>(request)?
-        .spend(principal.subject())
+    crate::state::<dyn Allowances>(request)?
+        .statistics(principal.subject())
         .map_err(WebError::TooManyRequests)?;
     Ok(Analyst {
         database: crate::state(request)?,

@@ -9,7 +9,7 @@ use trygg_domain::statistics::{
     Dimension, DistrictPicture, Format, Grain, MAX_GROUPINGS, Period, StatisticsQuery,
     StatisticsView, SuppressionThreshold, YearlyCompilation, csv, json_stat,
 };
-use trygg_domain::{Catalogue, Clock, DistrictCode};
+use trygg_domain::{Allowances, Catalogue, Clock, DistrictCode};
 use trygg_storage::Database;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
@@ -18,13 +18,14 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{RefOr, Required};
 
 use crate::auth::Caller;
-use crate::limits::Limits;
+use crate::limits::{Limits, too_many};
 use crate::problem::{ApiError, Problem};
 
 /// Statistics are for analysts and security managers, within their rate limit.
 fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
     if caller.0.may_read_statistics() {
-        limits.statistics(caller.0.subject())
+        Allowances::statistics(limits, caller.0.subject())
+            .map_err(|wait| too_many("statistics requests", wait))
     } else {
         Err(ApiError::Forbidden(
             "statistics are for analysts and security managers".into(),
