@@ -246,3 +246,45 @@ async fn only_security_managers_read_the_access_log() {
     bad.assert_problem(400);
     let _: Value = bad.body;
 }
+
+#[actix_web::test]
+async fn an_entry_the_database_refuses_fails_no_other_readers_entry() {
+    let app = spawn_app().await;
+    let case = app.file_id(&reporter("alice"), &report()).await;
+    let case: uuid::Uuid = case.parse().unwrap();
+    let database = std::sync::Arc::new(
+        trygg_storage::Database::connect(&app.database.url(), 8, app.clock.clock()).unwrap(),
+    );
+    // PostgreSQL refuses a NUL in text; the readers logging beside it share its batches.
+    let readers: Vec<String> = (0..48)
+        .map(|n| {
+            if n % 16 == 0 {
+                format!("mallory\u{0}{n}")
+            } else {
+                format!("reader-{n}")
+            }
+        })
+        .collect();
+    let outcomes: Vec<(String, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = readers
+            .iter()
+            .map(|reader| {
+                let database = database.clone();
+                scope.spawn(move || {
+                    let logged = database.log_access(reader.clone(), "read_incident", vec![case]);
+                    (reader.clone(), logged.is_ok())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (reader, logged) in &outcomes {
+        if !reader.contains('\u{0}') {
+            assert!(logged, "{reader}'s entry was failed by another's");
+        }
+    }
+    let logged = app
+        .database
+        .count("SELECT COUNT(*) FROM access_log WHERE actor LIKE 'reader-%'");
+    assert_eq!(logged, 45);
+}

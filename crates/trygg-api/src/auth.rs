@@ -14,7 +14,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, Origin, Principal};
+use trygg_domain::{Catalogue, Origin, Principal, check_subject};
 
 use crate::limits::Limits;
 use crate::problem::ApiError;
@@ -26,9 +26,6 @@ const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 const JWKS_MAX_BYTES: usize = 256 * 1024;
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
-/// The longest subject accepted: identity providers' ids are far shorter (Entra ID's are 43
-/// characters); every access-log entry stores it.
-pub const MAX_SUBJECT_CHARS: usize = 255;
 /// The shared secret of development mode. It is published here, so a token signed with it
 /// proves nothing: it is accepted only while the service runs in development mode, and then
 /// only from requests of this machine.
@@ -217,9 +214,9 @@ impl Authenticator {
                 ErrorKind::InvalidSignature => invalid("bad signature"),
                 _ => invalid("rejected"),
             })
-            .and_then(|claims| match subject_problem(&claims.sub) {
-                Some(problem) => Err(invalid(problem)),
-                None => Ok(claims),
+            .and_then(|claims| match check_subject(&claims.sub) {
+                Ok(()) => Ok(claims),
+                Err(unusable) => Err(invalid(&unusable.to_string())),
             })
     }
 
@@ -297,20 +294,6 @@ impl Jwks {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
         Ok(())
-    }
-}
-
-/// What is wrong with a subject, if anything: it names the reader in every access-log entry,
-/// so it must be a short line of visible text.
-fn subject_problem(subject: &str) -> Option<&'static str> {
-    if subject.trim().is_empty() {
-        Some("its `sub` is empty")
-    } else if subject.chars().count() > MAX_SUBJECT_CHARS {
-        Some("its `sub` is longer than 255 characters")
-    } else if subject.chars().any(char::is_control) {
-        Some("its `sub` holds control characters")
-    } else {
-        None
     }
 }
 
@@ -394,11 +377,7 @@ fn principal(claims: VerifiedClaims, catalogue: &Catalogue) -> Result<Principal,
         claims.office.as_deref(),
         catalogue,
     )
-    .map_err(|e| {
-        ApiError::Forbidden(format!(
-            "case work needs the token's `office` claim to name an office: {e}"
-        ))
-    })
+    .map_err(|unusable| ApiError::Forbidden(unusable.to_string()))
 }
 
 /// What a development token says about its holder.

@@ -39,6 +39,35 @@ impl Role {
     }
 }
 
+/// The longest subject accepted: identity providers' ids are far shorter (Entra ID's are 43
+/// characters), and every access-log entry stores it.
+pub const MAX_SUBJECT_CHARS: usize = 255;
+
+/// Why an identity provider's claims describe no caller Trygg can serve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimsError {
+    /// The subject names the reader in every access-log entry: a short line of visible text.
+    #[error(
+        "`sub` must be 1 to {MAX_SUBJECT_CHARS} characters of visible text, without control characters"
+    )]
+    Subject,
+    /// A handler's office decides which cases they work.
+    #[error("case work needs the `office` claim to name an office: {0}")]
+    Office(CatalogueError),
+}
+
+/// Checks a subject claim by [`ClaimsError::Subject`]'s rule.
+pub fn check_subject(subject: &str) -> Result<(), ClaimsError> {
+    let usable = !subject.trim().is_empty()
+        && subject.chars().count() <= MAX_SUBJECT_CHARS
+        && !subject.chars().any(char::is_control);
+    if usable {
+        Ok(())
+    } else {
+        Err(ClaimsError::Subject)
+    }
+}
+
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -69,20 +98,24 @@ impl Principal {
         }
     }
 
-    /// The caller an identity provider's claims describe: unknown roles are ignored (a
-    /// provider issues roles for other applications too). The office matters for case work
-    /// only: a handler's must be in the catalogue, anyone else's is not read (a provider that
-    /// maps every employee's department must not keep them from reporting).
+    /// The caller an identity provider's claims describe: the subject must pass
+    /// [`check_subject`]; unknown roles are ignored (a provider issues roles for other
+    /// applications too). The office matters for case work only: a handler's must be in the
+    /// catalogue, anyone else's is not read (a provider that maps every employee's department
+    /// must not keep them from reporting).
     pub fn from_claims(
         subject: String,
         roles: &[String],
         office: Option<&str>,
         catalogue: &Catalogue,
-    ) -> Result<Principal, CatalogueError> {
+    ) -> Result<Principal, ClaimsError> {
+        check_subject(&subject)?;
         let roles: BTreeSet<Role> = roles.iter().filter_map(|r| Role::from_claim(r)).collect();
         let office = match office.map(|code| catalogue.office(code)) {
             Some(Ok(office)) => Some(office),
-            Some(Err(unknown)) if roles.contains(&Role::Handler) => return Err(unknown),
+            Some(Err(unknown)) if roles.contains(&Role::Handler) => {
+                return Err(ClaimsError::Office(unknown));
+            }
             _ => None,
         };
         Ok(Principal::new(subject, roles, office))
@@ -254,6 +287,33 @@ mod tests {
             claims(&["handler"]).is_err(),
             "a handler's office decides their cases"
         );
+    }
+
+    #[test]
+    fn a_subject_is_a_short_line_of_visible_text() {
+        for usable in [
+            "alice",
+            "00000000-0000-0000-0000-000000000000",
+            &"a".repeat(255),
+        ] {
+            assert_eq!(check_subject(usable), Ok(()), "{usable}");
+        }
+        for refused in [
+            "",
+            "  ",
+            "ali\u{0}ce",
+            "alice\nbob",
+            "tab\there",
+            &"a".repeat(256),
+        ] {
+            assert_eq!(
+                check_subject(refused),
+                Err(ClaimsError::Subject),
+                "{refused:?}"
+            );
+        }
+        let claims = Principal::from_claims("a\u{0}".into(), &[], None, &Catalogue::builtin());
+        assert_eq!(claims, Err(ClaimsError::Subject));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod statistics;
 pub mod text;
 mod workflow;
 
-pub use access::{Principal, Role, Visibility};
+pub use access::{ClaimsError, MAX_SUBJECT_CHARS, Principal, Role, Visibility, check_subject};
 pub use allowance::{Allowances, Origin};
 pub use case_number::CaseNumber;
 pub use catalogue::{

@@ -345,11 +345,22 @@ impl Database {
     /// first caller that arrived meanwhile (or lets it go).
     fn lead(&self) {
         let batch = std::mem::take(&mut lock(&self.appender.queue).waiting);
-        let written = self.append_batch(&mut lock(&self.appender.head), &batch);
-        for waiting in batch {
-            // A caller that gave up waiting no longer listens; nothing to tell it.
-            let _ = waiting.turn.send(Turn::Done(written.clone()));
+        let mut head = lock(&self.appender.head);
+        let written = self.append_batch(&mut head, &batch);
+        if written.is_err() && batch.len() > 1 {
+            // One caller's entries must never fail another's (an entry the database refuses,
+            // say): the batch is written again caller by caller, each told its own outcome.
+            for waiting in batch {
+                let written = self.append_batch(&mut head, std::slice::from_ref(&waiting));
+                let _ = waiting.turn.send(Turn::Done(written));
+            }
+        } else {
+            for waiting in batch {
+                // A caller that gave up waiting no longer listens; nothing to tell it.
+                let _ = waiting.turn.send(Turn::Done(written.clone()));
+            }
         }
+        drop(head);
         let mut queue = lock(&self.appender.queue);
         while let Some(next) = queue.waiting.first() {
             if next.turn.send(Turn::Lead).is_ok() {

@@ -226,6 +226,7 @@ impl Provider {
             Err(e) => return Err(error("the ID token", e)),
         };
         let subject = claims.subject().as_str().to_owned();
+        trygg_domain::check_subject(&subject).map_err(|e| error("the ID token", e))?;
         let name = claims
             .name()
             .and_then(|name| name.get(None))

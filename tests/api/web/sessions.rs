@@ -56,7 +56,9 @@ async fn a_cookie_saved_before_signing_out_opens_nothing() {
         sent_to_sign_in(replay(&app, &saved, &path).await),
         "the session ended on the server"
     );
-    assert!(sent_to_sign_in(replay(&app, &saved, "/mina-rapporter").await));
+    assert!(sent_to_sign_in(
+        replay(&app, &saved, "/mina-rapporter").await
+    ));
 }
 
 #[actix_web::test]
@@ -91,7 +93,9 @@ async fn an_idle_session_ends_sooner_for_case_workers_than_for_reporters() {
         "a reporter writing slowly keeps theirs for an hour"
     );
     app.clock.advance(Duration::minutes(61));
-    assert!(sent_to_sign_in(replay(&app, &reporter, "/mina-rapporter").await));
+    assert!(sent_to_sign_in(
+        replay(&app, &reporter, "/mina-rapporter").await
+    ));
 }
 
 #[actix_web::test]
