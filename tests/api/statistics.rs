@@ -1383,3 +1383,76 @@ async fn a_fold_behind_the_filings_counts_every_waiting_case() {
         12_001
     );
 }
+
+#[actix_web::test]
+async fn no_figure_derived_from_a_suppressed_count_is_published() {
+    let app = spawn_app().await;
+    let local: NaiveDateTime = "2025-06-11T08:00:00".parse().unwrap();
+    // One case in public space is suppressed; the six against staff are suppressed with it, or
+    // the total would give it away. Half of those six were police-reported and closed: shares
+    // and a median that would each be published for a visible count of six.
+    file_case(
+        &app,
+        local,
+        &[
+            ("place_kind", "public_space"),
+            ("affected_category", "resident"),
+        ],
+        &[],
+    )
+    .await;
+    let staff = [
+        ("place_kind", "workplace"),
+        ("affected_category", "employee"),
+    ];
+    for n in 0..6 {
+        let id = file_case(&app, local, &staff, &[]).await.id;
+        if n < 3 {
+            change(
+                &app,
+                &id,
+                "follow-up",
+                json!({"police_report_filed": true, "support_offered": false}),
+            )
+            .await;
+            close(&app, &id).await;
+        }
+    }
+    let reply = app.get("/api/v1/statistics/yearly/2025", &analyst()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body = &reply.body;
+    let sections = body["focus_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(body["offices"].as_array().unwrap())
+        .chain(std::iter::once(&body["total"]));
+    let mut suppressed = 0;
+    for section in sections.filter(|section| section["cases"].is_null()) {
+        suppressed += 1;
+        for derived in [
+            "police_reported_share",
+            "closed_share",
+            "median_days_to_close",
+        ] {
+            assert_eq!(
+                section[derived],
+                Value::Null,
+                "{derived} of {}, whose count is suppressed",
+                section["code"]
+            );
+        }
+    }
+    let staff = body["focus_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|section| section["code"] == "staff_and_officials")
+        .unwrap();
+    assert_eq!(
+        staff["cases"],
+        Value::Null,
+        "suppressed with the single case"
+    );
+    assert!(suppressed >= 2);
+}

@@ -216,11 +216,14 @@ pub struct Section {
     pub by_severity: Vec<CountView>,
     pub by_gender: Vec<CountView>,
     pub by_age_group: Vec<CountView>,
-    /// Published only when neither the police-reported cases nor the others are a small count.
+    /// Published only when `cases` is, and neither the police-reported cases nor the others
+    /// are a small count.
     pub police_reported_share: Option<f64>,
-    /// Published only when neither the closed cases nor the open ones are a small count.
+    /// Published only when `cases` is, and neither the closed cases nor the open ones are a
+    /// small count.
     pub closed_share: Option<f64>,
-    /// Whole days from filing to closing, over at least as many closed cases as the threshold.
+    /// Whole days from filing to closing, over at least as many closed cases as the threshold;
+    /// published only when `cases` is.
     pub median_days_to_close: Option<f64>,
 }
 

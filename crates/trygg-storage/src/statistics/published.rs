@@ -212,17 +212,21 @@ fn sections(
                 .map(|(_, days, n)| (*days, u64::try_from(*n).unwrap_or(0)))
                 .collect();
             let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            let published = first.count(first.index(&[row, first.axes()[1].categories.len() - 1]));
+            // A figure derived from a suppressed count gives it away (3 police-reported cases
+            // at a share of 0.0536 are 56 cases), so it is suppressed with the count.
+            let derived = |figure: Option<f64>| figure.filter(|_| published.is_some());
             Section {
                 code: category.code.clone(),
                 label: category.label.clone(),
-                cases: first.count(first.index(&[row, first.axes()[1].categories.len() - 1])),
+                cases: published,
                 by_kind: breakdown(&tables[0]),
                 by_severity: breakdown(&tables[1]),
                 by_gender: breakdown(&tables[2]),
                 by_age_group: breakdown(&tables[3]),
-                police_reported_share: share(count(police), count(cases), threshold),
-                closed_share: share(count(closed), count(cases), threshold),
-                median_days_to_close: median_days(&histogram, threshold),
+                police_reported_share: derived(share(count(police), count(cases), threshold)),
+                closed_share: derived(share(count(closed), count(cases), threshold)),
+                median_days_to_close: derived(median_days(&histogram, threshold)),
             }
         })
         .collect()
