@@ -5,7 +5,8 @@ COPY . .
 RUN cargo build --release --locked --bin trygg
 
 FROM debian:bookworm-slim
-RUN useradd --system --uid 10001 trygg && mkdir /data && chown trygg /data
+RUN useradd --system --uid 10001 trygg && mkdir /data /var/lib/trygg-heads \
+    && chown trygg /data /var/lib/trygg-heads
 COPY --from=build /src/target/release/trygg /usr/local/bin/trygg
 USER trygg
 ENV TRYGG_BIND=0.0.0.0:8080 \

@@ -10,7 +10,7 @@ use trygg_api::{Algorithm, AuthSettings, KeySource, RateLimits, Settings, Truste
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
-use trygg_storage::DatabaseUrl;
+use trygg_storage::{AccessLogKey, AccessLogKeys, DatabaseUrl};
 
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_DATABASE: &str = "./data/trygg.db";
@@ -138,6 +138,9 @@ fn require_deployment(
     }
     if env("TRYGG_SESSION_KEY").is_none() {
         missing.push("TRYGG_SESSION_KEY");
+    }
+    if env("TRYGG_ACCESS_LOG_KEY").is_none() {
+        missing.push("TRYGG_ACCESS_LOG_KEY");
     }
     if missing.is_empty() {
         Ok(false)
@@ -284,7 +287,6 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         .map_err(|reason| invalid("TRYGG_TRUSTED_PROXIES", reason))?;
     Ok(Settings {
         bind,
-        database_url,
         database_pool_size,
         auth,
         catalogue,
@@ -297,8 +299,84 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         metrics_token: env("TRYGG_METRICS_TOKEN").filter(|token| !token.is_empty()),
         access_log_heads: env("TRYGG_ACCESS_LOG_HEADS")
             .map(PathBuf::from)
-            .or(file.access_log_heads),
+            .or(file.access_log_heads)
+            .or_else(|| beside_sqlite(&database_url, "access-log-heads")),
+        access_log_keys: access_log_keys(&env, development, &database_url)?,
+        database_url,
     })
+}
+
+/// A file beside the SQLite database (`trygg.db.{suffix}`), where an embedded deployment keeps
+/// what must not live inside the database.
+fn beside_sqlite(database: &DatabaseUrl, suffix: &str) -> Option<PathBuf> {
+    match database {
+        DatabaseUrl::Sqlite(path) => Some(PathBuf::from(format!("{}.{suffix}", path.display()))),
+        DatabaseUrl::Postgres(_) => None,
+    }
+}
+
+/// The keys that seal the access log: `TRYGG_ACCESS_LOG_KEY`, and after a rotation the keys it
+/// replaced in `TRYGG_ACCESS_LOG_PREVIOUS_KEYS` (comma-separated), which only verify. In
+/// development mode without one, a key kept in a file beside the SQLite database (or in
+/// `./data/` for PostgreSQL), made on first use.
+fn access_log_keys(
+    env: &impl Fn(&str) -> Option<String>,
+    development: bool,
+    database: &DatabaseUrl,
+) -> Result<AccessLogKeys, ConfigError> {
+    let key = |name: &'static str, secret: &str| {
+        AccessLogKey::new(secret.as_bytes()).map_err(|weak| invalid(name, weak))
+    };
+    let current = match env("TRYGG_ACCESS_LOG_KEY") {
+        Some(secret) => key("TRYGG_ACCESS_LOG_KEY", &secret)?,
+        None if development => {
+            let path = beside_sqlite(database, "access-log-key")
+                .unwrap_or_else(|| PathBuf::from("./data/access-log.key"));
+            key("TRYGG_ACCESS_LOG_KEY", &development_key(&path)?)?
+        }
+        None => return Err(invalid("TRYGG_ACCESS_LOG_KEY", "must be set")),
+    };
+    let previous = env("TRYGG_ACCESS_LOG_PREVIOUS_KEYS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|secret| !secret.is_empty())
+        .map(|secret| key("TRYGG_ACCESS_LOG_PREVIOUS_KEYS", secret))
+        .collect::<Result<_, _>>()?;
+    Ok(AccessLogKeys { current, previous })
+}
+
+/// The development access-log key in `path`, made (256 random bits, readable by its owner
+/// only) when there is none yet.
+fn development_key(path: &Path) -> Result<String, ConfigError> {
+    let io = |error: std::io::Error| ConfigError::Read {
+        path: path.into(),
+        error,
+    };
+    if let Ok(key) = std::fs::read_to_string(path) {
+        return Ok(key.trim().to_owned());
+    }
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder).map_err(io)?;
+    }
+    let key = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    std::io::Write::write_all(&mut file.open(path).map_err(io)?, key.as_bytes()).map_err(io)?;
+    tracing::warn!(
+        path = %path.display(),
+        "TRYGG_ACCESS_LOG_KEY is not set: the access log is sealed with a development key kept in this file"
+    );
+    Ok(key)
 }
 
 /// Requests per minute per caller (`TRYGG_RATE_*`).
@@ -533,6 +611,7 @@ mod tests {
             "TRYGG_JWT_SECRET or TRYGG_JWT_JWKS_URL",
             "TRYGG_OIDC_ISSUER",
             "TRYGG_SESSION_KEY",
+            "TRYGG_ACCESS_LOG_KEY",
         ] {
             assert!(error.contains(named), "{named}: {error}");
         }
@@ -545,6 +624,7 @@ mod tests {
             ("TRYGG_OIDC_ISSUER", "https://login.example/tenant/v2.0"),
             ("TRYGG_OIDC_CLIENT_ID", "trygg"),
             ("TRYGG_SESSION_KEY", key.as_str()),
+            ("TRYGG_ACCESS_LOG_KEY", key.as_str()),
         ];
         assert!(matches!(
             load_with(&complete).unwrap().auth.keys,
@@ -566,6 +646,44 @@ mod tests {
                 matches!(settings.auth.keys, KeySource::Development),
                 "{local}"
             );
+        }
+    }
+
+    #[test]
+    fn the_access_log_key_is_kept_apart_from_the_database() {
+        let folder = std::env::temp_dir().join(format!("trygg-key-{}", uuid::Uuid::new_v4()));
+        let database = folder.join("trygg.db");
+        let url = [("DATABASE_URL", database.to_str().unwrap())];
+        let first = load_with(&url).unwrap();
+        let again = load_with(&url).unwrap();
+        assert_eq!(
+            first.access_log_keys.current.id(),
+            again.access_log_keys.current.id(),
+            "made once, beside the database, and kept"
+        );
+        assert!(folder.join("trygg.db.access-log-key").exists());
+        assert_eq!(
+            first.access_log_heads,
+            Some(folder.join("trygg.db.access-log-heads"))
+        );
+        std::fs::remove_dir_all(&folder).unwrap();
+
+        let long = "k".repeat(32);
+        let rotated = load_with(&[
+            ("TRYGG_ACCESS_LOG_KEY", long.as_str()),
+            (
+                "TRYGG_ACCESS_LOG_PREVIOUS_KEYS",
+                &format!("{}, {}", "a".repeat(32), "b".repeat(40)),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(rotated.access_log_keys.previous.len(), 2);
+        for weak in [
+            ("TRYGG_ACCESS_LOG_KEY", "short"),
+            ("TRYGG_ACCESS_LOG_PREVIOUS_KEYS", "short"),
+        ] {
+            let error = load_with(&[("TRYGG_ACCESS_LOG_KEY", long.as_str()), weak]).unwrap_err();
+            assert!(error.to_string().contains(weak.0), "{error}");
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use trygg_api::{Application, TokenRequest};
-use trygg_storage::Database;
+use trygg_storage::{Breakage, Database};
 
 #[derive(Parser)]
 #[command(
@@ -203,23 +203,42 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                     anchors_from,
                 },
         } => {
-            if let Some(path) = anchors_from {
-                let heads = trygg_storage::anchors_in(&path)
+            // The service's own heads file (beside an SQLite database, or as configured).
+            let anchors_from = anchors_from.or_else(|| {
+                settings
+                    .access_log_heads
+                    .clone()
+                    .filter(|heads| heads.exists())
+            });
+            let anchored = anchors_from.is_some() || !anchors.is_empty();
+            if let Some(path) = &anchors_from {
+                let heads = trygg_storage::anchors_in(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 anchors.extend(heads);
             }
+            let keys = settings.access_log_keys;
             let report = actix_web::web::block(move || {
                 Database::connect(&settings.database_url, 1, settings.clock)?
+                    .seal_access_log_with(keys)
                     .verify_access_log(&anchors)
             })
             .await??;
             for (chain, entries, head) in &report.heads {
                 println!("chain {chain:?}: {entries} entries, head {head}");
             }
-            if let Some(seq) = report.first_broken {
+            if let Some((seq, why)) = &report.first_broken {
+                let why = match why {
+                    Breakage::Altered => "edited, removed or inserted".to_owned(),
+                    Breakage::UnknownKey(id) => format!(
+                        "sealed with key {id}, which was not given \
+                         (TRYGG_ACCESS_LOG_KEY, TRYGG_ACCESS_LOG_PREVIOUS_KEYS)"
+                    ),
+                    Breakage::Unsealed => "not sealed with any key: written before entries \
+                         were sealed, or rewritten by someone without the key"
+                        .to_owned(),
+                };
                 return Err(format!(
-                    "access log broken at entry {seq}: edited, removed or inserted \
-                     ({} entries verified)",
+                    "access log broken at entry {seq}: {why} ({} entries verified)",
                     report.entries
                 )
                 .into());
@@ -231,7 +250,17 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 )
                 .into());
             }
-            println!("access log intact: {} entries verified", report.entries);
+            if report.entries == 0 {
+                println!("access log empty: nothing to verify");
+            } else {
+                println!("access log intact: {} entries verified", report.entries);
+            }
+            if !anchored {
+                println!(
+                    "no anchor: without the heads written outside the database, entries cut off \
+                     the end of a chain cannot be seen (--anchors-from FILE, TRYGG_ACCESS_LOG_HEADS)"
+                );
+            }
         }
         Command::Statistics {
             command: StatisticsCommand::Rebuild,

@@ -9,6 +9,7 @@ use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::DatabaseUrl;
 
 const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
+const ACCESS_LOG_KEY: &str = "a-benchmark-access-log-key-long-enough";
 
 /// Starts the service on `database` (alert e-mails to `smtp_url`, when given) and returns its
 /// base URL and a token with `role`.
@@ -56,6 +57,10 @@ pub async fn start(
         metrics_token: None,
         trusted_proxies: trygg_api::TrustedProxies::default(),
         access_log_heads: None,
+        access_log_keys: trygg_storage::AccessLogKeys {
+            current: trygg_storage::AccessLogKey::new(ACCESS_LOG_KEY.as_bytes()).unwrap(),
+            previous: Vec::new(),
+        },
         clock: trygg_domain::Clock::system(),
     };
     let application = Application::build(settings).await.unwrap();

@@ -288,3 +288,120 @@ async fn an_entry_the_database_refuses_fails_no_other_readers_entry() {
         .count("SELECT COUNT(*) FROM access_log WHERE actor LIKE 'reader-%'");
     assert_eq!(logged, 45);
 }
+
+/// The text a seal covers, as the code (which an attacker can read) builds it.
+fn sealed_text(prev: &str, entry: &trygg_storage::AccessEntry, key_id: &str) -> String {
+    format!(
+        "{prev}\n{}\n{}:{}\n{}:{}\n{}:{}\n{key_id}",
+        entry.at.format("%Y-%m-%dT%H:%M:%S%.6f"),
+        entry.actor.len(),
+        entry.actor,
+        entry.incident_id.len(),
+        entry.incident_id,
+        entry.purpose.len(),
+        entry.purpose,
+    )
+}
+
+/// How an attacker seals an entry: its hash and key id, from the hash before it.
+type Seal = Box<dyn Fn(&str, &trygg_storage::AccessEntry) -> (String, String)>;
+
+/// Rewrites a copy's access log as an attacker with the database but not the key would: the
+/// guard dropped, every entry of `reader` deleted, the chain recomputed by `seal`, which gives
+/// each entry's hash and key id from the text before it.
+fn rewrite_without(app: &TestApp, reader: &str, seal: Seal) {
+    let database =
+        trygg_storage::Database::connect(&app.database.url(), 1, app.clock.clock()).unwrap();
+    let filter = trygg_storage::AccessFilter {
+        limit: 1_000,
+        ..Default::default()
+    };
+    let entries = database.access_log(&filter).unwrap();
+    let mut prev = entries[0].prev_hash.clone();
+    let mut sql = format!("DELETE FROM access_log WHERE actor = '{reader}';");
+    for entry in entries.iter().filter(|entry| entry.actor != reader) {
+        let (hash, key_id) = seal(&prev, entry);
+        sql.push_str(&format!(
+            "UPDATE access_log SET prev_hash = '{prev}', hash = '{hash}', key_id = '{key_id}' \
+             WHERE seq = {};",
+            entry.seq
+        ));
+        prev = hash;
+    }
+    app.database.execute(
+        &format!("DROP TRIGGER access_log_no_update; DROP TRIGGER access_log_no_delete; {sql}"),
+        &format!("DROP TRIGGER access_log_append_only ON access_log; {sql}"),
+    );
+}
+
+#[actix_web::test]
+async fn a_chain_rewritten_without_the_key_fails_verification() {
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+
+    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    let attacks: [(&str, Seal); 2] = [
+        (
+            "not sealed",
+            // SHA-256 of the text, as the chain was before it was sealed.
+            Box::new(move |prev, entry| {
+                (
+                    hex(&Sha256::digest(sealed_text(prev, entry, "").as_bytes())),
+                    String::new(),
+                )
+            }),
+        ),
+        (
+            "edited, removed or inserted",
+            // The entry's own key id, with a key guessed (the development secret, say).
+            Box::new(move |prev, entry| {
+                let mut mac =
+                    Hmac::<Sha256>::new_from_slice(b"trygg-development-secret-not-for-production")
+                        .unwrap();
+                mac.update(sealed_text(prev, entry, &entry.key_id).as_bytes());
+                (hex(&mac.finalize().into_bytes()), entry.key_id.clone())
+            }),
+        ),
+    ];
+    for (breakage, seal) in attacks {
+        let app = spawn_app().await;
+        let alice = reporter("alice");
+        let id = app.file_id(&alice, &report()).await;
+        let manager = token("ivy", &["security_manager"], None);
+        for reader in [&alice, &manager, &alice, &manager, &alice] {
+            app.get(&format!("/api/v1/incidents/{id}"), reader).await;
+        }
+        let intact = verify(&app);
+        assert!(
+            intact.status.success(),
+            "{}",
+            String::from_utf8_lossy(&intact.stderr)
+        );
+
+        rewrite_without(&app, "ivy", seal);
+        let remaining = app.database.count("SELECT COUNT(*) FROM access_log");
+        assert_eq!(remaining, 3, "the security manager's reads are gone");
+        let rewritten = verify(&app);
+        let stderr = String::from_utf8_lossy(&rewritten.stderr);
+        assert!(!rewritten.status.success(), "{breakage}: {stderr}");
+        assert!(stderr.contains(breakage), "{stderr}");
+        let unknown = app.trygg(
+            &["audit", "verify"],
+            &[(
+                "TRYGG_ACCESS_LOG_KEY",
+                "another-key-that-is-long-enough-to-be-one",
+            )],
+        );
+        assert!(!unknown.status.success(), "a wrong key verifies nothing");
+    }
+}
+
+#[actix_web::test]
+async fn verify_says_plainly_when_the_log_is_empty_or_has_no_anchor() {
+    let app = spawn_app().await;
+    let empty = verify(&app);
+    assert!(empty.status.success());
+    let said = String::from_utf8_lossy(&empty.stdout);
+    assert!(said.contains("access log empty"), "{said}");
+    assert!(said.contains("no anchor"), "{said}");
+}

@@ -12,6 +12,8 @@ use trygg_notifier::{DeliverySettings, Routing};
 pub use crate::database::TestDatabase;
 
 pub const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
+/// The key the test service seals its access log with; `trygg` commands are given it too.
+pub const ACCESS_LOG_KEY: &str = "an-access-log-key-for-tests-long-enough";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 /// What the test service's scraper presents for `/metrics`.
 pub const METRICS_TOKEN: &str = "a-metrics-token-for-tests";
@@ -162,6 +164,10 @@ async fn start(
         metrics_token: Some(METRICS_TOKEN.into()),
         trusted_proxies: trygg_api::TrustedProxies::default(),
         access_log_heads: None,
+        access_log_keys: trygg_storage::AccessLogKeys {
+            current: trygg_storage::AccessLogKey::new(ACCESS_LOG_KEY.as_bytes()).unwrap(),
+            previous: Vec::new(),
+        },
         clock: clock.clock(),
     };
     configure(&mut settings);
@@ -337,6 +343,7 @@ impl TestApp {
         std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
             .args(args)
             .env("DATABASE_URL", url)
+            .env("TRYGG_ACCESS_LOG_KEY", ACCESS_LOG_KEY)
             .env_remove("TRYGG_CONFIG")
             .envs(env.iter().copied())
             .output()

@@ -20,7 +20,7 @@ use actix_web::{App, HttpServer, Resource, Route, web};
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_domain::{Allowances, Catalogue, Clock};
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
-use trygg_storage::{Database, DatabaseUrl, StorageError};
+use trygg_storage::{AccessLogKeys, Database, DatabaseUrl, StorageError};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenRequest, mint_token};
@@ -57,6 +57,8 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// A file outside the database where the access log's heads are appended too.
     pub access_log_heads: Option<PathBuf>,
+    /// The keys that seal the access log's entries, held outside the database.
+    pub access_log_keys: AccessLogKeys,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,8 +108,10 @@ impl Application {
         let clock = settings.clock;
         let database_clock = clock.clone();
         let heads = settings.access_log_heads;
+        let keys = settings.access_log_keys;
         let database = web::block(move || {
-            let mut database = Database::connect(&url, pool_size, database_clock)?;
+            let mut database =
+                Database::connect(&url, pool_size, database_clock)?.seal_access_log_with(keys);
             if let Some(heads) = heads {
                 database = database.record_heads_in(heads);
             }

@@ -1,8 +1,10 @@
 //! The access log: who read which case, when and through which endpoint.
 //!
 //! Append-only (no code path updates or deletes it, and triggers refuse it), and chained: each
-//! entry's hash covers the previous entry's hash and its own fields, so editing, removing or
-//! inserting an entry is detected by [`Database::verify_access_log`].
+//! entry's seal covers the previous entry's seal and its own fields, so editing, removing or
+//! inserting an entry is detected by [`Database::verify_access_log`]. A seal is an
+//! HMAC-SHA256 under a key the database does not hold ([`AccessLogKey`]), so whoever has the
+//! database alone (a copy, a dump, its administrator) cannot rewrite the chain to match.
 //!
 //! Each service instance appends to a chain of its own, so instances sharing a database never
 //! wait for one another. Within an instance, reads logged at the same moment share one
@@ -25,6 +27,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -39,6 +42,79 @@ const VERIFY_PAGE: i64 = 1_000;
 /// How many entries an instance appends between two heads written outside the database.
 pub const ANCHOR_EVERY: u64 = 1_000;
 
+/// The shortest key accepted: 256 bits.
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// A key that seals access-log entries. Its id, derived from it, is stored with each entry, so
+/// that after a rotation an auditor knows which key each entry needs.
+#[derive(Clone)]
+pub struct AccessLogKey {
+    id: String,
+    secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for AccessLogKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessLogKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("an access-log key must be at least {MIN_KEY_BYTES} bytes")]
+pub struct WeakKey;
+
+impl AccessLogKey {
+    pub fn new(secret: &[u8]) -> Result<AccessLogKey, WeakKey> {
+        if secret.len() < MIN_KEY_BYTES {
+            return Err(WeakKey);
+        }
+        let digest = Sha256::digest([b"trygg access log key id\n".as_slice(), secret].concat());
+        Ok(AccessLogKey {
+            id: hex(&digest[..8]),
+            secret: secret.to_vec(),
+        })
+    }
+
+    /// A key of 256 random bits, for an instance given none: its entries cannot be verified
+    /// once it is gone, which `verify` reports as an unknown key.
+    pub fn ephemeral() -> AccessLogKey {
+        let random: Vec<u8> = [Uuid::new_v4(), Uuid::new_v4()]
+            .iter()
+            .flat_map(|id| *id.as_bytes())
+            .collect();
+        AccessLogKey::new(&random).unwrap_or_else(|WeakKey| unreachable!("32 bytes"))
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn seal(&self, text: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(text.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// The keys an instance seals with and verifies against: the current one, and those it
+/// replaced (rotation), which only verify.
+#[derive(Debug, Clone)]
+pub struct AccessLogKeys {
+    pub current: AccessLogKey,
+    pub previous: Vec<AccessLogKey>,
+}
+
+impl AccessLogKeys {
+    fn find(&self, id: &str) -> Option<&AccessLogKey> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|key| key.id == id)
+    }
+}
+
 /// One read of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = access_log)]
@@ -50,6 +126,8 @@ pub struct AccessEntry {
     pub purpose: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The id of the key that sealed the entry; empty before entries were sealed.
+    pub key_id: String,
 }
 
 /// Which entries to list, oldest first.
@@ -62,12 +140,23 @@ pub struct AccessFilter {
     pub limit: i64,
 }
 
+/// Why an entry does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Breakage {
+    /// Its seal or its link to the entry before does not match: edited, removed or inserted.
+    Altered,
+    /// Sealed with a key not given to the check (or an instance's own, now gone).
+    UnknownKey(String),
+    /// Not sealed: written before entries were sealed, or rewritten by someone without a key.
+    Unsealed,
+}
+
 /// The result of walking every chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub entries: u64,
-    /// The first entry whose hash or link does not hold.
-    pub first_broken: Option<i64>,
+    /// The first entry that does not hold, and why.
+    pub first_broken: Option<(i64, Breakage)>,
     /// Each chain's name, length and last hash.
     pub heads: Vec<(String, u64, String)>,
     /// The anchors asked about that no chain holds: what was cut off or never written here.
@@ -78,6 +167,7 @@ pub struct ChainReport {
 #[derive(Debug)]
 pub(crate) struct Appender {
     chain: String,
+    keys: AccessLogKeys,
     queue: Mutex<Queue>,
     /// The chain's last hash and length; only the leader touches it.
     head: Mutex<(String, u64)>,
@@ -105,6 +195,10 @@ impl Appender {
     pub(crate) fn new() -> Appender {
         let chain = Uuid::now_v7().to_string();
         Appender {
+            keys: AccessLogKeys {
+                current: AccessLogKey::ephemeral(),
+                previous: Vec::new(),
+            },
             head: Mutex::new((genesis(&chain), 0)),
             chain,
             queue: Mutex::default(),
@@ -180,28 +274,47 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn entry_hash(
+/// The text an entry's seal covers: the link, every field and the key's id, length-prefixed
+/// so that no two different entries have the same text.
+fn sealed_text(
     prev: &str,
     at: NaiveDateTime,
     actor: &str,
     incident_id: &str,
     purpose: &str,
+    key_id: &str,
 ) -> String {
-    // Length-prefixed, so no two different entries hash the same text.
-    let text = format!(
-        "{prev}\n{}\n{}:{actor}\n{}:{incident_id}\n{}:{purpose}",
+    format!(
+        "{prev}\n{}\n{}:{actor}\n{}:{incident_id}\n{}:{purpose}\n{key_id}",
         at.format("%Y-%m-%dT%H:%M:%S%.6f"),
         actor.len(),
         incident_id.len(),
         purpose.len(),
-    );
-    hex(&Sha256::digest(text.as_bytes()))
+    )
 }
 
 impl AccessEntry {
-    fn holds(&self, prev: &str) -> bool {
-        self.prev_hash == prev
-            && self.hash == entry_hash(prev, self.at, &self.actor, &self.incident_id, &self.purpose)
+    /// Whether the entry follows `prev` under one of `keys`.
+    fn check(&self, prev: &str, keys: &AccessLogKeys) -> Result<(), Breakage> {
+        if self.key_id.is_empty() {
+            return Err(Breakage::Unsealed);
+        }
+        let key = keys
+            .find(&self.key_id)
+            .ok_or_else(|| Breakage::UnknownKey(self.key_id.clone()))?;
+        let text = sealed_text(
+            prev,
+            self.at,
+            &self.actor,
+            &self.incident_id,
+            &self.purpose,
+            &self.key_id,
+        );
+        if self.prev_hash == prev && self.hash == key.seal(&text) {
+            Ok(())
+        } else {
+            Err(Breakage::Altered)
+        }
     }
 
     pub fn at(&self) -> DateTime<Utc> {
@@ -220,6 +333,7 @@ struct NewEntry {
     prev_hash: String,
     hash: String,
     chain: String,
+    key_id: String,
 }
 
 /// A batch of entries as one PostgreSQL statement whose text does not depend on how many
@@ -242,6 +356,7 @@ impl<'a> AppendStatement<'a> {
                 text(|entry| &entry.prev_hash),
                 text(|entry| &entry.hash),
                 text(|entry| &entry.chain),
+                text(|entry| &entry.key_id),
             ],
         }
     }
@@ -250,13 +365,13 @@ impl<'a> AppendStatement<'a> {
 impl QueryFragment<Pg> for AppendStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
-            "INSERT INTO access_log (at, actor, incident_id, purpose, prev_hash, hash, chain) \
-             SELECT at, actor, incident_id, purpose, prev_hash, hash, chain FROM ",
+            "INSERT INTO access_log (at, actor, incident_id, purpose, prev_hash, hash, chain, key_id) \
+             SELECT at, actor, incident_id, purpose, prev_hash, hash, chain, key_id FROM ",
         );
         push_unnest(out.reborrow(), &self.columns)?;
         out.push_sql(
-            " WITH ORDINALITY AS entry (at, actor, incident_id, purpose, prev_hash, hash, chain, n) \
-             ORDER BY n",
+            " WITH ORDINALITY AS entry \
+             (at, actor, incident_id, purpose, prev_hash, hash, chain, key_id, n) ORDER BY n",
         );
         Ok(())
     }
@@ -334,6 +449,12 @@ impl Database {
         Ok(found)
     }
 
+    /// Seals this instance's entries with `keys.current`, and verifies against all of `keys`.
+    pub fn seal_access_log_with(mut self, keys: AccessLogKeys) -> Database {
+        self.appender.keys = keys;
+        self
+    }
+
     /// Also appends this instance's chain heads to `path`, a file outside the database (on
     /// other storage, ideally write-once), so that cutting off the newest entries shows.
     pub fn record_heads_in(mut self, path: PathBuf) -> Database {
@@ -375,17 +496,19 @@ impl Database {
     /// only once they are committed.
     fn append_batch(&self, head: &mut (String, u64), batch: &[Waiting]) -> Result<(), String> {
         let (mut prev, mut length) = head.clone();
+        let key = &self.appender.keys.current;
         let mut entries = Vec::new();
         for waiting in batch {
             for id in &waiting.incident_ids {
                 let incident_id = id.to_string();
-                let hash = entry_hash(
+                let hash = key.seal(&sealed_text(
                     &prev,
                     waiting.at,
                     &waiting.actor,
                     &incident_id,
                     waiting.purpose,
-                );
+                    key.id(),
+                ));
                 entries.push(NewEntry {
                     at: waiting.at,
                     actor: waiting.actor.clone(),
@@ -394,6 +517,7 @@ impl Database {
                     prev_hash: prev,
                     hash: hash.clone(),
                     chain: self.appender.chain.clone(),
+                    key_id: key.id().to_owned(),
                 });
                 prev = hash;
                 length += 1;
@@ -441,8 +565,9 @@ impl Database {
         Ok(query.load(&mut *self.connection()?)?)
     }
 
-    /// Walks every chain, reports the first entry that does not hold, and which of the
-    /// `anchors` (heads the service logged) no chain holds.
+    /// Walks every chain under the keys it was given ([`Database::seal_access_log_with`]),
+    /// reports the first entry that does not hold, and which of the `anchors` (heads the
+    /// service logged) no chain holds.
     pub fn verify_access_log(&self, anchors: &[String]) -> Result<ChainReport, StorageError> {
         let mut conn = self.connection()?;
         let chains: Vec<String> = access_log::table
@@ -471,12 +596,14 @@ impl Database {
                 };
                 after = last.seq;
                 for entry in &page {
-                    if !entry.holds(&prev) {
-                        report.first_broken = Some(
-                            report
-                                .first_broken
-                                .map_or(entry.seq, |seq| seq.min(entry.seq)),
-                        );
+                    if let Err(why) = entry.check(&prev, &self.appender.keys) {
+                        if report
+                            .first_broken
+                            .as_ref()
+                            .is_none_or(|(seq, _)| entry.seq < *seq)
+                        {
+                            report.first_broken = Some((entry.seq, why));
+                        }
                         break 'pages;
                     }
                     report
@@ -508,6 +635,7 @@ mod tests {
             prev_hash: GENESIS.to_owned(),
             hash: GENESIS.to_owned(),
             chain: "chain".to_owned(),
+            key_id: "key".to_owned(),
         }
     }
 
@@ -533,37 +661,50 @@ mod tests {
     }
 
     #[test]
-    fn the_hash_covers_every_field_and_the_link() {
+    fn the_seal_covers_every_field_the_link_and_the_key() {
+        let key = AccessLogKey::new(&[7; 32]).unwrap();
         let at = "2026-11-27T10:00:00.123456".parse().unwrap();
-        let base = entry_hash(GENESIS, at, "alice", "id", "read_incident");
+        let seal = |prev: &str, at, actor: &str, id: &str, purpose: &str, key_id: &str| {
+            key.seal(&sealed_text(prev, at, actor, id, purpose, key_id))
+        };
+        let base = seal(GENESIS, at, "alice", "id", "read_incident", key.id());
         assert_eq!(base.len(), 64);
-        assert_ne!(base, entry_hash(&base, at, "alice", "id", "read_incident"));
-        assert_ne!(
-            base,
-            entry_hash(GENESIS, at, "alicf", "id", "read_incident")
-        );
-        assert_ne!(
-            base,
-            entry_hash(GENESIS, at, "alice", "ie", "read_incident")
-        );
-        assert_ne!(
-            base,
-            entry_hash(GENESIS, at, "alice", "id", "list_incidents")
-        );
-        assert_ne!(
-            base,
-            entry_hash(
+        let later = at + chrono::Duration::microseconds(1);
+        for other in [
+            seal(&base, at, "alice", "id", "read_incident", key.id()),
+            seal(GENESIS, at, "alicf", "id", "read_incident", key.id()),
+            seal(GENESIS, at, "alice", "ie", "read_incident", key.id()),
+            seal(GENESIS, at, "alice", "id", "list_incidents", key.id()),
+            seal(GENESIS, later, "alice", "id", "read_incident", key.id()),
+            seal(GENESIS, at, "alice", "id", "read_incident", "another"),
+            AccessLogKey::new(&[8; 32]).unwrap().seal(&sealed_text(
                 GENESIS,
-                at + chrono::Duration::microseconds(1),
+                at,
                 "alice",
                 "id",
-                "read_incident"
-            )
-        );
+                "read_incident",
+                key.id(),
+            )),
+        ] {
+            assert_ne!(base, other);
+        }
         // Field boundaries cannot be moved.
         assert_ne!(
-            entry_hash(GENESIS, at, "ab", "c", "p"),
-            entry_hash(GENESIS, at, "a", "bc", "p")
+            seal(GENESIS, at, "ab", "c", "p", key.id()),
+            seal(GENESIS, at, "a", "bc", "p", key.id())
+        );
+    }
+
+    #[test]
+    fn keys_are_long_and_known_by_an_id_that_does_not_give_them_away() {
+        assert_eq!(AccessLogKey::new(&[1; 31]).unwrap_err(), WeakKey);
+        let key = AccessLogKey::new(&[1; 32]).unwrap();
+        assert_eq!(key.id().len(), 16);
+        assert_ne!(key.id(), AccessLogKey::new(&[2; 32]).unwrap().id());
+        assert!(!format!("{key:?}").contains("secret"));
+        assert_ne!(
+            AccessLogKey::ephemeral().id(),
+            AccessLogKey::ephemeral().id()
         );
     }
 }

@@ -18,7 +18,10 @@ mod sqlite_writer;
 mod statistics;
 mod unnest;
 
-pub use access_log::{AccessEntry, AccessFilter, ChainReport, anchors_in};
+pub use access_log::{
+    AccessEntry, AccessFilter, AccessLogKey, AccessLogKeys, Breakage, ChainReport, WeakKey,
+    anchors_in,
+};
 pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
     DueDelivery, NewAlert, NewDelivery, OutboxState,

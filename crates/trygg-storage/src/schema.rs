@@ -75,6 +75,7 @@ diesel::table! {
         prev_hash -> Text,
         hash -> Text,
         chain -> Text,
+        key_id -> Text,
     }
 }
 

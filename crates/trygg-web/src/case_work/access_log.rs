@@ -88,7 +88,7 @@ pub async fn check(desk: Desk) -> Result<HttpResponse, WebError> {
     html(&ChainCheckPage {
         layout: Layout::new(&desk.visitor, "chain-title"),
         entries: report.entries,
-        first_broken: report.first_broken,
+        first_broken: report.first_broken.map(|(seq, _)| seq),
         heads: report.heads,
     })
 }
