@@ -32,7 +32,9 @@ use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use serde_json::{Value, json};
 use trygg_domain::{Catalogue, Clock, NewReport, ReportDraft};
 use trygg_notifier::Routing;
-use trygg_storage::{Database, DatabaseUrl, DbConnection, NewIncident, insert_incident};
+use trygg_storage::{
+    Database, DatabaseUrl, DbConnection, NewIncident, Purpose, Reader, insert_incident,
+};
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -253,7 +255,7 @@ fn store_reads(database: &Database, count: usize, concurrency: usize) -> Run {
         || (),
         |_, id| {
             database
-                .log_access("bench".into(), "read_incident", vec![id])
+                .log_reads(&Reader::new("bench", Purpose::ReadIncident), vec![id])
                 .is_ok()
         },
     )

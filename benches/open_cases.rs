@@ -32,7 +32,7 @@ use trygg_domain::{
     IncidentKind, Influence, OfficeCode, PerpetratorRelation, PlaceKind, Severity, Status,
     Visibility,
 };
-use trygg_storage::{Database, DatabaseUrl, QueueList, QueueOrder, QueueQuery};
+use trygg_storage::{Database, DatabaseUrl, Purpose, QueueList, QueueOrder, QueueQuery, Reader};
 
 const ESCALATION_RECEIVER: &str = "security-manager";
 
@@ -190,12 +190,21 @@ fn reads(
         })
     };
     let query = QueueQuery::new("ivy".into(), now().and_utc(), 25);
-    // What the queue page reads: how many cases each list holds, and the first page of one.
+    // What the queue page reads: how many cases each list holds, and the first page of one,
+    // its reads logged.
+    let reader = Reader::new("ivy", Purpose::WebQueue);
     let queue_page = |scope: &Visibility| {
         time(rounds, || {
             storage.queue_counts(scope, &query).unwrap();
-            let page = storage
-                .queue_list(scope, &query, QueueList::Unassigned, QueueOrder::Oldest, 0)
+            let (page, _) = storage
+                .read_queue_list(
+                    scope,
+                    &query,
+                    QueueList::Unassigned,
+                    QueueOrder::Oldest,
+                    0,
+                    &reader,
+                )
                 .unwrap();
             assert_eq!(page.len(), 25);
         })

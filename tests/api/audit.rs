@@ -268,11 +268,13 @@ async fn an_entry_the_database_refuses_fails_no_other_readers_entry() {
     let outcomes: Vec<(String, bool)> = std::thread::scope(|scope| {
         let handles: Vec<_> = readers
             .iter()
-            .map(|reader| {
+            .map(|subject| {
                 let database = database.clone();
                 scope.spawn(move || {
-                    let logged = database.log_access(reader.clone(), "read_incident", vec![case]);
-                    (reader.clone(), logged.is_ok())
+                    let reader =
+                        trygg_storage::Reader::new(subject, trygg_storage::Purpose::ReadIncident);
+                    let logged = database.log_reads(&reader, vec![case]);
+                    (subject.clone(), logged.is_ok())
                 })
             })
             .collect();

@@ -17,6 +17,7 @@ mod idempotency;
 mod listing;
 mod metrics;
 mod rate_limits;
+mod read_log;
 mod routing;
 mod service;
 #[path = "../support/smtp.rs"]

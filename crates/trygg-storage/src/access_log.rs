@@ -130,6 +130,116 @@ pub struct AccessEntry {
     pub key_id: String,
 }
 
+/// Why case content leaves storage: each names the access-log entries it writes, by the texts
+/// the log has always used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The API's case.
+    ReadIncident,
+    /// The API's list of cases.
+    ListIncidents,
+    /// The API's actions of a case.
+    ReadActions,
+    /// The API's comments of a case.
+    ReadComments,
+    /// The API's timeline of a case.
+    ReadTimeline,
+    /// The API's queue.
+    ReadQueue,
+    /// The API's routing of a case.
+    RoutingPreview,
+    /// The API's answer to a change of a case: the case, or the action changed.
+    CaseWorkAnswer,
+    /// The API's answer to a filing sent again: the case the first one filed.
+    FilingReplay,
+    /// The case page.
+    WebCase,
+    /// The queue page.
+    WebQueue,
+    /// "Mina rapporter".
+    WebMyReports,
+    /// A reporter's own report.
+    WebReport,
+    /// The receipt after filing.
+    WebReceipt,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 14] = [
+        Purpose::ReadIncident,
+        Purpose::ListIncidents,
+        Purpose::ReadActions,
+        Purpose::ReadComments,
+        Purpose::ReadTimeline,
+        Purpose::ReadQueue,
+        Purpose::RoutingPreview,
+        Purpose::CaseWorkAnswer,
+        Purpose::FilingReplay,
+        Purpose::WebCase,
+        Purpose::WebQueue,
+        Purpose::WebMyReports,
+        Purpose::WebReport,
+        Purpose::WebReceipt,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Purpose::ReadIncident => "read_incident",
+            Purpose::ListIncidents => "list_incidents",
+            Purpose::ReadActions => "read_actions",
+            Purpose::ReadComments => "read_comments",
+            Purpose::ReadTimeline => "read_timeline",
+            Purpose::ReadQueue => "read_queue",
+            Purpose::RoutingPreview => "routing_preview",
+            Purpose::CaseWorkAnswer => "case_work_answer",
+            Purpose::FilingReplay => "filing_replay",
+            Purpose::WebCase => "web_case",
+            Purpose::WebQueue => "web_queue",
+            Purpose::WebMyReports => "web_my_reports",
+            Purpose::WebReport => "web_report",
+            Purpose::WebReceipt => "web_receipt",
+        }
+    }
+}
+
+/// Who reads case content, and why: every read of case content storage offers takes one, and
+/// logs it before the content is handed back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    pub subject: String,
+    pub purpose: Purpose,
+}
+
+impl Reader {
+    pub fn new(subject: &str, purpose: Purpose) -> Reader {
+        Reader {
+            subject: subject.to_owned(),
+            purpose,
+        }
+    }
+}
+
+/// Case content storage has read and not yet handed over: only [`Unread::read_by`], which logs
+/// the read first, opens it. What else a caller needs of it is outside.
+#[derive(Debug)]
+#[must_use]
+pub struct Unread<T> {
+    content: T,
+    cases: Vec<Uuid>,
+}
+
+impl<T> Unread<T> {
+    pub(crate) fn new(content: T, cases: Vec<Uuid>) -> Unread<T> {
+        Unread { content, cases }
+    }
+
+    /// The content, its read of every case in it recorded first.
+    pub fn read_by(self, database: &Database, reader: &Reader) -> Result<T, StorageError> {
+        database.log_reads(reader, self.cases)?;
+        Ok(self.content)
+    }
+}
+
 /// Which entries to list, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct AccessFilter {
@@ -389,9 +499,15 @@ impl QueryId for AppendStatement<'_> {
 impl RunQueryDsl<PgConnection> for AppendStatement<'_> {}
 
 impl Database {
-    /// Records that `actor` read these cases through `purpose` (the endpoint); returns once
-    /// the entries are committed.
-    pub fn log_access(
+    /// Records that `reader` read these cases; returns once the entries are committed. Storage's
+    /// reads of case content log themselves through it; it is public for the benchmarks.
+    pub fn log_reads(&self, reader: &Reader, cases: Vec<Uuid>) -> Result<(), StorageError> {
+        self.log_access(reader.subject.clone(), reader.purpose.code(), cases)
+    }
+
+    /// Records that `actor` read these cases through `purpose`; returns once the entries are
+    /// committed.
+    fn log_access(
         &self,
         actor: String,
         purpose: &'static str,
@@ -432,19 +548,16 @@ impl Database {
         Ok(())
     }
 
-    /// Hands back what a read of case `id` found, its read recorded first (as by
-    /// [`Database::log_access`]); a case not found, or not the reader's to see, logs nothing.
-    /// Called on the thread that read, so that a request hands its work to a blocking thread
-    /// once.
-    pub fn log_found<T>(
+    /// Hands back what a read of case `id` found, its read recorded first; a case not found, or
+    /// not the reader's to see, logs nothing.
+    pub(crate) fn log_found<T>(
         &self,
         found: Option<T>,
         id: Uuid,
-        actor: String,
-        purpose: &'static str,
+        reader: &Reader,
     ) -> Result<Option<T>, StorageError> {
         if found.is_some() {
-            self.log_access(actor, purpose, vec![id])?;
+            self.log_reads(reader, vec![id])?;
         }
         Ok(found)
     }

@@ -3,10 +3,14 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use trygg_domain::{ActionStatus, FollowUp, IncidentKind, Outcome, Severity, Status, Visibility};
+use trygg_domain::{
+    ActionStatus, Audience, FollowUp, IncidentKind, Outcome, Severity, Status, Visibility,
+};
 use uuid::Uuid;
 
+use crate::access_log::{Reader, Unread};
 use crate::alerts::{NewAlert, insert_alerts};
+use crate::comments::{Comment, comments_of};
 use crate::database::{Database, DbConnection, insert_rows};
 use crate::error::StorageError;
 use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
@@ -75,17 +79,29 @@ pub struct Action {
 /// What an amendment came to.
 #[derive(Debug)]
 pub enum Amended<R> {
-    Done(Box<Incident>),
+    /// The case as it stands now (amended, or as it was when the amendment changed nothing),
+    /// and its version.
+    Done {
+        version: i64,
+        case: Box<Unread<Incident>>,
+    },
     /// No such case, or not visible to the caller.
     NotFound,
     /// The case has no action with the id the update names.
     NoSuchAction,
     /// The caller's version is not the current one.
-    Stale {
-        current_version: i64,
-    },
+    Stale { current_version: i64 },
     /// The decision refused the change; nothing was written.
     Refused(R),
+}
+
+impl<R> Amended<R> {
+    fn done(case: Incident) -> Amended<R> {
+        Amended::Done {
+            version: case.version,
+            case: Box::new(Unread::new(case.clone(), vec![case.id])),
+        }
+    }
 }
 
 #[derive(AsChangeset)]
@@ -205,7 +221,7 @@ pub(crate) fn visible_seq(
         .optional()
 }
 
-fn find(
+pub(crate) fn find(
     conn: &mut DbConnection,
     id: Uuid,
     visibility: &Visibility,
@@ -426,7 +442,7 @@ impl Database {
             };
             let events = events(&current, current_action.as_ref(), &amendment, &actor, at);
             if events.is_empty() {
-                return Ok(Amended::Done(Box::new(current)));
+                return Ok(Amended::done(current));
             }
             // Closing stamps the time the retention period runs from; reopening clears it.
             let closed_at = amendment
@@ -480,72 +496,125 @@ impl Database {
                 Some(&facts_of(&current)),
                 Some(&facts_of(&amended)),
             )?;
-            Ok(Amended::Done(Box::new(amended)))
+            Ok(Amended::done(amended))
         })
     }
 
-    /// The actions of a visible case, in the order they were added; `None` when not visible.
-    pub fn actions(
+    /// The actions of a visible case, in the order they were added, logged as read by
+    /// `reader`; `None` when not visible.
+    pub fn read_actions(
         &self,
         id: Uuid,
         visibility: &Visibility,
+        reader: &Reader,
     ) -> Result<Option<Vec<Action>>, StorageError> {
         let mut conn = self.connection()?;
         let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
             return Ok(None);
         };
-        let rows: Vec<ActionRow> = actions::table
-            .filter(actions::incident_seq.eq(seq))
-            .order(actions::seq)
-            .select(ActionRow::as_select())
-            .load(&mut *conn)?;
-        rows.into_iter()
-            .map(ActionRow::into_action)
-            .collect::<Result<_, _>>()
-            .map(Some)
+        let found = actions_of(&mut conn, seq)?;
+        self.log_found(Some(found), id, reader)
     }
 
-    /// The timeline of a visible case, oldest first; `None` when not visible.
-    pub fn timeline(
+    /// The timeline of a visible case, oldest first, logged as read by `reader`; `None` when
+    /// not visible.
+    pub fn read_timeline(
         &self,
         id: Uuid,
         visibility: &Visibility,
+        reader: &Reader,
     ) -> Result<Option<Vec<CaseEvent>>, StorageError> {
         let mut conn = self.connection()?;
         let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
             return Ok(None);
         };
-        type Row = (
-            chrono::NaiveDateTime,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = case_events::table
-            .filter(case_events::incident_seq.eq(seq))
-            .order(case_events::seq)
-            .select((
-                case_events::at,
-                case_events::actor,
-                case_events::field,
-                case_events::from_value,
-                case_events::to_value,
-                case_events::reason,
-            ))
-            .load(&mut *conn)?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|(at, actor, field, from, to, reason)| CaseEvent {
-                    at: at.and_utc(),
-                    actor,
-                    field,
-                    from,
-                    to,
-                    reason,
-                })
-                .collect(),
-        ))
+        let found = timeline_of(&mut conn, seq)?;
+        self.log_found(Some(found), id, reader)
     }
+
+    /// A visible case with its comments for `audiences`, and, for those who work it
+    /// (`work`), its actions and timeline: all a page shows of it, logged as one read by
+    /// `reader`. `None` when not visible.
+    pub fn read_case_file(
+        &self,
+        id: Uuid,
+        visibility: &Visibility,
+        audiences: &[Audience],
+        work: bool,
+        reader: &Reader,
+    ) -> Result<Option<CaseFile>, StorageError> {
+        let mut conn = self.connection()?;
+        let Some((seq, incident)) = find(&mut conn, id, visibility)? else {
+            return Ok(None);
+        };
+        let file = CaseFile {
+            incident,
+            comments: comments_of(&mut conn, seq, audiences)?,
+            actions: if work {
+                actions_of(&mut conn, seq)?
+            } else {
+                Vec::new()
+            },
+            timeline: if work {
+                timeline_of(&mut conn, seq)?
+            } else {
+                Vec::new()
+            },
+        };
+        self.log_found(Some(file), id, reader)
+    }
+}
+
+/// A case and what is written about it, as a page shows it.
+#[derive(Debug, Clone)]
+pub struct CaseFile {
+    pub incident: Incident,
+    pub comments: Vec<Comment>,
+    pub actions: Vec<Action>,
+    pub timeline: Vec<CaseEvent>,
+}
+
+/// The actions of the case `seq`, in the order they were added.
+fn actions_of(conn: &mut DbConnection, seq: i64) -> Result<Vec<Action>, StorageError> {
+    let rows: Vec<ActionRow> = actions::table
+        .filter(actions::incident_seq.eq(seq))
+        .order(actions::seq)
+        .select(ActionRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(ActionRow::into_action).collect()
+}
+
+/// The timeline of the case `seq`, oldest first.
+fn timeline_of(conn: &mut DbConnection, seq: i64) -> Result<Vec<CaseEvent>, StorageError> {
+    type Row = (
+        chrono::NaiveDateTime,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = case_events::table
+        .filter(case_events::incident_seq.eq(seq))
+        .order(case_events::seq)
+        .select((
+            case_events::at,
+            case_events::actor,
+            case_events::field,
+            case_events::from_value,
+            case_events::to_value,
+            case_events::reason,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, field, from, to, reason)| CaseEvent {
+            at: at.and_utc(),
+            actor,
+            field,
+            from,
+            to,
+            reason,
+        })
+        .collect())
 }

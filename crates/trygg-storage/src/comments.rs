@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use trygg_domain::{Audience, Visibility};
 use uuid::Uuid;
 
-use crate::case_work::visible_seq;
-use crate::database::Database;
+use crate::access_log::Reader;
+use crate::case_work::{find, visible_seq};
+use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::Incident;
 use crate::schema::comments;
@@ -53,40 +54,51 @@ impl Database {
         })
     }
 
-    /// The comments of a visible case for these audiences, oldest first.
-    pub fn comments(
+    /// The comments of a visible case, oldest first, for the audiences `audiences` picks seeing
+    /// the case (all for those who work it, say); logged as read by `reader`.
+    pub fn read_comments(
         &self,
         id: Uuid,
         visibility: &Visibility,
-        audiences: &[Audience],
+        audiences: impl FnOnce(&Incident) -> &'static [Audience],
+        reader: &Reader,
     ) -> Result<Option<Vec<Comment>>, StorageError> {
         let mut conn = self.connection()?;
-        let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
+        let Some((seq, incident)) = find(&mut conn, id, visibility)? else {
             return Ok(None);
         };
-        let rows: Vec<(NaiveDateTime, String, String, String)> = comments::table
-            .filter(comments::incident_seq.eq(seq))
-            .filter(comments::audience.eq_any(audiences.iter().map(|a| a.code())))
-            .order(comments::seq)
-            .select((
-                comments::at,
-                comments::author,
-                comments::audience,
-                comments::body,
-            ))
-            .load(&mut *conn)?;
-        rows.into_iter()
-            .map(|(at, author, audience, body)| {
-                Ok(Comment {
-                    at: at.and_utc(),
-                    author,
-                    audience: audience.parse().map_err(|e: trygg_domain::UnknownCode| {
-                        StorageError::Corrupt(e.to_string())
-                    })?,
-                    body,
-                })
-            })
-            .collect::<Result<_, _>>()
-            .map(Some)
+        let found = comments_of(&mut conn, seq, audiences(&incident))?;
+        self.log_found(Some(found), id, reader)
     }
+}
+
+/// The comments of the case `seq` for these audiences, oldest first.
+pub(crate) fn comments_of(
+    conn: &mut DbConnection,
+    seq: i64,
+    audiences: &[Audience],
+) -> Result<Vec<Comment>, StorageError> {
+    let rows: Vec<(NaiveDateTime, String, String, String)> = comments::table
+        .filter(comments::incident_seq.eq(seq))
+        .filter(comments::audience.eq_any(audiences.iter().map(|a| a.code())))
+        .order(comments::seq)
+        .select((
+            comments::at,
+            comments::author,
+            comments::audience,
+            comments::body,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(at, author, audience, body)| {
+            Ok(Comment {
+                at: at.and_utc(),
+                author,
+                audience: audience
+                    .parse()
+                    .map_err(|e: trygg_domain::UnknownCode| StorageError::Corrupt(e.to_string()))?,
+                body,
+            })
+        })
+        .collect()
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 mod postgres;
 
+use crate::access_log::{Reader, Unread};
 use crate::alerts::{NewAlert, first_alerts, write_alerts};
 use crate::case_work::{CaseEvent, insert_offices, record};
 use crate::database::{Database, DbConnection};
@@ -47,16 +48,24 @@ pub struct IdempotencyKey {
     pub request_hash: String,
 }
 
+/// A page of cases, and the cursor of the next page if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentPage {
+    pub cases: Vec<Incident>,
+    pub next_cursor: Option<i64>,
+}
+
 /// What filing did.
 #[derive(Debug)]
 pub enum Filing {
     /// A new case.
     Created(Box<Incident>),
-    /// The key was used before: the first filing's request hash and response.
+    /// The key was used before: the first filing's request hash and response, which holds
+    /// the case as the first filing answered it.
     Replayed {
         request_hash: String,
         incident_id: Uuid,
-        response_body: String,
+        response_body: Unread<String>,
     },
 }
 
@@ -323,7 +332,7 @@ fn replay(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Filing
             Ok(Filing::Replayed {
                 request_hash,
                 incident_id,
-                response_body,
+                response_body: Unread::new(response_body, vec![incident_id]),
             })
         })
         .transpose()
@@ -398,8 +407,19 @@ impl Database {
         Ok(filed > 0)
     }
 
-    /// One case, if it exists and is visible.
-    pub fn incident(
+    /// One case, if it exists and is visible to `reader`, who is logged as reading it.
+    pub fn read_incident(
+        &self,
+        id: Uuid,
+        visibility: &Visibility,
+        reader: &Reader,
+    ) -> Result<Option<Incident>, StorageError> {
+        let found = self.incident(id, visibility)?;
+        self.log_found(found, id, reader)
+    }
+
+    /// One case, if it exists and is visible; unlogged, so for storage's own use.
+    pub(crate) fn incident(
         &self,
         id: Uuid,
         visibility: &Visibility,
@@ -413,11 +433,31 @@ impl Database {
         Ok(with_offices(&mut conn, rows)?.pop())
     }
 
-    /// A page of visible cases, newest first; the last one's sequence number is the cursor of
-    /// the next page.
-    pub fn incidents(
+    /// A page of `filter.limit` visible cases, newest first, each logged as read by `reader`.
+    pub fn list_incidents(
         &self,
         filter: &IncidentFilter,
+        visibility: &Visibility,
+        reader: &Reader,
+    ) -> Result<IncidentPage, StorageError> {
+        // One more than asked tells whether there is a next page.
+        let mut rows = self.incidents(filter, filter.limit + 1, visibility)?;
+        let next_cursor = (rows.len() as i64 > filter.limit).then(|| {
+            rows.truncate(filter.limit as usize);
+            rows.last().map_or(0, |(seq, _)| *seq)
+        });
+        self.log_reads(reader, rows.iter().map(|(_, case)| case.id).collect())?;
+        Ok(IncidentPage {
+            cases: rows.into_iter().map(|(_, case)| case).collect(),
+            next_cursor,
+        })
+    }
+
+    /// Up to `limit` visible cases, newest first, each with its sequence number.
+    fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        limit: i64,
         visibility: &Visibility,
     ) -> Result<Vec<(i64, Incident)>, StorageError> {
         let mut conn = self.connection()?;
@@ -425,7 +465,7 @@ impl Database {
             .filter(visible_to(visibility))
             .select(IncidentRow::as_select())
             .order(incidents::seq.desc())
-            .limit(filter.limit)
+            .limit(limit)
             .into_boxed();
         if let Some(status) = filter.status {
             query = query.filter(incidents::status.eq(status.code()));

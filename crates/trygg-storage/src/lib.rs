@@ -19,19 +19,20 @@ mod statistics;
 mod unnest;
 
 pub use access_log::{
-    AccessEntry, AccessFilter, AccessLogKey, AccessLogKeys, Breakage, ChainReport, WeakKey,
-    anchors_in,
+    AccessEntry, AccessFilter, AccessLogKey, AccessLogKeys, Breakage, ChainReport, Purpose, Reader,
+    Unread, WeakKey, anchors_in,
 };
 pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
     DueDelivery, NewAlert, NewDelivery, OutboxState,
 };
-pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, NewAction};
+pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, CaseFile, NewAction};
 pub use comments::Comment;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolState};
 pub use error::StorageError;
 pub use incidents::{
-    Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, NewIncident, insert_incident,
+    Filing, IdempotencyKey, Incident, IncidentFilter, IncidentPage, MAX_PAGE_SIZE, NewIncident,
+    insert_incident,
 };
 pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;

@@ -1,5 +1,6 @@
 //! A case worker's queue: what needs someone, what is theirs, what is late.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +11,9 @@ use trygg_domain::{
     WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
 };
 
+use uuid::Uuid;
+
+use crate::access_log::Reader;
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::fixed_sql::{Fixed, fixed};
@@ -137,16 +141,34 @@ fn severity_rank() -> Fixed<Integer> {
 }
 
 impl Database {
-    /// Each list's first `query.limit` cases, oldest first.
-    pub fn queue(&self, scope: &Visibility, query: &QueueQuery) -> Result<Queue, StorageError> {
+    /// Each list's first `query.limit` cases, oldest first, logged as read by `reader` (a case
+    /// on two lists once).
+    pub fn read_queue(
+        &self,
+        scope: &Visibility,
+        query: &QueueQuery,
+        reader: &Reader,
+    ) -> Result<Queue, StorageError> {
         let mut conn = self.connection()?;
         let mut list = |list| queue_page(&mut conn, scope, query, list, QueueOrder::Oldest, 0);
-        Ok(Queue {
+        let queue = Queue {
             unassigned: list(QueueList::Unassigned)?,
             mine: list(QueueList::Mine)?,
             overdue: list(QueueList::Overdue)?,
             deadline_at_risk: list(QueueList::DeadlineAtRisk)?,
-        })
+        };
+        let lists = [
+            &queue.unassigned,
+            &queue.mine,
+            &queue.overdue,
+            &queue.deadline_at_risk,
+        ];
+        let cases: BTreeSet<Uuid> = lists
+            .iter()
+            .flat_map(|list| list.iter().map(|case| case.id))
+            .collect();
+        self.log_reads(reader, cases.into_iter().collect())?;
+        Ok(queue)
     }
 
     /// How many cases each list of [`QueueList::ALL`] holds.
@@ -163,16 +185,28 @@ impl Database {
         Ok(counts)
     }
 
-    /// Up to `query.limit` cases of one list in `order`, skipping the first `offset`.
-    pub fn queue_list(
+    /// Up to `query.limit` cases of one list in `order`, skipping the first `offset`, logged
+    /// as read by `reader`; and whether more follow.
+    pub fn read_queue_list(
         &self,
         scope: &Visibility,
         query: &QueueQuery,
         list: QueueList,
         order: QueueOrder,
         offset: i64,
-    ) -> Result<Vec<Incident>, StorageError> {
-        queue_page(&mut *self.connection()?, scope, query, list, order, offset)
+        reader: &Reader,
+    ) -> Result<(Vec<Incident>, bool), StorageError> {
+        // One more than a page tells whether another follows; it is not read.
+        let one_more = QueueQuery {
+            limit: query.limit + 1,
+            ..query.clone()
+        };
+        let mut conn = self.connection()?;
+        let mut cases = queue_page(&mut conn, scope, &one_more, list, order, offset)?;
+        let more = cases.len() as i64 > query.limit;
+        cases.truncate(usize::try_from(query.limit).unwrap_or(0));
+        self.log_reads(reader, cases.iter().map(|case| case.id).collect())?;
+        Ok((cases, more))
     }
 }
 

@@ -196,6 +196,16 @@ mod tests {
     }
 
     #[test]
+    fn every_purpose_of_a_read_has_words_in_both_languages() {
+        for purpose in trygg_storage::Purpose::ALL {
+            for lang in [Lang::Sv, Lang::En] {
+                let id = format!("purpose-{}", purpose.code());
+                assert!(lang.optional_text(&id).is_some(), "{id} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
     fn messages_take_arguments() {
         assert_eq!(
             Lang::En.text_with("receipt-number", &[("number", "TRG-2027-000001")]),

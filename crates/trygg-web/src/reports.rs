@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_domain::{Audience, Catalogue, Clock, Description, Entry, Principal, may_comment};
-use trygg_storage::{Comment, Database, Incident, IncidentFilter, StorageError};
+use trygg_storage::{CaseFile, Comment, Database, Incident, IncidentFilter, Purpose, Reader};
 use uuid::Uuid;
 
 use crate::error::WebError;
@@ -18,18 +18,18 @@ fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebE
     visitor.user()?.principal(catalogue)
 }
 
-/// One of the visitor's own reports, its read logged; 404 for anything else.
+/// One of the visitor's own reports with the comments meant for them, its read logged; 404
+/// for anything else.
 pub async fn read_own(
     database: &web::Data<Database>,
     principal: &Principal,
     id: Uuid,
-    purpose: &'static str,
-) -> Result<Incident, WebError> {
+    purpose: Purpose,
+) -> Result<CaseFile, WebError> {
     let (database, visibility) = (database.clone(), principal.own_reports());
-    let actor = principal.subject().to_owned();
+    let reader = Reader::new(principal.subject(), purpose);
     web::block(move || {
-        let found = database.incident(id, &visibility)?;
-        database.log_found(found, id, actor, purpose)
+        database.read_case_file(id, &visibility, &[Audience::Reporter], false, &reader)
     })
     .await??
     .ok_or(WebError::NotFound)
@@ -85,29 +85,20 @@ pub async fn list(
     let principal = signed_in(&visitor, &catalogue)?;
     let filter = IncidentFilter {
         after_cursor: query.fore.filter(|seq| *seq > 0),
-        limit: PAGE_SIZE + 1,
+        limit: PAGE_SIZE,
         ..IncidentFilter::default()
     };
-    let (reader, visibility) = (database.clone(), principal.own_reports());
-    let actor = principal.subject().to_owned();
-    let (rows, older_href) = web::block(move || {
-        let mut rows = reader.incidents(&filter, &visibility)?;
-        let older_href = (rows.len() as i64 > PAGE_SIZE).then(|| {
-            rows.truncate(PAGE_SIZE as usize);
-            format!(
-                "/mina-rapporter?fore={}",
-                rows.last().map_or(0, |(seq, _)| *seq)
-            )
-        });
-        let ids = rows.iter().map(|(_, incident)| incident.id).collect();
-        reader.log_access(actor, "web_my_reports", ids)?;
-        Ok::<_, StorageError>((rows, older_href))
-    })
-    .await??;
+    let (store, visibility) = (database.clone(), principal.own_reports());
+    let reader = Reader::new(principal.subject(), Purpose::WebMyReports);
+    let page = web::block(move || store.list_incidents(&filter, &visibility, &reader)).await??;
+    let older_href = page
+        .next_cursor
+        .map(|seq| format!("/mina-rapporter?fore={seq}"));
     let lang = visitor.lang;
-    let reports = rows
+    let reports = page
+        .cases
         .into_iter()
-        .map(|(_, incident)| ReportRow {
+        .map(|incident| ReportRow {
             href: format!("/mina-rapporter/{}", incident.id),
             case_number: incident.case_number.to_string(),
             kind: label(lang, "kind", incident.circumstances.kind.code()),
@@ -151,11 +142,9 @@ async fn report_page(
     principal: &Principal,
     id: Uuid,
 ) -> Result<ReportPage, WebError> {
-    let incident = read_own(database, principal, id, "web_report").await?;
-    let (reader, visibility) = (database.clone(), principal.own_reports());
-    let comments = web::block(move || reader.comments(id, &visibility, &[Audience::Reporter]))
-        .await??
-        .unwrap_or_default();
+    let CaseFile {
+        incident, comments, ..
+    } = read_own(database, principal, id, Purpose::WebReport).await?;
     let lang = visitor.lang;
     let layout = Layout::new(visitor, "report-title");
     let facts = vec![

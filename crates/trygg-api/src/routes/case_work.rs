@@ -16,7 +16,8 @@ use trygg_domain::{
 use trygg_domain::{FocusAreaCode, OfficeCode};
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{
-    Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction,
+    Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction, Purpose,
+    Reader, Unread,
 };
 use uuid::Uuid;
 
@@ -211,21 +212,21 @@ fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
         })
 }
 
-/// Runs a decision on the current case and stores the amendment it makes; returns the
-/// amended case.
+/// Runs a decision on the current case and stores the amendment it makes; returns the case's
+/// version now and the case, unread.
 async fn amend(
     caller: &Caller,
     id: Uuid,
     request: &HttpRequest,
     database: web::Data<Database>,
     decide: impl FnOnce(&Incident) -> Result<Amendment, ApiError> + Send + 'static,
-) -> Result<Incident, ApiError> {
+) -> Result<(i64, Unread<Incident>), ApiError> {
     let scope = work_scope(caller)?;
     let expected = expected_version(request)?;
     let actor = caller.0.subject().to_owned();
     let writer = database.clone();
     match web::block(move || writer.amend(id, scope, expected, actor, decide)).await?? {
-        Amended::Done(incident) => Ok(*incident),
+        Amended::Done { version, case } => Ok((version, *case)),
         Amended::NotFound => Err(not_worked(caller, id, database).await),
         Amended::NoSuchAction => Err(ApiError::NotFound(
             "the case has no action with this id".into(),
@@ -262,11 +263,17 @@ pub(crate) fn work_scope(caller: &Caller) -> Result<Visibility, ApiError> {
         .ok_or_else(|| ApiError::Forbidden("only handlers and security managers work cases".into()))
 }
 
-/// The amended case, with its new ETag.
-fn amended(incident: Incident, caller: &Caller) -> HttpResponse {
-    HttpResponse::Ok()
+/// The amended case, its read logged, with its new ETag.
+async fn answer_with_case(
+    case: Unread<Incident>,
+    caller: &Caller,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let reader = Reader::new(caller.0.subject(), Purpose::CaseWorkAnswer);
+    let incident = web::block(move || case.read_by(&database, &reader)).await??;
+    Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
-        .json(CaseView::new(incident, &caller.0))
+        .json(CaseView::new(incident, &caller.0)))
 }
 
 /// Change a case's status.
@@ -300,8 +307,8 @@ pub async fn change_case_status(
             ..Amendment::default()
         })
     };
-    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
-    Ok(amended(incident, &caller))
+    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    answer_with_case(case, &caller, database).await
 }
 
 /// Assign a case to a handler.
@@ -338,8 +345,8 @@ pub async fn assign_case(
             ..Amendment::default()
         })
     };
-    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
-    Ok(amended(incident, &caller))
+    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    answer_with_case(case, &caller, database).await
 }
 
 /// Reclassify a case: focus area, severity or kind, with a reason.
@@ -382,9 +389,9 @@ pub async fn reclassify_case(
         )?;
         Ok(routing.reclassify(current, parsed))
     };
-    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
     wakeup.notify_one();
-    Ok(amended(incident, &caller))
+    answer_with_case(case, &caller, database).await
 }
 
 /// Record the follow-up facts: police report, Arbetsmiljöverket, support.
@@ -422,8 +429,8 @@ pub async fn record_follow_up(
             ..Amendment::default()
         })
     };
-    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
-    Ok(amended(incident, &caller))
+    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    answer_with_case(case, &caller, database).await
 }
 
 /// Add an action (åtgärd) to a case.
@@ -470,9 +477,9 @@ pub async fn add_action(
             ..Amendment::default()
         })
     };
-    let incident = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    let (version, _) = amend(&caller, id.into_inner(), &request, database, decide).await?;
     Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(incident.version)))
+        .insert_header((header::ETAG, etag(version)))
         .json(view))
 }
 
@@ -520,9 +527,10 @@ pub async fn change_action(
             ..Amendment::default()
         })
     };
-    let incident = amend(&caller, id, &request, database.clone(), decide).await?;
+    let (version, _) = amend(&caller, id, &request, database.clone(), decide).await?;
     let scope = work_scope(&caller)?;
-    let actions = web::block(move || database.actions(id, &scope))
+    let reader = Reader::new(caller.0.subject(), Purpose::CaseWorkAnswer);
+    let actions = web::block(move || database.read_actions(id, &scope, &reader))
         .await??
         .unwrap_or_default();
     let action = actions
@@ -530,7 +538,7 @@ pub async fn change_action(
         .find(|action| action.id == action_id)
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(incident.version)))
+        .insert_header((header::ETAG, etag(version)))
         .json(ActionView::new(action, clock.now())))
 }
 
@@ -555,11 +563,11 @@ pub async fn list_actions(
 ) -> Result<web::Json<Vec<ActionView>>, ApiError> {
     let scope = work_scope(&caller)?;
     let id = id.into_inner();
-    let (reader, actor) = (database.clone(), caller.0.subject().to_owned());
-    let read = web::block(move || {
-        let found = reader.actions(id, &scope)?;
-        reader.log_found(found, id, actor, "read_actions")
-    });
+    let (store, reader) = (
+        database.clone(),
+        Reader::new(caller.0.subject(), Purpose::ReadActions),
+    );
+    let read = web::block(move || store.read_actions(id, &scope, &reader));
     let Some(actions) = read.await?? else {
         return Err(not_worked(&caller, id, database).await);
     };
@@ -592,11 +600,11 @@ pub async fn case_timeline(
 ) -> Result<web::Json<Vec<TimelineEntry>>, ApiError> {
     let scope = work_scope(&caller)?;
     let id = id.into_inner();
-    let (reader, actor) = (database.clone(), caller.0.subject().to_owned());
-    let read = web::block(move || {
-        let found = reader.timeline(id, &scope)?;
-        reader.log_found(found, id, actor, "read_timeline")
-    });
+    let (store, reader) = (
+        database.clone(),
+        Reader::new(caller.0.subject(), Purpose::ReadTimeline),
+    );
+    let read = web::block(move || store.read_timeline(id, &scope, &reader));
     let Some(events) = read.await?? else {
         return Err(not_worked(&caller, id, database).await);
     };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_domain::text::schema::Prose;
 use trygg_domain::{Audience, Clock, Description, Principal, may_comment};
-use trygg_storage::{Comment, Database, Incident};
+use trygg_storage::{Comment, Database, Incident, Purpose, Reader};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -112,20 +112,17 @@ pub async fn list_comments(
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let id = id.into_inner();
     let principal = caller.0.clone();
-    let comments = web::block(move || {
-        let Some(incident) = database.incident(id, &visibility)? else {
-            return Ok(None);
-        };
-        let audiences: &[Audience] = if works(&principal, &incident) {
+    let reader = Reader::new(caller.0.subject(), Purpose::ReadComments);
+    let audiences = move |incident: &Incident| -> &'static [Audience] {
+        if works(&principal, incident) {
             Audience::ALL
         } else {
             &[Audience::Reporter]
-        };
-        let found = database.comments(id, &visibility, audiences)?;
-        database.log_found(found, id, principal.subject().to_owned(), "read_comments")
-    })
-    .await??
-    .ok_or_else(not_found)?;
+        }
+    };
+    let comments = web::block(move || database.read_comments(id, &visibility, audiences, &reader))
+        .await??
+        .ok_or_else(not_found)?;
     Ok(web::Json(
         comments.into_iter().map(CommentView::from).collect(),
     ))

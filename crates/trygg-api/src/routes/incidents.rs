@@ -12,7 +12,7 @@ use trygg_domain::{
 };
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{
-    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, StorageError,
+    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose, Reader,
 };
 use uuid::Uuid;
 
@@ -244,8 +244,9 @@ pub async fn file_incident(
         request_hash,
     });
     let principal = caller.0.clone();
+    let filer = database.clone();
     let filing = web::block(move || {
-        database.file_incident(new, idempotency, move |incident| {
+        filer.file_incident(new, idempotency, move |incident| {
             render(incident.clone(), &principal)
         })
     })
@@ -262,7 +263,9 @@ pub async fn file_incident(
             incident_id,
             response_body,
         } if key.is_some_and(|(_, hash)| hash == request_hash) => {
-            let mut response = created(incident_id, response_body);
+            let reader = Reader::new(caller.0.subject(), Purpose::FilingReplay);
+            let body = web::block(move || response_body.read_by(&database, &reader)).await??;
+            let mut response = created(incident_id, body);
             response.headers_mut().insert(
                 header::HeaderName::from_static("idempotent-replayed"),
                 header::HeaderValue::from_static("true"),
@@ -310,13 +313,10 @@ pub async fn read_incident(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let id = id.into_inner();
-    let actor = caller.0.subject().to_owned();
-    let incident = web::block(move || {
-        let found = database.incident(id, &visibility)?;
-        database.log_found(found, id, actor, "read_incident")
-    })
-    .await??
-    .ok_or_else(not_found)?;
+    let reader = Reader::new(caller.0.subject(), Purpose::ReadIncident);
+    let incident = web::block(move || database.read_incident(id, &visibility, &reader))
+        .await??
+        .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
         .json(CaseView::new(incident, &caller.0)))
@@ -390,26 +390,16 @@ pub async fn list_incidents(
         occurred_from: query.occurred_from,
         occurred_before: query.occurred_before,
         after_cursor: parse_cursor(query.cursor.as_deref())?,
-        // One more than asked tells whether there is a next page.
-        limit: limit + 1,
+        limit,
     };
-    let actor = caller.0.subject().to_owned();
-    let (rows, next_cursor) = web::block(move || {
-        let mut rows = database.incidents(&filter, &visibility)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            rows.last().map(|(seq, _)| seq.to_string())
-        });
-        let ids = rows.iter().map(|(_, incident)| incident.id).collect();
-        database.log_access(actor, "list_incidents", ids)?;
-        Ok::<_, StorageError>((rows, next_cursor))
-    })
-    .await??;
+    let reader = Reader::new(caller.0.subject(), Purpose::ListIncidents);
+    let page = web::block(move || database.list_incidents(&filter, &visibility, &reader)).await??;
     Ok(web::Json(CasePage {
-        items: rows
+        items: page
+            .cases
             .into_iter()
-            .map(|(_, incident)| CaseView::new(incident, &caller.0))
+            .map(|incident| CaseView::new(incident, &caller.0))
             .collect(),
-        next_cursor: next_cursor.flatten(),
+        next_cursor: page.next_cursor.map(|seq| seq.to_string()),
     }))
 }

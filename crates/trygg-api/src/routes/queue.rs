@@ -1,12 +1,10 @@
 //! A case worker's queue.
 
-use std::collections::BTreeSet;
-
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trygg_domain::{Clock, Severity, Status};
-use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, QueueQuery, StorageError};
+use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, Purpose, QueueQuery, Reader};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -74,23 +72,8 @@ pub async fn read_queue(
 ) -> Result<web::Json<QueueView>, ApiError> {
     let scope = work_scope(&caller)?;
     let query = QueueQuery::new(caller.0.subject().to_owned(), clock.now(), MAX_PAGE_SIZE);
-    let actor = caller.0.subject().to_owned();
-    let queue = web::block(move || {
-        let queue = database.queue(&scope, &query)?;
-        let lists = [
-            &queue.unassigned,
-            &queue.mine,
-            &queue.overdue,
-            &queue.deadline_at_risk,
-        ];
-        let ids: BTreeSet<Uuid> = lists
-            .iter()
-            .flat_map(|list| list.iter().map(|case| case.id))
-            .collect();
-        database.log_access(actor, "read_queue", ids.into_iter().collect())?;
-        Ok::<_, StorageError>(queue)
-    })
-    .await??;
+    let reader = Reader::new(caller.0.subject(), Purpose::ReadQueue);
+    let queue = web::block(move || database.read_queue(&scope, &query, &reader)).await??;
     let entries = |list: Vec<Incident>| list.into_iter().map(QueueEntry::from).collect();
     Ok(web::Json(QueueView {
         unassigned: entries(queue.unassigned),

@@ -5,7 +5,7 @@ use actix_web::web;
 use serde::{Deserialize, Serialize};
 use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity, Visibility};
 use trygg_notifier::{AlertFacts, Receiver, Routing};
-use trygg_storage::Database;
+use trygg_storage::{Database, Purpose, Reader};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -125,13 +125,10 @@ pub async fn preview_case_routing(
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
     caller.security_manager("preview routing")?;
     let id = id.into_inner();
-    let actor = caller.0.subject().to_owned();
-    let case = web::block(move || {
-        let found = database.incident(id, &Visibility::All)?;
-        database.log_found(found, id, actor, "routing_preview")
-    })
-    .await??
-    .ok_or_else(not_found)?;
+    let reader = Reader::new(caller.0.subject(), Purpose::RoutingPreview);
+    let case = web::block(move || database.read_incident(id, &Visibility::All, &reader))
+        .await??
+        .ok_or_else(not_found)?;
     let facts = AlertFacts {
         focus_area: &case.focus_area,
         offices: &case.offices,

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use trygg_domain::statistics::local_time;
 use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, status_moves};
-use trygg_storage::{AlertFilter, CaseEvent, StorageError};
+use trygg_storage::{AlertFilter, CaseEvent, CaseFile, Purpose, Reader, StorageError};
 use uuid::Uuid;
 
 use super::alerts::listed;
@@ -134,29 +134,29 @@ pub(super) async fn case_page(
     entered: &Entered,
     refusal: Refusal,
 ) -> Result<CasePage, WebError> {
-    let (reader, scope) = (desk.database.clone(), desk.scope.clone());
-    let actor = desk.principal.subject().to_owned();
+    let (store, scope) = (desk.database.clone(), desk.scope.clone());
+    let reader = Reader::new(desk.principal.subject(), Purpose::WebCase);
     let read = web::block(move || {
-        let found = reader.incident(id, &scope)?;
-        let Some(incident) = reader.log_found(found, id, actor, "web_case")? else {
+        let Some(file) = store.read_case_file(id, &scope, Audience::ALL, true, &reader)? else {
             return Ok(None);
         };
-        let actions = reader.actions(id, &scope)?.unwrap_or_default();
-        let comments = reader
-            .comments(id, &scope, Audience::ALL)?
-            .unwrap_or_default();
-        let timeline = reader.timeline(id, &scope)?.unwrap_or_default();
-        let alerts = reader.alerts(&AlertFilter {
+        let alerts = store.alerts(&AlertFilter {
             id: None,
             state: None,
             case: Some(id),
             limit: ALERTS_SHOWN,
         })?;
-        Ok::<_, StorageError>(Some((incident, actions, comments, timeline, alerts)))
+        Ok::<_, StorageError>(Some((file, alerts)))
     });
-    let Some((incident, actions, comments, timeline, alerts)) = read.await?? else {
+    let Some((file, alerts)) = read.await?? else {
         return Err(desk.not_worked(id).await);
     };
+    let CaseFile {
+        incident,
+        comments,
+        actions,
+        timeline,
+    } = file;
 
     let lang = desk.lang();
     let now = desk.clock.now();

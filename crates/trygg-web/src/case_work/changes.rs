@@ -101,7 +101,7 @@ async fn amend(
     let (id, version, actor) = (sent.id, sent.version, desk.principal.subject().to_owned());
     let amended = web::block(move || database.amend(id, scope, version, actor, decide)).await??;
     let refusal = match amended {
-        Amended::Done(_) => return Ok(saved(id, form)),
+        Amended::Done { .. } => return Ok(saved(id, form)),
         Amended::NotFound => return Err(desk.not_worked(id).await),
         Amended::NoSuchAction => return Err(WebError::NotFound),
         Amended::Stale { .. } => Refusal::Conflict { seen: sent.seen },

@@ -1,7 +1,7 @@
 //! `GET /arenden`: the queue, one list at a time, each list's count in its tab.
 
 use actix_web::{HttpResponse, web};
-use trygg_storage::{QueueList, QueueOrder, QueueQuery, StorageError};
+use trygg_storage::{Purpose, QueueList, QueueOrder, QueueQuery, Reader, StorageError};
 
 use super::{Desk, time_left};
 use crate::error::WebError;
@@ -58,22 +58,14 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
     let (order, order_slug, _) = ORDERS[position(&ORDERS, params.ordning.as_deref())?];
     let page = params.sida.unwrap_or(1).max(1);
     let now = desk.clock.now();
-    // One more than a page, to know whether there is a next one.
-    let query = QueueQuery::new(desk.principal.subject().to_owned(), now, PAGE_SIZE + 1);
+    let query = QueueQuery::new(desk.principal.subject().to_owned(), now, PAGE_SIZE);
     let offset = i64::from(page - 1) * PAGE_SIZE;
-    let (reader, scope) = (desk.database.clone(), desk.scope.clone());
-    let actor = desk.principal.subject().to_owned();
-    let (counts, cases, has_next) = web::block(move || {
-        let counts = reader.queue_counts(&scope, &query)?;
-        let mut cases = reader.queue_list(&scope, &query, list, order, offset)?;
-        let has_next = cases.len() as i64 > PAGE_SIZE;
-        cases.truncate(PAGE_SIZE as usize);
-        reader.log_access(
-            actor,
-            "web_queue",
-            cases.iter().map(|case| case.id).collect(),
-        )?;
-        Ok::<_, StorageError>((counts, cases, has_next))
+    let (store, scope) = (desk.database.clone(), desk.scope.clone());
+    let reader = Reader::new(desk.principal.subject(), Purpose::WebQueue);
+    let (counts, (cases, has_next)) = web::block(move || {
+        let counts = store.queue_counts(&scope, &query)?;
+        let page = store.read_queue_list(&scope, &query, list, order, offset, &reader)?;
+        Ok::<_, StorageError>((counts, page))
     })
     .await??;
 
