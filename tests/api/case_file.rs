@@ -107,7 +107,8 @@ async fn actions_are_tracked_and_overdue_ones_reach_the_queue() {
         .file_id(&reporter("alice"), &serious_threat_against_staff())
         .await;
     let actions = format!("/api/v1/incidents/{id}/actions");
-    let late = json!({"description": "Meet the employee", "owner": "dave", "due_at": "2026-01-01T08:00:00Z"});
+    let due = (test_start() + chrono::Duration::hours(1)).to_rfc3339();
+    let late = json!({"description": "Meet the employee", "owner": "dave", "due_at": due});
     let added = app
         .post(
             &actions,
@@ -123,7 +124,9 @@ async fn actions_are_tracked_and_overdue_ones_reach_the_queue() {
         "adding an action changes the case"
     );
     let action_id = added.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(added.body["overdue"], false);
 
+    app.clock.advance(chrono::Duration::hours(2));
     let listed = app.get(&actions, &dave()).await;
     assert_eq!(listed.body[0]["overdue"], true);
     let queue = app.get("/api/v1/queue", &dave()).await;

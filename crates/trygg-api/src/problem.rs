@@ -134,7 +134,8 @@ impl From<WorkflowError> for ApiError {
             WorkflowError::OutcomeRequired
             | WorkflowError::UnexpectedOutcome
             | WorkflowError::InvalidReclassification(_)
-            | WorkflowError::InvalidFollowUp(_) => ApiError::UnprocessableBody(detail),
+            | WorkflowError::InvalidFollowUp(_)
+            | WorkflowError::DueOutOfRange => ApiError::UnprocessableBody(detail),
         }
     }
 }

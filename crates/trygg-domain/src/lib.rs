@@ -31,8 +31,8 @@ pub use report::{
     Violation, ViolenceForms,
 };
 pub use workflow::{
-    DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_REASON_CHARS, Reclassification,
-    WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
-    WorkflowError, change_status, ensure_case_worker, may_comment, status_moves,
-    work_environment_deadline,
+    DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_ACTION_HORIZON, MAX_REASON_CHARS,
+    Reclassification, WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE,
+    WORK_ENVIRONMENT_SEVERITY, WorkflowError, change_status, check_due, ensure_case_worker,
+    may_comment, status_moves, work_environment_deadline,
 };

@@ -26,7 +26,7 @@ const MAX_AGE: Duration = Duration::days(10 * 366);
 #[serde(deny_unknown_fields)]
 pub struct ReportDraft {
     pub kind: IncidentKind,
-    /// Forms of violence, any of them; at least one when `kind` is `violence`.
+    /// Forms of violence, any of them: at least one when `kind` is `violence`, none otherwise.
     #[serde(default)]
     pub violence_forms: Vec<ViolenceForm>,
     /// When it happened (RFC 3339, any offset).
@@ -165,11 +165,19 @@ impl NewReport {
             .map_err(|message| violation("description", message.to_string()))
             .ok();
         let violence_forms = ViolenceForms::new(draft.violence_forms);
-        if draft.kind == IncidentKind::Violence && violence_forms.is_empty() {
-            violation(
+        match (
+            draft.kind == IncidentKind::Violence,
+            violence_forms.is_empty(),
+        ) {
+            (true, true) => violation(
                 "violence_forms",
                 "must name at least one form when kind is `violence`".into(),
-            );
+            ),
+            (false, false) => violation(
+                "violence_forms",
+                "is for `violence` only; leave it out for other kinds".into(),
+            ),
+            _ => {}
         }
         let circumstances = Circumstances {
             kind: draft.kind,
@@ -288,6 +296,16 @@ mod tests {
                 "focus_area"
             ]
         );
+    }
+
+    #[test]
+    fn forms_of_violence_belong_to_violence_only() {
+        let mut threat = draft();
+        threat.kind = IncidentKind::Threat;
+        threat.violence_forms = vec![ViolenceForm::Physical];
+        let error = NewReport::parse(threat, &Catalogue::builtin(), now()).unwrap_err();
+        assert_eq!(error.violations[0].field, "violence_forms");
+        assert!(error.violations[0].message.contains("`violence` only"));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! integrator's client (or a fuzzer) never finds text the document allows and the service
 //! refuses.
 //!
-//! Text is trimmed of surrounding white space, must keep something visible, and must not hold
-//! control characters inside (prose may hold line breaks and tabs). Length is counted in
-//! characters before trimming, as JSON Schema's `maxLength` counts them.
+//! Text is trimmed of surrounding white space, must keep something visible (white space and
+//! invisible characters such as U+200B alone are not), and must not hold control characters
+//! inside (prose may hold line breaks and tabs) nor bidirectional embeddings, overrides or
+//! isolates, which make a name read backwards on a case worker's screen ("Trojan Source").
+//! Length is counted in characters before trimming, as JSON Schema's `maxLength` counts them.
 
 use std::fmt;
 
@@ -15,14 +17,21 @@ pub enum TextError {
     Blank,
     TooLong { max: usize },
     ControlCharacter,
+    BidiControl,
 }
 
 impl fmt::Display for TextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TextError::Blank => f.write_str("must not be empty or only white space"),
+            TextError::Blank => {
+                f.write_str("must hold visible text, not only white space or invisible characters")
+            }
             TextError::TooLong { max } => write!(f, "must be at most {max} characters"),
             TextError::ControlCharacter => f.write_str("must not contain control characters"),
+            TextError::BidiControl => f.write_str(
+                "must not contain bidirectional embedding, override or isolate characters \
+                 (U+202A to U+202E, U+2066 to U+2069)",
+            ),
         }
     }
 }
@@ -42,13 +51,77 @@ fn parse(text: &str, max: usize, allowed_control: fn(char) -> bool) -> Result<St
         return Err(TextError::TooLong { max });
     }
     let text = text.trim();
-    if text.is_empty() {
+    if !text.chars().any(|c| !c.is_whitespace() && !is_invisible(c)) {
         return Err(TextError::Blank);
     }
     if text.chars().any(|c| c.is_control() && !allowed_control(c)) {
         return Err(TextError::ControlCharacter);
     }
+    if text.chars().any(is_bidi_control) {
+        return Err(TextError::BidiControl);
+    }
     Ok(text.to_owned())
+}
+
+/// Embeddings, overrides and isolates: they reorder what a reader sees.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// [`is_bidi_control`] as a pattern's character ranges.
+macro_rules! bidi_controls {
+    () => {
+        r"\u202A-\u202E\u2066-\u2069"
+    };
+}
+
+/// Characters that show nothing: format characters, joiners, fillers and selectors. A text of
+/// only these and white space looks empty.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+    )
+}
+
+/// [`is_invisible`] as a pattern's character ranges.
+macro_rules! invisible {
+    () => {
+        r"\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u2060-\u2064\u206A-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0"
+    };
+}
+
+/// A character prose may hold inside: no control character but line breaks and tabs, no
+/// bidirectional control.
+macro_rules! prose_character {
+    () => {
+        concat!(
+            r"[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F",
+            bidi_controls!(),
+            "]"
+        )
+    };
+}
+
+/// A character a line may hold inside: no control character, no bidirectional control.
+macro_rules! line_character {
+    () => {
+        concat!(r"[^\u0000-\u001F\u007F-\u009F", bidi_controls!(), "]")
+    };
 }
 
 /// Unicode's `White_Space`, which [`str::trim`] removes.
@@ -58,22 +131,30 @@ macro_rules! white_space {
     };
 }
 
-/// Neither white space nor a control character (`Cc`).
+/// Neither white space, a control character (`Cc`), an invisible character nor a
+/// bidirectional control.
 macro_rules! visible {
     () => {
-        r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        concat!(
+            r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000",
+            invisible!(),
+            bidi_controls!(),
+            "]"
+        )
     };
 }
 
-/// What [`prose`] accepts, as an ECMA-262 pattern (and Python's, which fuzzers use).
+/// What [`prose`] accepts, as an ECMA-262 pattern (and Python's, which fuzzers use): white
+/// space around text of allowed characters that holds something visible.
 pub const PROSE_PATTERN: &str = concat!(
     "^[",
     white_space!(),
     "]*",
+    prose_character!(),
+    "*",
     visible!(),
-    r"([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*",
-    visible!(),
-    ")?[",
+    prose_character!(),
+    "*[",
     white_space!(),
     "]*$"
 );
@@ -83,10 +164,11 @@ pub const LINE_PATTERN: &str = concat!(
     "^[",
     white_space!(),
     "]*",
+    line_character!(),
+    "*",
     visible!(),
-    r"([^\u0000-\u001F\u007F-\u009F]*",
-    visible!(),
-    ")?[",
+    line_character!(),
+    "*[",
     white_space!(),
     "]*$"
 );
@@ -167,6 +249,30 @@ mod tests {
     }
 
     #[test]
+    fn invisible_text_is_blank_and_bidi_controls_are_refused() {
+        assert_eq!(prose("\u{200B}", 100), Err(TextError::Blank));
+        assert_eq!(
+            prose(" \u{200B}\u{FEFF}\u{2060} ", 100),
+            Err(TextError::Blank)
+        );
+        assert_eq!(
+            prose("a\u{200D}b", 100),
+            Ok("a\u{200D}b".into()),
+            "a joiner inside text"
+        );
+        assert_eq!(
+            line("Anna \u{202E}grebnetS", 100),
+            Err(TextError::BidiControl)
+        );
+        assert_eq!(prose("\u{2067}x\u{2069}", 100), Err(TextError::BidiControl));
+        assert_eq!(
+            line("\u{5D0}\u{200F}a", 100),
+            Ok("\u{5D0}\u{200F}a".into()),
+            "marks are not overrides"
+        );
+    }
+
+    #[test]
     fn a_line_has_no_line_breaks_inside() {
         assert_eq!(line(" anna.berg\n", 20), Ok("anna.berg".into()));
         assert_eq!(line("anna\nberg", 10), Err(TextError::ControlCharacter));
@@ -179,18 +285,21 @@ mod tests {
         assert_eq!(line("åäö ", 3), Err(TextError::TooLong { max: 3 }));
     }
 
-    /// Every character below U+3100 alone, and between, before and after visible ones: the
-    /// patterns accept exactly what the parsers accept.
+    /// Every character below U+3200 and of the specials block alone, and between, before and
+    /// after visible ones: the patterns accept exactly what the parsers accept.
     #[test]
     fn patterns_agree_with_the_parsers() {
         let prose_pattern = regex::Regex::new(PROSE_PATTERN).unwrap();
         let line_pattern = regex::Regex::new(LINE_PATTERN).unwrap();
-        for c in (0..0x3100).filter_map(char::from_u32) {
+        let characters = (0..0x3200).chain(0xFE00..0xFE10).chain(0xFEF0..0x10000);
+        for c in characters.filter_map(char::from_u32) {
             for text in [
                 format!("{c}"),
                 format!("a{c}b"),
                 format!("{c}a"),
                 format!("a{c}"),
+                format!("{c}{c}"),
+                format!(" {c} a"),
             ] {
                 assert_eq!(
                     prose_pattern.is_match(&text),

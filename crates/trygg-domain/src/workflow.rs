@@ -78,6 +78,34 @@ impl FollowUp {
             support_offered,
         })
     }
+
+    /// Checks the facts against the case they are about: Arbetsmiljöverket cannot have been
+    /// told before the incident happened (a date that would silence the deadline).
+    pub fn check_against(&self, occurred_at: DateTime<Utc>) -> Result<(), WorkflowError> {
+        match self.authority_notified_at {
+            Some(at) if at < occurred_at => Err(WorkflowError::InvalidFollowUp(
+                FollowUpError::NotifiedBeforeIncident,
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How far ahead an action may be due.
+pub const MAX_ACTION_HORIZON: Duration = Duration::days(5 * 366);
+
+/// Checks when an action of a case received at `received_at` is due: not before the case
+/// came in, and at most [`MAX_ACTION_HORIZON`] from `now`.
+pub fn check_due(
+    due_at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), WorkflowError> {
+    if due_at < received_at || due_at > now + MAX_ACTION_HORIZON {
+        Err(WorkflowError::DueOutOfRange)
+    } else {
+        Ok(())
+    }
 }
 
 /// May this caller comment for this audience? Case workers write both kinds; the reporter adds
@@ -114,6 +142,8 @@ pub enum FollowUpError {
     ReferenceWithoutReport,
     #[error("`authority_notified_at` must not be in the future")]
     NotifiedInFuture,
+    #[error("`authority_notified_at` must not be before the incident happened")]
+    NotifiedBeforeIncident,
 }
 
 /// Why a change to a case is refused.
@@ -142,6 +172,8 @@ pub enum WorkflowError {
     InvalidFollowUp(FollowUpError),
     #[error("only handlers and security managers write internal comments")]
     InternalCommentNeedsCaseWorker,
+    #[error("`due_at` must not be before the case was received, nor more than five years ahead")]
+    DueOutOfRange,
 }
 
 fn codes(statuses: &[Status]) -> String {
@@ -399,6 +431,15 @@ mod tests {
         assert!(FollowUp::parse(false, None, Some(now + Duration::hours(1)), false, now).is_err());
         // No reference is `null`; a blank one is a mistake, not a way of saying none.
         assert!(FollowUp::parse(true, Some("  "), None, false, now).is_err());
+        let notified =
+            FollowUp::parse(false, None, Some(now - Duration::days(2)), false, now).unwrap();
+        assert!(notified.check_against(now - Duration::days(3)).is_ok());
+        assert_eq!(
+            notified.check_against(now - Duration::days(1)),
+            Err(WorkflowError::InvalidFollowUp(
+                FollowUpError::NotifiedBeforeIncident
+            ))
+        );
     }
 
     #[test]

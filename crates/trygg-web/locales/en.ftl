@@ -392,11 +392,13 @@ case-error-reference-invalid = The reference number is at most 100 characters on
 case-error-reference-without-report = Tick that the incident is reported to the police, or remove the reference number
 case-error-notified-invalid = Enter a date like 2026-11-20 and a time like 14:30
 case-error-notified-future = The time cannot be later than now
+case-error-notified-before-incident = The Swedish Work Environment Authority cannot have been told before the incident happened
 case-error-action-missing = Describe the action
 case-error-action-invalid = The description can be at most 10,000 characters
 case-error-owner-missing = Enter who is responsible
 case-error-owner-invalid = A user id is at most 255 characters on one line
 case-error-due-invalid = Enter a date like 2026-11-20
+case-error-due-range = The due date cannot be before the report, nor more than five years ahead
 case-error-comment-missing = Write something
 case-error-comment-invalid = The text can be at most 10,000 characters
 

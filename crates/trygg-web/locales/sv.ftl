@@ -392,11 +392,13 @@ case-error-reference-invalid = Diarienumret får vara högst 100 tecken på en r
 case-error-reference-without-report = Kryssa i att händelsen är polisanmäld, eller ta bort diarienumret
 case-error-notified-invalid = Ange datum som 2026-11-20 och klockslag som 14:30
 case-error-notified-future = Tidpunkten kan inte vara senare än nu
+case-error-notified-before-incident = Arbetsmiljöverket kan inte ha underrättats innan händelsen inträffade
 case-error-action-missing = Beskriv åtgärden
 case-error-action-invalid = Beskrivningen får vara högst 10 000 tecken
 case-error-owner-missing = Ange vem som är ansvarig
 case-error-owner-invalid = Användar-id får vara högst 255 tecken på en rad
 case-error-due-invalid = Ange datum som 2026-11-20
+case-error-due-range = Sista dag kan inte vara före anmälan och högst fem år framåt
 case-error-comment-missing = Skriv något
 case-error-comment-invalid = Texten får vara högst 10 000 tecken
 

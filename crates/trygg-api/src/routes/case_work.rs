@@ -11,7 +11,7 @@ use trygg_domain::text::{
 };
 use trygg_domain::{
     ActionStatus, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome, Reclassification,
-    Severity, Status, Visibility, change_status,
+    Severity, Status, Visibility, change_status, check_due,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
 use trygg_notifier::{Routing, Wakeup};
@@ -73,7 +73,7 @@ pub struct FollowUpChange {
     /// The police report's reference (diarienummer); only with `police_report_filed`.
     #[schema(value_type = Option<PoliceReference>)]
     pub police_reference: Option<String>,
-    /// When Arbetsmiljöverket was notified.
+    /// When Arbetsmiljöverket was notified: not before the incident, not in the future.
     pub authority_notified_at: Option<DateTime<Utc>>,
     pub support_offered: bool,
 }
@@ -87,6 +87,7 @@ pub struct ActionDraft {
     /// Who carries it out (user id).
     #[schema(value_type = UserId)]
     pub owner: String,
+    /// When it is due: not before the case was received, at most five years ahead.
     pub due_at: DateTime<Utc>,
 }
 
@@ -98,6 +99,7 @@ pub struct ActionChange {
     pub status: Option<ActionStatus>,
     #[schema(value_type = Option<UserId>)]
     pub owner: Option<String>,
+    /// When it is due: not before the case was received, at most five years ahead.
     pub due_at: Option<DateTime<Utc>>,
 }
 
@@ -423,7 +425,8 @@ pub async fn record_follow_up(
         change.support_offered,
         clock.now(),
     )?;
-    let decide = move |_: &Incident| {
+    let decide = move |current: &Incident| {
+        follow_up.check_against(current.occurred_at)?;
         Ok(Amendment {
             follow_up: Some(follow_up),
             ..Amendment::default()
@@ -471,7 +474,9 @@ pub async fn add_action(
         status: ActionStatus::Open,
         overdue: action.due_at < clock.now(),
     };
-    let decide = move |_: &Incident| {
+    let now = clock.now();
+    let decide = move |current: &Incident| {
+        check_due(action.due_at, current.received_at, now)?;
         Ok(Amendment {
             new_action: Some(action),
             ..Amendment::default()
@@ -521,7 +526,11 @@ pub async fn change_action(
             .transpose()?,
         due_at: change.due_at,
     };
-    let decide = move |_: &Incident| {
+    let now = clock.now();
+    let decide = move |current: &Incident| {
+        if let Some(due_at) = update.due_at {
+            check_due(due_at, current.received_at, now)?;
+        }
         Ok(Amendment {
             action_update: Some(update),
             ..Amendment::default()

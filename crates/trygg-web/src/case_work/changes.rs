@@ -10,7 +10,8 @@ use trygg_domain::statistics::from_local_time;
 use trygg_domain::text::{self, TextError};
 use trygg_domain::{
     ActionStatus, Audience, Catalogue, Description, FollowUp, FollowUpError, IncidentKind,
-    MAX_REASON_CHARS, Outcome, Reclassification, Severity, Status, WorkflowError, may_comment,
+    MAX_REASON_CHARS, Outcome, Reclassification, Severity, Status, WorkflowError, check_due,
+    may_comment,
 };
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{ActionUpdate, Amended, Amendment, Comment, Incident, NewAction};
@@ -68,7 +69,9 @@ fn invalid(lang: Lang, field: &str, message_id: &str) -> Vec<FieldError> {
 fn text_message(base: &str, error: TextError) -> String {
     match error {
         TextError::Blank => format!("{base}-missing"),
-        TextError::TooLong { .. } | TextError::ControlCharacter => format!("{base}-invalid"),
+        TextError::TooLong { .. } | TextError::ControlCharacter | TextError::BidiControl => {
+            format!("{base}-invalid")
+        }
     }
 }
 
@@ -278,11 +281,16 @@ pub async fn record_follow_up(
             return refused(&desk, &sent, refuse(field, message)).await;
         }
     };
-    let amendment = Amendment {
-        follow_up: Some(follow_up),
-        ..Amendment::default()
+    let notified_before_incident =
+        invalid(lang, "notified_date", "case-error-notified-before-incident");
+    let decide = move |current: &Incident| match follow_up.check_against(current.occurred_at) {
+        Ok(()) => Ok(Amendment {
+            follow_up: Some(follow_up),
+            ..Amendment::default()
+        }),
+        Err(_) => Err(notified_before_incident),
     };
-    amend(&desk, sent, "follow_up", move |_: &Incident| Ok(amendment)).await
+    amend(&desk, sent, "follow_up", decide).await
 }
 
 /// `POST /arenden/{id}/atgarder`: a new action, due at the end of the day given.
@@ -321,11 +329,19 @@ pub async fn add_action(
         owner,
         due_at,
     };
-    let amendment = Amendment {
-        new_action: Some(action),
-        ..Amendment::default()
+    let (now, due_out_of_range) = (
+        desk.clock.now(),
+        invalid(lang, "due", "case-error-due-range"),
+    );
+    let decide = move |current: &Incident| match check_due(action.due_at, current.received_at, now)
+    {
+        Ok(()) => Ok(Amendment {
+            new_action: Some(action),
+            ..Amendment::default()
+        }),
+        Err(_) => Err(due_out_of_range),
     };
-    amend(&desk, sent, "action", move |_: &Incident| Ok(amendment)).await
+    amend(&desk, sent, "action", decide).await
 }
 
 /// `POST /arenden/{id}/atgarder/status`: an action done or cancelled.

@@ -153,10 +153,15 @@ impl Answers {
     /// The report as the API would receive it, once every answer is given.
     pub fn draft(&self) -> Option<ReportDraft> {
         let facts = self.circumstances()?;
+        // Forms answered before the kind changed from violence are not part of the report.
+        let forms = if facts.kind == IncidentKind::Violence {
+            self.all("violence_forms")
+        } else {
+            &[]
+        };
         Some(ReportDraft {
             kind: facts.kind,
-            violence_forms: self
-                .all("violence_forms")
+            violence_forms: forms
                 .iter()
                 .map(|form| form.parse().ok())
                 .collect::<Option<_>>()?,
