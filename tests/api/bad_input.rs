@@ -281,3 +281,52 @@ async fn input_that_hides_or_misleads_is_refused_naming_the_rule() {
         "nothing was stored"
     );
 }
+
+#[actix_web::test]
+async fn a_case_or_an_action_goes_only_to_a_known_case_worker_of_its_offices() {
+    let app = spawn_app().await;
+    let hanna = token("hanna", &["handler"], Some("utbildning"));
+    // A handler reports an incident at her own office: she cannot be given her own report.
+    let id = app.file_id(&hanna, &report()).await;
+    let ivy = token("ivy", &["security_manager"], None);
+    let erin = token("erin", &["handler"], Some("social_omsorg"));
+    let dave = token("dave", &["handler"], Some("utbildning"));
+    for known in [&ivy, &erin, &dave] {
+        app.seen(known).await;
+    }
+    let case = format!("/api/v1/incidents/{id}");
+    let due = (test_start() + chrono::Duration::days(7)).to_rfc3339();
+    for (who, reason) in [
+        ("nobody-we-know", "has not seen them"),
+        ("hanna", "reported the case"),
+        ("erin", "neither a security manager nor a handler"),
+    ] {
+        let assign = json!({"assignee": who, "office": "utbildning"});
+        let refused = app
+            .post(&format!("{case}/assignment"), &ivy, Some("\"1\""), &assign)
+            .await;
+        let detail = refused.assert_problem(422);
+        assert!(
+            detail.contains("`assignee`") && detail.contains(reason),
+            "{who}: {detail}"
+        );
+        let action = json!({"description": "Samtal", "owner": who, "due_at": due});
+        let refused = app
+            .post(&format!("{case}/actions"), &ivy, Some("\"1\""), &action)
+            .await;
+        assert!(refused.assert_problem(422).contains("`owner`"), "{who}");
+    }
+    for who in ["dave", "ivy"] {
+        let version = app
+            .get(&case, &ivy)
+            .await
+            .header("etag")
+            .unwrap()
+            .to_owned();
+        let assign = json!({"assignee": who, "office": "utbildning"});
+        let assigned = app
+            .post(&format!("{case}/assignment"), &ivy, Some(&version), &assign)
+            .await;
+        assert_eq!(assigned.status.as_u16(), 200, "{who}: {}", assigned.body);
+    }
+}

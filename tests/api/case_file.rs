@@ -168,7 +168,7 @@ async fn actions_are_tracked_and_overdue_ones_reach_the_queue() {
         .insert_header(("If-Match", etag(&app, &id, &dave()).await.as_str()));
     app.send_body(
         unknown.content_type("application/json"),
-        json!({"owner": "erin"}).to_string(),
+        json!({"owner": "dave"}).to_string(),
     )
     .await
     .assert_problem(404);

@@ -42,6 +42,8 @@ async fn a_case_is_worked_from_received_to_closed_and_every_step_is_in_its_timel
     let app = spawn_app().await;
     let id = file_school_case(&app).await;
     let dave = handler("utbildning");
+    app.seen(&token("dave", &["handler"], Some("utbildning")))
+        .await;
 
     let (case, etag) = read(&app, &id, &dave).await;
     assert_eq!(
@@ -203,6 +205,8 @@ async fn two_handlers_never_overwrite_each_other() {
         handler("utbildning"),
         token("erin", &["handler"], Some("utbildning")),
     );
+    app.seen(&token("dave", &["handler"], Some("utbildning")))
+        .await;
     let (_, seen_by_dave) = read(&app, &id, &dave).await;
     let (_, seen_by_erin) = read(&app, &id, &erin).await;
     let path = format!("/api/v1/incidents/{id}/assignment");
@@ -252,6 +256,14 @@ async fn concurrent_amendments_with_the_same_etag_let_exactly_one_through() {
     let dave = handler("utbildning");
     let (_, etag) = read(&app, &id, &dave).await;
     let path = format!("/api/v1/incidents/{id}/assignment");
+    for i in 0..8 {
+        app.seen(&token(
+            &format!("handler-{i}"),
+            &["handler"],
+            Some("utbildning"),
+        ))
+        .await;
+    }
     let bodies: Vec<Value> = (0..8)
         .map(|i| json!({"assignee": format!("handler-{i}"), "office": "utbildning"}))
         .collect();

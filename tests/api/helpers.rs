@@ -308,6 +308,13 @@ impl TestApp {
             .await
     }
 
+    /// Makes the token's holder known to the service, as any request of theirs does: whom a
+    /// case or an action may go to.
+    pub async fn seen(&self, token: &str) {
+        let reply = self.get("/api/v1/catalogue", token).await;
+        assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
+    }
+
     pub async fn file(&self, token: &str, report: &Value) -> Reply {
         let request = self.request(awc::http::Method::POST, "/api/v1/incidents", Some(token));
         read(

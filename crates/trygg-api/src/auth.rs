@@ -14,7 +14,8 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, Origin, Principal, check_subject};
+use trygg_domain::{Catalogue, Origin, Principal, Role, check_subject, text};
+use trygg_storage::{Database, Person};
 
 use crate::limits::Limits;
 use crate::problem::ApiError;
@@ -71,6 +72,9 @@ struct VerifiedClaims {
     #[serde(default)]
     roles: Vec<String>,
     office: Option<String>,
+    /// The holder's name and e-mail, where the identity provider states them.
+    name: Option<String>,
+    email: Option<String>,
 }
 
 /// The claims of a minted development token.
@@ -322,14 +326,15 @@ impl FromRequest for Caller {
         let authenticator = request.app_data::<web::Data<Authenticator>>().cloned();
         let catalogue = request.app_data::<web::Data<Catalogue>>().cloned();
         let limits = request.app_data::<web::Data<Limits>>().cloned();
+        let database = request.app_data::<web::Data<Database>>().cloned();
         let origin = crate::origin::of(request);
         let token = bearer_token(request);
         Box::pin(async move {
-            let (Some(authenticator), Some(catalogue), Some(limits)) =
-                (authenticator, catalogue, limits)
+            let (Some(authenticator), Some(catalogue), Some(limits), Some(database)) =
+                (authenticator, catalogue, limits, database)
             else {
                 return Err(ApiError::internal(
-                    "authenticator, catalogue or limits not configured",
+                    "authenticator, catalogue, limits or database not configured",
                 ));
             };
             let verified = match token {
@@ -344,8 +349,46 @@ impl FromRequest for Caller {
                     return Err(refusal);
                 }
             };
-            principal(claims, &catalogue).map(Caller)
+            let person = person(&claims);
+            let principal = principal(claims, &catalogue)?;
+            record(&database, person).await;
+            Ok(Caller(principal))
         })
+    }
+}
+
+/// The person verified claims describe, for the directory of people the service has seen.
+fn person(claims: &VerifiedClaims) -> Person {
+    let stated = |value: &Option<String>| {
+        value
+            .as_deref()
+            .and_then(|value| text::line(value, text::MAX_USER_ID_CHARS).ok())
+    };
+    Person {
+        subject: claims.sub.clone(),
+        name: stated(&claims.name).unwrap_or_else(|| claims.sub.clone()),
+        email: stated(&claims.email),
+        roles: claims
+            .roles
+            .iter()
+            .filter(|role| Role::from_claim(role).is_some())
+            .cloned()
+            .collect(),
+        office: claims.office.clone(),
+    }
+}
+
+/// Records someone whose claims verified, unless this process did so lately with the same
+/// claims. The request goes on whatever the outcome: the directory is not worth a refusal.
+pub(crate) async fn record(database: &web::Data<Database>, person: Person) {
+    if !database.is_news(&person) {
+        return;
+    }
+    let database = database.clone();
+    match web::block(move || database.saw(person)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "could not record a person seen"),
+        Err(error) => tracing::warn!(%error, "could not record a person seen"),
     }
 }
 

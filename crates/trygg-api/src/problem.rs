@@ -135,7 +135,8 @@ impl From<WorkflowError> for ApiError {
             | WorkflowError::UnexpectedOutcome
             | WorkflowError::InvalidReclassification(_)
             | WorkflowError::InvalidFollowUp(_)
-            | WorkflowError::DueOutOfRange => ApiError::UnprocessableBody(detail),
+            | WorkflowError::DueOutOfRange
+            | WorkflowError::NotAssignable { .. } => ApiError::UnprocessableBody(detail),
         }
     }
 }

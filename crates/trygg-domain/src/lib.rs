@@ -32,7 +32,7 @@ pub use report::{
 };
 pub use workflow::{
     DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_ACTION_HORIZON, MAX_REASON_CHARS,
-    Reclassification, WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE,
-    WORK_ENVIRONMENT_SEVERITY, WorkflowError, change_status, check_due, ensure_case_worker,
-    may_comment, status_moves, work_environment_deadline,
+    NotAssignable, Reclassification, WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE,
+    WORK_ENVIRONMENT_SEVERITY, WorkflowError, change_status, check_case_worker, check_due,
+    ensure_case_worker, may_comment, status_moves, work_environment_deadline,
 };

@@ -91,6 +91,49 @@ impl FollowUp {
     }
 }
 
+/// Why someone cannot be given a case or an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAssignable {
+    /// The service has never seen them with verified claims.
+    Unknown,
+    /// Neither a security manager nor a handler of one of the case's offices.
+    NotACaseWorker,
+    /// They reported the case.
+    Reporter,
+}
+
+impl NotAssignable {
+    fn reason(self) -> &'static str {
+        match self {
+            NotAssignable::Unknown => "the service has not seen them signed in",
+            NotAssignable::NotACaseWorker => {
+                "they are neither a security manager nor a handler of one of the case's offices"
+            }
+            NotAssignable::Reporter => "they reported the case",
+        }
+    }
+}
+
+/// Checks whom a case is assigned to or an action given (`field` names which): a security
+/// manager or a handler of one of the case's `offices`, whom the service knows (`candidate`,
+/// as the people it has seen describe them), and not its `reporter`.
+pub fn check_case_worker(
+    field: &'static str,
+    candidate: Option<&Principal>,
+    offices: &[String],
+    reporter: &str,
+) -> Result<(), WorkflowError> {
+    let refused = |why| Err(WorkflowError::NotAssignable { field, why });
+    match candidate {
+        None => refused(NotAssignable::Unknown),
+        Some(person) if person.subject() == reporter => refused(NotAssignable::Reporter),
+        Some(person) if !person.works_case(offices.iter().map(String::as_str)) => {
+            refused(NotAssignable::NotACaseWorker)
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 /// How far ahead an action may be due.
 pub const MAX_ACTION_HORIZON: Duration = Duration::days(5 * 366);
 
@@ -174,6 +217,15 @@ pub enum WorkflowError {
     InternalCommentNeedsCaseWorker,
     #[error("`due_at` must not be before the case was received, nor more than five years ahead")]
     DueOutOfRange,
+    #[error(
+        "`{field}` must name a security manager or a handler of one of the case's offices whom \
+         the service knows, other than the reporter: {}",
+        why.reason()
+    )]
+    NotAssignable {
+        field: &'static str,
+        why: NotAssignable,
+    },
 }
 
 fn codes(statuses: &[Status]) -> String {
@@ -419,6 +471,45 @@ mod tests {
         facts.severity = Severity::Serious;
         facts.affected_category = AffectedCategory::Resident;
         assert_eq!(work_environment_deadline(&facts, at), None);
+    }
+
+    #[test]
+    fn cases_go_to_known_case_workers_of_their_offices_only() {
+        let catalogue = Catalogue::builtin();
+        let person = |subject: &str, role: &str, office: Option<&str>| {
+            Principal::from_claims(subject.into(), &[role.into()], office, &catalogue).unwrap()
+        };
+        let offices = ["utbildning".to_owned()];
+        let check = |candidate: Option<&Principal>| {
+            check_case_worker("assignee", candidate, &offices, "anna")
+        };
+        let refused = |why| {
+            Err(WorkflowError::NotAssignable {
+                field: "assignee",
+                why,
+            })
+        };
+        assert_eq!(
+            check(Some(&person("dave", "handler", Some("utbildning")))),
+            Ok(())
+        );
+        assert_eq!(
+            check(Some(&person("ivy", "security_manager", None))),
+            Ok(())
+        );
+        assert_eq!(check(None), refused(NotAssignable::Unknown));
+        assert_eq!(
+            check(Some(&person("erin", "handler", Some("social_omsorg")))),
+            refused(NotAssignable::NotACaseWorker)
+        );
+        assert_eq!(
+            check(Some(&person("olga", "analyst", None))),
+            refused(NotAssignable::NotACaseWorker)
+        );
+        assert_eq!(
+            check(Some(&person("anna", "handler", Some("utbildning")))),
+            refused(NotAssignable::Reporter)
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use trygg_domain::Clock;
 
 use crate::access_log::Appender;
 use crate::error::StorageError;
+use crate::people::SeenRecently;
 use crate::sqlite_writer::Writer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -211,6 +212,7 @@ pub struct Database {
     pub(crate) clock: Clock,
     pub(crate) counters: Counters,
     pub(crate) appender: Appender,
+    pub(crate) seen: SeenRecently,
 }
 
 /// What this process has written since it started, for monitoring.
@@ -264,6 +266,7 @@ impl Database {
             clock,
             counters: Counters::default(),
             appender: Appender::new(),
+            seen: SeenRecently::default(),
         })
     }
 

@@ -10,6 +10,7 @@ mod drafts;
 mod error;
 mod fixed_sql;
 mod incidents;
+mod people;
 mod queue;
 mod retention;
 mod schema;
@@ -34,6 +35,7 @@ pub use incidents::{
     Filing, IdempotencyKey, Incident, IncidentFilter, IncidentPage, MAX_PAGE_SIZE, NewIncident,
     insert_incident,
 };
+pub use people::{Person, Seen};
 pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;
 pub use sessions::{Liveness, SEEN_PRECISION};

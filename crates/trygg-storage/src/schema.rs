@@ -144,6 +144,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    people (subject) {
+        subject -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        roles -> Text,
+        office -> Nullable<Text>,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     web_sessions (key) {
         key -> Text,
         subject -> Text,

@@ -108,6 +108,7 @@ pub struct PendingSignIn {
 pub struct Identity {
     pub subject: String,
     pub name: String,
+    pub email: Option<String>,
     pub roles: Vec<String>,
     pub office: Option<String>,
     pub id_token: String,
@@ -234,6 +235,7 @@ impl Provider {
         let extra = claims.additional_claims();
         Ok(Identity {
             name,
+            email: claims.email().map(|email| email.as_str().to_owned()),
             roles: extra.roles.clone(),
             office: extra.office.clone(),
             id_token: id_token.to_string(),

@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use trygg_domain::{Catalogue, Clock, Origin, Principal, Role};
-use trygg_storage::{Database, Liveness};
+use trygg_storage::{Database, Liveness, Person};
 use uuid::Uuid;
 
 use crate::Site;
@@ -73,6 +73,8 @@ const CSRF: &str = "csrf";
 pub struct SessionUser {
     pub subject: String,
     pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
     pub roles: Vec<String>,
     pub office: Option<String>,
     /// The ID token, for signing out at the provider (`id_token_hint`).
@@ -160,7 +162,7 @@ impl Visitor {
     }
 
     /// Starts a signed-in session under a new id, held on the server as well, so an id planted
-    /// before sign-in is useless and signing out ends it.
+    /// before sign-in is useless and signing out ends it; records the person as seen.
     pub async fn sign_in(
         &self,
         database: &web::Data<Database>,
@@ -170,8 +172,24 @@ impl Visitor {
     ) -> Result<(), WebError> {
         user.session = new_token();
         let (key, subject) = (stored_key(&user.session), user.subject.clone());
-        let sessions = database.clone();
-        web::block(move || sessions.start_session(key, subject, now - policy.lifetime)).await??;
+        let person = Person {
+            subject: user.subject.clone(),
+            name: user.name.clone(),
+            email: user.email.clone(),
+            roles: user
+                .roles
+                .iter()
+                .filter(|role| Role::from_claim(role).is_some())
+                .cloned()
+                .collect(),
+            office: user.office.clone(),
+        };
+        let store = database.clone();
+        web::block(move || {
+            store.start_session(key, subject, now - policy.lifetime)?;
+            store.saw(person)
+        })
+        .await??;
         self.session.renew();
         self.session
             .insert(USER, user)

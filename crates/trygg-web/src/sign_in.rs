@@ -88,6 +88,7 @@ pub async fn sign_in_for_development(
     let role = parts.next().unwrap_or_default().to_owned();
     let user = SessionUser {
         name: visitor.lang.text(name_id),
+        email: None,
         subject,
         roles: vec![role],
         office: parts.next().map(str::to_owned),
@@ -169,6 +170,7 @@ async fn finish_sign_in(
     let user = SessionUser {
         subject: identity.subject,
         name: identity.name,
+        email: identity.email,
         roles: identity.roles,
         office: identity.office,
         id_token: Some(identity.id_token),

@@ -307,7 +307,8 @@ pub struct QueuePage {
 /// The assignment form: to whom, for which of the case's offices.
 #[derive(Debug, Clone)]
 pub struct AssignForm {
-    pub assignee: String,
+    /// The case workers the case may go to, the current or chosen one checked.
+    pub assignees: Vec<Choice>,
     pub offices: Vec<Choice>,
 }
 
@@ -347,7 +348,8 @@ pub struct ActionRow {
 #[derive(Debug, Clone)]
 pub struct ActionForm {
     pub description: String,
-    pub owner: String,
+    /// The case workers an action may go to, the chosen one checked.
+    pub owners: Vec<Choice>,
     pub due: String,
 }
 

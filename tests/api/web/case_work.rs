@@ -610,3 +610,59 @@ async fn a_handlers_own_report_outside_their_office_is_not_theirs_to_work() {
         StatusCode::OK
     );
 }
+
+#[actix_web::test]
+async fn the_case_page_offers_its_case_workers_and_refuses_anyone_else() {
+    let app = spawn_app_with_pages().await;
+    // Dave and Hanna have signed in before; the reporter has too, by filing.
+    for user in ["dave:handler:utbildning", "hanna:handler:kommunledning"] {
+        Browser::new(&app).sign_in(user).await;
+    }
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let mut manager = Browser::new(&app);
+    manager.sign_in("ivy:security_manager").await;
+    let page = manager.get(&format!("/arenden/{id}")).await;
+    let assignees = {
+        let start = page
+            .html
+            .find(r#"name="assignee""#)
+            .expect("a list of handlers");
+        let end = start + page.html[start..].find("</select>").unwrap();
+        page.html[start..end].to_owned()
+    };
+    assert!(assignees.contains(r#"value="dave""#), "{assignees}");
+    assert!(assignees.contains(r#"value="ivy""#), "{assignees}");
+    assert!(
+        !assignees.contains(r#"value="hanna""#),
+        "another office: {assignees}"
+    );
+    assert!(
+        !assignees.contains(r#"value="anna""#),
+        "the reporter: {assignees}"
+    );
+
+    for forged in ["anna", "hanna", "someone"] {
+        let fields = [
+            ("csrf", page.csrf()),
+            ("version", page.hidden("version")),
+            ("seen", page.hidden("seen")),
+            ("assignee", forged.to_owned()),
+            ("office", "utbildning".to_owned()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = manager
+            .send(
+                Method::POST,
+                &format!("/arenden/{id}/tilldelning"),
+                Some(&fields),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{forged}");
+        assert!(
+            refused
+                .html
+                .contains("Välj en handläggare på ett av ärendets kontor"),
+            "{forged}"
+        );
+    }
+}

@@ -10,8 +10,8 @@ use trygg_domain::text::{
     schema::{PoliceReference, Prose, Reason, UserId},
 };
 use trygg_domain::{
-    ActionStatus, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome, Reclassification,
-    Severity, Status, Visibility, change_status, check_due,
+    ActionStatus, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome, Principal,
+    Reclassification, Severity, Status, Visibility, change_status, check_case_worker, check_due,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
 use trygg_notifier::{Routing, Wakeup};
@@ -29,6 +29,20 @@ use crate::routes::incidents::{CaseView, etag, not_found};
 fn user_id(field: &str, value: &str) -> Result<String, ApiError> {
     text::line(value, text::MAX_USER_ID_CHARS)
         .map_err(|e| ApiError::UnprocessableBody(format!("`{field}` {e}")))
+}
+
+/// Someone a case or an action is to go to: their user id, and what the service knows of
+/// them, for [`check_case_worker`] against the case.
+async fn candidate(
+    field: &'static str,
+    value: &str,
+    database: &web::Data<Database>,
+    catalogue: &web::Data<Catalogue>,
+) -> Result<(String, Option<Principal>), ApiError> {
+    let subject = user_id(field, value)?;
+    let (database, catalogue, wanted) = (database.clone(), catalogue.clone(), subject.clone());
+    let known = web::block(move || database.known_principal(&wanted, &catalogue)).await??;
+    Ok((subject, known))
 }
 
 /// Move a case along its workflow.
@@ -332,9 +346,10 @@ pub async fn assign_case(
     request: HttpRequest,
     body: web::Json<Assignment>,
     database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
 ) -> Result<HttpResponse, ApiError> {
     let Assignment { assignee, office } = body.into_inner();
-    let assignee = user_id("assignee", &assignee)?;
+    let (assignee, known) = candidate("assignee", &assignee, &database, &catalogue).await?;
     let decide = move |current: &Incident| {
         if !current.offices.contains(&office) {
             return Err(ApiError::UnprocessableBody(format!(
@@ -342,6 +357,12 @@ pub async fn assign_case(
                 current.offices.join(", ")
             )));
         }
+        check_case_worker(
+            "assignee",
+            known.as_ref(),
+            &current.offices,
+            &current.reporter,
+        )?;
         Ok(Amendment {
             assignee: Some(assignee),
             ..Amendment::default()
@@ -455,15 +476,17 @@ pub async fn add_action(
     request: HttpRequest,
     body: web::Json<ActionDraft>,
     database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = body.into_inner();
     let description = Description::parse(&draft.description)
         .map_err(|message| ApiError::UnprocessableBody(format!("`description` {message}")))?;
+    let (owner, known) = candidate("owner", &draft.owner, &database, &catalogue).await?;
     let action = NewAction {
         id: Uuid::now_v7(),
         description: description.as_str().to_owned(),
-        owner: user_id("owner", &draft.owner)?,
+        owner,
         due_at: draft.due_at,
     };
     let view = ActionView {
@@ -477,6 +500,7 @@ pub async fn add_action(
     let now = clock.now();
     let decide = move |current: &Incident| {
         check_due(action.due_at, current.received_at, now)?;
+        check_case_worker("owner", known.as_ref(), &current.offices, &current.reporter)?;
         Ok(Amendment {
             new_action: Some(action),
             ..Amendment::default()
@@ -507,6 +531,7 @@ pub async fn change_action(
     request: HttpRequest,
     body: web::Json<ActionChange>,
     database: web::Data<Database>,
+    catalogue: web::Data<Catalogue>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action_id) = path.into_inner();
@@ -516,20 +541,26 @@ pub async fn change_action(
             "name at least one of `status`, `owner` and `due_at`".into(),
         ));
     }
+    let (owner, known) = match &change.owner {
+        Some(owner) => {
+            let (owner, known) = candidate("owner", owner, &database, &catalogue).await?;
+            (Some(owner), known)
+        }
+        None => (None, None),
+    };
     let update = ActionUpdate {
         id: action_id,
         status: change.status,
-        owner: change
-            .owner
-            .as_deref()
-            .map(|owner| user_id("owner", owner))
-            .transpose()?,
+        owner,
         due_at: change.due_at,
     };
     let now = clock.now();
     let decide = move |current: &Incident| {
         if let Some(due_at) = update.due_at {
             check_due(due_at, current.received_at, now)?;
+        }
+        if update.owner.is_some() {
+            check_case_worker("owner", known.as_ref(), &current.offices, &current.reporter)?;
         }
         Ok(Amendment {
             action_update: Some(update),

@@ -146,9 +146,10 @@ pub(super) async fn case_page(
             case: Some(id),
             limit: ALERTS_SHOWN,
         })?;
-        Ok::<_, StorageError>(Some((file, alerts)))
+        let case_workers = store.case_workers(&file.incident.offices)?;
+        Ok::<_, StorageError>(Some((file, alerts, case_workers)))
     });
-    let Some((file, alerts)) = read.await?? else {
+    let Some((file, alerts, case_workers)) = read.await?? else {
         return Err(desk.not_worked(id).await);
     };
     let CaseFile {
@@ -251,6 +252,28 @@ pub(super) async fn case_page(
     let chosen_outcome = entered.value("status", "outcome").unwrap_or_default();
     let (notified_date, notified_time) = date_and_time(follow_up.authority_notified_at);
     let me = desk.principal.subject();
+    // Whom the case or an action may go to: its case workers, not its reporter.
+    let people = |chosen: &str| -> Vec<Choice> {
+        case_workers
+            .iter()
+            .filter(|seen| seen.person.subject != incident.reporter)
+            .map(|seen| {
+                let person = &seen.person;
+                let place = match &person.office {
+                    Some(office) if !person.roles.iter().any(|r| r == "security_manager") => {
+                        desk.office_label(office)
+                    }
+                    _ => lang.text("case-worker-security-manager"),
+                };
+                Choice {
+                    value: person.subject.clone(),
+                    label: format!("{} ({place})", person.name),
+                    hint: None,
+                    checked: person.subject == chosen,
+                }
+            })
+            .collect()
+    };
     let my_office = desk
         .principal
         .office()
@@ -310,11 +333,11 @@ pub(super) async fn case_page(
             Vec::new()
         },
         assign: AssignForm {
-            assignee: entered.or(
+            assignees: people(&entered.or(
                 "assignment",
                 "assignee",
                 incident.assignee.as_deref().unwrap_or(me),
-            ),
+            )),
             offices: choices(
                 incident
                     .offices
@@ -380,7 +403,7 @@ pub(super) async fn case_page(
             .collect(),
         new_action: ActionForm {
             description: entered.or("action", "description", ""),
-            owner: entered.or("action", "owner", me),
+            owners: people(&entered.or("action", "owner", me)),
             due: entered.or("action", "due", ""),
         },
         internal: internal.into_iter().map(note).collect(),

@@ -10,8 +10,8 @@ use trygg_domain::statistics::from_local_time;
 use trygg_domain::text::{self, TextError};
 use trygg_domain::{
     ActionStatus, Audience, Catalogue, Description, FollowUp, FollowUpError, IncidentKind,
-    MAX_REASON_CHARS, Outcome, Reclassification, Severity, Status, WorkflowError, check_due,
-    may_comment,
+    MAX_REASON_CHARS, Outcome, Principal, Reclassification, Severity, Status, WorkflowError,
+    check_case_worker, check_due, may_comment,
 };
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{ActionUpdate, Amended, Amendment, Comment, Incident, NewAction};
@@ -161,28 +161,51 @@ pub async fn change_status(
 pub async fn assign(id: web::Path<Uuid>, form: Form, desk: Desk) -> Result<HttpResponse, WebError> {
     let sent = Sent::read(&desk, id, form)?;
     let lang = desk.lang();
-    let assignee = match text::line(sent.field("assignee"), text::MAX_USER_ID_CHARS) {
-        Ok(assignee) => assignee,
-        Err(error) => {
-            let errors = invalid(
-                lang,
-                "assignee",
-                &text_message("case-error-assignee", error),
-            );
-            return refused(&desk, &sent, Refusal::Invalid(errors)).await;
-        }
+    let (assignee, known) = match candidate(&desk, "assignee", sent.field("assignee")).await? {
+        Ok(candidate) => candidate,
+        Err(errors) => return refused(&desk, &sent, Refusal::Invalid(errors)).await,
     };
     let office = sent.field("office").to_owned();
     let decide = move |current: &Incident| {
         if !current.offices.contains(&office) {
             return Err(invalid(lang, "office", "case-error-office"));
         }
+        check_case_worker(
+            "assignee",
+            known.as_ref(),
+            &current.offices,
+            &current.reporter,
+        )
+        .map_err(|_| invalid(lang, "assignee", "case-error-assignee-not-case-worker"))?;
         Ok(Amendment {
             assignee: Some(assignee),
             ..Amendment::default()
         })
     };
     amend(&desk, sent, "assignment", decide).await
+}
+
+/// Someone chosen to get the case or an action (`field`): their user id and what the service
+/// knows of them, or why the choice cannot stand.
+async fn candidate(
+    desk: &Desk,
+    field: &str,
+    chosen: &str,
+) -> Result<Result<(String, Option<Principal>), Vec<FieldError>>, WebError> {
+    let subject = match text::line(chosen, text::MAX_USER_ID_CHARS) {
+        Ok(subject) => subject,
+        Err(error) => {
+            let message = text_message(&format!("case-error-{field}"), error);
+            return Ok(Err(invalid(desk.lang(), field, &message)));
+        }
+    };
+    let (database, catalogue, wanted) = (
+        desk.database.clone(),
+        desk.catalogue.clone(),
+        subject.clone(),
+    );
+    let known = web::block(move || database.known_principal(&wanted, &catalogue)).await??;
+    Ok(Ok((subject, known)))
 }
 
 /// `POST /arenden/{id}/klassning`: what changed of focus area, severity and kind, with a reason;
@@ -309,18 +332,14 @@ pub async fn add_action(
             &text_message("case-error-action", error),
         ));
     });
-    let owner = text::line(sent.field("owner"), text::MAX_USER_ID_CHARS).map_err(|error| {
-        errors.extend(invalid(
-            lang,
-            "owner",
-            &text_message("case-error-owner", error),
-        ));
-    });
+    let owner = candidate(&desk, "owner", sent.field("owner"))
+        .await?
+        .map_err(|invalid| errors.extend(invalid));
     let end_of_day = NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default();
     let due_at = NaiveDate::parse_from_str(sent.field("due").trim(), "%Y-%m-%d")
         .map(|date| from_local_time(date.and_time(end_of_day)))
         .map_err(|_| errors.extend(invalid(lang, "due", "case-error-due-invalid")));
-    let (Ok(description), Ok(owner), Ok(due_at)) = (description, owner, due_at) else {
+    let (Ok(description), Ok((owner, known)), Ok(due_at)) = (description, owner, due_at) else {
         return refused(&desk, &sent, Refusal::Invalid(errors)).await;
     };
     let action = NewAction {
@@ -333,13 +352,14 @@ pub async fn add_action(
         desk.clock.now(),
         invalid(lang, "due", "case-error-due-range"),
     );
-    let decide = move |current: &Incident| match check_due(action.due_at, current.received_at, now)
-    {
-        Ok(()) => Ok(Amendment {
+    let decide = move |current: &Incident| {
+        check_due(action.due_at, current.received_at, now).map_err(|_| due_out_of_range)?;
+        check_case_worker("owner", known.as_ref(), &current.offices, &current.reporter)
+            .map_err(|_| invalid(lang, "owner", "case-error-owner-not-case-worker"))?;
+        Ok(Amendment {
             new_action: Some(action),
             ..Amendment::default()
-        }),
-        Err(_) => Err(due_out_of_range),
+        })
     };
     amend(&desk, sent, "action", decide).await
 }
