@@ -251,13 +251,26 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
         1,
     )
     .await;
+    let classification = path("classification");
+    let lower = json!({"severity": "medium", "reason": "Hotet var riktat mot en grupp."});
+    expect_change(
+        &app,
+        "reclassify",
+        (Method::POST, &classification),
+        &ivy,
+        Some(5),
+        lower,
+        200,
+        1,
+    )
+    .await;
     let refused = json!({"status": "closed", "outcome": "resolved"});
     expect_change(
         &app,
         "a change the reporter may not make",
         (Method::POST, &status),
         &anna,
-        Some(5),
+        Some(6),
         refused,
         403,
         0,
@@ -353,7 +366,7 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
         ]
     };
     let status_page = format!("/arenden/{id}/status");
-    for (version, status, written) in [("1", 409, 1), ("5", 303, 0)] {
+    for (version, status, written) in [("1", 409, 1), ("6", 303, 0)] {
         let form = page_change(version);
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let before = entries(&app);
