@@ -347,7 +347,8 @@ fn access_log_keys(
 }
 
 /// The development access-log key in `path`, made (256 random bits, readable by its owner
-/// only) when there is none yet.
+/// only) when there is none yet. Made beside and linked into place, so that two processes
+/// starting at once agree on one key and neither reads half of one.
 fn development_key(path: &Path) -> Result<String, ConfigError> {
     let io = |error: std::io::Error| ConfigError::Read {
         path: path.into(),
@@ -367,16 +368,32 @@ fn development_key(path: &Path) -> Result<String, ConfigError> {
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
+    let made = PathBuf::from(format!(
+        "{}.{}",
+        path.display(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let mut file = std::fs::OpenOptions::new();
     file.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
-    std::io::Write::write_all(&mut file.open(path).map_err(io)?, key.as_bytes()).map_err(io)?;
-    tracing::warn!(
-        path = %path.display(),
-        "TRYGG_ACCESS_LOG_KEY is not set: the access log is sealed with a development key kept in this file"
-    );
-    Ok(key)
+    std::io::Write::write_all(&mut file.open(&made).map_err(io)?, key.as_bytes()).map_err(io)?;
+    let linked = std::fs::hard_link(&made, path);
+    let _ = std::fs::remove_file(&made);
+    match linked {
+        Ok(()) => {
+            tracing::warn!(
+                path = %path.display(),
+                "TRYGG_ACCESS_LOG_KEY is not set: the access log is sealed with a development key kept in this file"
+            );
+            Ok(key)
+        }
+        // Another process made it first: theirs is the key.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(path).map_err(io)?.trim().to_owned())
+        }
+        Err(error) => Err(io(error)),
+    }
 }
 
 /// Requests per minute per caller (`TRYGG_RATE_*`).
@@ -498,11 +515,17 @@ mod tests {
 
     use super::*;
 
+    /// Settings from these variables; without a database named, with an access-log key, so
+    /// that no test writes a key file into the working folder.
     fn load_with(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let vars: HashMap<String, String> = vars
+        let mut vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        if !vars.contains_key("DATABASE_URL") {
+            vars.entry("TRYGG_ACCESS_LOG_KEY".into())
+                .or_insert_with(|| "a-test-access-log-key-long-enough".into());
+        }
         load(|name| vars.get(name).cloned())
     }
 
@@ -604,6 +627,7 @@ mod tests {
         let public = [
             ("TRYGG_BIND", "127.0.0.1:8080"),
             ("TRYGG_PUBLIC_URL", "https://trygg.kommun.example"),
+            ("DATABASE_URL", "/nonexistent/trygg.db"),
         ];
         let error = load_with(&public).unwrap_err().to_string();
         for named in [
@@ -620,6 +644,7 @@ mod tests {
         let complete = [
             public[0],
             public[1],
+            public[2],
             ("TRYGG_JWT_SECRET", secret.as_str()),
             ("TRYGG_OIDC_ISSUER", "https://login.example/tenant/v2.0"),
             ("TRYGG_OIDC_CLIENT_ID", "trygg"),
@@ -633,7 +658,7 @@ mod tests {
         let web = web_with("127.0.0.1:8080", &complete).unwrap();
         assert!(matches!(web.sign_in, trygg_web::SignIn::Provider(_)));
         assert!(
-            web_with("127.0.0.1:8080", &public[1..]).is_err(),
+            web_with("127.0.0.1:8080", &public[1..2]).is_err(),
             "no development sign-in for a public URL"
         );
         for local in [
@@ -654,8 +679,12 @@ mod tests {
         let folder = std::env::temp_dir().join(format!("trygg-key-{}", uuid::Uuid::new_v4()));
         let database = folder.join("trygg.db");
         let url = [("DATABASE_URL", database.to_str().unwrap())];
-        let first = load_with(&url).unwrap();
-        let again = load_with(&url).unwrap();
+        // Two processes starting at once agree on one key.
+        let (first, again) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| load_with(&url).unwrap());
+            let again = scope.spawn(|| load_with(&url).unwrap());
+            (first.join().unwrap(), again.join().unwrap())
+        });
         assert_eq!(
             first.access_log_keys.current.id(),
             again.access_log_keys.current.id(),

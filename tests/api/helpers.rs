@@ -343,18 +343,25 @@ impl TestApp {
 
     /// Runs the `trygg` command line against this test's database.
     pub fn trygg(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        self.trygg_command(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("trygg runs")
+    }
+
+    /// The `trygg` command on this service's database and keys, to run where it suits.
+    pub fn trygg_command(&self, args: &[&str]) -> std::process::Command {
         let url = match self.database.url() {
             trygg_storage::DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
             trygg_storage::DatabaseUrl::Postgres(url) => url,
         };
-        std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"));
+        command
             .args(args)
             .env("DATABASE_URL", url)
             .env("TRYGG_ACCESS_LOG_KEY", ACCESS_LOG_KEY)
-            .env_remove("TRYGG_CONFIG")
-            .envs(env.iter().copied())
-            .output()
-            .expect("trygg runs")
+            .env_remove("TRYGG_CONFIG");
+        command
     }
 
     /// The ids of the cases a caller's list shows (all pages).

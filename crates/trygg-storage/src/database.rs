@@ -5,12 +5,14 @@
 //! writer (see `sqlite_writer`). `busy_timeout` covers other processes, such as a
 //! `trygg migrate` run beside the server.
 
+use std::num::NonZeroU32;
 use std::ops::{Deref, DerefMut};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
@@ -309,7 +311,7 @@ impl Database {
     {
         match &self.sqlite_writer {
             Some(writer) => writer.write(work),
-            None => (*self.connection()?).transaction(work),
+            None => in_savepoint(&mut *self.connection()?, work),
         }
     }
 
@@ -371,12 +373,53 @@ impl Database {
 
     /// Whether the database answers and has every migration this release knows.
     pub fn is_ready(&self) -> Result<bool, StorageError> {
+        if self
+            .sqlite_writer
+            .as_ref()
+            .is_some_and(|writer| !writer.is_running())
+        {
+            return Ok(false);
+        }
         let mut conn = self.connection()?;
         let pending = match &mut *conn {
             DbConnection::Sqlite(conn) => conn.has_pending_migration(SQLITE_MIGRATIONS),
             DbConnection::Postgresql(conn) => conn.has_pending_migration(POSTGRES_MIGRATIONS),
         };
         Ok(!pending.map_err(|e| StorageError::Migration(e.to_string()))?)
+    }
+}
+
+/// Runs `work` in a transaction (a savepoint when one is open already). A panic in it is caught
+/// and fails it alone: what it wrote is rolled back, the connection is left as it was found,
+/// and the caller hears [`StorageError::Panicked`].
+pub(crate) fn in_savepoint<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StorageError> + From<diesel::result::Error>,
+{
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let depth = |conn: &mut DbConnection| {
+        Manager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .map(|depth| depth.map_or(0, NonZeroU32::get))
+    };
+    let before = depth(conn)?;
+    match std::panic::catch_unwind(AssertUnwindSafe(|| conn.transaction(work))) {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            let cause = panic
+                .downcast_ref::<&str>()
+                .map(|cause| (*cause).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_owned());
+            tracing::error!(%cause, "a write panicked; rolling back what it wrote");
+            while depth(conn)? > before {
+                Manager::rollback_transaction(conn)?;
+            }
+            Err(StorageError::Panicked(cause).into())
+        }
     }
 }
 

@@ -14,6 +14,9 @@ pub enum StorageError {
     /// A stored value that this release cannot read.
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// A unit of work panicked; what it wrote was rolled back, and nothing else with it.
+    #[error("a write failed unexpectedly and was rolled back: {0}")]
+    Panicked(String),
 }
 
 impl StorageError {

@@ -3,6 +3,7 @@
 
 mod access_log;
 mod alerts;
+mod backup;
 mod case_work;
 mod comments;
 mod database;
@@ -27,6 +28,7 @@ pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
     DueDelivery, NewAlert, NewDelivery, OutboxState,
 };
+pub use backup::{Backup, BackupError};
 pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, CaseFile, NewAction};
 pub use comments::Comment;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolState};

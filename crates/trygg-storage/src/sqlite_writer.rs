@@ -4,15 +4,16 @@
 //! with "database is locked"), every write of the process is sent to one thread that owns the
 //! write connection. It takes whatever writes are waiting, runs each in a savepoint of one
 //! transaction, commits once, and only then answers each caller: one fsync for many filings,
-//! and a failed write rolls back alone.
+//! and a failed write rolls back alone, a panicking one included.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
-use crate::database::DbConnection;
+use crate::database::{DbConnection, in_savepoint};
 use crate::error::StorageError;
 
 /// The most writes committed together.
@@ -25,14 +26,31 @@ type Job = Box<dyn FnOnce(&mut DbConnection) -> Delivery + Send>;
 #[derive(Debug)]
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
+    /// Whether the thread still takes jobs: readiness asks it.
+    running: Arc<AtomicBool>,
+}
+
+/// Marks the writer stopped however its thread ends, and says why.
+struct Stopping(Arc<AtomicBool>);
+
+impl Drop for Stopping {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+        if thread::panicking() {
+            tracing::error!("the SQLite writer stopped after a panic: no write can be made");
+        }
+    }
 }
 
 impl Writer {
     pub(crate) fn spawn(mut conn: DbConnection) -> Result<Writer, StorageError> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let running = Arc::new(AtomicBool::new(true));
+        let stopping = Stopping(running.clone());
         thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
+                let _stopping = stopping;
                 // Ends when the database, and with it the sender, is dropped.
                 while let Ok(first) = queue.recv() {
                     let batch = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1));
@@ -52,7 +70,12 @@ impl Writer {
             .map_err(|e| {
                 StorageError::Unavailable(format!("cannot start the SQLite writer: {e}"))
             })?;
-        Ok(Writer { jobs })
+        Ok(Writer { jobs, running })
+    }
+
+    /// Whether writes can be made.
+    pub(crate) fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
     }
 
     /// Runs `work` in its own savepoint of the next batch, and returns its result once the
@@ -67,7 +90,7 @@ impl Writer {
     {
         let (answer, result) = mpsc::sync_channel::<Result<T, E>>(1);
         let job: Job = Box::new(move |conn| {
-            let outcome = conn.transaction(work);
+            let outcome = in_savepoint(conn, work);
             Box::new(move |failure| {
                 let outcome = match failure {
                     None => outcome,
@@ -104,4 +127,22 @@ fn in_immediate_transaction(
     batch(conn);
     // Rolls back by itself when the commit fails, as `Connection::transaction` relies on.
     Manager::commit_transaction(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_thread_that_ends_in_a_panic_is_marked_stopped() {
+        let running = Arc::new(AtomicBool::new(true));
+        let stopping = Stopping(running.clone());
+        let ended = thread::spawn(move || {
+            let _stopping = stopping;
+            panic!("the writer's own code went wrong");
+        })
+        .join();
+        assert!(ended.is_err());
+        assert!(!running.load(Ordering::SeqCst), "readiness hears of it");
+    }
 }
