@@ -6,7 +6,9 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use trygg_api::{Algorithm, AuthSettings, KeySource, RateLimits, Settings, TrustedProxies};
+use trygg_api::{
+    Algorithm, AuthSettings, ForwardedHeader, KeySource, RateLimits, Settings, TrustedProxies,
+};
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
@@ -101,6 +103,9 @@ fn reachable_from_elsewhere(
 ) -> Option<String> {
     if !bind.ip().is_loopback() {
         return Some(format!("the service listens on {bind}, beyond loopback"));
+    }
+    if env("TRYGG_TRUSTED_PROXIES").is_some_and(|proxies| !proxies.trim().is_empty()) {
+        return Some("TRYGG_TRUSTED_PROXIES names proxies in front of the service".to_owned());
     }
     let public_url = env("TRYGG_PUBLIC_URL")?;
     let host = public_url
@@ -283,8 +288,15 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
     .unwrap_or_default();
     let development = require_deployment(&env, &file.jwt, bind)?;
     let auth = auth_settings(&env, file.jwt, development)?;
+    let header = match env("TRYGG_FORWARDED_HEADER") {
+        Some(name) => name
+            .parse::<ForwardedHeader>()
+            .map_err(|reason| invalid("TRYGG_FORWARDED_HEADER", reason))?,
+        None => ForwardedHeader::default(),
+    };
     let trusted_proxies = TrustedProxies::parse(&env("TRYGG_TRUSTED_PROXIES").unwrap_or_default())
-        .map_err(|reason| invalid("TRYGG_TRUSTED_PROXIES", reason))?;
+        .map_err(|reason| invalid("TRYGG_TRUSTED_PROXIES", reason))?
+        .appending_to(header);
     Ok(Settings {
         bind,
         database_pool_size,
@@ -717,11 +729,36 @@ mod tests {
     }
 
     #[test]
-    fn trusted_proxies_are_addresses_or_ranges() {
-        assert!(load_with(&[("TRYGG_TRUSTED_PROXIES", "10.0.0.0/8, ::1")]).is_ok());
-        let error = load_with(&[("TRYGG_TRUSTED_PROXIES", "ingress.internal")]).unwrap_err();
+    fn trusted_proxies_are_addresses_or_ranges_and_end_development_mode() {
+        let key = "k".repeat(32);
+        let deployed = [
+            ("TRYGG_JWT_SECRET", key.as_str()),
+            ("TRYGG_OIDC_ISSUER", "https://login.example/tenant/v2.0"),
+            ("TRYGG_OIDC_CLIENT_ID", "trygg"),
+            ("TRYGG_SESSION_KEY", key.as_str()),
+            ("TRYGG_ACCESS_LOG_KEY", key.as_str()),
+            ("TRYGG_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+        ];
+        assert!(load_with(&deployed).is_ok());
+        let proxied = load_with(&[("TRYGG_TRUSTED_PROXIES", "127.0.0.1")]).unwrap_err();
+        assert!(
+            proxied
+                .to_string()
+                .contains("TRYGG_TRUSTED_PROXIES names proxies"),
+            "a proxy in front means people elsewhere: {proxied}"
+        );
+        let mut bad = deployed.to_vec();
+        bad.push(("TRYGG_TRUSTED_PROXIES", "ingress.internal"));
+        let error = load_with(&bad).unwrap_err();
         assert!(
             error.to_string().contains("TRYGG_TRUSTED_PROXIES"),
+            "{error}"
+        );
+        let mut header = deployed.to_vec();
+        header.push(("TRYGG_FORWARDED_HEADER", "X-Real-IP"));
+        let error = load_with(&header).unwrap_err();
+        assert!(
+            error.to_string().contains("TRYGG_FORWARDED_HEADER"),
             "{error}"
         );
     }

@@ -163,7 +163,8 @@ async fn filing_on_the_pages_spends_the_same_allowance_as_the_api() {
     app.file_ok(&anna, &report()).await;
     let mut browser = crate::web::Browser::new(&app);
     browser.sign_in("anna:reporter").await;
-    let csrf = browser.get("/rapportera/typ").await.csrf();
+    crate::web::answer_every_step(&mut browser).await;
+    let csrf = browser.get("/rapportera/kontrollera").await.csrf();
     let refused = browser
         .send(Method::POST, "/rapportera/skicka", Some(&[("csrf", &csrf)]))
         .await;

@@ -384,3 +384,29 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
         );
     }
 }
+
+/// A logged read gives its pooled connection back before it logs: on PostgreSQL logging takes
+/// a connection of its own, so with one connection in the pool a read that kept its own would
+/// wait for itself until the pool gave up.
+#[actix_web::test]
+async fn logged_reads_work_with_a_pool_of_one_connection() {
+    let app = spawn_app_configured(|settings| settings.database_pool_size = 1).await;
+    let anna = reporter("anna");
+    let ivy = token("ivy", &["security_manager"], None);
+    let id = app.file_id(&anna, &report()).await;
+    let case = format!("/api/v1/incidents/{id}");
+    for path in [
+        case.clone(),
+        "/api/v1/incidents".to_owned(),
+        format!("{case}/comments"),
+        format!("{case}/actions"),
+        format!("{case}/timeline"),
+        "/api/v1/queue".to_owned(),
+    ] {
+        let reply =
+            actix_web::rt::time::timeout(std::time::Duration::from_secs(4), app.get(&path, &ivy))
+                .await
+                .unwrap_or_else(|_| panic!("{path} waited for a connection"));
+        assert_eq!(reply.status.as_u16(), 200, "{path}: {}", reply.body);
+    }
+}

@@ -27,7 +27,7 @@ pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenReq
 pub use jsonwebtoken::Algorithm;
 pub use limits::RateLimits;
 pub use openapi::document as openapi_document;
-pub use origin::{TrustedProxies, is_loopback_host};
+pub use origin::{ForwardedHeader, TrustedProxies, is_loopback_host};
 
 /// The largest JSON body accepted: room for the longest text a schema allows (10 000
 /// characters) even when every one is written as a 12-byte surrogate-pair escape.

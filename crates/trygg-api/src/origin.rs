@@ -72,29 +72,67 @@ impl FromStr for Network {
     }
 }
 
-/// The proxies whose forwarding headers are believed.
+/// The header the trusted proxies append the client's address to. Only that one is read: a
+/// proxy passes on whatever other forwarding header a client wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For`, which nginx, ingress-nginx and Azure's front ends append to.
+    #[default]
+    XForwardedFor,
+    /// RFC 7239's `Forwarded`, its `for=` parameters.
+    Forwarded,
+}
+
+impl FromStr for ForwardedHeader {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<ForwardedHeader, String> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(ForwardedHeader::XForwardedFor),
+            "forwarded" => Ok(ForwardedHeader::Forwarded),
+            _ => Err(format!(
+                "`{name}` is neither `X-Forwarded-For` nor `Forwarded`"
+            )),
+        }
+    }
+}
+
+/// The proxies whose forwarding header is believed, and which header that is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<Network>);
+pub struct TrustedProxies {
+    networks: Vec<Network>,
+    header: ForwardedHeader,
+}
 
 impl TrustedProxies {
-    /// A comma-separated list of addresses and ranges.
+    /// A comma-separated list of addresses and ranges, appending to `X-Forwarded-For`.
     pub fn parse(list: &str) -> Result<TrustedProxies, String> {
         list.split(',')
             .map(str::trim)
             .filter(|item| !item.is_empty())
             .map(str::parse)
             .collect::<Result<_, _>>()
-            .map(TrustedProxies)
+            .map(|networks| TrustedProxies {
+                networks,
+                header: ForwardedHeader::default(),
+            })
+    }
+
+    /// The same proxies, appending to `header` instead.
+    pub fn appending_to(self, header: ForwardedHeader) -> TrustedProxies {
+        TrustedProxies { header, ..self }
     }
 
     fn trusts(&self, address: IpAddr) -> bool {
-        self.0.iter().any(|network| network.contains(address))
+        self.networks
+            .iter()
+            .any(|network| network.contains(address))
     }
 
     /// Where a request from `peer` with these headers came from.
     pub fn origin(&self, peer: IpAddr, headers: &HeaderMap) -> Origin {
         let peer = peer.to_canonical();
-        let forwarded = forwarded_for(headers);
+        let forwarded = forwarded_for(headers, self.header);
         let client = if self.trusts(peer) {
             // Each proxy appends the address it heard from: the right-most address a trusted
             // proxy did not vouch for is the client; what lies left of it anyone could write.
@@ -118,10 +156,9 @@ impl TrustedProxies {
     }
 }
 
-/// The addresses a request was forwarded for, oldest first: `Forwarded`'s `for=` where it is
-/// present, else `X-Forwarded-For`. An entry that is no address (`unknown`, an obfuscated
-/// name, garbage) is `None`.
-fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+/// The addresses a request was forwarded for, oldest first, as `header` lists them. An entry
+/// that is no address (`unknown`, an obfuscated name, garbage) is `None`.
+fn forwarded_for(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
     let values = |name| {
         headers
             .get_all(name)
@@ -130,9 +167,8 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
             .map(str::trim)
             .collect::<Vec<_>>()
     };
-    let forwarded = values(header::FORWARDED);
-    if !forwarded.is_empty() {
-        return forwarded
+    if header == ForwardedHeader::Forwarded {
+        return values(header::FORWARDED)
             .into_iter()
             .map(|element| {
                 element
@@ -277,6 +313,12 @@ mod tests {
         )]);
         assert_eq!(
             proxies.origin(ip("10.0.0.9"), &forwarded).client,
+            ip("10.0.0.9"),
+            "a Forwarded header the proxies do not write is a client's, and ignored"
+        );
+        let rfc7239 = proxies.clone().appending_to(ForwardedHeader::Forwarded);
+        assert_eq!(
+            rfc7239.origin(ip("10.0.0.9"), &forwarded).client,
             ip("2001:db8::7")
         );
         let all_trusted = headers(&[("x-forwarded-for", "10.1.1.1, 10.0.0.5")]);

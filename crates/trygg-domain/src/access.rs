@@ -56,15 +56,13 @@ pub enum ClaimsError {
     Office(CatalogueError),
 }
 
-/// Checks a subject claim by [`ClaimsError::Subject`]'s rule.
+/// Checks a subject claim by [`ClaimsError::Subject`]'s rule: the rule for a line of text
+/// ([`crate::text::line`]: something visible, no control or bidirectional character), as it
+/// stands, with nothing to trim.
 pub fn check_subject(subject: &str) -> Result<(), ClaimsError> {
-    let usable = !subject.trim().is_empty()
-        && subject.chars().count() <= MAX_SUBJECT_CHARS
-        && !subject.chars().any(char::is_control);
-    if usable {
-        Ok(())
-    } else {
-        Err(ClaimsError::Subject)
+    match crate::text::line(subject, MAX_SUBJECT_CHARS) {
+        Ok(line) if line == subject => Ok(()),
+        _ => Err(ClaimsError::Subject),
     }
 }
 
@@ -100,9 +98,10 @@ impl Principal {
 
     /// The caller an identity provider's claims describe: the subject must pass
     /// [`check_subject`]; unknown roles are ignored (a provider issues roles for other
-    /// applications too). The office matters for case work only: a handler's must be in the
-    /// catalogue, anyone else's is not read (a provider that maps every employee's department
-    /// must not keep them from reporting).
+    /// applications too). The office is read for handlers only, whose cases it decides: a
+    /// handler's must be in the catalogue (else every request of theirs is refused, naming the
+    /// claim); anyone else's is not read, so a provider that maps every employee's department
+    /// keeps no one from reporting.
     pub fn from_claims(
         subject: String,
         roles: &[String],

@@ -41,9 +41,14 @@ pub fn prose(text: &str, max: usize) -> Result<String, TextError> {
     parse(text, max, |c| matches!(c, '\n' | '\r' | '\t'))
 }
 
-/// Text on one line: user ids, references.
+/// Text on one line: user ids, references. No line break inside, Unicode's line and paragraph
+/// separators (U+2028, U+2029) included.
 pub fn line(text: &str, max: usize) -> Result<String, TextError> {
-    parse(text, max, |_| false)
+    let line = parse(text, max, |_| false)?;
+    if line.contains(['\u{2028}', '\u{2029}']) {
+        return Err(TextError::ControlCharacter);
+    }
+    Ok(line)
 }
 
 fn parse(text: &str, max: usize, allowed_control: fn(char) -> bool) -> Result<String, TextError> {
@@ -117,10 +122,15 @@ macro_rules! prose_character {
     };
 }
 
-/// A character a line may hold inside: no control character, no bidirectional control.
+/// A character a line may hold inside: no control character, no line or paragraph
+/// separator, no bidirectional control.
 macro_rules! line_character {
     () => {
-        concat!(r"[^\u0000-\u001F\u007F-\u009F", bidi_controls!(), "]")
+        concat!(
+            r"[^\u0000-\u001F\u007F-\u009F\u2028\u2029",
+            bidi_controls!(),
+            "]"
+        )
     };
 }
 
@@ -277,6 +287,15 @@ mod tests {
         assert_eq!(line(" anna.berg\n", 20), Ok("anna.berg".into()));
         assert_eq!(line("anna\nberg", 10), Err(TextError::ControlCharacter));
         assert_eq!(line("", 10), Err(TextError::Blank));
+        assert_eq!(
+            line("anna\u{2028}berg", 10),
+            Err(TextError::ControlCharacter)
+        );
+        assert_eq!(
+            line("anna\u{2029}", 10),
+            Ok("anna".into()),
+            "trimmed at the end"
+        );
     }
 
     #[test]

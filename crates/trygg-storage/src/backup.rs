@@ -62,6 +62,27 @@ impl Database {
             .bind::<Text, _>(path.to_string_lossy())
             .execute(&mut *self.connection()?)
             .map_err(StorageError::from)?;
+        let checked = self.check_copy(path, keys);
+        if checked.is_err() {
+            // A copy that failed its check must not pass for a backup.
+            let _ = std::fs::remove_file(path);
+        }
+        let (cases, access_log_entries) = checked?;
+        let bytes = std::fs::metadata(path)
+            .map_err(|e| BackupError::Unsound(e.to_string()))?
+            .len();
+        Ok(Backup {
+            path: path.into(),
+            bytes,
+            cases,
+            access_log_entries,
+            took: started.elapsed(),
+        })
+    }
+
+    /// Checks a copy: SQLite's integrity check, the access log under `keys`; its cases and
+    /// access-log entries counted.
+    fn check_copy(&self, path: &Path, keys: AccessLogKeys) -> Result<(i64, u64), BackupError> {
         let copy = Database::connect(&DatabaseUrl::Sqlite(path.into()), 1, self.clock.clone())?
             .seal_access_log_with(keys);
         let mut conn = copy.connection()?;
@@ -86,15 +107,6 @@ impl Database {
                 "the access log breaks at entry {seq} ({why:?})"
             )));
         }
-        let bytes = std::fs::metadata(path)
-            .map_err(|e| BackupError::Unsound(e.to_string()))?
-            .len();
-        Ok(Backup {
-            path: path.into(),
-            bytes,
-            cases,
-            access_log_entries: chains.entries,
-            took: started.elapsed(),
-        })
+        Ok((cases, chains.entries))
     }
 }

@@ -513,6 +513,8 @@ impl Database {
             return Ok(None);
         };
         let found = actions_of(&mut conn, seq)?;
+        // The connection goes back first: on PostgreSQL logging takes one of its own.
+        drop(conn);
         self.log_found(Some(found), id, reader)
     }
 
@@ -529,6 +531,7 @@ impl Database {
             return Ok(None);
         };
         let found = timeline_of(&mut conn, seq)?;
+        drop(conn);
         self.log_found(Some(found), id, reader)
     }
 
@@ -561,6 +564,7 @@ impl Database {
                 Vec::new()
             },
         };
+        drop(conn);
         self.log_found(Some(file), id, reader)
     }
 }

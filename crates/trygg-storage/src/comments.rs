@@ -68,6 +68,8 @@ impl Database {
             return Ok(None);
         };
         let found = comments_of(&mut conn, seq, audiences(&incident))?;
+        // The connection goes back first: on PostgreSQL logging takes one of its own.
+        drop(conn);
         self.log_found(Some(found), id, reader)
     }
 }

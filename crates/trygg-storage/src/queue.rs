@@ -149,14 +149,17 @@ impl Database {
         query: &QueueQuery,
         reader: &Reader,
     ) -> Result<Queue, StorageError> {
-        let mut conn = self.connection()?;
-        let mut list = |list| queue_page(&mut conn, scope, query, list, QueueOrder::Oldest, 0);
-        let queue = Queue {
-            unassigned: list(QueueList::Unassigned)?,
-            mine: list(QueueList::Mine)?,
-            overdue: list(QueueList::Overdue)?,
-            deadline_at_risk: list(QueueList::DeadlineAtRisk)?,
+        let queue = {
+            let mut conn = self.connection()?;
+            let mut list = |list| queue_page(&mut conn, scope, query, list, QueueOrder::Oldest, 0);
+            Queue {
+                unassigned: list(QueueList::Unassigned)?,
+                mine: list(QueueList::Mine)?,
+                overdue: list(QueueList::Overdue)?,
+                deadline_at_risk: list(QueueList::DeadlineAtRisk)?,
+            }
         };
+        // The connection went back first: on PostgreSQL logging takes one of its own.
         let lists = [
             &queue.unassigned,
             &queue.mine,
@@ -201,8 +204,14 @@ impl Database {
             limit: query.limit + 1,
             ..query.clone()
         };
-        let mut conn = self.connection()?;
-        let mut cases = queue_page(&mut conn, scope, &one_more, list, order, offset)?;
+        let mut cases = queue_page(
+            &mut *self.connection()?,
+            scope,
+            &one_more,
+            list,
+            order,
+            offset,
+        )?;
         let more = cases.len() as i64 > query.limit;
         cases.truncate(usize::try_from(query.limit).unwrap_or(0));
         self.log_reads(reader, cases.iter().map(|case| case.id).collect())?;

@@ -170,6 +170,9 @@ impl Visitor {
         now: DateTime<Utc>,
         mut user: SessionUser,
     ) -> Result<(), WebError> {
+        // A session this browser had before ends: a copy of its cookie signs no one in.
+        let earlier = self.session.get::<SessionUser>(USER).ok().flatten();
+        end_on_server(database, earlier).await?;
         user.session = new_token();
         let (key, subject) = (stored_key(&user.session), user.subject.clone());
         let person = Person {
@@ -199,15 +202,14 @@ impl Visitor {
             .map_err(WebError::internal)
     }
 
-    /// Ends the session here and on the server, keeping only the language.
+    /// Ends the session here and on the server, keeping only the language. The cookie is
+    /// cleared first, so that a failure on the server still signs the visitor out here.
     pub async fn sign_out(&self, database: &web::Data<Database>) -> Result<(), WebError> {
-        if let Ok(Some(user)) = self.session.get::<SessionUser>(USER) {
-            let (sessions, key) = (database.clone(), stored_key(&user.session));
-            web::block(move || sessions.end_session(key)).await??;
-        }
+        let ending = self.session.get::<SessionUser>(USER).ok().flatten();
         self.session.clear();
         self.session.renew();
-        self.set_lang(self.lang)
+        self.set_lang(self.lang)?;
+        end_on_server(database, ending).await
     }
 
     pub fn set_lang(&self, lang: Lang) -> Result<(), WebError> {
@@ -223,6 +225,19 @@ impl Visitor {
 /// 256 random bits.
 pub fn new_token() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
+}
+
+/// Ends on the server the session `user` was signed in with, if any.
+async fn end_on_server(
+    database: &web::Data<Database>,
+    user: Option<SessionUser>,
+) -> Result<(), WebError> {
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let (sessions, key) = (database.clone(), stored_key(&user.session));
+    web::block(move || sessions.end_session(key)).await??;
+    Ok(())
 }
 
 /// What the server keeps of a session id.

@@ -140,3 +140,72 @@ impl<'a> Browser<'a> {
         assert_eq!(signed_in.location.as_deref(), Some("/rapportera"));
     }
 }
+
+/// A step of the form: its page, the answers given there, and where the page sends on to.
+type Step<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+/// A step's answers go in, and the page sends the reporter on.
+async fn answer(browser: &mut Browser<'_>, step: &str, fields: &[(&str, &str)], next: &str) {
+    let page = browser.post(&format!("/rapportera/{step}"), fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.html);
+    assert_eq!(page.location.as_deref(), Some(next), "after {step}");
+}
+
+/// Answers every step of the report form (a violence report, all of it), ending at the check.
+pub async fn answer_every_step(browser: &mut Browser<'_>) {
+    let steps: [Step; 7] = [
+        ("typ", &[("kind", "violence")], "/rapportera/vald"),
+        (
+            "vald",
+            &[
+                ("violence_forms", "physical"),
+                ("violence_forms", "psychological"),
+            ],
+            "/rapportera/nar-och-var",
+        ),
+        (
+            "nar-och-var",
+            &[
+                ("date", "2026-11-30"),
+                ("time", "21:15"),
+                ("district", "west"),
+                ("place_kind", "nightlife"),
+            ],
+            "/rapportera/drabbad",
+        ),
+        (
+            "drabbad",
+            &[
+                ("affected_category", "resident"),
+                ("affected_gender", "man"),
+                ("affected_age_group", "age_18_29"),
+                ("children_affected", "no"),
+            ],
+            "/rapportera/utovare",
+        ),
+        (
+            "utovare",
+            &[
+                ("perpetrator_relation", "unknown"),
+                ("perpetrator_influence", "yes"),
+            ],
+            "/rapportera/beskrivning",
+        ),
+        (
+            "beskrivning",
+            &[
+                ("severity", "serious"),
+                ("description", "Slagen utanför krogen av en okänd man."),
+            ],
+            "/rapportera/fokusomrade",
+        ),
+        (
+            "fokusomrade",
+            &[("focus_area", "public_space")],
+            "/rapportera/kontrollera",
+        ),
+    ];
+    for (step, fields, next) in steps {
+        answer(browser, step, fields, next).await;
+    }
+}

@@ -4,18 +4,8 @@
 use awc::http::{Method, StatusCode};
 use serde_json::json;
 
-use super::{Browser, comment_bodies, manager};
+use super::{Browser, answer_every_step, comment_bodies, manager};
 use crate::helpers::*;
-
-/// A step of the form: its page, the answers given there, and where the page sends on to.
-type Step<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
-
-/// A step's answers go in, and the page sends the reporter on.
-async fn answer(browser: &mut Browser<'_>, step: &str, fields: &[(&str, &str)], next: &str) {
-    let page = browser.post(&format!("/rapportera/{step}"), fields).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.html);
-    assert_eq!(page.location.as_deref(), Some(next), "after {step}");
-}
 
 #[actix_web::test]
 async fn a_report_filed_on_the_pages_is_the_case_the_api_shows_with_its_alerts_and_reads_logged() {
@@ -29,61 +19,7 @@ async fn a_report_filed_on_the_pages_is_the_case_the_api_shows_with_its_alerts_a
     );
     browser.sign_in("anna:reporter").await;
 
-    let steps: [Step; 7] = [
-        ("typ", &[("kind", "violence")], "/rapportera/vald"),
-        (
-            "vald",
-            &[
-                ("violence_forms", "physical"),
-                ("violence_forms", "psychological"),
-            ],
-            "/rapportera/nar-och-var",
-        ),
-        (
-            "nar-och-var",
-            &[
-                ("date", "2026-11-30"),
-                ("time", "21:15"),
-                ("district", "west"),
-                ("place_kind", "nightlife"),
-            ],
-            "/rapportera/drabbad",
-        ),
-        (
-            "drabbad",
-            &[
-                ("affected_category", "resident"),
-                ("affected_gender", "man"),
-                ("affected_age_group", "age_18_29"),
-                ("children_affected", "no"),
-            ],
-            "/rapportera/utovare",
-        ),
-        (
-            "utovare",
-            &[
-                ("perpetrator_relation", "unknown"),
-                ("perpetrator_influence", "yes"),
-            ],
-            "/rapportera/beskrivning",
-        ),
-        (
-            "beskrivning",
-            &[
-                ("severity", "serious"),
-                ("description", "Slagen utanför krogen av en okänd man."),
-            ],
-            "/rapportera/fokusomrade",
-        ),
-        (
-            "fokusomrade",
-            &[("focus_area", "public_space")],
-            "/rapportera/kontrollera",
-        ),
-    ];
-    for (step, fields, next) in steps {
-        answer(&mut browser, step, fields, next).await;
-    }
+    answer_every_step(&mut browser).await;
     let check = browser.get("/rapportera/kontrollera").await;
     assert!(
         check.html.contains("Fysiskt våld, Psykiskt våld"),

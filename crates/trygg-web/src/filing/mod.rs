@@ -282,12 +282,12 @@ pub async fn send(
         answers,
         now,
     } = open_draft(&visitor, &database, &catalogue, &clock).await?;
-    allowances
-        .filing(&subject)
-        .map_err(WebError::TooManyRequests)?;
     if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
         return Ok(see_other(&step.href()));
     }
+    allowances
+        .filing(&subject)
+        .map_err(WebError::TooManyRequests)?;
     let draft = answers
         .draft()
         .ok_or_else(|| WebError::internal("answered but no draft"))?;
