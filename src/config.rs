@@ -747,20 +747,15 @@ mod tests {
                 .contains("TRYGG_TRUSTED_PROXIES names proxies"),
             "a proxy in front means people elsewhere: {proxied}"
         );
-        let mut bad = deployed.to_vec();
-        bad.push(("TRYGG_TRUSTED_PROXIES", "ingress.internal"));
-        let error = load_with(&bad).unwrap_err();
-        assert!(
-            error.to_string().contains("TRYGG_TRUSTED_PROXIES"),
-            "{error}"
-        );
-        let mut header = deployed.to_vec();
-        header.push(("TRYGG_FORWARDED_HEADER", "X-Real-IP"));
-        let error = load_with(&header).unwrap_err();
-        assert!(
-            error.to_string().contains("TRYGG_FORWARDED_HEADER"),
-            "{error}"
-        );
+        for refused in [
+            ("TRYGG_TRUSTED_PROXIES", "ingress.internal"),
+            ("TRYGG_FORWARDED_HEADER", "X-Real-IP"),
+        ] {
+            let mut vars = deployed.to_vec();
+            vars.push(refused);
+            let error = load_with(&vars).unwrap_err();
+            assert!(error.to_string().contains(refused.0), "{error}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, Origin, Principal, Role, check_subject, text};
+use trygg_domain::{Catalogue, Origin, Principal, check_subject};
 use trygg_storage::{Database, Person};
 
 use crate::limits::Limits;
@@ -345,36 +345,21 @@ impl FromRequest for Caller {
                 Ok(claims) => claims,
                 Err(refusal) => {
                     // Past the limit, the address hears 429 rather than another 401.
-                    limits.failed_authentication(origin.map(|origin| origin.client))?;
+                    limits.count_failure(origin.map(|origin| origin.client))?;
                     return Err(refusal);
                 }
             };
-            let person = person(&claims);
+            let person = Person::from_claims(
+                &claims.sub,
+                claims.name.as_deref(),
+                claims.email.as_deref(),
+                &claims.roles,
+                claims.office.as_deref(),
+            );
             let principal = principal(claims, &catalogue)?;
             record(&database, person).await;
             Ok(Caller(principal))
         })
-    }
-}
-
-/// The person verified claims describe, for the directory of people the service has seen.
-fn person(claims: &VerifiedClaims) -> Person {
-    let stated = |value: &Option<String>| {
-        value
-            .as_deref()
-            .and_then(|value| text::line(value, text::MAX_USER_ID_CHARS).ok())
-    };
-    Person {
-        subject: claims.sub.clone(),
-        name: stated(&claims.name).unwrap_or_else(|| claims.sub.clone()),
-        email: stated(&claims.email),
-        roles: claims
-            .roles
-            .iter()
-            .filter(|role| Role::from_claim(role).is_some())
-            .cloned()
-            .collect(),
-        office: claims.office.clone(),
     }
 }
 

@@ -108,7 +108,7 @@ impl Limits {
 
     /// Counts a bad or missing credential against its client; past the limit, the refusal
     /// becomes 429. A caller whose credential verifies never comes here.
-    pub fn failed_authentication(&self, client: Option<IpAddr>) -> Result<(), ApiError> {
+    pub fn count_failure(&self, client: Option<IpAddr>) -> Result<(), ApiError> {
         match client {
             Some(client) => Allowances::failed_authentication(self, client)
                 .map_err(|wait| too_many("failed authentications", wait)),
@@ -176,15 +176,12 @@ mod tests {
         let (limits, clock) = limits(2);
         let flood: Option<IpAddr> = Some("127.0.0.2".parse().unwrap());
         let other: Option<IpAddr> = Some("127.0.0.3".parse().unwrap());
-        assert!(limits.failed_authentication(flood).is_ok());
-        assert!(limits.failed_authentication(flood).is_ok());
-        assert!(limits.failed_authentication(flood).is_err());
-        assert!(limits.failed_authentication(other).is_ok());
-        assert!(
-            limits.failed_authentication(None).is_ok(),
-            "no address, no key"
-        );
+        assert!(limits.count_failure(flood).is_ok());
+        assert!(limits.count_failure(flood).is_ok());
+        assert!(limits.count_failure(flood).is_err());
+        assert!(limits.count_failure(other).is_ok());
+        assert!(limits.count_failure(None).is_ok(), "no address, no key");
         clock.advance(chrono::Duration::seconds(30));
-        assert!(limits.failed_authentication(flood).is_ok(), "recovered");
+        assert!(limits.count_failure(flood).is_ok(), "recovered");
     }
 }

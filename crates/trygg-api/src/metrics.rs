@@ -104,7 +104,7 @@ pub async fn read_metrics(
     let presented = bearer_token(&request).ok();
     if presented.as_deref() != Some(token.as_str()) {
         // Guessing the token counts as failed authentication, as a bad API token does.
-        limits.failed_authentication(address)?;
+        limits.count_failure(address)?;
         return Err(ApiError::Unauthenticated {
             detail: "the metrics need the metrics token as a bearer token".into(),
             invalid_token: presented.is_some(),

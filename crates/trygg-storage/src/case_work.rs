@@ -97,9 +97,10 @@ pub enum Amended<R> {
 
 impl<R> Amended<R> {
     fn done(case: Incident) -> Amended<R> {
+        let (version, id) = (case.version, case.id);
         Amended::Done {
-            version: case.version,
-            case: Box::new(Unread::new(case.clone(), vec![case.id])),
+            version,
+            case: Box::new(Unread::new(case, vec![id])),
         }
     }
 }

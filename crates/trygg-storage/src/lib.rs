@@ -40,5 +40,5 @@ pub use incidents::{
 pub use people::{Person, Seen};
 pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;
-pub use sessions::{Liveness, SEEN_PRECISION};
+pub use sessions::Liveness;
 pub use statistics::{Counts, Measures, Outcomes, PublishError};

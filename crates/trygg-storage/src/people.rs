@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use trygg_domain::{Catalogue, Principal, Role};
+use trygg_domain::{Catalogue, Principal, Role, text};
 
 use crate::database::Database;
 use crate::error::StorageError;
@@ -27,6 +27,34 @@ pub struct Person {
     /// The roles the claims gave, as codes.
     pub roles: Vec<String>,
     pub office: Option<String>,
+}
+
+impl Person {
+    /// A person as verified claims state them, for the API's tokens and the pages' sign-ins
+    /// alike: a name or e-mail that is no line of visible text is left out (the name falls back
+    /// to the subject), and only Trygg's roles are kept.
+    pub fn from_claims(
+        subject: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        roles: &[String],
+        office: Option<&str>,
+    ) -> Person {
+        let stated = |value: Option<&str>| {
+            value.and_then(|value| text::line(value, text::MAX_USER_ID_CHARS).ok())
+        };
+        Person {
+            subject: subject.to_owned(),
+            name: stated(name).unwrap_or_else(|| subject.to_owned()),
+            email: stated(email),
+            roles: roles
+                .iter()
+                .filter(|role| Role::from_claim(role).is_some())
+                .cloned()
+                .collect(),
+            office: office.map(str::to_owned),
+        }
+    }
 }
 
 /// A person, and when the service last saw them.

@@ -20,14 +20,13 @@ fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebE
 
 /// One of the visitor's own reports with the comments meant for them, its read logged; 404
 /// for anything else.
-pub async fn read_own(
+async fn read_own(
     database: &web::Data<Database>,
     principal: &Principal,
     id: Uuid,
-    purpose: Purpose,
 ) -> Result<CaseFile, WebError> {
     let (database, visibility) = (database.clone(), principal.own_reports());
-    let reader = Reader::new(principal.subject(), purpose);
+    let reader = Reader::new(principal.subject(), Purpose::WebReport);
     web::block(move || {
         database.read_case_file(id, &visibility, &[Audience::Reporter], false, &reader)
     })
@@ -144,7 +143,7 @@ async fn report_page(
 ) -> Result<ReportPage, WebError> {
     let CaseFile {
         incident, comments, ..
-    } = read_own(database, principal, id, Purpose::WebReport).await?;
+    } = read_own(database, principal, id).await?;
     let lang = visitor.lang;
     let layout = Layout::new(visitor, "report-title");
     let facts = vec![

@@ -171,24 +171,26 @@ impl Visitor {
         mut user: SessionUser,
     ) -> Result<(), WebError> {
         // A session this browser had before ends: a copy of its cookie signs no one in.
-        let earlier = self.session.get::<SessionUser>(USER).ok().flatten();
-        end_on_server(database, earlier).await?;
+        let earlier = self
+            .session
+            .get::<SessionUser>(USER)
+            .ok()
+            .flatten()
+            .map(|earlier| stored_key(&earlier.session));
         user.session = new_token();
         let (key, subject) = (stored_key(&user.session), user.subject.clone());
-        let person = Person {
-            subject: user.subject.clone(),
-            name: user.name.clone(),
-            email: user.email.clone(),
-            roles: user
-                .roles
-                .iter()
-                .filter(|role| Role::from_claim(role).is_some())
-                .cloned()
-                .collect(),
-            office: user.office.clone(),
-        };
+        let person = Person::from_claims(
+            &user.subject,
+            Some(&user.name),
+            user.email.as_deref(),
+            &user.roles,
+            user.office.as_deref(),
+        );
         let store = database.clone();
         web::block(move || {
+            if let Some(earlier) = earlier {
+                store.end_session(earlier)?;
+            }
             store.start_session(key, subject, now - policy.lifetime)?;
             store.saw(person)
         })

@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use trygg_domain::{Allowances, Catalogue, Clock, NewReport, Principal, ReportError};
 use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Database, Filing, IdempotencyKey, Purpose};
+use trygg_storage::{Database, Filing, IdempotencyKey, Purpose, Reader};
 use uuid::Uuid;
 
 use answers::Answers;
@@ -345,9 +345,13 @@ pub async fn receipt(
 ) -> Result<HttpResponse, WebError> {
     let (_, principal) = reporter(&visitor, &catalogue)?;
     let id = id.into_inner();
-    let incident = crate::reports::read_own(&database, &principal, id, Purpose::WebReceipt)
-        .await?
-        .incident;
+    let (visibility, reader) = (
+        principal.own_reports(),
+        Reader::new(principal.subject(), Purpose::WebReceipt),
+    );
+    let incident = web::block(move || database.read_incident(id, &visibility, &reader))
+        .await??
+        .ok_or(WebError::NotFound)?;
     let page = ReceiptPage {
         layout: Layout::new(&visitor, "receipt-title"),
         case_number: incident.case_number.to_string(),
