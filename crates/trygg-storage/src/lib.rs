@@ -12,6 +12,8 @@ mod error;
 mod fixed_sql;
 mod incidents;
 mod people;
+#[cfg(test)]
+mod plan;
 mod queue;
 mod retention;
 mod schema;

@@ -240,34 +240,11 @@ fn queue_page(
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-    use diesel::sql_types::Text;
     use trygg_domain::{Catalogue, Clock};
 
     use super::*;
     use crate::database::DatabaseUrl;
-    use crate::incidents::Backend;
-
-    /// SQLite's plan of a query: each step's id, parent's id, a column unused, and its detail.
-    struct ExplainQueryPlan<Q>(Q);
-
-    impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for ExplainQueryPlan<Q> {
-        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-            out.push_sql("EXPLAIN QUERY PLAN ");
-            self.0.walk_ast(out.reborrow())
-        }
-    }
-
-    impl<Q> Query for ExplainQueryPlan<Q> {
-        type SqlType = (Integer, Integer, Integer, Text);
-    }
-
-    impl<Q> QueryId for ExplainQueryPlan<Q> {
-        type QueryId = ();
-        const HAS_STATIC_QUERY_ID: bool = false;
-    }
-
-    impl<Q> RunQueryDsl<DbConnection> for ExplainQueryPlan<Q> {}
+    use crate::plan::SqlitePlan;
 
     /// Planned on a new, empty database: SQLite plans from the statement and the schema until
     /// `ANALYZE` has gathered statistics, so what this holds is the statements' shape.
@@ -289,7 +266,7 @@ mod tests {
             for list in QueueList::ALL {
                 let cases = open_in(&scope, list, &query).select(incidents::seq);
                 let plan: Vec<(i32, i32, i32, String)> =
-                    ExplainQueryPlan(cases).load(&mut *conn).unwrap();
+                    SqlitePlan::sqlite(cases).load(&mut *conn).unwrap();
                 // A list reads cases by key (`SEARCH`) or walks the open cases' index, and
                 // asks a case's offices by its key. A walk of the table, of an index of every
                 // case, or of an office's cases reads the whole history.

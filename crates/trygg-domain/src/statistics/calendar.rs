@@ -216,6 +216,14 @@ impl Period {
         }
     }
 
+    /// The period before this one and this one, as one: what a comparison reads at once.
+    pub fn with_previous(&self) -> Period {
+        Period {
+            from: self.previous().from,
+            to: self.to,
+        }
+    }
+
     /// The days of the period as day numbers, `from..to`.
     pub fn day_numbers(&self) -> std::ops::Range<i32> {
         day_number(self.from)..day_number(self.to)

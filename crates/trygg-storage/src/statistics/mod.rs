@@ -42,6 +42,9 @@ const ALL: &str = "*";
 const SEPARATOR: &str = "\u{1f}";
 /// Cases read per query when counting or rebuilding from the cases themselves.
 const BATCH: i64 = 10_000;
+/// Cases read by key per statement: a small share of any table worth an index, so that the
+/// planner looks each one up rather than reading the table.
+const KEYS_PER_READ: usize = 1_000;
 /// Rows per statement when a rebuild, a fold or a change on SQLite writes the rollups.
 const INSERT_ROWS: usize = 1_000;
 /// Uncounted cases a fold counts at most (the rest wait for the next): their cells are summed
@@ -733,6 +736,59 @@ fn for_each_case(
     cases: Cases,
     mut each: impl FnMut(CaseFacts),
 ) -> Result<(), StorageError> {
+    let instants = period.map(Period::instants);
+    let in_period = |row: &FactRow| {
+        instants
+            .as_ref()
+            .is_none_or(|instants| instants.contains(&row.occurred_at.and_utc()))
+    };
+    let listed;
+    let seqs = match cases {
+        Cases::Every => return for_each_case_of(conn, period, each),
+        Cases::Uncounted => {
+            listed = uncounted(conn)?;
+            &listed[..]
+        }
+        Cases::Listed(seqs) => seqs,
+    };
+    for batch in seqs.chunks(KEYS_PER_READ) {
+        let rows: Vec<FactRow> = cases_by_key(batch).load(conn)?;
+        let rows: Vec<FactRow> = rows.into_iter().filter(in_period).collect();
+        for case in with_offices(conn, rows)? {
+            each(case);
+        }
+    }
+    Ok(())
+}
+
+/// The keys of the cases filings left uncounted (PostgreSQL), read before the cases
+/// themselves: what counting them costs then grows with their number, never with the cases
+/// of the period, whatever the planner believes of either.
+fn uncounted(conn: &mut DbConnection) -> Result<Vec<i64>, StorageError> {
+    Ok(uncounted_cases::table
+        .select(uncounted_cases::incident_seq)
+        .order(uncounted_cases::incident_seq)
+        .load(conn)?)
+}
+
+/// The facts of the cases with these keys, found by key alone. Their period is checked as
+/// they are read, not in the statement: given a period, a planner whose statistics predate a
+/// burst of filings believes it holds a few cases and walks all of it probing each case's key.
+fn cases_by_key(seqs: &[i64]) -> incidents::BoxedQuery<'_, Backend, FactRowSql> {
+    incidents::table
+        .filter(incidents::seq.eq_any(seqs))
+        .select(FactRow::as_select())
+        .into_boxed()
+}
+
+type FactRowSql = diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<FactRow, Backend>>;
+
+/// Every case that happened in `period` (whenever without one), in order of filing.
+fn for_each_case_of(
+    conn: &mut DbConnection,
+    period: Option<&Period>,
+    mut each: impl FnMut(CaseFacts),
+) -> Result<(), StorageError> {
     let mut after = 0;
     loop {
         let mut query = incidents::table
@@ -741,13 +797,6 @@ fn for_each_case(
             .limit(BATCH)
             .select(FactRow::as_select())
             .into_boxed();
-        query = match cases {
-            Cases::Every => query,
-            Cases::Uncounted => query.filter(
-                incidents::seq.eq_any(uncounted_cases::table.select(uncounted_cases::incident_seq)),
-            ),
-            Cases::Listed(seqs) => query.filter(incidents::seq.eq_any(seqs)),
-        };
         if let Some(period) = period {
             let instants = period.instants();
             query = query
@@ -759,13 +808,25 @@ fn for_each_case(
             return Ok(());
         };
         after = last.seq;
-        let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
-        let mut offices = offices_of(conn, &seqs)?;
-        for row in rows {
-            let offices = offices.remove(&row.seq).unwrap_or_default();
-            each(row.into_facts(offices)?);
+        for case in with_offices(conn, rows)? {
+            each(case);
         }
     }
+}
+
+/// The rows' facts, each with its offices.
+fn with_offices(
+    conn: &mut DbConnection,
+    rows: Vec<FactRow>,
+) -> Result<Vec<CaseFacts>, StorageError> {
+    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
+    let mut offices = offices_of(conn, &seqs)?;
+    rows.into_iter()
+        .map(|row| {
+            let offices = offices.remove(&row.seq).unwrap_or_default();
+            row.into_facts(offices)
+        })
+        .collect()
 }
 
 impl FactRow {
@@ -810,11 +871,34 @@ pub enum Outcomes {
     NotNeeded,
 }
 
+/// Counts a read splits between the period before `split` (a local date) and the period from
+/// it on: a period and the one before it, read at once. Without a split, all is the latter.
+struct Split {
+    at: Option<NaiveDate>,
+    counts: [Counts; 2],
+}
+
+impl Split {
+    fn at(at: Option<NaiveDate>) -> Split {
+        Split {
+            at,
+            counts: [Counts::new(), Counts::new()],
+        }
+    }
+
+    /// The counts of what happened on `day`.
+    fn of(&mut self, day: NaiveDate) -> &mut Counts {
+        let later = self.at.is_none_or(|at| day >= at);
+        &mut self.counts[usize::from(later)]
+    }
+}
+
 fn count_rollup(
     conn: &mut DbConnection,
     cube: &Cube,
     query: &StatisticsQuery,
-) -> Result<Counts, StorageError> {
+    counts: &mut Split,
+) -> Result<(), StorageError> {
     let (range, time_column) = match cube.time {
         Time::Day => (query.period().day_numbers(), "day"),
         Time::Month => (query.period().month_numbers(), "month"),
@@ -906,7 +990,6 @@ fn count_rollup(
     }
     let rows: Vec<RollupRow> = statement.load(conn)?;
 
-    let mut counts = Counts::new();
     for row in rows {
         let date = cube.time.date(row.time);
         let mut keys = row.key.split('|');
@@ -937,28 +1020,28 @@ fn count_rollup(
             closed: row.closed,
             police_reported: row.police_reported,
         };
-        counts.entry(cell).or_default().add(measures, 1);
+        counts.of(date).entry(cell).or_default().add(measures, 1);
     }
-    Ok(counts)
+    Ok(())
 }
 
 fn count_cases(
     conn: &mut DbConnection,
     query: &StatisticsQuery,
     cases: Cases,
-) -> Result<Counts, StorageError> {
-    let mut counts = Counts::new();
+    counts: &mut Split,
+) -> Result<(), StorageError> {
     for_each_case(conn, Some(query.period()), cases, |case| {
         let measures = Measures {
             cases: 1,
             closed: i64::from(case.days_to_close.is_some()),
             police_reported: i64::from(case.police_reported),
         };
+        let counts = counts.of(case.occurred.date());
         for cell in query.cells_of(&case) {
             counts.entry(cell).or_default().add(measures, 1);
         }
-    })?;
-    Ok(counts)
+    })
 }
 
 /// The smallest rollup that answers the query, if one does.
@@ -994,19 +1077,42 @@ impl Database {
         query: &StatisticsQuery,
         outcomes: Outcomes,
     ) -> Result<Counts, StorageError> {
+        let [_, counts] = self.count_split(query, None, outcomes)?;
+        Ok(counts)
+    }
+
+    /// Counts of the query's period and of the period of the same length before it, in one
+    /// read of both: `(now, before)`.
+    pub fn count_with_previous(
+        &self,
+        query: &StatisticsQuery,
+        outcomes: Outcomes,
+    ) -> Result<(Counts, Counts), StorageError> {
+        let both = query.for_period(query.period().with_previous());
+        let [before, now] = self.count_split(&both, Some(query.period().from()), outcomes)?;
+        Ok((now, before))
+    }
+
+    /// Counts split at the local date `split` (see [`Split`]).
+    fn count_split(
+        &self,
+        query: &StatisticsQuery,
+        split: Option<NaiveDate>,
+        outcomes: Outcomes,
+    ) -> Result<[Counts; 2], StorageError> {
         let mut conn = self.connection()?;
+        let mut counts = Split::at(split);
         match rollup_for(query, outcomes) {
             Some(cube) => in_one_snapshot(&mut conn, |conn| {
-                let mut counts = count_rollup(conn, cube, query)?;
+                count_rollup(conn, cube, query, &mut counts)?;
                 if let DbConnection::Postgresql(_) = conn {
-                    for (cell, measures) in count_cases(conn, query, Cases::Uncounted)? {
-                        counts.entry(cell).or_default().add(measures, 1);
-                    }
+                    count_cases(conn, query, Cases::Uncounted, &mut counts)?;
                 }
-                Ok(counts)
-            }),
-            None => count_cases(&mut conn, query, Cases::Every),
+                Ok(())
+            })?,
+            None => count_cases(&mut conn, query, Cases::Every, &mut counts)?,
         }
+        Ok(counts.counts)
     }
 
     /// Closed cases of a whole-month period by focus area or office (`by`): code, whole days
@@ -1128,6 +1234,9 @@ mod tests {
     };
 
     use super::*;
+    use crate::database::DatabaseUrl;
+    use crate::plan::PostgresPlan;
+    use trygg_domain::Clock;
 
     #[test]
     fn multi_valued_keys_lead_every_rollup() {
@@ -1286,5 +1395,88 @@ mod tests {
         counter.add(&case, 1).unwrap();
         counter.add(&case, -1).unwrap();
         assert_eq!(counter.into_rows().count(), 0);
+    }
+
+    /// A PostgreSQL database of its own for one test, dropped afterwards: on the server
+    /// `TRYGG_TEST_POSTGRES_URL` names, which must then answer (`scripts/test` runs this
+    /// crate's `on_postgres` tests with it set), or `None` when it names none.
+    struct PostgresDatabase {
+        admin: String,
+        name: String,
+        database: Database,
+    }
+
+    impl PostgresDatabase {
+        fn create() -> Option<PostgresDatabase> {
+            let admin = std::env::var("TRYGG_TEST_POSTGRES_URL").ok()?;
+            let name = format!("trygg_plan_{}", uuid::Uuid::new_v4().simple());
+            let mut server = diesel::PgConnection::establish(&admin)
+                .expect("TRYGG_TEST_POSTGRES_URL is set but PostgreSQL does not answer");
+            server
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let url = match admin.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => format!("{admin}/{name}"),
+            };
+            let database =
+                Database::connect(&DatabaseUrl::Postgres(url), 1, Clock::system()).unwrap();
+            database.migrate().unwrap();
+            Some(PostgresDatabase {
+                admin,
+                name,
+                database,
+            })
+        }
+    }
+
+    impl Drop for PostgresDatabase {
+        fn drop(&mut self) {
+            if let Ok(mut server) = diesel::PgConnection::establish(&self.admin) {
+                let _ = server.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    /// After a burst of filings the planner has not seen (statistics gathered on an empty
+    /// table, autovacuum off), reading the uncounted cases must find them by key. Given the
+    /// period, it believed the period held a case or two and walked every case of it through
+    /// `incidents_occurred_at`, probing each against the uncounted keys: a cost that grew with
+    /// the cases filed, not with the backlog.
+    #[test]
+    fn uncounted_cases_are_read_by_key_on_postgres() {
+        let Some(test) = PostgresDatabase::create() else {
+            return;
+        };
+        let mut conn = test.database.connection().unwrap();
+        conn.batch_execute(
+            "ALTER TABLE incidents SET (autovacuum_enabled = false); ANALYZE incidents; \
+             INSERT INTO incidents (id, reporter, kind, violence_forms, occurred_at, \
+             received_at, updated_at, district, place_kind, affected_category, \
+             affected_gender, affected_age_group, children_affected, perpetrator_relation, \
+             perpetrator_influence, severity, description, focus_area, status, version) \
+             SELECT 'case-' || n, 'reporter', 'threat', '', at, at, at, 'central', \
+             'workplace', 'employee', 'woman', 'age_30_49', 'no', 'unknown', 'no', 'low', \
+             '', 'school', 'received', 1 \
+             FROM generate_series(1, 300000) AS n, \
+             LATERAL (SELECT TIMESTAMP '2026-11-01' + n * INTERVAL '5 seconds' AS at) AS t; \
+             INSERT INTO uncounted_cases SELECT seq FROM incidents ORDER BY seq DESC LIMIT 5000;",
+        )
+        .unwrap();
+        let keys = uncounted(&mut conn).unwrap();
+        assert_eq!(keys.len(), 5000);
+        let plan: Vec<String> = PostgresPlan::postgres(cases_by_key(&keys[..KEYS_PER_READ]))
+            .load(&mut *conn)
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("incidents_pkey")
+                && !plan.contains("incidents_occurred_at")
+                && !plan.contains("Seq Scan on incidents"),
+            "{plan}"
+        );
     }
 }

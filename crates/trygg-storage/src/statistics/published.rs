@@ -32,33 +32,23 @@ impl Database {
         threshold: SuppressionThreshold,
     ) -> Result<Table, PublishError> {
         let counts = self.count(query, Outcomes::NotNeeded)?;
-        let cells = counts
-            .into_iter()
-            .map(|(cell, measures)| (cell, u64::try_from(measures.cases).unwrap_or(0)));
-        Ok(Table::protected(query.axes(catalogue), cells, threshold)?)
+        Ok(protect(catalogue, query, counts, threshold)?)
     }
 
-    /// The tables of queries over the same cases, protected together: a count hidden in one
-    /// is hidden wherever it appears.
-    fn protected_together<const N: usize>(
+    /// A query's protected table and the previous period's (see [`Period::previous`]), both
+    /// counted in one read: `(now, before)`.
+    pub fn protected_table_with_previous(
         &self,
         catalogue: &Catalogue,
-        queries: [Result<StatisticsQuery, StatisticsError>; N],
+        query: &StatisticsQuery,
         threshold: SuppressionThreshold,
-    ) -> Result<[Table; N], PublishError> {
-        let queries = queries.map(|query| {
-            query
-                .map_err(PublishError::from)
-                .and_then(|query| self.protected_table(catalogue, &query, threshold))
-        });
-        let mut tables = Vec::with_capacity(N);
-        for table in queries {
-            tables.push(table?);
-        }
-        Table::protect_together(&mut tables)?;
-        Ok(tables
-            .try_into()
-            .unwrap_or_else(|_| unreachable!("one table per query")))
+    ) -> Result<(Table, Table), PublishError> {
+        let (now, before) = self.count_with_previous(query, Outcomes::NotNeeded)?;
+        let previous = query.for_period(query.period().previous());
+        Ok((
+            protect(catalogue, query, now, threshold)?,
+            protect(catalogue, &previous, before, threshold)?,
+        ))
     }
 
     /// The yearly compilation for the executive board: per focus area (and in total) and per
@@ -97,7 +87,9 @@ impl Database {
         })
     }
 
-    /// A year's sections per category of `by` (focus area or office), the total last.
+    /// A year's sections per category of `by` (focus area or office), the total last. Two
+    /// reads give every table: `by` × kind × severity with the outcomes (one rollup holds
+    /// them) and `by` × gender × age group, each table then summed out of one of them.
     fn yearly_sections(
         &self,
         catalogue: &Catalogue,
@@ -105,18 +97,35 @@ impl Database {
         by: Dimension,
         threshold: SuppressionThreshold,
     ) -> Result<Vec<Section>, PublishError> {
-        let breakdowns = [
+        let query = |group_by: &[Dimension]| {
+            let codes: Vec<&str> = group_by.iter().map(|d| d.code()).collect();
+            StatisticsQuery::new(catalogue, period, &codes, &[])
+        };
+        let (kind, severity, gender, age) = (
             Dimension::Kind,
             Dimension::Severity,
             Dimension::Gender,
             Dimension::AgeGroup,
-        ];
-        let queries = breakdowns.map(|breakdown| {
-            StatisticsQuery::new(catalogue, period, &[by.code(), breakdown.code()], &[])
-        });
-        let tables = self.protected_together(catalogue, queries, threshold)?;
-        let by_itself = StatisticsQuery::new(catalogue, period, &[by.code()], &[])?;
-        let outcomes = self.count(&by_itself, Outcomes::Needed)?;
+        );
+        let events = self.count(&query(&[by, kind, severity])?, Outcomes::Needed)?;
+        let people = self.count(&query(&[by, gender, age])?, Outcomes::NotNeeded)?;
+        let mut tables = Vec::with_capacity(4);
+        for (counts, kept, breakdown) in [
+            (&events, 1, kind),
+            (&events, 2, severity),
+            (&people, 1, gender),
+            (&people, 2, age),
+        ] {
+            let counts = summed_out(counts, &[0, kept]);
+            tables.push(protect(
+                catalogue,
+                &query(&[by, breakdown])?,
+                counts,
+                threshold,
+            )?);
+        }
+        let tables = together(tables)?;
+        let outcomes = summed_out(&events, &[0]);
         let days = self.days_to_close(&period, by)?;
         Ok(sections(&tables, &outcomes, &days, threshold))
     }
@@ -140,17 +149,23 @@ impl Database {
             return Ok(None);
         };
         let filter = [("district", district)];
-        let tables = |period: Period| {
-            let queries = [
-                &["month", "focus_area"][..],
-                &["place_kind"],
-                &["hour"],
-                &["weekday"],
-            ]
-            .map(|group_by| StatisticsQuery::new(catalogue, period, group_by, &filter));
-            self.protected_together(catalogue, queries, threshold)
-        };
-        let (now, before) = (tables(period)?, tables(period.previous())?);
+        let queries = [
+            &["month", "focus_area"][..],
+            &["place_kind"],
+            &["hour"],
+            &["weekday"],
+        ]
+        .map(|group_by| StatisticsQuery::new(catalogue, period, group_by, &filter));
+        // Each question and its previous period in one read; each period's tables protected
+        // together.
+        let (mut now, mut before) = (Vec::with_capacity(4), Vec::with_capacity(4));
+        for query in queries {
+            let (table, previous) =
+                self.protected_table_with_previous(catalogue, &query?, threshold)?;
+            now.push(table);
+            before.push(previous);
+        }
+        let (now, before): ([Table; 4], [Table; 4]) = (together(now)?, together(before)?);
         let [by_month_and_focus_area, by_place_kind, by_hour, by_weekday] =
             std::array::from_fn(|at| TableView::new(&now[at], Some(&before[at])));
         Ok(Some(DistrictPicture {
@@ -163,6 +178,37 @@ impl Database {
             by_weekday,
         }))
     }
+}
+
+/// The counts with only the groupings at `kept` (in that order), the others summed out.
+fn summed_out(counts: &Counts, kept: &[usize]) -> Counts {
+    let mut summed = Counts::new();
+    for (cell, measures) in counts {
+        let cell: Vec<String> = kept.iter().map(|at| cell[*at].clone()).collect();
+        summed.entry(cell).or_default().add(*measures, 1);
+    }
+    summed
+}
+
+/// A query's counts as its protected table.
+fn protect(
+    catalogue: &Catalogue,
+    query: &StatisticsQuery,
+    counts: Counts,
+    threshold: SuppressionThreshold,
+) -> Result<Table, StatisticsError> {
+    let cells = counts
+        .into_iter()
+        .map(|(cell, measures)| (cell, u64::try_from(measures.cases).unwrap_or(0)));
+    Table::protected(query.axes(catalogue), cells, threshold)
+}
+
+/// Tables over the same cases, protected together (see [`Table::protect_together`]).
+fn together<const N: usize>(mut tables: Vec<Table>) -> Result<[Table; N], PublishError> {
+    Table::protect_together(&mut tables)?;
+    Ok(tables
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("one table per query")))
 }
 
 /// A section per category of the tables' first axis, the total last. The tables are

@@ -176,13 +176,9 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
         analyst.threshold,
     );
     let asked = query.clone();
-    let tables = web::block(move || {
-        let table = database.protected_table(&catalogue, &asked, threshold)?;
-        let previous = asked.for_period(asked.period().previous());
-        let before = database.protected_table(&catalogue, &previous, threshold)?;
-        Ok((table, before))
-    })
-    .await?;
+    let tables =
+        web::block(move || database.protected_table_with_previous(&catalogue, &asked, threshold))
+            .await?;
     let (table, before) = match publishable(lang, tables)? {
         Ok(tables) => tables,
         Err(why) => {
