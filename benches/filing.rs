@@ -242,7 +242,7 @@ fn store_inserts(database: &Database, rows: &[NewIncident], concurrency: usize) 
         rows,
         concurrency,
         || (),
-        |_, row| database.file_incident(row, None, |_| String::new()).is_ok(),
+        |_, row| database.file_incident(row, None).is_ok(),
     )
 }
 

@@ -36,6 +36,31 @@ async fn a_retry_with_the_same_key_and_body_replays_the_first_response() {
     assert_eq!(app.listed_ids(&alice, "").await.len(), 1);
 }
 
+/// The answer is kept after the filing's write, not inside it: if the service stopped in
+/// between, a retry still answers with the case the key filed, as it is then.
+#[actix_web::test]
+async fn a_retry_whose_answer_was_never_kept_answers_with_the_case() {
+    let app = spawn_app().await;
+    let alice = reporter("alice");
+    let first = file_with_key(&app, &alice, "retry-2", &report()).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_ne!(
+        app.database
+            .count("SELECT COUNT(*) FROM idempotency_keys WHERE response_body <> ''"),
+        0,
+        "the answer is kept"
+    );
+    app.database.execute(
+        "UPDATE idempotency_keys SET response_body = ''",
+        "UPDATE idempotency_keys SET response_body = ''",
+    );
+    let retry = file_with_key(&app, &alice, "retry-2", &report()).await;
+    assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
+    assert_eq!(retry.body, first.body);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(app.listed_ids(&alice, "").await.len(), 1);
+}
+
 #[actix_web::test]
 async fn the_same_key_with_another_body_is_refused() {
     let app = spawn_app().await;

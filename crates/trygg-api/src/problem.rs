@@ -5,8 +5,9 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
+use tracing_actix_web::RequestId;
 use trygg_domain::statistics::StatisticsError;
 use trygg_domain::{ReportError, Violation, WorkflowError};
 use trygg_storage::{PublishError, StorageError};
@@ -25,6 +26,10 @@ pub struct Problem {
     /// The rules a report broke, one per field, when the problem is a rejected report.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Violation>,
+    /// This occurrence, on an internal error: `urn:uuid:` and the request id the service's
+    /// log holds it under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 /// Why a request failed.
@@ -102,6 +107,7 @@ impl ApiError {
                 ApiError::InvalidReport(report) => report.violations.clone(),
                 _ => Vec::new(),
             },
+            instance: None,
         }
     }
 
@@ -220,29 +226,31 @@ impl ResponseError for ApiError {
 }
 
 /// Turns any error response not already a problem (actix's own, for instance) into one, so
-/// clients see a single error format. An HTML error page (the web pages' own, for people) is
-/// left as it is.
+/// clients see a single error format, and gives an internal error the request id it is logged
+/// under. An HTML error page (the web pages' own, for people) is left as it is.
 pub fn ensure_problem<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem_or_page = response
-        .response()
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| {
-            let value = value.as_bytes();
-            value.starts_with(PROBLEM_JSON.as_bytes()) || value.starts_with(b"text/html")
-        });
-    if is_problem_or_page {
+    let status = response.status();
+    let content_type = response.response().headers().get(header::CONTENT_TYPE);
+    let is =
+        |prefix: &str| content_type.is_some_and(|v| v.as_bytes().starts_with(prefix.as_bytes()));
+    let internal = status == StatusCode::INTERNAL_SERVER_ERROR;
+    if is("text/html") || (is(PROBLEM_JSON) && !internal) {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));
     }
-    let status = response.status();
-    let detail = match status {
-        StatusCode::NOT_FOUND => "there is nothing at this path".to_owned(),
-        status if status.is_server_error() => "an internal error occurred".to_owned(),
-        status => status
+    let request_id = internal
+        .then(|| response.request().extensions().get::<RequestId>().copied())
+        .flatten();
+    let detail = match (status, request_id) {
+        (StatusCode::NOT_FOUND, _) => "there is nothing at this path".to_owned(),
+        (_, Some(id)) => {
+            format!("an internal error occurred; the service's log holds it under request id {id}")
+        }
+        (status, None) if status.is_server_error() => "an internal error occurred".to_owned(),
+        (status, None) => status
             .canonical_reason()
             .unwrap_or("the request failed")
             .to_owned(),
@@ -253,6 +261,7 @@ pub fn ensure_problem<B>(
         status: status.as_u16(),
         detail,
         errors: Vec::new(),
+        instance: request_id.map(|id| format!("urn:uuid:{id}")),
     };
     let (request, original) = response.into_parts();
     let mut replacement = HttpResponse::build(status).json(problem);

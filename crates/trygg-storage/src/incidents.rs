@@ -60,14 +60,18 @@ pub struct IncidentPage {
 pub enum Filing {
     /// A new case.
     Created(Box<Incident>),
-    /// The key was used before: the first filing's request hash and response, which holds
-    /// the case as the first filing answered it.
+    /// The key was used before: the first filing's request hash, its case, and the answer it
+    /// was given, which holds the case as it was filed (`None` until the answer is kept, or
+    /// if the service stopped before keeping it).
     Replayed {
         request_hash: String,
         incident_id: Uuid,
-        response_body: Unread<String>,
+        answer: Unread<Option<String>>,
     },
 }
+
+/// A filing's key whose answer is not kept yet.
+const NO_ANSWER_KEPT: &str = "";
 
 /// A stored case, as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,10 +333,11 @@ fn replay(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Filing
         .map(|(request_hash, incident_id, response_body)| {
             let incident_id =
                 Uuid::parse_str(&incident_id).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            let answer = (response_body != NO_ANSWER_KEPT).then_some(response_body);
             Ok(Filing::Replayed {
                 request_hash,
                 incident_id,
-                response_body: Unread::new(response_body, vec![incident_id]),
+                answer: Unread::new(answer, vec![incident_id]),
             })
         })
         .transpose()
@@ -340,20 +345,20 @@ fn replay(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Filing
 
 impl Database {
     /// Stores a report and its responsible offices in one transaction. With an idempotency key,
-    /// a key seen before returns the first filing instead, and `render` makes the response body
-    /// kept for later replays (only then, to keep SQLite's write turn short).
+    /// a key seen before returns the first filing instead; the answer to replay is kept
+    /// afterwards ([`Database::keep_filing_answer`]), so that no caller's code runs inside
+    /// the write.
     pub fn file_incident(
         &self,
         new: NewIncident,
         idempotency: Option<IdempotencyKey>,
-        render: impl Fn(&Incident) -> String + Send + 'static,
     ) -> Result<Filing, StorageError> {
         let filing = match idempotency {
             // On PostgreSQL, a filing without a key is one statement.
             None => Filing::Created(Box::new(
                 self.write_autocommit(move |conn| insert_incident(conn, &new))?,
             )),
-            Some(key) => self.file_keyed(new, key, render)?,
+            Some(key) => self.file_keyed(new, key)?,
         };
         if let Filing::Created(_) = &filing {
             self.counters.filings.fetch_add(1, Ordering::Relaxed);
@@ -362,12 +367,7 @@ impl Database {
     }
 
     /// Files `new` with its key, or replays the filing that used the key first.
-    fn file_keyed(
-        &self,
-        new: NewIncident,
-        key: IdempotencyKey,
-        render: impl Fn(&Incident) -> String + Send + 'static,
-    ) -> Result<Filing, StorageError> {
+    fn file_keyed(&self, new: NewIncident, key: IdempotencyKey) -> Result<Filing, StorageError> {
         let scope = key.clone();
         let outcome = self.write(move |conn| {
             if let Some(replayed) = replay(conn, &key)? {
@@ -380,7 +380,7 @@ impl Database {
                     idempotency_keys::key.eq(&key.key),
                     idempotency_keys::request_hash.eq(&key.request_hash),
                     idempotency_keys::incident_id.eq(incident.id.to_string()),
-                    idempotency_keys::response_body.eq(render(&incident)),
+                    idempotency_keys::response_body.eq(NO_ANSWER_KEPT),
                     idempotency_keys::created_at.eq(new.received_at.naive_utc()),
                 ))
                 .execute(conn)?;
@@ -395,6 +395,23 @@ impl Database {
                 .ok_or_else(|| StorageError::Corrupt("idempotency key vanished".into())),
             outcome => outcome,
         }
+    }
+
+    /// Keeps the answer given to the filing that used `key` first, for its replays: once
+    /// only, so a replay always answers what the first filing did.
+    pub fn keep_filing_answer(
+        &self,
+        key: &IdempotencyKey,
+        answer: String,
+    ) -> Result<(), StorageError> {
+        let (subject, key) = (key.subject.clone(), key.key.clone());
+        self.write(move |conn| {
+            diesel::update(idempotency_keys::table.find((subject, key)))
+                .filter(idempotency_keys::response_body.eq(NO_ANSWER_KEPT))
+                .set(idempotency_keys::response_body.eq(answer))
+                .execute(conn)?;
+            Ok(())
+        })
     }
 
     /// Whether `subject` filed the case `id`: they know it exists, whatever else they may see.

@@ -178,8 +178,8 @@ fn fingerprint(body: &RawValue) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn render(incident: Incident, caller: &Principal) -> String {
-    serde_json::to_string(&CaseView::new(incident, caller)).expect("a case view serialises")
+fn render(incident: Incident, caller: &Principal) -> Result<String, ApiError> {
+    serde_json::to_string(&CaseView::new(incident, caller)).map_err(ApiError::internal)
 }
 
 fn created(incident_id: Uuid, body: String) -> HttpResponse {
@@ -243,28 +243,49 @@ pub async fn file_incident(
         key,
         request_hash,
     });
-    let principal = caller.0.clone();
     let filer = database.clone();
-    let filing = web::block(move || {
-        filer.file_incident(new, idempotency, move |incident| {
-            render(incident.clone(), &principal)
-        })
-    })
-    .await??;
+    let keyed = idempotency.clone();
+    let filing = web::block(move || filer.file_incident(new, keyed)).await??;
 
     match filing {
         Filing::Created(incident) => {
             notifier.notify_one();
             tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
-            Ok(created(incident.id, render(*incident, &caller.0)))
+            let id = incident.id;
+            let body = render(*incident, &caller.0)?;
+            if let Some(key) = idempotency {
+                let answer = body.clone();
+                // The case is filed whatever happens here: a replay without the answer kept
+                // answers with the case as it is then.
+                if let Err(error) =
+                    web::block(move || database.keep_filing_answer(&key, answer)).await?
+                {
+                    tracing::warn!(%error, "the answer to a keyed filing was not kept");
+                }
+            }
+            Ok(created(id, body))
         }
         Filing::Replayed {
             request_hash,
             incident_id,
-            response_body,
+            answer,
         } if key.is_some_and(|(_, hash)| hash == request_hash) => {
             let reader = Reader::new(caller.0.subject(), Purpose::FilingReplay);
-            let body = web::block(move || response_body.read_by(&database, &reader)).await??;
+            let visibility = caller.0.visibility();
+            let body = web::block(move || -> Result<Option<String>, ApiError> {
+                if let Some(answer) = answer.read_by(&database, &reader)? {
+                    return Ok(Some(answer));
+                }
+                let Some(visibility) = visibility else {
+                    return Ok(None);
+                };
+                database
+                    .read_incident(incident_id, &visibility, &reader)?
+                    .map(|incident| render(incident, &caller.0))
+                    .transpose()
+            })
+            .await??
+            .ok_or_else(not_found)?;
             let mut response = created(incident_id, body);
             response.headers_mut().insert(
                 header::HeaderName::from_static("idempotent-replayed"),

@@ -307,10 +307,7 @@ pub async fn send(
         request_hash: answers.fingerprint(),
     };
     let filer = database.clone();
-    let filing = web::block(move || {
-        filer.file_incident(new, Some(idempotency), |incident| incident.id.to_string())
-    })
-    .await??;
+    let filing = web::block(move || filer.file_incident(new, Some(idempotency))).await??;
     // A replay (a second click, a resent form) shows the receipt of the case the first filed.
     let id = match filing {
         Filing::Created(incident) => {
