@@ -239,14 +239,28 @@ async fn two_handlers_never_overwrite_each_other() {
     )
     .await
     .assert_problem(428);
-    app.post(
-        &path,
-        &erin,
-        Some("*"),
-        &json!({"assignee": "erin", "office": "utbildning"}),
-    )
-    .await
-    .assert_problem(412);
+    // Not one ETag of the documented form: malformed, not a failed precondition. `*` would
+    // match any version and so defeat the check; a weak tag never matches strongly.
+    for malformed in [
+        "*",
+        "W/\"3\"",
+        "\"3\", \"4\"",
+        "3",
+        "\"-1\"",
+        "\"1234567890123456789\"",
+    ] {
+        let reply = app
+            .post(
+                &path,
+                &erin,
+                Some(malformed),
+                &json!({"assignee": "erin", "office": "utbildning"}),
+            )
+            .await;
+        let detail = reply.assert_problem(400);
+        assert!(detail.contains("If-Match"), "{malformed}: {detail}");
+    }
+    assert_eq!(read(&app, &id, &dave).await.0["work"]["assignee"], "dave");
 }
 
 #[actix_web::test]

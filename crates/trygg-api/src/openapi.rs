@@ -49,7 +49,7 @@ use crate::routes::{
     // Header schemas: utoipa collects the schemas of bodies and of query and path parameters,
     // not of headers.
     components(schemas(case_work::EntityTag, incidents::IdempotencyKeyValue)),
-    modifiers(&BearerAuth, &Refusals, &Links),
+    modifiers(&BearerAuth, &Refusals, &Links, &CrossFieldRules),
     tags(
         (name = "incidents", description = "Filing and reading reports"),
         (name = "case work", description = "Triage and case work, under If-Match"),
@@ -64,6 +64,43 @@ use crate::routes::{
 pub struct ApiDoc;
 
 struct BearerAuth;
+
+/// Rules between a body's fields that JSON Schema states and the derived schemas do not: a
+/// follow-up's `police_reference` only with `police_report_filed: true`.
+struct CrossFieldRules;
+
+impl Modify for CrossFieldRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(follow_up) = schemas.remove("FollowUpChange") else {
+            return;
+        };
+        let filed = ObjectBuilder::new().property(
+            "police_report_filed",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .enum_values(Some([true])),
+        );
+        let no_reference = ObjectBuilder::new().property(
+            "police_reference",
+            ObjectBuilder::new().schema_type(Type::Null),
+        );
+        let rule = AnyOfBuilder::new()
+            .description(Some(
+                "A `police_reference` needs `police_report_filed: true`",
+            ))
+            .item(filed)
+            .item(no_reference);
+        schemas.insert(
+            "FollowUpChange".to_owned(),
+            AllOfBuilder::new().item(follow_up).item(rule).into(),
+        );
+    }
+}
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

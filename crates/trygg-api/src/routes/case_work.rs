@@ -110,11 +110,26 @@ pub struct ActionDraft {
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct ActionChange {
+    #[serde(default, deserialize_with = "given")]
+    #[schema(nullable = false)]
     pub status: Option<ActionStatus>,
-    #[schema(value_type = Option<UserId>)]
+    #[serde(default, deserialize_with = "given")]
+    #[schema(value_type = Option<UserId>, nullable = false)]
     pub owner: Option<String>,
     /// When it is due: not before the case was received, at most five years ahead.
+    #[serde(default, deserialize_with = "given")]
+    #[schema(nullable = false)]
     pub due_at: Option<DateTime<Utc>>,
+}
+
+/// A field that may be left out but is never `null` when given: a change of nothing is no
+/// change, and the document says so.
+fn given<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// An action on a case.
@@ -171,6 +186,9 @@ impl From<CaseEvent> for TimelineEntry {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code, reason = "describes responses; never built")]
 pub enum ChangeRefused {
+    /// `If-Match` is not one ETag of the documented form
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
     /// No valid bearer token
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthenticated(Problem),
@@ -208,8 +226,10 @@ impl utoipa::PartialSchema for EntityTag {
 
 impl utoipa::ToSchema for EntityTag {}
 
-/// The version the caller last read, from `If-Match: "<version>"`. Anything but one of this
-/// API's ETags cannot match, so it fails the precondition (RFC 9110, 13.1.1).
+/// The version the caller last read, from `If-Match: "<version>"`. A value of another form
+/// (a list, `*`, a weak tag) is malformed (400): the document's pattern admits one of this
+/// API's ETags only, and one that is well formed but not current fails the precondition (412,
+/// RFC 9110, 13.1.1).
 fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
     let value = request
         .headers()
@@ -224,7 +244,9 @@ fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
         })
         .and_then(|version| version.parse().ok())
         .ok_or_else(|| {
-            ApiError::PreconditionFailed("`If-Match` is not an ETag this API gave out".into())
+            ApiError::BadRequest(
+                "`If-Match` must be one ETag as this API gives them out, such as \"3\"".into(),
+            )
         })
 }
 
