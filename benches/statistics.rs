@@ -2,7 +2,7 @@
 //! PostgreSQL, in one run.
 //!
 //! For each size in `TRYGG_BENCH_CASES` (default `1000000,10000000`) a fresh database is seeded
-//! with synthetic cases over ten years, skewed like real reports (focus areas and districts
+//! with that many synthetic cases over ten years, skewed like real reports (focus areas and districts
 //! far from even, a growing trend, school terms and evenings busier than summer and nights),
 //! and the rollups are built by the code the migration runs. Then each typical question is
 //! asked `TRYGG_BENCH_ROUNDS` (default 100) times, one at a time:
@@ -15,13 +15,15 @@
 //! question's p99 at the smallest size (flat is 1.0), since the machine is shared.
 //!
 //! Measured as an operator's day leaves the database: right after a burst of filings that no
-//! `ANALYZE` has seen (on PostgreSQL autovacuum is off in the benchmark's database, and its
-//! statistics were gathered while it was empty; SQLite never gathers any). On PostgreSQL,
-//! where a background step counts filed cases into the rollups (and folds amendments' deltas
-//! in from pending tables), each question is asked with no case uncounted and again with a
-//! backlog: the newest `TRYGG_BENCH_UNCOUNTED` (default 5000) cases uncounted, a few seconds'
-//! filings, and `TRYGG_BENCH_PENDING` (default 1000) unfolded rows in every pending table:
-//! p99 as a ratio to the same question's p99 without the backlog.
+//! `ANALYZE` has seen. On PostgreSQL autovacuum is off in the benchmark's database; the history
+//! is analysed once, then `TRYGG_BENCH_BURST` (default 50 000) cases that happened from July
+//! to November 2026 (inside most questions' periods) are filed and counted (SQLite never
+//! gathers planner statistics). On PostgreSQL, where a background step counts filed cases into
+//! the rollups (and folds amendments' deltas in from pending tables), each question is asked
+//! with no case uncounted and again with a backlog: the newest `TRYGG_BENCH_UNCOUNTED`
+//! (default 5000) cases uncounted, a few seconds' filings, and `TRYGG_BENCH_PENDING` (default
+//! 1000) unfolded rows in every pending table: p99 as a ratio to the same question's p99
+//! without the backlog.
 //! `TRYGG_BENCH_BACKENDS` (default `sqlite,postgres`) picks the backends.
 //! `cargo bench --bench statistics`.
 
@@ -200,15 +202,36 @@ const HOUR_WEIGHTS: [u32; 24] = [
     3, 2, 1, 1, 1, 1, 2, 4, 8, 10, 10, 9, 9, 10, 10, 9, 7, 6, 7, 8, 9, 8, 6, 4,
 ];
 
+/// When synthetic cases happened.
+#[derive(Clone, Copy)]
+enum Dates {
+    /// Ten years to November 2026, each year about 7 % busier than the one before.
+    History,
+    /// July to November 2026: filings the planner's statistics have not seen.
+    Burst,
+}
+
 /// One synthetic case as an `incidents` row and its offices.
-fn synthetic(rng: &mut Rng, catalogue: &Catalogue, id: usize) -> (String, Vec<String>) {
-    // Ten years to November 2026, each year about 7 % busier than the one before.
-    let year = 2017 + rng.weighted(&[100, 107, 114, 122, 131, 140, 150, 160, 171, 160]) as i32;
-    let month = 1 + rng.weighted(&MONTH_WEIGHTS) as u32;
-    let month = if year == 2026 { month.min(11) } else { month };
-    let day = 1 + rng.below(28) as u32;
+fn synthetic(
+    rng: &mut Rng,
+    catalogue: &Catalogue,
+    id: usize,
+    dates: Dates,
+) -> (String, Vec<String>) {
+    let date = match dates {
+        Dates::History => {
+            let year =
+                2017 + rng.weighted(&[100, 107, 114, 122, 131, 140, 150, 160, 171, 160]) as i32;
+            let month = 1 + rng.weighted(&MONTH_WEIGHTS) as u32;
+            let month = if year == 2026 { month.min(11) } else { month };
+            NaiveDate::from_ymd_opt(year, month, 1 + rng.below(28) as u32).unwrap()
+        }
+        Dates::Burst => {
+            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()
+                + chrono::Duration::days(rng.below(153) as i64)
+        }
+    };
     let hour = rng.weighted(&HOUR_WEIGHTS) as i64;
-    let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
     let occurred = (local_midnight(date)
         + chrono::Duration::minutes(hour * 60 + rng.below(60) as i64))
     .naive_utc();
@@ -277,19 +300,20 @@ fn synthetic(rng: &mut Rng, catalogue: &Catalogue, id: usize) -> (String, Vec<St
     (row, offices)
 }
 
-/// Inserts `cases` synthetic cases straight into the database, 1000 to a statement.
-fn seed(url: &DatabaseUrl, cases: usize) {
+/// Inserts the synthetic cases numbered `cases` straight into the database, 1000 to a
+/// statement.
+fn seed(url: &DatabaseUrl, cases: std::ops::Range<usize>, dates: Dates) {
     let mut connection = history::loader(url);
     let catalogue = Catalogue::builtin();
-    let mut rng = Rng(0x7472_7967_6700 + cases as u64);
-    let mut seq = 0;
-    while seq < cases {
-        let chunk = 1000.min(cases - seq);
+    let mut rng = Rng(0x7472_7967_6700 + cases.end as u64);
+    let mut seq = cases.start;
+    while seq < cases.end {
+        let chunk = 1000.min(cases.end - seq);
         let mut rows = Vec::with_capacity(chunk);
         let mut offices = Vec::new();
         for _ in 0..chunk {
             seq += 1;
-            let (row, of_case) = synthetic(&mut rng, &catalogue, seq);
+            let (row, of_case) = synthetic(&mut rng, &catalogue, seq, dates);
             rows.push(row);
             offices.extend(
                 of_case
@@ -355,20 +379,34 @@ async fn measure(
     let url = database.url();
     let storage = Database::connect(&url, 4, Clock::system()).unwrap();
     storage.migrate().unwrap();
-    database.execute("", BEFORE_THE_BURST);
+    database.execute("", AUTOVACUUM_OFF);
+    let burst = history::env_list("TRYGG_BENCH_BURST", "50000")[0];
     let started = Instant::now();
-    seed(&url, cases);
+    seed(&url, 0..cases, Dates::History);
     let seeded = started.elapsed();
     let started = Instant::now();
     let counted = storage.rebuild_statistics().unwrap();
     let built = started.elapsed();
+    // What the planner knows of the history, and nothing of the burst filed after it.
+    database.execute("", "ANALYZE;");
+    seed(&url, cases..cases + burst, Dates::Burst);
+    // The burst counted as the service counts filings: inline on SQLite (here a rebuild), by
+    // the fold on PostgreSQL.
+    database.execute(
+        "",
+        &format!("INSERT INTO uncounted_cases SELECT seq FROM incidents WHERE seq > {cases};"),
+    );
+    match backend {
+        "postgres" => storage.fold_statistics().map(drop).unwrap(),
+        _ => storage.rebuild_statistics().map(drop).unwrap(),
+    }
     let rollup_rows: i64 = ROLLUPS
         .iter()
         .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
         .sum();
     eprintln!(
-        "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s \
-         ({rollup_rows} rollup rows)",
+        "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s, \
+         then a burst of {burst} filed unseen by ANALYZE and counted ({rollup_rows} rollup rows)",
         seeded.as_secs_f64(),
         built.as_secs_f64()
     );
@@ -384,12 +422,11 @@ async fn measure(
     rows
 }
 
-/// PostgreSQL's statistics of every table gathered while it is empty, and never again: what
-/// the planner knows right after a burst of filings, before autovacuum has analysed them.
-const BEFORE_THE_BURST: &str = "DO $$ DECLARE t text; BEGIN \
+/// No table analysed behind the benchmark's back (PostgreSQL): the planner knows what the
+/// benchmark's own `ANALYZE` saw, before the burst.
+const AUTOVACUUM_OFF: &str = "DO $$ DECLARE t text; BEGIN \
      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP \
-     EXECUTE format('ALTER TABLE %I SET (autovacuum_enabled = false)', t); \
-     EXECUTE format('ANALYZE %I', t); END LOOP; END $$;";
+     EXECUTE format('ALTER TABLE %I SET (autovacuum_enabled = false)', t); END LOOP; END $$;";
 
 /// Marks the newest `uncounted` cases as not counted yet and copies `per_table` random rollup
 /// rows into each pending table: what every count reads besides the rollup (the counts come
