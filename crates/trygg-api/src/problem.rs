@@ -72,8 +72,9 @@ pub enum ApiError {
     },
     #[error("the service is busy or its database unavailable; try again shortly")]
     Unavailable,
+    /// Its cause is logged with the request's id, never answered.
     #[error("an internal error occurred")]
-    Internal,
+    Internal(String),
 }
 
 impl ApiError {
@@ -111,10 +112,10 @@ impl ApiError {
         }
     }
 
-    /// Logs an unexpected failure with its cause (the response never carries it).
+    /// An unexpected failure; [`ensure_problem`] logs its cause under the request's id (the
+    /// response never carries it).
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%cause, "internal error");
-        ApiError::Internal
+        ApiError::Internal(cause.to_string())
     }
 }
 
@@ -191,7 +192,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -226,8 +227,8 @@ impl ResponseError for ApiError {
 }
 
 /// Turns any error response not already a problem (actix's own, for instance) into one, so
-/// clients see a single error format, and gives an internal error the request id it is logged
-/// under. An HTML error page (the web pages' own, for people) is left as it is.
+/// clients see a single error format, and logs an internal error's cause under the request's
+/// id, which the answer names. An HTML error page (the web pages' own, for people) is left as it is.
 pub fn ensure_problem<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
@@ -244,6 +245,21 @@ pub fn ensure_problem<B>(
     let request_id = internal
         .then(|| response.request().extensions().get::<RequestId>().copied())
         .flatten();
+    if internal {
+        // Here, in the request's span (so the line carries its `request_id`), rather than
+        // where the error arose, which may be a blocking thread outside it.
+        let cause = response
+            .response()
+            .error()
+            .map(|error| match error.as_error() {
+                Some(ApiError::Internal(cause)) => cause.clone(),
+                _ => error.to_string(),
+            });
+        tracing::error!(
+            cause = cause.as_deref().unwrap_or("unknown"),
+            "internal error"
+        );
+    }
     let detail = match (status, request_id) {
         (StatusCode::NOT_FOUND, _) => "there is nothing at this path".to_owned(),
         (_, Some(id)) => {

@@ -61,12 +61,13 @@ pub enum Filing {
     /// A new case.
     Created(Box<Incident>),
     /// The key was used before: the first filing's request hash, its case, and the answer it
-    /// was given, which holds the case as it was filed (`None` until the answer is kept, or
-    /// if the service stopped before keeping it).
+    /// was given, which holds the case as it was filed. `None` where none was kept: before
+    /// the first filing's answer is, if keeping it failed or the service stopped first, and
+    /// always for the pages, which answer with a redirect.
     Replayed {
         request_hash: String,
         incident_id: Uuid,
-        answer: Unread<Option<String>>,
+        answer: Option<Unread<String>>,
     },
 }
 
@@ -333,11 +334,12 @@ fn replay(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Filing
         .map(|(request_hash, incident_id, response_body)| {
             let incident_id =
                 Uuid::parse_str(&incident_id).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            let answer = (response_body != NO_ANSWER_KEPT).then_some(response_body);
+            let answer = (response_body != NO_ANSWER_KEPT)
+                .then(|| Unread::new(response_body, vec![incident_id]));
             Ok(Filing::Replayed {
                 request_hash,
                 incident_id,
-                answer: Unread::new(answer, vec![incident_id]),
+                answer,
             })
         })
         .transpose()

@@ -186,7 +186,7 @@ impl From<CaseEvent> for TimelineEntry {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code, reason = "describes responses; never built")]
 pub enum ChangeRefused {
-    /// `If-Match` is not one ETag of the documented form
+    /// `If-Match` is not one ETag of the documented form, or the body is not JSON
     #[response(status = 400, content_type = "application/problem+json")]
     Malformed(Problem),
     /// No valid bearer token

@@ -257,10 +257,9 @@ pub async fn file_incident(
                 let answer = body.clone();
                 // The case is filed whatever happens here: a replay without the answer kept
                 // answers with the case as it is then.
-                if let Err(error) =
-                    web::block(move || database.keep_filing_answer(&key, answer)).await?
-                {
-                    tracing::warn!(%error, "the answer to a keyed filing was not kept");
+                let kept = web::block(move || database.keep_filing_answer(&key, answer)).await;
+                if !matches!(kept, Ok(Ok(()))) {
+                    tracing::warn!(outcome = ?kept, "the answer to a keyed filing was not kept");
                 }
             }
             Ok(created(id, body))
@@ -271,18 +270,16 @@ pub async fn file_incident(
             answer,
         } if key.is_some_and(|(_, hash)| hash == request_hash) => {
             let reader = Reader::new(caller.0.subject(), Purpose::FilingReplay);
-            let visibility = caller.0.visibility();
+            let visibility = caller.0.visibility().ok_or_else(not_found)?;
             let body = web::block(move || -> Result<Option<String>, ApiError> {
-                if let Some(answer) = answer.read_by(&database, &reader)? {
-                    return Ok(Some(answer));
+                match answer {
+                    Some(answer) => Ok(Some(answer.read_by(&database, &reader)?)),
+                    // None kept: the case the key filed, as it is now.
+                    None => database
+                        .read_incident(incident_id, &visibility, &reader)?
+                        .map(|incident| render(incident, &caller.0))
+                        .transpose(),
                 }
-                let Some(visibility) = visibility else {
-                    return Ok(None);
-                };
-                database
-                    .read_incident(incident_id, &visibility, &reader)?
-                    .map(|incident| render(incident, &caller.0))
-                    .transpose()
             })
             .await??
             .ok_or_else(not_found)?;

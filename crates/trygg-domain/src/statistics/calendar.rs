@@ -379,6 +379,14 @@ mod tests {
             days.previous(),
             Period::new(date("2026-03-03"), date("2026-03-10")).unwrap()
         );
+        assert_eq!(
+            days.with_previous(),
+            Period::new(date("2026-03-03"), date("2026-03-17")).unwrap()
+        );
+        // Twenty years and the twenty before: longer than any period asked.
+        let longest = Period::new(date("2000-01-01"), date("2020-01-01")).unwrap();
+        assert_eq!(longest.with_previous().from(), date("1980-01-01"));
+        assert_eq!(longest.with_previous().to(), date("2020-01-01"));
     }
 
     #[test]

@@ -1044,12 +1044,19 @@ fn count_cases(
     })
 }
 
-/// The smallest rollup that answers the query, if one does.
-fn rollup_for(query: &StatisticsQuery, outcomes: Outcomes) -> Option<&'static Cube> {
+/// The smallest rollup that answers the query, if one does, and whose rows each fall on one
+/// side of `split` (a monthly rollup cannot split a month: a period of days whose previous
+/// period starts on the 1st spans whole months, and is read by day or case by case).
+fn rollup_for(
+    query: &StatisticsQuery,
+    outcomes: Outcomes,
+    split: Option<NaiveDate>,
+) -> Option<&'static Cube> {
     CUBES.iter().copied().find(|cube| {
         !cube.days_to_close
             && (outcomes == Outcomes::NotNeeded || cube.outcomes)
             && cube.answers_query(query)
+            && split.is_none_or(|day| cube.time.date(cube.time.of(day)) == day)
     })
 }
 
@@ -1102,7 +1109,7 @@ impl Database {
     ) -> Result<[Counts; 2], StorageError> {
         let mut conn = self.connection()?;
         let mut counts = Split::at(split);
-        match rollup_for(query, outcomes) {
+        match rollup_for(query, outcomes, split) {
             Some(cube) => in_one_snapshot(&mut conn, |conn| {
                 count_rollup(conn, cube, query, &mut counts)?;
                 if let DbConnection::Postgresql(_) = conn {
@@ -1260,7 +1267,8 @@ mod tests {
         .unwrap();
         let query =
             |group_by: &[&str]| StatisticsQuery::new(&catalogue, year, group_by, &[]).unwrap();
-        let rollup = |group_by: &[&str]| rollup_for(&query(group_by), Outcomes::NotNeeded).unwrap();
+        let rollup =
+            |group_by: &[&str]| rollup_for(&query(group_by), Outcomes::NotNeeded, None).unwrap();
         let kind_by_form = PAIRS
             .iter()
             .find(|cube| cube.pair == Some([Dimension::Kind, Dimension::ViolenceForm]))
@@ -1415,10 +1423,10 @@ mod tests {
             server
                 .batch_execute(&format!("CREATE DATABASE {name}"))
                 .unwrap();
-            let url = match admin.rsplit_once('/') {
-                Some((server, _)) => format!("{server}/{name}"),
-                None => format!("{admin}/{name}"),
-            };
+            let (server, _) = admin
+                .rsplit_once('/')
+                .expect("TRYGG_TEST_POSTGRES_URL names a database, as in …:5432/postgres");
+            let url = format!("{server}/{name}");
             let database =
                 Database::connect(&DatabaseUrl::Postgres(url), 1, Clock::system()).unwrap();
             database.migrate().unwrap();
@@ -1442,10 +1450,11 @@ mod tests {
     }
 
     /// After a burst of filings the planner has not seen (statistics gathered on an empty
-    /// table, autovacuum off), reading the uncounted cases must find them by key. Given the
-    /// period, it believed the period held a case or two and walked every case of it through
-    /// `incidents_occurred_at`, probing each against the uncounted keys: a cost that grew with
-    /// the cases filed, not with the backlog.
+    /// table, autovacuum off), the statement that reads the uncounted cases must find them by
+    /// key. The statement it replaced, given the period, was planned as a walk of every case
+    /// of the period through `incidents_occurred_at`, probing each against the uncounted keys:
+    /// a cost that grew with the cases filed, not with the backlog (this test, pointed at that
+    /// statement, fails on that plan).
     #[test]
     fn uncounted_cases_are_read_by_key_on_postgres() {
         let Some(test) = PostgresDatabase::create() else {
