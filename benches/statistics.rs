@@ -396,19 +396,23 @@ async fn measure(
         "",
         &format!("INSERT INTO uncounted_cases SELECT seq FROM incidents WHERE seq > {cases};"),
     );
+    let started = Instant::now();
     match backend {
         "postgres" => storage.fold_statistics().map(drop).unwrap(),
         _ => storage.rebuild_statistics().map(drop).unwrap(),
     }
+    let burst_counted = started.elapsed();
     let rollup_rows: i64 = ROLLUPS
         .iter()
         .map(|table| database.count(&format!("SELECT COUNT(*) FROM statistics_{table}")))
         .sum();
     eprintln!(
         "{backend}: {cases} cases seeded in {:.0} s, rollups built from {counted} in {:.0} s, \
-         then a burst of {burst} filed unseen by ANALYZE and counted ({rollup_rows} rollup rows)",
+         then a burst of {burst} filed unseen by ANALYZE and counted in {:.1} s ({rollup_rows} \
+         rollup rows)",
         seeded.as_secs_f64(),
-        built.as_secs_f64()
+        built.as_secs_f64(),
+        burst_counted.as_secs_f64()
     );
     let (base, token) = service::start(url.clone(), None, "analyst").await;
     let ask = |state: &'static str| ask(&storage, &base, &token, rounds, backend, cases, state);
