@@ -22,13 +22,16 @@ request = function()
   local i = varied and sent or 0
   sent = sent + 1
   local occurred = os.date("!%Y-%m-%dT%H:%M:00Z", started - (i % 5000) * 3600)
+  local kind = pick(kinds, i)
+  -- Forms of violence go with violence only; any other kind is refused with them.
+  local forms = kind == "violence" and '"violence_forms":["physical","psychological"],' or ""
   local body = string.format(
-    '{"kind":"%s","violence_forms":["physical","psychological"],"occurred_at":"%s",' ..
+    '{"kind":"%s",%s"occurred_at":"%s",' ..
     '"district":"%s","place_kind":"%s","affected_category":"%s","affected_gender":"unknown",' ..
     '"affected_age_group":"age_30_49","children_affected":"no","perpetrator_relation":"unknown",' ..
     '"perpetrator_influence":"unknown","severity":"%s","description":"Benchmark report %d: a ' ..
     'description of ordinary length, about as long as what a reporter writes in a hurry."}',
-    pick(kinds, i), occurred, pick(districts, i), pick(places, i), pick(categories, i),
+    kind, forms, occurred, pick(districts, i), pick(places, i), pick(categories, i),
     pick(severities, i), i)
   return wrk.format(nil, nil, nil, body)
 end
