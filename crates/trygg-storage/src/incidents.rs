@@ -310,12 +310,23 @@ pub(crate) fn with_offices(
     conn: &mut DbConnection,
     rows: Vec<IncidentRow>,
 ) -> Result<Vec<Incident>, StorageError> {
-    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
+    joined_with_offices(conn, rows, |row| row.seq, IncidentRow::into_incident)
+}
+
+/// Rows of cases, each made into `T` with its offices, read for all of them at once; `seq`
+/// names a row's case.
+pub(crate) fn joined_with_offices<R, T>(
+    conn: &mut DbConnection,
+    rows: Vec<R>,
+    seq: impl Fn(&R) -> i64,
+    join: impl Fn(R, Vec<String>) -> Result<T, StorageError>,
+) -> Result<Vec<T>, StorageError> {
+    let seqs: Vec<i64> = rows.iter().map(&seq).collect();
     let mut offices = offices_of(conn, &seqs)?;
     rows.into_iter()
         .map(|row| {
-            let of_row = offices.remove(&row.seq).unwrap_or_default();
-            row.into_incident(of_row)
+            let of_row = offices.remove(&seq(&row)).unwrap_or_default();
+            join(row, of_row)
         })
         .collect()
 }

@@ -31,7 +31,9 @@ pub(crate) use rebuild::rebuild;
 
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
-use crate::incidents::{CircumstanceColumns, Incident, NewIncident, offices_of, violence_forms};
+use crate::incidents::{
+    CircumstanceColumns, Incident, NewIncident, joined_with_offices, violence_forms,
+};
 use crate::schema::{incidents, uncounted_cases};
 
 type Backend = <DbConnection as Connection>::Backend;
@@ -819,14 +821,7 @@ fn with_offices(
     conn: &mut DbConnection,
     rows: Vec<FactRow>,
 ) -> Result<Vec<CaseFacts>, StorageError> {
-    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
-    let mut offices = offices_of(conn, &seqs)?;
-    rows.into_iter()
-        .map(|row| {
-            let offices = offices.remove(&row.seq).unwrap_or_default();
-            row.into_facts(offices)
-        })
-        .collect()
+    joined_with_offices(conn, rows, |row| row.seq, FactRow::into_facts)
 }
 
 impl FactRow {
