@@ -263,6 +263,31 @@ async fn two_handlers_never_overwrite_each_other() {
     assert_eq!(read(&app, &id, &dave).await.0["work"]["assignee"], "dave");
 }
 
+/// A change that no version of the case could accept is refused as such (422), not as stale:
+/// re-reading the case would not help the client.
+#[actix_web::test]
+async fn a_change_that_can_never_succeed_is_refused_before_its_version_is_compared() {
+    let app = spawn_app().await;
+    let id = file_school_case(&app).await;
+    let path = format!("/api/v1/incidents/{id}/classification");
+    for (body, why) in [
+        (
+            json!({"reason": "x".repeat(2_001), "severity": "high"}),
+            "`reason`",
+        ),
+        (json!({"reason": "nothing named"}), "at least one"),
+        (
+            json!({"reason": "no such area", "focus_area": "parking"}),
+            "parking",
+        ),
+    ] {
+        let reply = app.post(&path, &manager(), Some("\"7\""), &body).await;
+        let detail = reply.assert_problem(422);
+        assert!(detail.contains(why), "{detail}");
+    }
+    assert_eq!(read(&app, &id, &manager()).await.1, "\"1\"");
+}
+
 #[actix_web::test]
 async fn concurrent_amendments_with_the_same_etag_let_exactly_one_through() {
     let app = spawn_app().await;

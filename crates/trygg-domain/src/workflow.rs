@@ -280,28 +280,28 @@ pub fn change_status(
 
 /// A reclassification that passed the rules: what changes, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reclassification<'a> {
-    pub focus_area: Option<&'a FocusArea>,
+pub struct Reclassification {
+    pub focus_area: Option<FocusArea>,
     pub severity: Option<Severity>,
     pub kind: Option<IncidentKind>,
     pub reason: String,
 }
 
-impl<'a> Reclassification<'a> {
+impl Reclassification {
     /// Checks a requested reclassification: at least one field changes, the focus area is in
     /// the catalogue, and a reason is given.
     pub fn parse(
-        catalogue: &'a Catalogue,
+        catalogue: &Catalogue,
         focus_area: Option<&str>,
         severity: Option<Severity>,
         kind: Option<IncidentKind>,
         reason: &str,
         by: &Principal,
-    ) -> Result<Reclassification<'a>, WorkflowError> {
+    ) -> Result<Reclassification, WorkflowError> {
         ensure_case_worker(by)?;
         let invalid = |message: String| WorkflowError::InvalidReclassification(message);
         let focus_area = focus_area
-            .map(|code| catalogue.focus_area(code))
+            .map(|code| catalogue.focus_area(code).cloned())
             .transpose()
             .map_err(|e| invalid(e.to_string()))?;
         if focus_area.is_none() && severity.is_none() && kind.is_none() {

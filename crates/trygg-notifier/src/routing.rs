@@ -414,7 +414,7 @@ impl Routing {
     /// What a reclassification changes in a case, with alerts for the receivers the new
     /// classification reaches and the old one did not: the one way a case is reclassified,
     /// from the API or the web pages.
-    pub fn reclassify(&self, current: &Incident, change: Reclassification<'_>) -> Amendment {
+    pub fn reclassify(&self, current: &Incident, change: Reclassification) -> Amendment {
         let focus_area = change.focus_area.map(|area| {
             let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
             (area.code.to_string(), offices)

@@ -421,19 +421,18 @@ pub async fn reclassify_case(
     routing: web::Data<Routing>,
     wakeup: web::Data<Wakeup>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = caller.0.clone();
     let change = body.into_inner();
-    let decide = move |current: &Incident| {
-        let parsed = Reclassification::parse(
-            &catalogue,
-            change.focus_area.as_deref(),
-            change.severity,
-            change.kind,
-            &change.reason,
-            &principal,
-        )?;
-        Ok(routing.reclassify(current, parsed))
-    };
+    // Refused before the version is compared: a request that could never succeed is 422
+    // whatever the case's version.
+    let parsed = Reclassification::parse(
+        &catalogue,
+        change.focus_area.as_deref(),
+        change.severity,
+        change.kind,
+        &change.reason,
+        &caller.0,
+    )?;
+    let decide = move |current: &Incident| Ok(routing.reclassify(current, parsed));
     let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
     wakeup.notify_one();
     answer_with_case(case, &caller, database).await
