@@ -37,6 +37,48 @@ describe('case work on the web', () => {
     await service?.stop();
   });
 
+  test('the case page shows every fact the reporter gave, in words, and who the reporter is', { timeout: LIMIT }, async () => {
+    const id = await fileReport(service, {
+      kind: 'violence',
+      violence_forms: ['sexual', 'physical'],
+      children_affected: 'witnessed',
+      perpetrator_relation: 'relative',
+      perpetrator_influence: 'yes',
+      affected_gender: 'man',
+      affected_age_group: 'age_50_64',
+    });
+    // The reporter signs in once, so the service knows their name and e-mail.
+    const reporter = await signedIn(service, 'anna', '/mina-rapporter');
+    await reporter.close();
+    const { page, close } = await signedIn(service, 'ivy:security_manager', `/arenden/${id}`);
+    try {
+      const report = await page.textContent('#report + dl');
+      for (const fact of [
+        'Fysiskt våld, Sexuellt våld',
+        'Ja, barn bevittnade det',
+        'Anhörig',
+        'Ja, påverkad',
+        'Man',
+        '50–64 år',
+        'Anna (anna@kommun.example)',
+      ]) {
+        assert.ok(report.includes(fact), `${fact} in: ${report}`);
+      }
+      // In the order the form asks.
+      const questions = await page.$$eval('#report + dl dt', (terms) => terms.map((t) => t.textContent.trim()));
+      const asked = ['Typ av händelse', 'Vilken sorts våld var det?', 'Datum', 'Kommundel', 'Den utsattas kön', 'Vem var förövaren?'];
+      const positions = asked.map((question) => questions.indexOf(question));
+      assert.ok(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])), `${questions}`);
+      await checkAccessibility(page, 'case with the whole report (sv)');
+      await screenshot(page, 'case-report-1280', { fullPage: false });
+      await toEnglish(page);
+      assert.match(await page.textContent('#report + dl'), /Sexual violence/);
+      await checkAccessibility(page, 'case with the whole report (en)');
+    } finally {
+      await close();
+    }
+  });
+
   test('a handler takes a case from the queue to closed with an action and a message to the reporter', { timeout: LIMIT }, async () => {
     const id = await fileReport(service);
     const { page, close } = await signedIn(service, 'dave:handler:utbildning', '/arenden');

@@ -43,6 +43,7 @@ export function claimsForLogin(login) {
   const claims = {
     sub: name,
     name: name.charAt(0).toUpperCase() + name.slice(1),
+    email: `${name}@kommun.example`,
     roles: [role],
   };
   if (office) claims.office = office;
@@ -226,7 +227,7 @@ export async function startIdentityProvider({ redirectUri, postLogoutRedirectUri
     }],
     responseTypes: ['code'],
     pkce: { methods: ['S256'], required: () => true },
-    scopes: ['openid', 'profile'],
+    scopes: ['openid', 'profile', 'email'],
     claims: {
       acr: null,
       auth_time: null,
@@ -234,8 +235,9 @@ export async function startIdentityProvider({ redirectUri, postLogoutRedirectUri
       sid: null,
       openid: ['sub'],
       profile: ['name', 'roles', 'office'],
+      email: ['email'],
     },
-    // Scope-requested claims (profile: name, roles, office) go into the ID token too.
+    // Scope-requested claims (profile: name, roles, office; email) go into the ID token too.
     conformIdTokenClaims: false,
     async findAccount(ctx, id) {
       const claims = claimsForLogin(id);

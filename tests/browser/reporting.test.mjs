@@ -373,6 +373,34 @@ describe('the reporting web', () => {
     }
   });
 
+  test('a report begun and not sent is offered to continue or to throw away, never continued unasked', { timeout: LIMIT }, async () => {
+    const { page, close } = await launchBrowser({ viewport: { width: 360, height: 640 } });
+    try {
+      await page.goto(service.url('/rapportera'));
+      await signIn(page, 'frida');
+      await answer(page, { kind: 'harassment' });
+      await answer(page, pick(['date', 'time', 'district', 'place_kind']));
+      await page.goto(service.url('/'));
+      await Promise.all([page.waitForNavigation(), page.click('a.button-start')]);
+      assert.match(page.url(), /\/rapportera$/);
+      assert.match(await page.textContent('h1'), /påbörjad rapport/);
+      assert.match(await page.textContent('main dl'), /Trakasserier/);
+      await checkAccessibility(page, 'a report begun (sv)');
+      await screenshot(page, 'draft-choice-360', { fullPage: false });
+      await Promise.all([page.waitForNavigation(), page.click('main a.button')]);
+      assert.match(page.url(), /\/rapportera\/drabbad$/, 'continue goes on where the answers end');
+
+      await page.goto(service.url('/rapportera'));
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/rapportera/borja-om"] button')]);
+      assert.match(page.url(), /\/rapportera\/typ$/);
+      assert.equal(await page.locator('input[name="kind"]:checked').count(), 0, 'nothing carried over');
+      await page.goto(service.url('/rapportera'));
+      assert.match(page.url(), /\/rapportera\/typ$/, 'with no answers, no question to ask');
+    } finally {
+      await close();
+    }
+  });
+
   test('a tampered session cookie is refused, and so are other reporters\' reports', async () => {
     const { page, context, close } = await launchBrowser();
     try {

@@ -186,6 +186,13 @@ status-triaged = Assessed
 status-in_progress = Being handled
 status-closed = Closed
 
+draft-title = You have a report you have not sent
+draft-lead = You have begun a report that is not sent. This is what you have answered so far:
+draft-continue = Continue the report
+draft-discard-heading = Do you want to start again?
+draft-discard-text = If you throw the report away, its answers are deleted and you start a new one. This cannot be undone.
+draft-discard = Throw the report away and start again
+
 check-title = Check your answers
 check-send-heading = Send the report
 check-send-text = When you send the report it goes to the responsible office. You can add information afterwards.
@@ -303,6 +310,7 @@ case-deadline-at = by { $at }
 case-report = Report
 case-description = Description
 case-reporter = Reported by
+case-reporter-workplace = Reporter's workplace
 case-focus-area = Focus area
 case-offices = Responsible offices
 case-yes = Yes

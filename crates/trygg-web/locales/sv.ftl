@@ -186,6 +186,13 @@ status-triaged = Bedömd
 status-in_progress = Under handläggning
 status-closed = Avslutad
 
+draft-title = Du har en påbörjad rapport
+draft-lead = Du har börjat på en rapport som inte är skickad. Det här har du svarat hittills:
+draft-continue = Fortsätt med rapporten
+draft-discard-heading = Vill du börja om?
+draft-discard-text = Om du slänger rapporten tas svaren bort och du börjar på en ny. Det går inte att ångra.
+draft-discard = Släng rapporten och börja om
+
 check-title = Kontrollera dina svar
 check-send-heading = Skicka rapporten
 check-send-text = När du skickar rapporten går den till det ansvariga kontoret. Du kan lägga till information efteråt.
@@ -303,6 +310,7 @@ case-deadline-at = senast { $at }
 case-report = Anmälan
 case-description = Beskrivning
 case-reporter = Rapporterad av
+case-reporter-workplace = Den rapporterandes arbetsplats
 case-focus-area = Fokusområde
 case-offices = Ansvariga kontor
 case-yes = Ja

@@ -188,6 +188,8 @@ impl Provider {
                 Nonce::new_random,
             )
             .add_scope(Scope::new("profile".into()))
+            // The e-mail lets a case worker reach the reporter (shown on the case page).
+            .add_scope(Scope::new("email".into()))
             .set_pkce_challenge(challenge)
             .url();
         let pending = PendingSignIn {

@@ -189,6 +189,16 @@ pub struct CheckPage {
     pub errors: Vec<FieldError>,
 }
 
+/// A report was begun and not sent: continue it, or throw it away and start anew.
+#[derive(Template)]
+#[template(path = "draft.html")]
+pub struct DraftPage {
+    pub layout: Layout,
+    /// The answers given so far, as (question, answer).
+    pub answered: Vec<(String, String)>,
+    pub continue_href: String,
+}
+
 #[derive(Template)]
 #[template(path = "receipt.html")]
 pub struct ReceiptPage {

@@ -5,14 +5,17 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use trygg_domain::statistics::local_time;
 use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, status_moves};
-use trygg_storage::{AlertFilter, CaseEvent, CaseFile, Purpose, Reader, StorageError};
+use trygg_storage::{
+    AlertFilter, CaseEvent, CaseFile, Person, Purpose, Reader, Seen, StorageError,
+};
 use uuid::Uuid;
 
 use super::alerts::listed;
 use super::{Desk, time_left};
 use crate::error::WebError;
+use crate::filing::report_facts;
 use crate::html;
-use crate::reports::{district_label, label};
+use crate::reports::label;
 use crate::templates::{
     ActionForm, ActionRow, AssignForm, CasePage, Choice, ClassifyForm, FieldError, FollowUpForm,
     Layout, NoteRow, TimelineRow,
@@ -118,6 +121,20 @@ fn choices<'a>(
 }
 
 /// A local date and time as a form's date and time fields show them.
+/// A person as a case worker recognises them: name and e-mail where the service has seen
+/// them, else the identity provider's subject.
+fn person_in_words(seen: Option<&Seen>, subject: &str) -> String {
+    match seen.map(|seen| &seen.person) {
+        Some(Person {
+            name,
+            email: Some(email),
+            ..
+        }) => format!("{name} ({email})"),
+        Some(person) => person.name.clone(),
+        None => subject.to_owned(),
+    }
+}
+
 fn date_and_time(at: Option<DateTime<Utc>>) -> (String, String) {
     at.map(local_time).map_or_else(Default::default, |local| {
         (
@@ -147,9 +164,10 @@ pub(super) async fn case_page(
             limit: ALERTS_SHOWN,
         })?;
         let case_workers = store.case_workers(&file.incident.offices)?;
-        Ok::<_, StorageError>(Some((file, alerts, case_workers)))
+        let reporter = store.person(&file.incident.reporter)?;
+        Ok::<_, StorageError>(Some((file, alerts, case_workers, reporter)))
     });
-    let Some((file, alerts, case_workers)) = read.await?? else {
+    let Some((file, alerts, case_workers, reporter)) = read.await?? else {
         return Err(desk.not_worked(id).await);
     };
     let CaseFile {
@@ -176,33 +194,31 @@ pub(super) async fn case_page(
         ),
     };
     let yes_no = |value: bool| lang.text(if value { "case-yes" } else { "case-no" });
-    let facts = vec![
-        (
-            layout.t("question-kind"),
-            label(lang, "kind", circumstances.kind.code()),
-        ),
-        (
-            layout.t("reports-occurred"),
-            layout.local(&incident.occurred_at),
-        ),
-        (
-            layout.t("report-received"),
-            layout.local(&incident.received_at),
-        ),
-        (
-            layout.t("question-district"),
-            district_label(&desk.catalogue, lang, &incident.district),
-        ),
-        (
-            layout.t("question-place_kind"),
-            label(lang, "place", circumstances.place_kind.code()),
-        ),
-        (
-            layout.t("question-affected_category"),
-            label(lang, "category", circumstances.affected_category.code()),
-        ),
-        (layout.t("case-reporter"), incident.reporter.clone()),
-    ];
+    // The report as the reporter gave it; focus area and severity are shown (and changed)
+    // as the case's classification below, the description under its own heading.
+    let mut facts = report_facts(
+        &incident,
+        &desk.catalogue,
+        lang,
+        &["focus_area", "severity", "description"],
+    );
+    facts.push((
+        layout.t("report-received"),
+        layout.local(&incident.received_at),
+    ));
+    facts.push((
+        layout.t("case-reporter"),
+        person_in_words(reporter.as_ref(), &incident.reporter),
+    ));
+    if let Some(office) = reporter
+        .as_ref()
+        .and_then(|seen| seen.person.office.as_ref())
+    {
+        facts.push((
+            layout.t("case-reporter-workplace"),
+            desk.office_label(office),
+        ));
+    }
     let classification = vec![
         (
             layout.t("case-focus-area"),
@@ -311,7 +327,12 @@ pub(super) async fn case_page(
         facts,
         description: incident.description.clone(),
         classification,
-        assignee: incident.assignee.clone(),
+        assignee: incident.assignee.as_deref().map(|subject| {
+            let seen = case_workers
+                .iter()
+                .find(|seen| seen.person.subject == subject);
+            person_in_words(seen, subject)
+        }),
         deadline: incident
             .authority_notification_due()
             .map(|due| time_left(lang, due, now)),

@@ -12,6 +12,7 @@ use trygg_domain::{
     IncidentKind, Influence, MAX_DESCRIPTION_CHARS, PerpetratorRelation, PlaceKind, ReportDraft,
     Severity, ViolenceForm,
 };
+use trygg_storage::Incident;
 use uuid::Uuid;
 
 /// What the reporter has answered so far, by field, kept as typed so nothing is lost.
@@ -30,6 +31,41 @@ impl Answers {
         Answers {
             key: Uuid::new_v4().to_string(),
             values: BTreeMap::new(),
+        }
+    }
+
+    /// The answers a filed report was made from: what its case page reads back, in the
+    /// words and order the form asked.
+    pub fn of_case(incident: &Incident) -> Answers {
+        let facts = &incident.circumstances;
+        let occurred = local_time(incident.occurred_at);
+        let mut values: BTreeMap<String, Vec<String>> = [
+            ("kind", facts.kind.code()),
+            ("district", incident.district.as_str()),
+            ("place_kind", facts.place_kind.code()),
+            ("affected_category", facts.affected_category.code()),
+            ("affected_gender", facts.affected_gender.code()),
+            ("affected_age_group", facts.affected_age_group.code()),
+            ("children_affected", facts.children_affected.code()),
+            ("perpetrator_relation", facts.perpetrator_relation.code()),
+            ("perpetrator_influence", facts.perpetrator_influence.code()),
+            ("severity", facts.severity.code()),
+            ("description", incident.description.as_str()),
+            ("focus_area", incident.focus_area.as_str()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), vec![value.to_owned()]))
+        .collect();
+        values.insert("date".into(), vec![occurred.format("%Y-%m-%d").to_string()]);
+        values.insert("time".into(), vec![occurred.format("%H:%M").to_string()]);
+        let forms = incident.violence_forms.iter();
+        values.insert(
+            "violence_forms".into(),
+            forms.map(|form| form.code().to_owned()).collect(),
+        );
+        Answers {
+            key: String::new(),
+            values,
         }
     }
 

@@ -10,16 +10,28 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use trygg_domain::{Allowances, Catalogue, Clock, NewReport, Principal, ReportError};
 use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Database, Filing, IdempotencyKey, Purpose, Reader};
+use trygg_storage::{Database, Filing, IdempotencyKey, Incident, Purpose, Reader};
 use uuid::Uuid;
 
 use answers::Answers;
 use steps::Step;
 
 use crate::error::WebError;
+use crate::i18n::Lang;
 use crate::session::{SessionUser, Visitor};
-use crate::templates::{CheckPage, FieldError, Layout, QuestionPage, ReceiptPage};
+use crate::templates::{CheckPage, DraftPage, FieldError, Layout, QuestionPage, ReceiptPage};
 use crate::{Form, html, see_other};
+
+/// A filed report's facts as the form asked them, in the reporter's words' order, for the
+/// case page: all but the questions named (which the case page shows as case work has them).
+pub(crate) fn report_facts(
+    incident: &Incident,
+    catalogue: &Catalogue,
+    lang: Lang,
+    leave_out: &[&str],
+) -> Vec<(String, String)> {
+    steps::facts(&Answers::of_case(incident), catalogue, lang, leave_out)
+}
 
 /// Unsent answers are kept this long after their last change.
 pub const DRAFT_LIFETIME: Duration = Duration::hours(24);
@@ -97,7 +109,9 @@ pub async fn has_draft(
     Ok(!load(database, &user.subject, now).await?.values.is_empty())
 }
 
-/// `GET /rapportera`: the first question not yet answered, or the check page.
+/// `GET /rapportera`: a new report begins at the first question; a report begun and not sent
+/// is offered to continue (at the first question not yet answered, or the check page) or to
+/// throw away, never continued unasked.
 pub async fn begin(
     visitor: Visitor,
     database: web::Data<Database>,
@@ -105,12 +119,22 @@ pub async fn begin(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, WebError> {
     let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
-    Ok(see_other(
-        &match steps::first_unanswered(&answers, &catalogue, now) {
-            Some(step) => step.href(),
-            None => "/rapportera/kontrollera".to_owned(),
-        },
-    ))
+    let continue_href = match steps::first_unanswered(&answers, &catalogue, now) {
+        Some(step) => step.href(),
+        None => "/rapportera/kontrollera".to_owned(),
+    };
+    if answers.values.values().all(Vec::is_empty) {
+        return Ok(see_other(&continue_href));
+    }
+    let answered = steps::facts(&answers, &catalogue, visitor.lang, &[])
+        .into_iter()
+        .filter(|(_, answer)| !answer.is_empty())
+        .collect();
+    html(&DraftPage {
+        layout: Layout::new(&visitor, "draft-title"),
+        answered,
+        continue_href,
+    })
 }
 
 #[derive(Debug, serde::Deserialize)]

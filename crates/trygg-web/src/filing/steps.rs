@@ -320,13 +320,18 @@ pub fn questions(
         .collect()
 }
 
-/// Every answer as it reads back, with a link to change it.
-pub fn summary(answers: &Answers, catalogue: &Catalogue, lang: Lang) -> Vec<Answer> {
+/// Every answer as it reads back, in the order asked: (step, question's field, question,
+/// answer in words).
+fn read_back<'a>(
+    answers: &'a Answers,
+    catalogue: &'a Catalogue,
+    lang: Lang,
+) -> impl Iterator<Item = (Step, &'static str, String, String)> + 'a {
     Step::ALL
         .into_iter()
         .filter(|step| step.applies(answers))
         .flat_map(|step| step.fields().iter().map(move |name| (step, *name)))
-        .map(|(step, name)| {
+        .map(move |(step, name)| {
             let labels = choices(name, catalogue, lang);
             let answer = answers
                 .all(name)
@@ -339,13 +344,31 @@ pub fn summary(answers: &Answers, catalogue: &Catalogue, lang: Lang) -> Vec<Answ
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let question = lang.text(&format!("question-{name}"));
-            Answer {
-                change_href: format!("{}?andra=1#field-{name}", step.href()),
-                change_label: question.to_lowercase(),
-                question,
-                answer,
-            }
+            (step, name, lang.text(&format!("question-{name}")), answer)
         })
+}
+
+/// Every answer as it reads back, with a link to change it.
+pub fn summary(answers: &Answers, catalogue: &Catalogue, lang: Lang) -> Vec<Answer> {
+    read_back(answers, catalogue, lang)
+        .map(|(step, name, question, answer)| Answer {
+            change_href: format!("{}?andra=1#field-{name}", step.href()),
+            change_label: question.to_lowercase(),
+            question,
+            answer,
+        })
+        .collect()
+}
+
+/// The answers as (question, answer), leaving out the questions named.
+pub fn facts(
+    answers: &Answers,
+    catalogue: &Catalogue,
+    lang: Lang,
+    leave_out: &[&str],
+) -> Vec<(String, String)> {
+    read_back(answers, catalogue, lang)
+        .filter(|(_, name, _, _)| !leave_out.contains(name))
+        .map(|(_, _, question, answer)| (question, answer))
         .collect()
 }
