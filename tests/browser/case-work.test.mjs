@@ -79,6 +79,38 @@ describe('case work on the web', () => {
     }
   });
 
+  test('the queue fits a desktop, says what happened, where and how long is left, and labels every value on a phone', { timeout: LIMIT }, async () => {
+    await fileReport(service, { affected_category: 'employee', severity: 'serious', place_kind: 'workplace', district: 'east' });
+    for (const [width, height] of [[1280, 800], [360, 640]]) {
+      const { page, close } = await signedIn(service, 'ivy:security_manager', '/arenden', { viewport: { width, height } });
+      try {
+        const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(sideways, 0, `the queue scrolls ${sideways} px sideways at ${width} px`);
+        const row = page.locator('main tbody tr').first();
+        if (width === 1280) {
+          const table = await page.$eval('main table', (t) => ({ table: t.scrollWidth, room: t.parentElement.clientWidth }));
+          assert.ok(table.table <= table.room, `the table is ${table.table} px in ${table.room} px`);
+          assert.match(await page.textContent('main thead'), /Vad och var.*Arbetsmiljöverket/s);
+          assert.match(await row.textContent(), /Våld|Hot/);
+          assert.match(await row.textContent(), /Östra/);
+          await screenshot(page, 'queue-1280', { fullPage: false });
+        } else {
+          // Every value the phone shows in a row carries its column's name.
+          const unlabelled = await row.locator('td').evaluateAll((cells) =>
+            cells.filter((cell) => !cell.querySelector('.cell-label') || getComputedStyle(cell.querySelector('.cell-label')).display === 'none').length);
+          assert.equal(unlabelled, 0, 'every cell labelled on a phone');
+          assert.match(await row.textContent(), /Arbetsmiljöverket: (\d+ dag(ar)? )?(\d+ timm(e|ar) )?kvar/);
+          await screenshot(page, 'queue-360');
+        }
+        await page.goto(service.url('/arenden?lista=tidsfrist'));
+        assert.match(await page.textContent('main'), /inom 12 timmar/, 'the list says what puts a case in it');
+        await checkAccessibility(page, `the deadline list at ${width} px (sv)`);
+      } finally {
+        await close();
+      }
+    }
+  });
+
   test('a handler takes a case from the queue to closed with an action and a message to the reporter', { timeout: LIMIT }, async () => {
     const id = await fileReport(service);
     const { page, close } = await signedIn(service, 'dave:handler:utbildning', '/arenden');
@@ -110,6 +142,7 @@ describe('case work on the web', () => {
       await page.check('input[name="status"][value="closed"]');
       await submit(page, 'form[action$="/status"] button[type="submit"]');
       assert.match(await page.textContent('.error-summary'), /Välj utfall/);
+      assert.match(await page.title(), /^Fel: Ärende TRG-\d{4}-\d{6} – Trygg$/, 'the title says the page has errors');
       assert.ok(await page.isChecked('input[name="status"][value="closed"]'));
       await checkAccessibility(page, 'case with an error (sv)');
       await page.check('input[name="outcome"][value="resolved"]');

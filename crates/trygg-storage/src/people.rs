@@ -146,6 +146,22 @@ impl Database {
             .map(Seen::from))
     }
 
+    /// The people with these subjects whom the service has seen, by subject: names for a list
+    /// of cases in one read.
+    pub fn people(&self, subjects: &[&str]) -> Result<HashMap<String, Person>, StorageError> {
+        let rows: Vec<PersonRow> = people::table
+            .filter(people::subject.eq_any(subjects))
+            .select(PersonRow::as_select())
+            .load(&mut *self.connection()?)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let person = Seen::from(row).person;
+                (person.subject.clone(), person)
+            })
+            .collect())
+    }
+
     /// The person with this subject as a principal, if the service has seen them with claims
     /// the catalogue still accepts: whom a case may go to is checked against it.
     pub fn known_principal(

@@ -280,6 +280,11 @@ queue-unassigned = Unassigned ({ $count })
 queue-mine = Mine ({ $count })
 queue-overdue = Overdue actions ({ $count })
 queue-deadline = Work Environment Authority due soon ({ $count })
+queue-unassigned-explained = Open cases that no handler has yet.
+queue-mine-explained = Open cases assigned to you.
+queue-overdue-explained = Open cases with an action past its due date.
+queue-deadline-explained = Cases that must be notified to the Work Environment Authority whose time runs out within { $hours } hours or has run out. The Work Environment Authority column shows the time left for every case that must be notified.
+queue-what-where = What and where
 queue-order = Sort
 queue-order-oldest = Oldest first
 queue-order-newest = Newest first
@@ -291,13 +296,15 @@ queue-page = Page { $page }
 queue-previous = Previous page
 queue-next = Next page
 
-deadline-left = { $hours ->
-    [one] 1 hour left
-   *[other] { $hours } hours left
+deadline-left = { $duration } left
+deadline-passed = { $duration } late
+duration-days = { $days ->
+    [one] 1 day
+   *[other] { $days } days
 }
-deadline-passed = { $hours ->
-    [one] 1 hour late
-   *[other] { $hours } hours late
+duration-hours = { $hours ->
+    [one] 1 hour
+   *[other] { $hours } hours
 }
 
 case-title = Case

@@ -280,6 +280,11 @@ queue-unassigned = Inte tilldelade ({ $count })
 queue-mine = Mina ({ $count })
 queue-overdue = Försenade åtgärder ({ $count })
 queue-deadline = Arbetsmiljöverket snart ({ $count })
+queue-unassigned-explained = Öppna ärenden som ingen handläggare har ännu.
+queue-mine-explained = Öppna ärenden som är tilldelade dig.
+queue-overdue-explained = Öppna ärenden med en åtgärd vars sista dag har passerat.
+queue-deadline-explained = Ärenden som ska anmälas till Arbetsmiljöverket och där tiden går ut inom { $hours } timmar eller redan har gått ut. Kolumnen Arbetsmiljöverket visar tiden kvar för alla ärenden som ska anmälas.
+queue-what-where = Vad och var
 queue-order = Sortera
 queue-order-oldest = Äldst först
 queue-order-newest = Nyast först
@@ -291,13 +296,15 @@ queue-page = Sida { $page }
 queue-previous = Föregående sida
 queue-next = Nästa sida
 
-deadline-left = { $hours ->
-    [one] 1 timme kvar
-   *[other] { $hours } timmar kvar
+deadline-left = { $duration } kvar
+deadline-passed = Försenad { $duration }
+duration-days = { $days ->
+    [one] 1 dag
+   *[other] { $days } dagar
 }
-deadline-passed = { $hours ->
-    [one] Försenad 1 timme
-   *[other] Försenad { $hours } timmar
+duration-hours = { $hours ->
+    [one] 1 timme
+   *[other] { $hours } timmar
 }
 
 case-title = Ärende

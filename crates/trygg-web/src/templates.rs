@@ -293,6 +293,9 @@ pub struct QueueRow {
     pub href: String,
     pub case_number: String,
     pub received_at: DateTime<Utc>,
+    /// What happened and where: the kind of incident and the district.
+    pub kind: String,
+    pub district: String,
     pub focus_area: String,
     pub severity: String,
     pub status: String,
@@ -308,6 +311,8 @@ pub struct QueuePage {
     pub tabs: Vec<Link>,
     pub orders: Vec<Link>,
     pub list_title: String,
+    /// What puts a case in the list shown.
+    pub list_explained: String,
     pub rows: Vec<QueueRow>,
     pub page: u32,
     pub previous_href: Option<String>,

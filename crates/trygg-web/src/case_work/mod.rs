@@ -118,17 +118,27 @@ impl Desk {
 /// A deadline as time left (or past) in words, with the moment itself: never by colour alone.
 fn time_left(lang: Lang, due: DateTime<Utc>, now: DateTime<Utc>) -> Deadline {
     let minutes = (due - now).num_minutes();
-    let hours = |minutes: i64| (minutes + 59) / 60;
-    let words = if minutes > 0 {
-        lang.text_count("deadline-left", "hours", hours(minutes))
+    let duration = days_and_hours(lang, minutes.abs());
+    let message = if minutes > 0 {
+        "deadline-left"
     } else {
-        lang.text_count("deadline-passed", "hours", hours(-minutes).max(1))
+        "deadline-passed"
     };
     Deadline {
-        words,
+        words: lang.text_with(message, &[("duration", &duration)]),
         late: minutes <= 0,
         at: due,
     }
+}
+
+/// A span of minutes in whole days and hours, rounded up to the hour and at least one:
+/// "2 dagar 4 timmar", never "52 timmar" or "11684 timmar".
+fn days_and_hours(lang: Lang, minutes: i64) -> String {
+    let hours = ((minutes + 59) / 60).max(1);
+    let (days, hours) = (hours / 24, hours % 24);
+    let days = (days > 0).then(|| lang.text_count("duration-days", "days", days));
+    let hours = (hours > 0).then(|| lang.text_count("duration-hours", "hours", hours));
+    days.into_iter().chain(hours).collect::<Vec<_>>().join(" ")
 }
 
 /// A deadline as a page shows it.
@@ -137,4 +147,28 @@ pub struct Deadline {
     pub words: String,
     pub late: bool,
     pub at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_is_in_days_and_hours_rounded_up_to_the_hour() {
+        let due: DateTime<Utc> = "2026-12-07T12:00:00Z".parse().unwrap();
+        let at = |minutes_before: i64| due - chrono::Duration::minutes(minutes_before);
+        for (minutes_before, words) in [
+            (30, "1 timme kvar"),
+            (23 * 60 + 1, "1 dag kvar"),
+            (52 * 60, "2 dagar 4 timmar kvar"),
+            (0, "Försenad 1 timme"),
+            (-(11_684 * 60), "Försenad 486 dagar 20 timmar"),
+        ] {
+            assert_eq!(time_left(Lang::Sv, due, at(minutes_before)).words, words);
+        }
+        assert_eq!(
+            time_left(Lang::En, due, at(-25 * 60)).words,
+            "1 day 1 hour late"
+        );
+    }
 }

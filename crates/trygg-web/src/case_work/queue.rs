@@ -1,12 +1,13 @@
 //! `GET /arenden`: the queue, one list at a time, each list's count in its tab.
 
 use actix_web::{HttpResponse, web};
+use trygg_domain::DEADLINE_AT_RISK_WITHIN;
 use trygg_storage::{Purpose, QueueList, QueueOrder, QueueQuery, Reader, StorageError};
 
 use super::{Desk, time_left};
 use crate::error::WebError;
 use crate::html;
-use crate::reports::label;
+use crate::reports::{district_label, label};
 use crate::templates::{Layout, Link, QueuePage, QueueRow};
 
 const PAGE_SIZE: i64 = 25;
@@ -62,10 +63,13 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
     let offset = i64::from(page - 1) * PAGE_SIZE;
     let (store, scope) = (desk.database.clone(), desk.scope.clone());
     let reader = Reader::new(desk.principal.subject(), Purpose::WebQueue);
-    let (counts, (cases, has_next)) = web::block(move || {
+    let (counts, (cases, has_next), people) = web::block(move || {
         let counts = store.queue_counts(&scope, &query)?;
-        let page = store.read_queue_list(&scope, &query, list, order, offset, &reader)?;
-        Ok::<_, StorageError>((counts, page))
+        let (cases, has_next) =
+            store.read_queue_list(&scope, &query, list, order, offset, &reader)?;
+        let assignees: Vec<&str> = cases.iter().filter_map(|c| c.assignee.as_deref()).collect();
+        let people = store.people(&assignees)?;
+        Ok::<_, StorageError>((counts, (cases, has_next), people))
     })
     .await??;
 
@@ -97,14 +101,24 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
             href: format!("/arenden/{}", case.id),
             case_number: case.case_number.to_string(),
             received_at: case.received_at,
+            kind: label(lang, "kind", case.circumstances.kind.code()),
+            district: district_label(&desk.catalogue, lang, &case.district),
             focus_area: desk.focus_area_label(&case.focus_area),
             severity: label(lang, "severity", case.circumstances.severity.code()),
             status: label(lang, "status", case.status.code()),
-            assignee: case.assignee,
+            assignee: case.assignee.map(|subject| {
+                people
+                    .get(&subject)
+                    .map_or(subject, |person| person.name.clone())
+            }),
         })
         .collect();
     html(&QueuePage {
         list_title: lang.text_count(list_title, "count", counts[list_index]),
+        list_explained: lang.text_with(
+            &format!("{list_title}-explained"),
+            &[("hours", &DEADLINE_AT_RISK_WITHIN.num_hours().to_string())],
+        ),
         layout,
         tabs,
         orders,
