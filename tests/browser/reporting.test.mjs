@@ -308,6 +308,13 @@ describe('the reporting web', () => {
       await checkAccessibility(page, 'when and where, in error (en)');
       await page.click('a[hreflang="sv"]');
 
+      // Over ten years back is refused on this page, not first when sending; the title says so.
+      await page.fill('#field-date', '2015-06-01');
+      await Promise.all([page.waitForNavigation(), page.click('main button[type="submit"]')]);
+      assert.match(page.url(), /\/rapportera\/nar-och-var$/);
+      assert.match(await page.textContent('.error-summary'), /inom de senaste tio åren/);
+      assert.match(await page.title(), /^Fel: /);
+
       // The description is kept when the severity is missing.
       await answer(page, { date: REPORT.date, district: 'west', place_kind: 'nightlife' });
       await answer(page, pick(STEPS[2][1]));

@@ -28,7 +28,7 @@ pub use codes::{
 };
 pub use report::{
     Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,
-    Violation, ViolenceForms,
+    Violation, ViolenceForms, earliest_occurrence,
 };
 pub use workflow::{
     DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_ACTION_HORIZON, MAX_REASON_CHARS,

@@ -18,6 +18,11 @@ const CLOCK_SKEW: Duration = Duration::minutes(5);
 /// How far back a report may go: older dates are almost always typing errors.
 const MAX_AGE: Duration = Duration::days(10 * 366);
 
+/// The earliest an incident reported now may have happened: ten years back.
+pub fn earliest_occurrence(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - MAX_AGE
+}
+
 /// What a reporter sends. Triage fields (status, assignee, office) are not part of it, and
 /// unknown fields are refused rather than ignored. (Flat rather than a flattened
 /// [`Circumstances`]: serde cannot refuse unknown fields through `flatten`.)
@@ -151,7 +156,7 @@ impl NewReport {
 
         if draft.occurred_at > now + CLOCK_SKEW {
             violation("occurred_at", "must not be in the future".to_owned());
-        } else if draft.occurred_at < now - MAX_AGE {
+        } else if draft.occurred_at < earliest_occurrence(now) {
             violation(
                 "occurred_at",
                 "must be within the last ten years".to_owned(),

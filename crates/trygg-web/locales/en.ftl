@@ -94,6 +94,7 @@ error-date-refused = The date must be within the last ten years
 error-time-missing = Enter roughly what time it happened
 error-time-invalid = Enter the time as hours and minutes, for example 14:30
 error-time-future = The time cannot be later than now
+error-time-refused = The time must be within the last ten years
 error-district-missing = Select the district
 error-place_kind-missing = Select the kind of place
 error-affected_category-missing = Select who was affected

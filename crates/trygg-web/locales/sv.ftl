@@ -94,6 +94,7 @@ error-date-refused = Datumet måste ligga inom de senaste tio åren
 error-time-missing = Ange ungefär vilket klockslag det hände
 error-time-invalid = Klockslaget måste skrivas som timmar och minuter, till exempel 14:30
 error-time-future = Tidpunkten kan inte vara senare än nu
+error-time-refused = Tidpunkten måste ligga inom de senaste tio åren
 error-district-missing = Välj kommundel
 error-place_kind-missing = Välj typ av plats
 error-affected_category-missing = Välj vem som blev utsatt

@@ -10,7 +10,7 @@ use trygg_domain::statistics::{from_local_time, local_time};
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Circumstances, Description, Gender,
     IncidentKind, Influence, MAX_DESCRIPTION_CHARS, PerpetratorRelation, PlaceKind, ReportDraft,
-    Severity, ViolenceForm,
+    Severity, ViolenceForm, earliest_occurrence,
 };
 use trygg_storage::Incident;
 use uuid::Uuid;
@@ -135,12 +135,22 @@ impl Answers {
                 None => Some("missing"),
                 Some(Err(_)) => Some("invalid"),
                 Some(Ok(date)) if date > local_time(now).date() => Some("future"),
+                Some(Ok(date)) if date < local_time(earliest_occurrence(now)).date() => {
+                    Some("refused")
+                }
                 Some(Ok(_)) => None,
             },
             "time" => match answer.map(|t| NaiveTime::parse_from_str(t, "%H:%M")) {
                 None => Some("missing"),
                 Some(Err(_)) => Some("invalid"),
                 Some(Ok(_)) if self.occurred_at().is_some_and(|at| at > now) => Some("future"),
+                Some(Ok(_))
+                    if self
+                        .occurred_at()
+                        .is_some_and(|at| at < earliest_occurrence(now)) =>
+                {
+                    Some("refused")
+                }
                 Some(Ok(_)) => None,
             },
             "district" => answer
@@ -258,6 +268,8 @@ mod tests {
         answers
     }
 
+    use trygg_domain::NewReport;
+
     #[test]
     fn complete_answers_make_the_api_s_draft_in_local_time() {
         let draft = complete().draft().expect("complete");
@@ -303,6 +315,41 @@ mod tests {
             ]
         );
         assert!(answers.draft().is_none());
+    }
+
+    /// The domain's ten years are checked on the page that asks the date, not only when
+    /// sending, and agree with the domain to the minute.
+    #[test]
+    fn a_date_over_ten_years_back_is_refused_on_its_page() {
+        let catalogue = Catalogue::builtin();
+        let earliest = local_time(earliest_occurrence(now()));
+        let mut answers = complete();
+        let mut answer = |date: NaiveDate, time: NaiveTime| {
+            answers.values.insert("date".into(), vec![date.to_string()]);
+            answers
+                .values
+                .insert("time".into(), vec![time.format("%H:%M").to_string()]);
+            let sent = NewReport::parse(answers.draft().unwrap(), &catalogue, now());
+            let problems = (
+                answers.problem("date", &catalogue, now()),
+                answers.problem("time", &catalogue, now()),
+            );
+            (problems, sent.is_ok())
+        };
+        let minute = chrono::Duration::minutes(1);
+        let day_before = earliest.date().pred_opt().unwrap();
+        assert_eq!(
+            answer(day_before, earliest.time()),
+            ((Some("refused"), Some("refused")), false)
+        );
+        assert_eq!(
+            answer(earliest.date(), (earliest - minute).time()),
+            ((None, Some("refused")), false)
+        );
+        assert_eq!(
+            answer(earliest.date(), (earliest + minute).time()),
+            ((None, None), true)
+        );
     }
 
     #[test]

@@ -162,12 +162,18 @@ pub async fn show_step(
     {
         return Ok(see_other(&earlier.href()));
     }
+    // Sent here from the check page, perhaps by one of its errors: say here what is wrong.
+    let errors = if query.andra.is_some() {
+        steps::errors(step, &answers, &catalogue, now, visitor.lang)
+    } else {
+        Vec::new()
+    };
     let mut page = question_page(
         &visitor,
         step,
         &answers,
         &catalogue,
-        Vec::new(),
+        errors,
         query.andra.is_some(),
     );
     if query.utgangen.is_some() {
