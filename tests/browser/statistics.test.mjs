@@ -87,6 +87,40 @@ describe('statistics on the web', () => {
     }
   });
 
+  test('no page scrolls sideways at 320 px, in either language; an analyst is offered nothing they may not do', { timeout: LIMIT }, async () => {
+    const year = new Date(Date.now() - DAY).getUTCFullYear();
+    const id = await fileReportDaysAgo(service, 1, {});
+    const pages = {
+      'ivy:security_manager': [
+        '/arenden', '/', '/om', '/tillganglighet', '/rapportera/typ', '/rapportera/nar-och-var',
+        '/mina-rapporter', `/arenden/${id}`, '/larm', '/atkomstlogg',
+        '/statistik', '/lagesbild?stadsdel=central', `/arssammanstallning?ar=${year}`,
+      ],
+      'olga:analyst': ['/statistik', '/lagesbild?stadsdel=east'],
+    };
+    for (const [login, paths] of Object.entries(pages)) {
+      const { page, close } = await signedIn(service, login, paths[0], { viewport: { width: 320, height: 640 } });
+      try {
+        for (const lang of ['sv', 'en']) {
+          for (const path of paths) {
+            await page.goto(service.url(path));
+            const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+            assert.equal(sideways, 0, `${path} (${lang}) scrolls ${sideways} px sideways at 320 px as ${login}`);
+            assert.equal(await page.locator('link[rel="icon"]').count(), 1, `${path} names its icon`);
+          }
+          if (lang === 'sv') await toEnglish(page);
+        }
+        if (login === 'olga:analyst') {
+          assert.equal(await page.locator('.site-header a[href="/rapportera"]').count(), 0, 'no report link for an analyst');
+        }
+      } finally {
+        await close();
+      }
+    }
+    const icon = await fetch(service.url('/static/icon.svg'));
+    assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
+  });
+
   test('the yearly compilation passes axe in both languages and prints to A4', { timeout: LIMIT }, async () => {
     const year = new Date(Date.now() - DAY).getUTCFullYear();
     const path = '/arssammanstallning';

@@ -15,6 +15,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles that may file reports.
+    pub const FILERS: [Role; 3] = [Role::Reporter, Role::Handler, Role::SecurityManager];
+
     pub const ALL: [Role; 5] = [
         Role::Reporter,
         Role::Handler,
@@ -143,9 +146,7 @@ impl Principal {
 
     /// Employees and officials file reports; analysts and admins act through other roles.
     pub fn may_file(&self) -> bool {
-        [Role::Reporter, Role::Handler, Role::SecurityManager]
-            .into_iter()
-            .any(|r| self.has(r))
+        Role::FILERS.into_iter().any(|r| self.has(r))
     }
 
     /// Analysts (integrations among them) and security managers read statistics.

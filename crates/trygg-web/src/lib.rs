@@ -156,6 +156,7 @@ impl Pages {
                 .route("/tillganglighet", web::get().to(pages::accessibility))
                 .route("/sprak", web::get().to(pages::language))
                 .route("/static/trygg.css", web::get().to(pages::stylesheet))
+                .route("/static/icon.svg", web::get().to(pages::icon))
                 .route("/logga-in", web::get().to(sign_in::sign_in))
                 .route(
                     "/logga-in/utveckling",

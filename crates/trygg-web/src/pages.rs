@@ -13,6 +13,7 @@ use crate::templates::{Layout, StartPage, TextPage};
 use crate::{html, see_other};
 
 const STYLESHEET: &str = include_str!("../static/trygg.css");
+const ICON: &str = include_str!("../static/icon.svg");
 
 /// `GET /`.
 pub async fn start(
@@ -113,6 +114,14 @@ pub async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+/// `GET /static/icon.svg`: the service's icon (favicon).
+pub async fn icon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ICON)
 }
 
 /// Anything else under the pages: a 404 page.

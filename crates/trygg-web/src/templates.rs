@@ -22,6 +22,8 @@ pub struct Layout {
     pub other_lang_href: String,
     /// The development sign-in is on: every page says so.
     pub development: bool,
+    /// The visitor may file a report, or is not signed in yet: the menu leads to the form.
+    pub files_reports: bool,
     /// The visitor works cases: the menu leads to the queue.
     pub works_cases: bool,
     /// The visitor is a security manager: the menu leads to the alerts and the access log.
@@ -46,6 +48,7 @@ impl Layout {
                 crate::urlencode(&visitor.here)
             ),
             development: visitor.development,
+            files_reports: visitor.user.is_none() || has_role(visitor, &Role::FILERS),
             works_cases: has_role(visitor, &[Role::Handler, Role::SecurityManager]),
             security_manager: has_role(visitor, &[Role::SecurityManager]),
             reads_statistics: has_role(visitor, &[Role::Analyst, Role::SecurityManager]),
@@ -136,6 +139,12 @@ impl Question {
     }
 
     /// The id of the n-th choice; the first is the question's own.
+    /// The id of a choice's own hint: never the question's (`{id}-hint`), which the first
+    /// choice's id would otherwise give.
+    pub fn choice_hint_id(&self, index: &usize) -> String {
+        format!("field-{}-choice-{index}-hint", self.name)
+    }
+
     pub fn choice_id(&self, index: &usize) -> String {
         match index {
             0 => self.id(),
