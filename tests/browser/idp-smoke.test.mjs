@@ -67,10 +67,12 @@ after(async () => {
 });
 
 test('login names map to claims', () => {
-  assert.deepEqual(claimsForLogin('alice'), { sub: 'alice', name: 'Alice', roles: ['reporter'] });
-  assert.deepEqual(claimsForLogin('ivy:security_manager'), { sub: 'ivy', name: 'Ivy', roles: ['security_manager'] });
+  assert.deepEqual(claimsForLogin('alice'), { sub: 'alice', name: 'Alice', email: 'alice@kommun.example', roles: ['reporter'] });
+  assert.deepEqual(claimsForLogin('ivy:security_manager'), {
+    sub: 'ivy', name: 'Ivy', email: 'ivy@kommun.example', roles: ['security_manager'],
+  });
   assert.deepEqual(claimsForLogin('dave:handler:utbildning'), {
-    sub: 'dave', name: 'Dave', roles: ['handler'], office: 'utbildning',
+    sub: 'dave', name: 'Dave', email: 'dave@kommun.example', roles: ['handler'], office: 'utbildning',
   });
   assert.equal(claimsForLogin(''), undefined);
 });

@@ -290,6 +290,7 @@ queue-order = Sort
 queue-order-oldest = Oldest first
 queue-order-newest = Newest first
 queue-order-severity = Most serious first
+queue-severity-column = Severity
 queue-deadline-column = Work Environment Authority
 queue-empty = No cases in this list.
 queue-pages = Pages

@@ -290,6 +290,7 @@ queue-order = Sortera
 queue-order-oldest = Äldst först
 queue-order-newest = Nyast först
 queue-order-severity = Allvarligast först
+queue-severity-column = Allvarlighet
 queue-deadline-column = Arbetsmiljöverket
 queue-empty = Inga ärenden i den här listan.
 queue-pages = Sidor
