@@ -453,6 +453,7 @@ async fn a_receiver_that_keeps_refusing_is_parked_as_failed_and_can_be_retried()
     let delivery = &parked["deliveries"][0];
     assert_eq!(delivery["attempts"], 1, "a 400 is permanent: no retries");
     assert!(delivery["last_error"].as_str().unwrap().contains("400"));
+    assert_eq!(delivery["last_failure"], "refused");
     app.get("/api/v1/alerts?state=failed", &reporter("alice"))
         .await
         .assert_problem(403);

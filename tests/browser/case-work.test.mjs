@@ -259,6 +259,11 @@ describe('alerts and the access log on the web', () => {
     const { page, close } = await signedIn(service, 'ivy:security_manager', '/larm');
     try {
       assert.match(await page.textContent('main table'), /Misslyckat/);
+      assert.match(await page.textContent('main table'), /Servern svarade inte/, 'the failure in words');
+      assert.match(await page.textContent('main'), /Visar 1–\d+ av \d+\./, 'the total');
+      assert.equal(await page.isVisible('main table details code'), false, 'the technical text one click away');
+      await page.click('main table details summary');
+      assert.match(await page.textContent('main table details code'), /Connection refused/);
       await checkAccessibility(page, 'failed alerts (sv)');
       await screenshot(page, 'alerts-1280');
       await submit(page, 'main form[action$="/forsok-igen"] button');

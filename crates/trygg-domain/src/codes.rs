@@ -246,6 +246,20 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Why a delivery did not go through, in terms the person who must act on it reads; the
+    /// technical text is kept beside it.
+    DeliveryFailure {
+        Unreachable => ("unreachable", "Servern svarade inte"),
+        Deferred => ("deferred", "Servern bad att försöka senare"),
+        Refused => ("refused", "Servern tog inte emot meddelandet"),
+        Insecure => ("insecure", "En säker anslutning gick inte att upprätta"),
+        NotConfigured => ("not_configured", "Ingen e-postserver är inställd"),
+        BadAddress => ("bad_address", "Adressen går inte att använda"),
+        Unexpected => ("unexpected", "Ett oväntat fel"),
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

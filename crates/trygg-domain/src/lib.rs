@@ -23,8 +23,8 @@ pub use clock::{Clock, ManualClock, whole_seconds};
 pub use codes::UnknownCode;
 pub use codes::{
     ActionStatus, AffectedCategory, AgeGroup, AlertReason, Audience, Channel, ChildrenAffected,
-    DeliveryState, Gender, IncidentKind, Influence, Outcome, PerpetratorRelation, PlaceKind,
-    Severity, Status, ViolenceForm,
+    DeliveryFailure, DeliveryState, Gender, IncidentKind, Influence, Outcome, PerpetratorRelation,
+    PlaceKind, Severity, Status, ViolenceForm,
 };
 pub use report::{
     Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,

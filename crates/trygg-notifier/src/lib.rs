@@ -8,5 +8,7 @@ mod worker;
 
 pub use address::{AddressError, EmailAddress, WebhookUrl, is_internal};
 pub use message::{AlertContent, sign_webhook};
-pub use routing::{Acknowledger, AlertFacts, Receiver, Routing, RoutingError, Webhook};
+pub use routing::{
+    Acknowledger, AlertFacts, Receiver, ReceiverLabel, Routing, RoutingError, Webhook,
+};
 pub use worker::{DeliverySettings, Wakeup, Worker, WorkerError};

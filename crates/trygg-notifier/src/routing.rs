@@ -19,11 +19,21 @@ const BUILTIN: &str = include_str!("../routing.toml");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receiver {
     pub name: String,
+    /// How pages name it, where the rules give a name (else by the office or role that
+    /// acknowledges its alerts).
+    pub label: Option<ReceiverLabel>,
     pub email: Vec<EmailAddress>,
     pub webhooks: Vec<Webhook>,
     /// Who acknowledges this receiver's alerts in Trygg: the handlers of an office, or
     /// security managers. Without either, only the alert e-mail reaches them.
     pub acknowledged_by: Option<Acknowledger>,
+}
+
+/// A receiver's name in Swedish, and in English where given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiverLabel {
+    pub sv: String,
+    pub en: Option<String>,
 }
 
 /// Who may acknowledge a receiver's alerts.
@@ -198,6 +208,9 @@ struct RawRoute {
 #[serde(deny_unknown_fields)]
 struct RawReceiver {
     name: String,
+    /// How pages name the receiver, in Swedish and in English.
+    label: Option<String>,
+    label_en: Option<String>,
     /// The office whose handlers acknowledge this receiver's alerts.
     office: Option<String>,
     /// `security_manager`: security managers acknowledge this receiver's alerts.
@@ -283,6 +296,10 @@ impl RawReceiver {
             .collect::<Result<_, RoutingError>>()?;
         Ok(Receiver {
             name: self.name,
+            label: self.label.map(|sv| ReceiverLabel {
+                sv,
+                en: self.label_en,
+            }),
             email,
             webhooks,
             acknowledged_by,

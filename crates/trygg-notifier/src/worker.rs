@@ -13,10 +13,10 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 use trygg_domain::{
-    AlertReason, Catalogue, Channel, Clock, DEADLINE_AT_RISK_WITHIN, Severity,
+    AlertReason, Catalogue, Channel, Clock, DEADLINE_AT_RISK_WITHIN, DeliveryFailure, Severity,
     WORK_ENVIRONMENT_DEADLINE,
 };
-use trygg_storage::{Database, DeliveryOutcome, DueDelivery, StorageError};
+use trygg_storage::{Database, DeliveryOutcome, DueDelivery, StorageError, Undelivered};
 
 use crate::address::is_internal;
 use crate::message::{AlertContent, sign_webhook};
@@ -56,22 +56,46 @@ const MAX_BACKOFF: Duration = Duration::hours(1);
 /// Why one attempt failed, and whether another may succeed.
 #[derive(Debug)]
 struct Failure {
+    kind: DeliveryFailure,
     message: String,
     permanent: bool,
 }
 
 impl Failure {
-    fn transient(message: impl ToString) -> Failure {
+    fn transient(kind: DeliveryFailure, message: impl ToString) -> Failure {
         Failure {
+            kind,
             message: message.to_string(),
             permanent: false,
         }
     }
 
-    fn permanent(message: impl ToString) -> Failure {
+    fn permanent(kind: DeliveryFailure, message: impl ToString) -> Failure {
         Failure {
+            kind,
             message: message.to_string(),
             permanent: true,
+        }
+    }
+
+    /// An SMTP error as what the reader must do about it: a server that did not answer, one
+    /// that asked to try later, one that refused the message, a failed TLS handshake.
+    fn smtp(error: lettre::transport::smtp::Error) -> Failure {
+        let kind = if error.is_permanent() {
+            DeliveryFailure::Refused
+        } else if error.is_transient() {
+            DeliveryFailure::Deferred
+        } else if error.is_tls() {
+            DeliveryFailure::Insecure
+        } else if error.is_response() || error.is_client() {
+            DeliveryFailure::Unexpected
+        } else {
+            DeliveryFailure::Unreachable
+        };
+        if error.is_permanent() {
+            Failure::permanent(kind, error)
+        } else {
+            Failure::transient(kind, error)
         }
     }
 }
@@ -211,8 +235,12 @@ impl Worker {
                 let attempts = delivery.attempts + 1;
                 let retry_at = (!failure.permanent && attempts < self.settings.max_attempts)
                     .then(|| self.clock.now() + self.backoff(attempts));
-                tracing::warn!(%case, %receiver, %channel, attempts, parked = retry_at.is_none(), error = %failure.message, "alert not delivered");
-                Err((failure.message, retry_at))
+                tracing::warn!(%case, %receiver, %channel, attempts, parked = retry_at.is_none(), failure = failure.kind.code(), error = %failure.message, "alert not delivered");
+                Err(Undelivered {
+                    failure: failure.kind,
+                    error: failure.message,
+                    retry_at,
+                })
             }
         };
         DeliveryOutcome {
@@ -238,24 +266,20 @@ impl Worker {
     ) -> Result<(), Failure> {
         let Some(smtp) = &self.smtp else {
             return Err(Failure::transient(
+                DeliveryFailure::NotConfigured,
                 "no SMTP server is configured (TRYGG_SMTP_URL)",
             ));
         };
+        let bad_address = |error| Failure::permanent(DeliveryFailure::BadAddress, error);
         let message = Message::builder()
-            .from(self.settings.sender.parse().map_err(Failure::permanent)?)
-            .to(delivery.target.parse().map_err(Failure::permanent)?)
+            .from(self.settings.sender.parse().map_err(bad_address)?)
+            .to(delivery.target.parse().map_err(bad_address)?)
             .message_id(Some(delivery.message_id.clone()))
             .subject(content.subject())
             .header(ContentType::TEXT_PLAIN)
             .body(content.body())
-            .map_err(Failure::permanent)?;
-        smtp.send(message).await.map(drop).map_err(|error| {
-            if error.is_permanent() {
-                Failure::permanent(error)
-            } else {
-                Failure::transient(error)
-            }
-        })
+            .map_err(|error| Failure::permanent(DeliveryFailure::Unexpected, error))?;
+        smtp.send(message).await.map(drop).map_err(Failure::smtp)
     }
 
     async fn send_webhook(
@@ -272,9 +296,15 @@ impl Worker {
                     .iter()
                     .find(|hook| hook.url.as_str() == delivery.target)
             })
-            .ok_or_else(|| Failure::permanent("this webhook is no longer in the routing rules"))?;
+            .ok_or_else(|| {
+                Failure::permanent(
+                    DeliveryFailure::BadAddress,
+                    "this webhook is no longer in the routing rules",
+                )
+            })?;
         if !hook.allow_private && resolves_internally(&delivery.target).await {
             return Err(Failure::permanent(
+                DeliveryFailure::BadAddress,
                 "the webhook's host resolves to an internal address",
             ));
         }
@@ -292,14 +322,13 @@ impl Worker {
             .insert_header(("webhook-signature", signature))
             .send_body(body)
             .await
-            .map_err(Failure::transient)?;
+            .map_err(|error| Failure::transient(DeliveryFailure::Unreachable, error))?;
         let status = response.status();
+        let answered = format!("the webhook answered {status}");
         match status.as_u16() {
             200..=299 => Ok(()),
-            408 | 429 | 500..=599 => {
-                Err(Failure::transient(format!("the webhook answered {status}")))
-            }
-            _ => Err(Failure::permanent(format!("the webhook answered {status}"))),
+            408 | 429 | 500..=599 => Err(Failure::transient(DeliveryFailure::Deferred, answered)),
+            _ => Err(Failure::permanent(DeliveryFailure::Refused, answered)),
         }
     }
 

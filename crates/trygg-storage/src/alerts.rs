@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use trygg_domain::{
-    AlertReason, CaseNumber, Channel, DeliveryState, IncidentKind, Severity, UnknownCode,
+    AlertReason, CaseNumber, Channel, DeliveryFailure, DeliveryState, IncidentKind, Severity,
+    UnknownCode,
 };
 use uuid::Uuid;
 
@@ -79,6 +80,9 @@ pub struct DeliveryRecord {
     pub target: String,
     pub state: DeliveryState,
     pub attempts: i64,
+    /// Why the last attempt failed, where it was recorded (failures before it was are not).
+    pub last_failure: Option<DeliveryFailure>,
+    /// The technical text of the last failure.
     pub last_error: Option<String>,
     pub delivered_at: Option<DateTime<Utc>>,
 }
@@ -343,10 +347,15 @@ impl Database {
                             attempts,
                             unlocked,
                             deliveries::delivered_at.eq(Some(at.naive_utc())),
+                            deliveries::last_failure.eq(None::<String>),
                             deliveries::last_error.eq(None::<String>),
                         ))
                         .execute(conn)?,
-                    Err((error, retry_at)) => {
+                    Err(Undelivered {
+                        failure,
+                        error,
+                        retry_at,
+                    }) => {
                         let state = if retry_at.is_some() {
                             DeliveryState::Pending
                         } else {
@@ -359,6 +368,7 @@ impl Database {
                                 attempts,
                                 unlocked,
                                 deliveries::next_attempt_at.eq(next),
+                                deliveries::last_failure.eq(Some(failure.code())),
                                 deliveries::last_error.eq(Some(error)),
                             ))
                             .execute(conn)?
@@ -375,7 +385,16 @@ impl Database {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryOutcome {
     pub seq: i64,
-    pub result: Result<DateTime<Utc>, (String, Option<DateTime<Utc>>)>,
+    pub result: Result<DateTime<Utc>, Undelivered>,
+}
+
+/// Why a delivery attempt failed, and when to try again (`None` parks it as failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undelivered {
+    pub failure: DeliveryFailure,
+    /// The technical text, for whoever fixes it.
+    pub error: String,
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 impl Database {
@@ -469,6 +488,18 @@ impl Database {
     }
 }
 
+/// The alerts with a delivery in `state`, as a subquery of their keys.
+fn with_state(
+    state: DeliveryState,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<deliveries::table, diesel::dsl::Eq<deliveries::state, &'static str>>,
+    deliveries::alert_seq,
+> {
+    deliveries::table
+        .filter(deliveries::state.eq(state.code()))
+        .select(deliveries::alert_seq)
+}
+
 /// Which alerts to list.
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
@@ -477,6 +508,8 @@ pub struct AlertFilter {
     pub state: Option<DeliveryState>,
     pub case: Option<Uuid>,
     pub limit: i64,
+    /// Alerts skipped first, newest first: a later page.
+    pub offset: i64,
 }
 
 type AlertRow = (
@@ -497,6 +530,7 @@ type DeliveryRow = (
     String,
     String,
     i64,
+    Option<String>,
     Option<String>,
     Option<NaiveDateTime>,
 );
@@ -530,12 +564,10 @@ impl Database {
             ))
             .order(alerts::seq.desc())
             .limit(filter.limit)
+            .offset(filter.offset)
             .into_boxed();
         if let Some(state) = filter.state {
-            let with_state = deliveries::table
-                .filter(deliveries::state.eq(state.code()))
-                .select(deliveries::alert_seq);
-            query = query.filter(alerts::seq.eq_any(with_state));
+            query = query.filter(alerts::seq.eq_any(with_state(state)));
         }
         if let Some(case) = filter.case {
             query = query.filter(incidents::id.eq(case.to_string()));
@@ -554,6 +586,7 @@ impl Database {
                 deliveries::target,
                 deliveries::state,
                 deliveries::attempts,
+                deliveries::last_failure,
                 deliveries::last_error,
                 deliveries::delivered_at,
             ))
@@ -576,14 +609,15 @@ impl Database {
                         .iter()
                         .filter(|row| row.0 == seq)
                         .map(
-                            |(_, channel, target, state, attempts, last_error, delivered_at)| {
+                            |(_, channel, target, state, attempts, failure, error, at)| {
                                 Ok(DeliveryRecord {
                                     channel: parse(channel)?,
                                     target: target.clone(),
                                     state: parse(state)?,
                                     attempts: *attempts,
-                                    last_error: last_error.clone(),
-                                    delivered_at: delivered_at.map(|at| at.and_utc()),
+                                    last_failure: failure.as_deref().map(parse).transpose()?,
+                                    last_error: error.clone(),
+                                    delivered_at: at.map(|at| at.and_utc()),
                                 })
                             },
                         )
@@ -624,6 +658,41 @@ impl Database {
                 ))
                 .execute(conn)?;
             Ok(!failed.is_empty())
+        })
+    }
+
+    /// How many alerts have a delivery in `state` (all alerts without one).
+    pub fn count_alerts(&self, state: Option<DeliveryState>) -> Result<i64, StorageError> {
+        let mut conn = self.connection()?;
+        Ok(match state {
+            None => alerts::table.count().get_result(&mut *conn)?,
+            Some(state) => alerts::table
+                .filter(alerts::seq.eq_any(with_state(state)))
+                .count()
+                .get_result(&mut *conn)?,
+        })
+    }
+
+    /// Queues every failed delivery of every alert again, at once (after an outage); returns
+    /// how many alerts had one.
+    pub fn retry_failed_alerts(&self) -> Result<i64, StorageError> {
+        let now = self.clock.now();
+        self.write(move |conn| {
+            let alerts: i64 = alerts::table
+                .filter(alerts::seq.eq_any(with_state(DeliveryState::Failed)))
+                .count()
+                .get_result(conn)?;
+            let failed =
+                deliveries::table.filter(deliveries::state.eq(DeliveryState::Failed.code()));
+            diesel::update(failed)
+                .set((
+                    deliveries::state.eq(DeliveryState::Pending.code()),
+                    deliveries::attempts.eq(0),
+                    deliveries::next_attempt_at.eq(now.naive_utc()),
+                    deliveries::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            Ok(alerts)
         })
     }
 

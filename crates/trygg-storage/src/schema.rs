@@ -130,6 +130,7 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        last_failure -> Nullable<Text>,
         delivered_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }

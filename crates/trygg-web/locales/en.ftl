@@ -457,7 +457,7 @@ nav-access-log = Access log
 case-who-read = Who has read the case?
 
 alerts-title = Alerts
-alerts-failed = Failed deliveries
+alerts-failed = Failed deliveries ({ $count })
 alerts-all = All alerts
 alerts-none = No alerts here.
 alerts-deliveries = Deliveries
@@ -465,6 +465,16 @@ alerts-attempts = { $attempts } attempts
 alerts-retry = Try again
 alerts-retried = The failed deliveries are sent again.
 alerts-nothing-to-retry = The alert had no failed deliveries.
+alerts-retried-all = { $count ->
+    [0] There were no failed deliveries to send again.
+    [one] 1 alert is sent again.
+   *[other] { $count } alerts are sent again.
+}
+alerts-retry-all = Try every failed one again ({ $count })
+alerts-retry-all-hint = For example when the mail server works again after an outage. Every delivery gets new attempts.
+alerts-shown = Showing { $first }–{ $last } of { $total }.
+alerts-technical = Technical details
+receiver-security-managers = The security manager
 alert-title = Alert
 alert-comment-label = Comment (optional)
 alert-comment-hint = For example what you are doing now. Write no names.
@@ -476,6 +486,13 @@ channel-webhook = Webhook
 delivery-pending = Waiting
 delivery-delivered = Delivered
 delivery-failed = Failed
+delivery-failure-unreachable = The server did not answer
+delivery-failure-deferred = The server asked us to try later
+delivery-failure-refused = The server did not accept the message
+delivery-failure-insecure = A secure connection to the server could not be made
+delivery-failure-not_configured = No mail server is configured
+delivery-failure-bad_address = The address cannot be used
+delivery-failure-unexpected = An unexpected error
 
 access-title = Access log
 access-intro = Every time someone reads a case it is logged: who, when and where. The log cannot be changed, and each entry is chained to the one before.

@@ -457,7 +457,7 @@ nav-access-log = Åtkomstlogg
 case-who-read = Vem har läst ärendet?
 
 alerts-title = Larm
-alerts-failed = Misslyckade utskick
+alerts-failed = Misslyckade utskick ({ $count })
 alerts-all = Alla larm
 alerts-none = Inga larm här.
 alerts-deliveries = Utskick
@@ -465,6 +465,16 @@ alerts-attempts = { $attempts } försök
 alerts-retry = Försök igen
 alerts-retried = De misslyckade utskicken skickas igen.
 alerts-nothing-to-retry = Larmet hade inga misslyckade utskick.
+alerts-retried-all = { $count ->
+    [0] Det fanns inga misslyckade utskick att skicka igen.
+    [one] 1 larm skickas igen.
+   *[other] { $count } larm skickas igen.
+}
+alerts-retry-all = Försök igen med alla misslyckade ({ $count })
+alerts-retry-all-hint = Till exempel när e-postservern fungerar igen efter ett avbrott. Varje utskick får nya försök.
+alerts-shown = Visar { $first }–{ $last } av { $total }.
+alerts-technical = Teknisk information
+receiver-security-managers = Säkerhetschefen
 alert-title = Larm
 alert-comment-label = Kommentar (frivillig)
 alert-comment-hint = Till exempel vad du gör nu. Skriv inga namn.
@@ -476,6 +486,13 @@ channel-webhook = Webhook
 delivery-pending = Väntar
 delivery-delivered = Levererat
 delivery-failed = Misslyckat
+delivery-failure-unreachable = Servern svarade inte
+delivery-failure-deferred = Servern bad oss försöka senare
+delivery-failure-refused = Servern tog inte emot meddelandet
+delivery-failure-insecure = En säker anslutning till servern gick inte att upprätta
+delivery-failure-not_configured = Ingen e-postserver är inställd
+delivery-failure-bad_address = Adressen går inte att använda
+delivery-failure-unexpected = Ett oväntat fel
 
 access-title = Åtkomstlogg
 access-intro = Varje gång någon läser ett ärende loggas det: vem, när och var. Loggen kan inte ändras, och varje post är kedjad till den före.

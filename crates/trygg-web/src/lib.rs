@@ -209,6 +209,7 @@ impl Pages {
                     web::post().to(case_work::add_comment),
                 )
                 .route("/larm", web::get().to(case_work::alerts))
+                .route("/larm/forsok-igen", web::post().to(case_work::retry_alerts))
                 .route("/larm/{id}", web::get().to(case_work::alert))
                 .route(
                     "/larm/{id}/forsok-igen",

@@ -455,6 +455,9 @@ pub struct DeliveryRow {
     pub target: String,
     pub state: String,
     pub attempts: i64,
+    /// Why the last attempt failed, in words.
+    pub failure: Option<String>,
+    /// The technical text behind it, one click away.
     pub last_error: Option<String>,
 }
 
@@ -480,7 +483,13 @@ pub struct AlertsPage {
     pub layout: Layout,
     pub tabs: Vec<Link>,
     pub notice: Option<String>,
+    /// How many alerts the list holds, and which of them this page shows, in words.
+    pub shown: String,
+    /// Alerts with a failed delivery, all of which one button queues again.
+    pub failed_total: i64,
     pub alerts: Vec<ListedAlert>,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
 }
 
 #[derive(Template)]

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::{Browser, Page, comment_bodies, manager};
 use crate::alerts::until_deliveries;
 use crate::helpers::*;
+use crate::smtp::SmtpServer;
 
 /// Sends one of the case page's forms as it is on `page`, with `fields`.
 async fn send(
@@ -398,6 +399,115 @@ async fn alert_for(app: &TestApp, case: &str, receiver: &str) -> Value {
         .find(|alert| alert["receiver"] == json!(receiver))
         .unwrap_or_else(|| panic!("no alert for {receiver}: {}", alerts.body))
         .clone()
+}
+
+/// An e-mail outage, as a security manager lives it: the failed alerts a page at a time with
+/// their total, receivers by name, the failure in words; once the server is back, one action
+/// sends them all.
+#[actix_web::test]
+async fn after_an_e_mail_outage_every_failed_alert_is_paged_explained_and_retried_at_once() {
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = spawn_app_with_pages_configured(|settings| {
+        settings.delivery.smtp_url = Some(format!("smtp://{address}"));
+        settings.delivery.max_attempts = 1;
+    })
+    .await;
+    let mut cases = Vec::new();
+    for _ in 0..10 {
+        cases.push(app.file_id(&reporter("anna"), &report()).await);
+    }
+    let cases: Vec<&str> = cases.iter().map(String::as_str).collect();
+    until_deliveries(&app, &cases, |delivery| delivery["state"] == "failed").await;
+    let total = app.get("/api/v1/alerts?state=failed", &manager()).await;
+    let total = total.body.as_array().unwrap().len();
+    assert!(total > 25, "more than a page: {total}");
+    let unreachable = &total_alerts(&app).await[0]["deliveries"][0];
+    assert_eq!(unreachable["last_failure"], "unreachable", "{unreachable}");
+
+    let mut ivy = Browser::new(&app);
+    ivy.sign_in("ivy:security_manager").await;
+    let first = ivy.get("/larm").await;
+    assert!(
+        first.html.contains(&format!("Visar 1–25 av {total}.")),
+        "{}",
+        first.html
+    );
+    assert!(
+        first
+            .html
+            .contains(&format!("Misslyckade utskick ({total})"))
+    );
+    assert!(first.html.contains("Servern svarade inte"));
+    assert!(first.html.contains("Teknisk information"));
+    assert!(
+        first.html.contains(">Säkerhetschefen<"),
+        "receivers by name"
+    );
+    assert!(!first.html.contains(">sakerhetschef<"));
+    assert!(first.html.contains(r#"href="/larm?sida=2""#));
+    let second = ivy.get("/larm?sida=2").await;
+    assert!(
+        second
+            .html
+            .contains(&format!("Visar 26–{total} av {total}."))
+    );
+    assert!(!second.html.contains("sida=3"));
+
+    let forged = ivy
+        .send(
+            Method::POST,
+            "/larm/forsok-igen",
+            Some(&[("csrf", "forged")]),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let mut dave = Browser::new(&app);
+    dave.sign_in("dave:handler:utbildning").await;
+    let page = dave.get("/arenden").await;
+    let refused = dave
+        .send(
+            Method::POST,
+            "/larm/forsok-igen",
+            Some(&[("csrf", &page.csrf())]),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "only security managers"
+    );
+
+    let smtp = SmtpServer::start_on(address);
+    let retried = ivy
+        .send(
+            Method::POST,
+            "/larm/forsok-igen",
+            Some(&[("csrf", &first.csrf())]),
+        )
+        .await;
+    assert_eq!(
+        retried.location.as_deref(),
+        Some(format!("/larm?forsok={total}").as_str())
+    );
+    let notice = ivy.get(retried.location.as_deref().unwrap()).await;
+    assert!(notice.html.contains(&format!("{total} larm skickas igen.")));
+    until_deliveries(&app, &cases, |delivery| delivery["state"] == "delivered").await;
+    assert_eq!(smtp.mails().len(), total, "each alert once");
+    let after = ivy.get("/larm").await;
+    assert!(
+        after.html.contains("Misslyckade utskick (0)"),
+        "{}",
+        after.html
+    );
+}
+
+/// Every alert, newest first, from the API.
+async fn total_alerts(app: &TestApp) -> Vec<Value> {
+    let alerts = app.get("/api/v1/alerts", &manager()).await;
+    alerts.body.as_array().unwrap().clone()
 }
 
 #[actix_web::test]

@@ -5,7 +5,7 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_domain::text::{self, schema::AcknowledgementComment};
-use trygg_domain::{AlertReason, Channel, DeliveryState};
+use trygg_domain::{AlertReason, Channel, DeliveryFailure, DeliveryState};
 use trygg_notifier::{Routing, Wakeup};
 use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
 use uuid::Uuid;
@@ -34,6 +34,12 @@ pub struct DeliveryView {
     pub target: String,
     pub state: DeliveryState,
     pub attempts: i64,
+    /// Why the last attempt failed: `unreachable` (the server did not answer), `deferred` (it
+    /// asked to try later), `refused` (it refused the message), `insecure` (no TLS), `not_configured`
+    /// (no SMTP server set), `bad_address`, `unexpected`. Absent for failures recorded before
+    /// the service kept it.
+    pub last_failure: Option<DeliveryFailure>,
+    /// The last failure's technical text.
     pub last_error: Option<String>,
     pub delivered_at: Option<DateTime<Utc>>,
 }
@@ -71,6 +77,7 @@ impl From<AlertRecord> for AlertView {
                     target: d.target,
                     state: d.state,
                     attempts: d.attempts,
+                    last_failure: d.last_failure,
                     last_error: d.last_error,
                     delivered_at: d.delivered_at,
                 })
@@ -116,10 +123,10 @@ pub async fn list_alerts(
         return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
     }
     let filter = AlertFilter {
-        id: None,
         state: query.state,
         case: query.case,
         limit: limit.min(MAX_PAGE_SIZE),
+        ..AlertFilter::default()
     };
     let alerts = web::block(move || database.alerts(&filter)).await??;
     Ok(web::Json(alerts.into_iter().map(AlertView::from).collect()))

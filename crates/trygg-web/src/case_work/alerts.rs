@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use trygg_domain::text::{self, TextError};
 use trygg_domain::{DeliveryState, Role};
 use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, MAX_PAGE_SIZE, StorageError};
+use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, StorageError};
 use uuid::Uuid;
 
 use super::Desk;
@@ -18,47 +18,87 @@ use crate::reports::label;
 use crate::templates::{AlertPage, AlertsPage, DeliveryRow, FieldError, Layout, Link, ListedAlert};
 use crate::{Form, html, see_other};
 
+/// Alerts a page of the list shows.
+const PAGE_SIZE: i64 = 25;
+
 #[derive(Debug, serde::Deserialize)]
 pub struct AlertsQuery {
     /// `alla` for every alert; otherwise the failed ones.
     visa: Option<String>,
-    /// Set after a retry: whether anything was queued again.
+    /// The page, from 1.
+    sida: Option<u32>,
+    /// Set after a retry: `ja` (queued again), `nej` (nothing to retry) or the number of
+    /// alerts a retry of every failed one queued.
     forsok: Option<String>,
 }
 
-/// `GET /larm`.
+/// `GET /larm`: failed alerts (or all), newest first, a page at a time with the total.
 pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
     desk.security_manager()?;
-    let all = match query.visa.as_deref() {
-        None => false,
-        Some("alla") => true,
+    let (all, tab) = match query.visa.as_deref() {
+        None => (false, ""),
+        Some("alla") => (true, "visa=alla&"),
         Some(_) => return Err(WebError::NotFound),
     };
+    let page = i64::from(query.sida.unwrap_or(1).max(1));
+    let state = (!all).then_some(DeliveryState::Failed);
     let filter = AlertFilter {
-        state: (!all).then_some(DeliveryState::Failed),
-        limit: MAX_PAGE_SIZE,
+        state,
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
         ..AlertFilter::default()
     };
     let reader = desk.database.clone();
-    let alerts = web::block(move || reader.alerts(&filter)).await??;
+    let (alerts, total, failed_total) = web::block(move || {
+        let total = reader.count_alerts(state)?;
+        let failed = match state {
+            Some(_) => total,
+            None => reader.count_alerts(Some(DeliveryState::Failed))?,
+        };
+        Ok::<_, StorageError>((reader.alerts(&filter)?, total, failed))
+    })
+    .await??;
     let lang = desk.lang();
     let layout = Layout::new(&desk.visitor, "alerts-title");
     let tabs = [
-        (false, "/larm", "alerts-failed"),
-        (true, "/larm?visa=alla", "alerts-all"),
+        (false, "/larm", "alerts-failed", failed_total),
+        (true, "/larm?visa=alla", "alerts-all", -1),
     ]
     .into_iter()
-    .map(|(shows_all, href, message)| Link {
+    .map(|(shows_all, href, message, count)| Link {
         href: href.to_owned(),
-        label: lang.text(message),
+        label: if count >= 0 {
+            lang.text_count(message, "count", count)
+        } else {
+            lang.text(message)
+        },
         current: shows_all == all,
     })
     .collect();
     let notice = match query.forsok.as_deref() {
         Some("ja") => Some(lang.text("alerts-retried")),
         Some("nej") => Some(lang.text("alerts-nothing-to-retry")),
-        _ => None,
+        Some(count) => count
+            .parse::<i64>()
+            .ok()
+            .map(|count| lang.text_count("alerts-retried-all", "count", count)),
+        None => None,
     };
+    let first = (page - 1) * PAGE_SIZE + 1;
+    let last = (first + alerts.len() as i64 - 1).max(0);
+    let shown = if total == 0 {
+        String::new()
+    } else {
+        lang.text_with(
+            "alerts-shown",
+            &[
+                ("first", &first.to_string()),
+                ("last", &last.to_string()),
+                ("total", &total.to_string()),
+            ],
+        )
+    };
+    let href = |page: i64| format!("/larm?{tab}sida={page}");
     html(&AlertsPage {
         alerts: alerts
             .into_iter()
@@ -67,6 +107,10 @@ pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResp
         layout,
         tabs,
         notice,
+        shown,
+        failed_total,
+        previous_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page * PAGE_SIZE < total).then(|| href(page + 1)),
     })
 }
 
@@ -82,7 +126,7 @@ pub(super) fn listed(desk: &Desk, layout: &Layout, alert: AlertRecord) -> Listed
             .any(|delivery| delivery.state == DeliveryState::Failed),
         case_href: format!("/arenden/{}", alert.case_id),
         case_number: alert.case_number.to_string(),
-        receiver: alert.receiver,
+        receiver: desk.receiver_label(&alert.receiver),
         reason: label(lang, "alert-reason", alert.reason.code()),
         created_at: alert.created_at,
         acknowledged: alert.acknowledged_at.map(|at| {
@@ -100,10 +144,37 @@ pub(super) fn listed(desk: &Desk, layout: &Layout, alert: AlertRecord) -> Listed
                 target: delivery.target,
                 state: label(lang, "delivery", delivery.state.code()),
                 attempts: delivery.attempts,
+                failure: match (delivery.last_failure, &delivery.last_error) {
+                    (Some(failure), _) => Some(label(lang, "delivery-failure", failure.code())),
+                    (None, Some(_)) => Some(lang.text("delivery-failure-unexpected")),
+                    (None, None) => None,
+                },
                 last_error: delivery.last_error,
             })
             .collect(),
     }
+}
+
+/// `POST /larm/forsok-igen`: every failed delivery queued again, after an outage; one action,
+/// in the service's log with who took it.
+pub async fn retry_all(
+    form: Form,
+    desk: Desk,
+    wakeup: web::Data<Wakeup>,
+) -> Result<HttpResponse, WebError> {
+    desk.visitor.check_csrf(&form)?;
+    desk.security_manager()?;
+    let database = desk.database.clone();
+    let alerts = web::block(move || database.retry_failed_alerts()).await??;
+    tracing::info!(
+        by = desk.principal.subject(),
+        alerts,
+        "every failed alert queued again"
+    );
+    if alerts > 0 {
+        wakeup.notify_one();
+    }
+    Ok(see_other(&format!("/larm?forsok={alerts}")))
 }
 
 /// `POST /larm/{id}/forsok-igen`: the alert's failed deliveries queued again.

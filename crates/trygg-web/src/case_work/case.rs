@@ -158,10 +158,9 @@ pub(super) async fn case_page(
             return Ok(None);
         };
         let alerts = store.alerts(&AlertFilter {
-            id: None,
-            state: None,
             case: Some(id),
             limit: ALERTS_SHOWN,
+            ..AlertFilter::default()
         })?;
         let case_workers = store.case_workers(&file.incident.offices)?;
         let reporter = store.person(&file.incident.reporter)?;

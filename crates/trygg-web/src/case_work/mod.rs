@@ -14,6 +14,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
 use trygg_domain::{Catalogue, Clock, Principal, Role, Visibility};
+use trygg_notifier::{Acknowledger, Routing};
 use trygg_storage::Database;
 
 use crate::error::WebError;
@@ -22,7 +23,8 @@ use crate::session::Visitor;
 
 pub use access_log::{check as check_access_log, list as access_log};
 pub use alerts::{
-    acknowledge as acknowledge_alert, list as alerts, retry as retry_alert, show as alert,
+    acknowledge as acknowledge_alert, list as alerts, retry as retry_alert,
+    retry_all as retry_alerts, show as alert,
 };
 pub use case::show;
 pub use changes::{
@@ -38,6 +40,7 @@ pub struct Desk {
     scope: Visibility,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
+    routing: web::Data<Routing>,
     clock: web::Data<Clock>,
 }
 
@@ -65,6 +68,7 @@ fn desk(request: &HttpRequest, visitor: Visitor) -> Result<Desk, WebError> {
         scope,
         database: state(request)?,
         catalogue,
+        routing: state(request)?,
         clock: state(request)?,
     })
 }
@@ -107,6 +111,21 @@ impl Desk {
     /// A focus area's label in the page's language.
     fn focus_area_label(&self, code: &str) -> String {
         crate::reports::focus_area_label(&self.catalogue, self.lang(), code)
+    }
+
+    /// An alert receiver as people know it: its label in the routing rules, else the office
+    /// or the role that acknowledges its alerts, else its code.
+    fn receiver_label(&self, code: &str) -> String {
+        let lang = self.lang();
+        let Some(receiver) = self.routing.receiver(code) else {
+            return code.to_owned();
+        };
+        match (&receiver.label, &receiver.acknowledged_by) {
+            (Some(label), _) => lang.pick(&label.sv, label.en.as_deref()),
+            (None, Some(Acknowledger::Office(office))) => self.office_label(office),
+            (None, Some(Acknowledger::SecurityManagers)) => lang.text("receiver-security-managers"),
+            (None, None) => code.to_owned(),
+        }
     }
 
     /// An office's label in the page's language.
