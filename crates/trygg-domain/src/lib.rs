@@ -14,7 +14,7 @@ mod workflow;
 
 pub use access::{ClaimsError, MAX_SUBJECT_CHARS, Principal, Role, Visibility, check_subject};
 pub use allowance::{Allowances, Origin};
-pub use case_number::CaseNumber;
+pub use case_number::{CaseNumber, NotACaseNumber};
 pub use catalogue::{
     Catalogue, CatalogueError, ClassificationRule, Code, DistrictCode, Entry, FocusArea,
     FocusAreaCode, OfficeCode,

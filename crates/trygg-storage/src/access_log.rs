@@ -245,9 +245,24 @@ impl<T> Unread<T> {
 pub struct AccessFilter {
     pub incident_id: Option<Uuid>,
     pub actor: Option<String>,
-    /// Only entries after this sequence number (the cursor).
-    pub after_cursor: Option<i64>,
+    pub page: AccessPage,
     pub limit: i64,
+}
+
+/// Which way a listing of the access log runs, and where it goes on from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessPage {
+    /// Oldest first, after this sequence number: an integration reading the log in order.
+    OldestFirst { after: Option<i64> },
+    /// Newest first, before this sequence number: a person looking into who read what lately.
+    NewestFirst { before: Option<i64> },
+}
+
+impl Default for AccessPage {
+    /// The whole log in order.
+    fn default() -> AccessPage {
+        AccessPage::OldestFirst { after: None }
+    }
 }
 
 /// Why an entry does not hold.
@@ -663,17 +678,29 @@ impl Database {
     pub fn access_log(&self, filter: &AccessFilter) -> Result<Vec<AccessEntry>, StorageError> {
         let mut query = access_log::table
             .select(AccessEntry::as_select())
-            .order(access_log::seq)
             .limit(filter.limit)
             .into_boxed();
+        query = match filter.page {
+            AccessPage::OldestFirst { after } => {
+                let query = query.order(access_log::seq);
+                match after {
+                    Some(cursor) => query.filter(access_log::seq.gt(cursor)),
+                    None => query,
+                }
+            }
+            AccessPage::NewestFirst { before } => {
+                let query = query.order(access_log::seq.desc());
+                match before {
+                    Some(cursor) => query.filter(access_log::seq.lt(cursor)),
+                    None => query,
+                }
+            }
+        };
         if let Some(id) = filter.incident_id {
             query = query.filter(access_log::incident_id.eq(id.to_string()));
         }
         if let Some(actor) = &filter.actor {
             query = query.filter(access_log::actor.eq(actor));
-        }
-        if let Some(cursor) = filter.after_cursor {
-            query = query.filter(access_log::seq.gt(cursor));
         }
         Ok(query.load(&mut *self.connection()?)?)
     }

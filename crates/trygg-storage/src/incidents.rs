@@ -437,6 +437,35 @@ impl Database {
         Ok(filed > 0)
     }
 
+    /// The id of the case with this number, if there is one: a case number names a case
+    /// without its content (nothing is read, so nothing is logged).
+    pub fn case_with_number(&self, number: CaseNumber) -> Result<Option<Uuid>, StorageError> {
+        let found: Option<(String, NaiveDateTime)> = incidents::table
+            .filter(incidents::seq.eq(number.number()))
+            .select((incidents::id, incidents::received_at))
+            .first(&mut *self.connection()?)
+            .optional()?;
+        found
+            .filter(|(_, received_at)| received_at.year() == number.year())
+            .map(|(id, _)| Uuid::parse_str(&id).map_err(|e| StorageError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    /// The case numbers of these cases, by id (those that no longer exist are left out).
+    pub fn case_numbers(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, CaseNumber>, StorageError> {
+        let rows: Vec<(String, i64, NaiveDateTime)> = incidents::table
+            .filter(incidents::id.eq_any(ids))
+            .select((incidents::id, incidents::seq, incidents::received_at))
+            .load(&mut *self.connection()?)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, seq, received_at)| (id, CaseNumber::new(received_at.year(), seq)))
+            .collect())
+    }
+
     /// One case, if it exists and is visible to `reader`, who is logged as reading it.
     pub fn read_incident(
         &self,

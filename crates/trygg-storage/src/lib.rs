@@ -23,8 +23,8 @@ mod statistics;
 mod unnest;
 
 pub use access_log::{
-    AccessEntry, AccessFilter, AccessLogKey, AccessLogKeys, Breakage, ChainReport, Purpose, Reader,
-    Unread, WeakKey, anchors_in,
+    AccessEntry, AccessFilter, AccessLogKey, AccessLogKeys, AccessPage, Breakage, ChainReport,
+    Purpose, Reader, Unread, WeakKey, anchors_in,
 };
 pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,

@@ -521,7 +521,7 @@ pub struct AccessLogPage {
     pub layout: Layout,
     pub case: String,
     pub user: String,
-    pub error: Option<String>,
+    pub errors: Vec<FieldError>,
     pub rows: Vec<AccessRow>,
     pub next_href: Option<String>,
 }
@@ -533,7 +533,7 @@ impl AccessLogPage {
             layout,
             case: case.unwrap_or_default().to_owned(),
             user: user.unwrap_or_default().to_owned(),
-            error: None,
+            errors: Vec::new(),
             rows: Vec::new(),
             next_href: None,
         }

@@ -536,10 +536,19 @@ async fn a_security_manager_retries_a_failed_alert_and_reads_who_read_the_case()
     assert_eq!(retried.location.as_deref(), Some("/larm?forsok=ja"));
 
     ivy.get(&format!("/arenden/{id}")).await;
-    let log = ivy.get(&format!("/atkomstlogg?arende={id}")).await;
-    assert_eq!(log.status, StatusCode::OK);
-    assert!(log.html.contains("Webb: ärendesidan"), "{}", log.html);
-    assert!(log.html.contains("<td>ivy</td>"));
+    let number = alert["case_number"].as_str().unwrap();
+    // By the case number as people read it, or by the id the case page links with.
+    for search in [number.to_lowercase(), id.clone()] {
+        let log = ivy.get(&format!("/atkomstlogg?arende={search}")).await;
+        assert_eq!(log.status, StatusCode::OK);
+        assert!(log.html.contains("Webb: ärendesidan"), "{}", log.html);
+        assert!(log.html.contains(&format!(">{number}</a>")), "{}", log.html);
+        assert!(log.html.contains("(ivy)</td>"), "{}", log.html);
+    }
+    let unknown = ivy.get("/atkomstlogg?arende=TRG-2026-999999").await;
+    assert!(unknown.html.contains("<title>Fel: "), "{}", unknown.html);
+    assert!(unknown.html.contains("error-summary"));
+    assert!(!unknown.html.contains("Inga läsningar matchar"));
     let check = ivy.get("/atkomstlogg/kontroll").await;
     assert!(check.html.contains("Loggen är hel"), "{}", check.html);
 

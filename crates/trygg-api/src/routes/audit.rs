@@ -3,7 +3,7 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_storage::{AccessEntry, AccessFilter, Database, MAX_PAGE_SIZE};
+use trygg_storage::{AccessEntry, AccessFilter, AccessPage, Database, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -90,7 +90,9 @@ pub async fn read_audit_log(
     let filter = AccessFilter {
         incident_id: query.case,
         actor: query.user,
-        after_cursor: query.cursor,
+        page: AccessPage::OldestFirst {
+            after: query.cursor,
+        },
         limit: limit + 1,
     };
     let mut entries = web::block(move || database.access_log(&filter)).await??;

@@ -1,62 +1,89 @@
 //! The access log on the web, for security managers: who read a case (or what a user read) and
-//! when, oldest first; and the hash chains' check, as `trygg audit verify` makes it.
+//! when, newest first; and the hash chains' check, as `trygg audit verify` makes it.
 
 use actix_web::{HttpResponse, web};
-use trygg_storage::{AccessFilter, MAX_PAGE_SIZE};
+use trygg_domain::CaseNumber;
+use trygg_storage::{AccessFilter, AccessPage, StorageError};
 use uuid::Uuid;
 
 use super::Desk;
 use crate::error::WebError;
-use crate::templates::{AccessLogPage, AccessRow, ChainCheckPage, Layout};
+use crate::templates::{AccessLogPage, AccessRow, ChainCheckPage, FieldError, Layout};
+
+/// Entries a page shows.
+const PAGE_SIZE: i64 = 50;
 use crate::{html, urlencode};
 
 #[derive(Debug, serde::Deserialize)]
 pub struct AccessQuery {
+    /// A case number (`TRG-2026-000123`) or a case's id (as the case page links here).
     arende: Option<String>,
     anvandare: Option<String>,
-    /// The last entry of the previous page.
-    efter: Option<i64>,
+    /// The last entry of the page before (older entries follow).
+    fore: Option<i64>,
 }
 
-/// `GET /atkomstlogg?arende=…&anvandare=…`.
+/// `GET /atkomstlogg?arende=…&anvandare=…`: newest first.
 pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
     desk.security_manager()?;
-    let case = query
-        .arende
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let user = query
-        .anvandare
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty());
+    let given = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (case, user) = (given(&query.arende), given(&query.anvandare));
     let layout = Layout::new(&desk.visitor, "access-title");
-    // A case is named by its id, as the case page links here; anything else matches nothing.
-    let case_id = match case.map(Uuid::parse_str) {
-        Some(Err(_)) => {
-            return html(&AccessLogPage {
-                error: Some(layout.t("access-error-case")),
-                ..AccessLogPage::empty(layout, case, user)
-            });
-        }
-        Some(Ok(id)) => Some(id),
+    let refused = |layout: Layout| {
+        let message = layout.t("access-error-case");
+        html(&AccessLogPage {
+            errors: vec![FieldError {
+                field: "arende".into(),
+                message,
+                href: "#field-arende".into(),
+            }],
+            ..AccessLogPage::empty(layout, case.as_deref(), user.as_deref())
+        })
+    };
+    let case_id = match case.as_deref() {
         None => None,
+        Some(text) => match (Uuid::parse_str(text), text.parse::<CaseNumber>()) {
+            (Ok(id), _) => Some(id),
+            (_, Ok(number)) => {
+                let reader = desk.database.clone();
+                match web::block(move || reader.case_with_number(number)).await?? {
+                    Some(id) => Some(id),
+                    None => return refused(layout),
+                }
+            }
+            _ => return refused(layout),
+        },
     };
     let filter = AccessFilter {
         incident_id: case_id,
-        actor: user.map(str::to_owned),
-        after_cursor: query.efter.filter(|seq| *seq >= 0),
-        limit: MAX_PAGE_SIZE + 1,
+        actor: user.clone(),
+        page: AccessPage::NewestFirst {
+            before: query.fore.filter(|seq| *seq > 0),
+        },
+        limit: PAGE_SIZE + 1,
     };
     let reader = desk.database.clone();
-    let mut entries = web::block(move || reader.access_log(&filter)).await??;
-    let next_href = (entries.len() as i64 > MAX_PAGE_SIZE).then(|| {
-        entries.truncate(MAX_PAGE_SIZE as usize);
+    let (mut entries, numbers, people) = web::block(move || {
+        let entries = reader.access_log(&filter)?;
+        let ids: Vec<String> = entries.iter().map(|e| e.incident_id.clone()).collect();
+        let actors: Vec<&str> = entries.iter().map(|e| e.actor.as_str()).collect();
+        let people = reader.people(&actors)?;
+        Ok::<_, StorageError>((reader.case_numbers(&ids)?, people))
+            .map(|(numbers, people)| (entries, numbers, people))
+    })
+    .await??;
+    let next_href = (entries.len() as i64 > PAGE_SIZE).then(|| {
+        entries.truncate(PAGE_SIZE as usize);
         format!(
-            "/atkomstlogg?arende={}&anvandare={}&efter={}",
-            urlencode(case.unwrap_or_default()),
-            urlencode(user.unwrap_or_default()),
+            "/atkomstlogg?arende={}&anvandare={}&fore={}",
+            urlencode(case.as_deref().unwrap_or_default()),
+            urlencode(user.as_deref().unwrap_or_default()),
             entries.last().map_or(0, |entry| entry.seq)
         )
     });
@@ -69,14 +96,19 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
                 .optional_text(&format!("purpose-{}", entry.purpose))
                 .unwrap_or_else(|| entry.purpose.clone()),
             case_href: format!("/arenden/{}", entry.incident_id),
-            case: entry.incident_id,
-            user: entry.actor,
+            case: numbers
+                .get(&entry.incident_id)
+                .map_or_else(|| entry.incident_id.clone(), ToString::to_string),
+            user: match people.get(&entry.actor) {
+                Some(person) => format!("{} ({})", person.name, entry.actor),
+                None => entry.actor,
+            },
         })
         .collect();
     html(&AccessLogPage {
         rows,
         next_href,
-        ..AccessLogPage::empty(layout, case, user)
+        ..AccessLogPage::empty(layout, case.as_deref(), user.as_deref())
     })
 }
 
