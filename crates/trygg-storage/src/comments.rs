@@ -1,5 +1,7 @@
 //! Comments on a case: internal ones for case workers, and those shared with the reporter.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use trygg_domain::{Audience, Visibility};
@@ -10,7 +12,7 @@ use crate::case_work::{find, visible_seq};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::Incident;
-use crate::schema::comments;
+use crate::schema::{comments, incidents, reporter_reads};
 
 /// A comment as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +73,68 @@ impl Database {
         // The connection goes back first: on PostgreSQL logging takes one of its own.
         drop(conn);
         self.log_found(Some(found), id, reader)
+    }
+}
+
+impl Database {
+    /// How many case workers' messages to the reporter each of these cases has that its
+    /// reporter has not seen on their report's page, by case id (cases with none left out).
+    pub fn unread_replies(&self, ids: &[String]) -> Result<HashMap<String, i64>, StorageError> {
+        let mut conn = self.connection()?;
+        let replies: Vec<(String, i64, i64)> = comments::table
+            .inner_join(incidents::table)
+            .filter(incidents::id.eq_any(ids))
+            .filter(comments::audience.eq(Audience::Reporter.code()))
+            .filter(comments::author.ne(incidents::reporter))
+            .select((incidents::id, incidents::seq, comments::seq))
+            .load(&mut *conn)?;
+        let cases: Vec<i64> = replies.iter().map(|(_, case, _)| *case).collect();
+        let seen: HashMap<i64, i64> = reporter_reads::table
+            .filter(reporter_reads::incident_seq.eq_any(&cases))
+            .select((
+                reporter_reads::incident_seq,
+                reporter_reads::last_seen_comment,
+            ))
+            .load::<(i64, i64)>(&mut *conn)?
+            .into_iter()
+            .collect();
+        let mut unread = HashMap::new();
+        for (id, case, comment) in replies {
+            if seen.get(&case).is_none_or(|last| comment > *last) {
+                *unread.entry(id).or_insert(0) += 1;
+            }
+        }
+        Ok(unread)
+    }
+
+    /// Records that the reporter has seen every comment the case has now (their report's page
+    /// showed them).
+    pub fn mark_replies_seen(&self, id: Uuid) -> Result<(), StorageError> {
+        self.write(move |conn| {
+            let latest: Option<(i64, Option<i64>)> = incidents::table
+                .filter(incidents::id.eq(id.to_string()))
+                .select((
+                    incidents::seq,
+                    comments::table
+                        .filter(comments::incident_seq.eq(incidents::seq))
+                        .select(diesel::dsl::max(comments::seq))
+                        .single_value(),
+                ))
+                .first(conn)
+                .optional()?;
+            let Some((case, Some(latest))) = latest else {
+                return Ok(());
+            };
+            let row = reporter_reads::table.filter(reporter_reads::incident_seq.eq(case));
+            diesel::delete(row).execute(conn)?;
+            diesel::insert_into(reporter_reads::table)
+                .values((
+                    reporter_reads::incident_seq.eq(case),
+                    reporter_reads::last_seen_comment.eq(latest),
+                ))
+                .execute(conn)?;
+            Ok::<_, StorageError>(())
+        })
     }
 }
 

@@ -171,6 +171,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reporter_reads (incident_seq) {
+        incident_seq -> BigInt,
+        last_seen_comment -> BigInt,
+    }
+}
+
 diesel::joinable!(incident_offices -> incidents (incident_seq));
 diesel::joinable!(alerts -> incidents (incident_seq));
 diesel::joinable!(deliveries -> alerts (alert_seq));
@@ -188,4 +195,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     actions,
     alerts,
     deliveries,
+    reporter_reads,
 );

@@ -182,6 +182,18 @@ severity-high-hint = A serious threat, or violence without injuries.
 severity-serious = Serious
 severity-serious-hint = Danger to life or health, for example a threat with a knife or a weapon, or violence causing injuries.
 
+reports-messages = Messages
+reports-unread = { $count ->
+    [one] 1 new reply
+   *[other] { $count } new replies
+}
+reports-no-unread = None new
+reports-statuses = What does the status mean?
+report-new-message = New
+status-explained-received = We have received your report. No handler has read it yet.
+status-explained-triaged = A handler has read the report and decided how to handle it.
+status-explained-in_progress = Someone is working on the case, for example with talks or actions.
+status-explained-closed = The case is closed. You can still write to the handler here.
 status-received = Received
 status-triaged = Assessed
 status-in_progress = Being handled

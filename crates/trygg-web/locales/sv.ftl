@@ -182,6 +182,18 @@ severity-high-hint = Allvarligt hot eller våld som inte gav skador.
 severity-serious = Allvarlig
 severity-serious-hint = Fara för liv eller hälsa, till exempel hot med kniv eller vapen, eller våld som gav skador.
 
+reports-messages = Meddelanden
+reports-unread = { $count ->
+    [one] 1 nytt svar
+   *[other] { $count } nya svar
+}
+reports-no-unread = Inga nya
+reports-statuses = Vad betyder statusen?
+report-new-message = Nytt
+status-explained-received = Vi har tagit emot din rapport. Ingen handläggare har läst den ännu.
+status-explained-triaged = En handläggare har läst rapporten och bedömt hur den ska hanteras.
+status-explained-in_progress = Någon arbetar med ärendet, till exempel med samtal eller åtgärder.
+status-explained-closed = Ärendet är avslutat. Du kan fortfarande skriva till handläggaren här.
 status-received = Mottagen
 status-triaged = Bedömd
 status-in_progress = Under handläggning

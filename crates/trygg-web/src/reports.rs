@@ -3,10 +3,13 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_domain::{Audience, Catalogue, Clock, Description, Entry, Principal, may_comment};
-use trygg_storage::{CaseFile, Comment, Database, Incident, IncidentFilter, Purpose, Reader};
+use trygg_storage::{
+    CaseFile, Comment, Database, Incident, IncidentFilter, Purpose, Reader, StorageError,
+};
 use uuid::Uuid;
 
 use crate::error::WebError;
+use crate::filing::report_facts;
 use crate::i18n::Lang;
 use crate::session::Visitor;
 use crate::templates::{CommentRow, FieldError, Layout, ReportPage, ReportRow, ReportsPage};
@@ -89,7 +92,13 @@ pub async fn list(
     };
     let (store, visibility) = (database.clone(), principal.own_reports());
     let reader = Reader::new(principal.subject(), Purpose::WebMyReports);
-    let page = web::block(move || store.list_incidents(&filter, &visibility, &reader)).await??;
+    let (page, unread) = web::block(move || {
+        let page = store.list_incidents(&filter, &visibility, &reader)?;
+        let ids: Vec<String> = page.cases.iter().map(|case| case.id.to_string()).collect();
+        Ok::<_, StorageError>((store.unread_replies(&ids)?, page))
+            .map(|(unread, page)| (page, unread))
+    })
+    .await??;
     let older_href = page
         .next_cursor
         .map(|seq| format!("/mina-rapporter?fore={seq}"));
@@ -103,6 +112,9 @@ pub async fn list(
             kind: label(lang, "kind", incident.circumstances.kind.code()),
             occurred_at: incident.occurred_at,
             status: label(lang, "status", incident.status.code()),
+            unread: unread
+                .get(&incident.id.to_string())
+                .map(|count| lang.text_count("reports-unread", "count", *count)),
         })
         .collect();
     html(&ReportsPage {
@@ -127,7 +139,12 @@ pub async fn show(
     catalogue: web::Data<Catalogue>,
 ) -> Result<HttpResponse, WebError> {
     let principal = signed_in(&visitor, &catalogue)?;
-    let page = report_page(&visitor, &database, &catalogue, &principal, id.into_inner()).await?;
+    let id = id.into_inner();
+    let page = report_page(&visitor, &database, &catalogue, &principal, id).await?;
+    if page.comments.iter().any(|comment| comment.new) {
+        let store = database.clone();
+        web::block(move || store.mark_replies_seen(id)).await??;
+    }
     html(&ReportPage {
         added: query.tillagd.is_some(),
         ..page
@@ -144,48 +161,44 @@ async fn report_page(
     let CaseFile {
         incident, comments, ..
     } = read_own(database, principal, id).await?;
+    let store = database.clone();
+    let unread = web::block(move || store.unread_replies(&[id.to_string()]))
+        .await??
+        .into_values()
+        .sum::<i64>();
     let lang = visitor.lang;
     let layout = Layout::new(visitor, "report-title");
-    let facts = vec![
-        (
-            layout.t("question-kind"),
-            label(lang, "kind", incident.circumstances.kind.code()),
-        ),
-        (
-            layout.t("reports-occurred"),
-            layout.local(&incident.occurred_at),
-        ),
-        (
-            layout.t("question-district"),
-            district_label(catalogue, lang, &incident.district),
-        ),
-        (
-            layout.t("question-place_kind"),
-            label(lang, "place", incident.circumstances.place_kind.code()),
-        ),
-        (
-            layout.t("question-severity"),
-            label(lang, "severity", incident.circumstances.severity.code()),
-        ),
-        (
-            layout.t("report-received"),
-            layout.local(&incident.received_at),
-        ),
-    ];
+    let mut facts = report_facts(&incident, catalogue, lang, &["focus_area", "description"]);
+    facts.push((
+        layout.t("report-received"),
+        layout.local(&incident.received_at),
+    ));
+    // The newest `unread` messages from others are the ones not seen before.
+    let mut unseen = unread;
+    let mut comments: Vec<CommentRow> = comments
+        .into_iter()
+        .rev()
+        .map(|comment: Comment| {
+            let from_me = comment.author == principal.subject();
+            let new = !from_me && unseen > 0;
+            unseen -= i64::from(new);
+            CommentRow {
+                from_me,
+                new,
+                at: comment.at,
+                body: comment.body,
+            }
+        })
+        .collect();
+    comments.reverse();
     Ok(ReportPage {
         layout,
         case_number: incident.case_number.to_string(),
         status: label(lang, "status", incident.status.code()),
+        status_explained: label(lang, "status-explained", incident.status.code()),
         facts,
         description: incident.description,
-        comments: comments
-            .into_iter()
-            .map(|comment: Comment| CommentRow {
-                from_me: comment.author == principal.subject(),
-                at: comment.at,
-                body: comment.body,
-            })
-            .collect(),
+        comments,
         action: format!("/mina-rapporter/{id}/komplettera"),
         addition: String::new(),
         errors: Vec::new(),

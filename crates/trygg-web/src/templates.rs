@@ -231,6 +231,8 @@ pub struct ReportRow {
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
     pub status: String,
+    /// Messages from case workers the reporter has not seen yet, in words.
+    pub unread: Option<String>,
 }
 
 #[derive(Template)]
@@ -246,6 +248,8 @@ pub struct ReportsPage {
 pub struct CommentRow {
     pub at: DateTime<Utc>,
     pub from_me: bool,
+    /// A case worker's message the reporter had not seen before this page.
+    pub new: bool,
     pub body: String,
 }
 
@@ -255,6 +259,8 @@ pub struct ReportPage {
     pub layout: Layout,
     pub case_number: String,
     pub status: String,
+    /// What the status means for the reporter, in words.
+    pub status_explained: String,
     pub facts: Vec<(String, String)>,
     pub description: String,
     pub comments: Vec<CommentRow>,

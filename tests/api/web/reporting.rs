@@ -105,6 +105,51 @@ async fn a_report_filed_on_the_pages_is_the_case_the_api_shows_with_its_alerts_a
     );
 }
 
+/// A reporter sees on "Mina rapporter" that a handler replied, reads it once as new, and is
+/// told what each status means; their own additions and internal notes are never "new".
+#[actix_web::test]
+async fn a_reporter_sees_which_reports_have_replies_they_have_not_read() {
+    let app = spawn_app_with_pages().await;
+    let annas = app.file_id(&reporter("anna"), &report()).await;
+    let dave = token("dave", &["handler"], Some("utbildning"));
+    let comments = format!("/api/v1/incidents/{annas}/comments");
+    for (who, audience, body) in [
+        (&dave, "internal", "Internal: known pupil."),
+        (&reporter("anna"), "reporter", "He came back."),
+        (&dave, "reporter", "We will call you today."),
+        (&dave, "reporter", "Rektor is informed."),
+    ] {
+        let body = json!({"audience": audience, "body": body});
+        let reply = app.post(&comments, who, None, &body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    let mut anna = Browser::new(&app);
+    anna.sign_in("anna:reporter").await;
+    let list = anna.get("/mina-rapporter").await;
+    assert!(list.html.contains("2 nya svar"), "{}", list.html);
+    assert!(list.html.contains("Vad betyder statusen?"));
+
+    let report = anna.get(&format!("/mina-rapporter/{annas}")).await;
+    assert_eq!(
+        report.html.matches(">Nytt</strong>").count(),
+        2,
+        "{}",
+        report.html
+    );
+    assert!(report.html.contains("Ingen handläggare har läst den ännu."));
+    assert!(!report.html.contains("Internal: known pupil."));
+    let again = anna.get(&format!("/mina-rapporter/{annas}")).await;
+    assert_eq!(again.html.matches(">Nytt</strong>").count(), 0, "seen once");
+    let list = anna.get("/mina-rapporter").await;
+    assert!(list.html.contains("Inga nya"), "{}", list.html);
+
+    let reply = json!({"audience": "reporter", "body": "Closing soon."});
+    let sent = app.post(&comments, &dave, None, &reply).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let list = anna.get("/mina-rapporter").await;
+    assert!(list.html.contains("1 nytt svar"), "{}", list.html);
+}
+
 #[actix_web::test]
 async fn the_pages_show_a_reporter_their_own_reports_only_and_refuse_forged_forms() {
     let app = spawn_app_with_pages().await;
