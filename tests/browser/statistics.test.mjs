@@ -76,6 +76,13 @@ describe('statistics on the web', () => {
       assert.equal(response.status, 200);
       assert.equal(downloaded, await response.text());
       assert.match(downloaded, /^district,district_label,kind,kind_label,count,suppressed\r\n/);
+      const [excel] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('.downloads a[href^="/statistik/hamta?format=csv-semicolon&"]'),
+      ]);
+      assert.match(excel.suggestedFilename(), /^anmalningsstatistik-.*-excel\.csv$/);
+      assert.notEqual(excel.suggestedFilename(), download.suggestedFilename(), 'each download its own name');
+      assert.match(await readFile(await excel.path(), 'utf8'), /^\uFEFFStadsdel;Typ av händelse;Antal\r\n/);
 
       await toEnglish(page);
       assert.match(await page.textContent('main'), /suppressed/);

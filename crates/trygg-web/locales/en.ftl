@@ -557,8 +557,9 @@ statistics-filters = Narrow down (optional)
 statistics-all = All
 statistics-show = Show the statistics
 statistics-period = Incidents { $from } – { $to }, compared with the period before ({ $previous }).
-statistics-download-csv = Download CSV
-statistics-download-csv-semicolon = Download CSV for Excel (semicolon)
+statistics-download-csv = Download CSV (codes and English headings, as the API)
+statistics-download-csv-semicolon = Download for Excel (headings in English, semicolons)
+statistics-excel-legend = .. = suppressed: counts under { $threshold }, or counts that could be worked out from the totals. They are counted in the totals.
 statistics-download-json-stat = Download JSON-stat
 statistics-suppression-note = Counts below { $threshold }, and counts that could be worked out from the totals, are shown as “suppressed” so that no one can be singled out. They are included in the totals.
 statistics-suppressed = suppressed

@@ -557,8 +557,9 @@ statistics-filters = Avgränsa (valfritt)
 statistics-all = Alla
 statistics-show = Visa statistiken
 statistics-period = Händelser { $from } – { $to }, jämfört med perioden före ({ $previous }).
-statistics-download-csv = Ladda ner CSV
-statistics-download-csv-semicolon = Ladda ner CSV för Excel (semikolon)
+statistics-download-csv = Ladda ner CSV (koder och engelska rubriker, som API:t)
+statistics-download-csv-semicolon = Ladda ner för Excel (svenska rubriker, semikolon)
+statistics-excel-legend = .. = skyddat: antal under { $threshold }, eller antal som skulle gå att räkna ut ur summorna. De räknas med i summorna.
 statistics-download-json-stat = Ladda ner JSON-stat
 statistics-suppression-note = Antal under { $threshold }, och antal som skulle gå att räkna ut ur summorna, visas som ”skyddat” för att ingen ska kunna pekas ut. De räknas med i summorna.
 statistics-suppressed = skyddat

@@ -43,6 +43,83 @@ impl Format {
 /// whether it is suppressed. The semicolon variant starts with a byte-order mark, so that
 /// Excel set to Swedish reads it as UTF-8.
 pub fn csv(table: &Table, separator: char) -> String {
+    let mut header: Vec<String> = Vec::new();
+    for axis in table.axes() {
+        header.push(axis.dimension.code().to_owned());
+        header.push(format!("{}_label", axis.dimension.code()));
+    }
+    header.extend(["count".to_owned(), "suppressed".to_owned()]);
+    let rows = (0..table.len()).map(|index| {
+        let mut fields: Vec<String> = Vec::new();
+        for (axis, at) in table.axes().iter().zip(table.coordinates(index)) {
+            fields.push(axis.categories[at].code.clone());
+            fields.push(axis.categories[at].label.clone());
+        }
+        let count = table.count(index);
+        fields.push(count.map(|n| n.to_string()).unwrap_or_default());
+        fields.push(count.is_none().to_string());
+        fields
+    });
+    csv_text(std::iter::once(header).chain(rows), separator)
+}
+
+/// How a table reads in a spreadsheet, in the reader's language: the headings, each
+/// category's label, the symbol a suppressed count shows and the lines that explain it.
+pub struct SpreadsheetWords<'a> {
+    pub heading: &'a dyn Fn(Dimension) -> String,
+    pub category: &'a dyn Fn(Dimension, &str, &str) -> String,
+    pub count: &'a str,
+    pub suppressed: &'a str,
+    pub legend: &'a [String],
+}
+
+impl std::fmt::Debug for SpreadsheetWords<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpreadsheetWords")
+            .field("count", &self.count)
+            .field("suppressed", &self.suppressed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The table for a person with Excel set to Swedish: semicolons and a byte-order mark, one
+/// row per cell with its categories in words, a suppressed count as a symbol Excel keeps as
+/// text (not an empty cell, which it reads as nothing), and the legend after a blank line.
+pub fn spreadsheet(table: &Table, words: &SpreadsheetWords<'_>) -> String {
+    let mut header: Vec<String> = table
+        .axes()
+        .iter()
+        .map(|axis| (words.heading)(axis.dimension))
+        .collect();
+    header.push(words.count.to_owned());
+    let rows = (0..table.len()).map(|index| {
+        let mut fields: Vec<String> = table
+            .axes()
+            .iter()
+            .zip(table.coordinates(index))
+            .map(|(axis, at)| {
+                let category = &axis.categories[at];
+                (words.category)(axis.dimension, &category.code, &category.label)
+            })
+            .collect();
+        let count = table.count(index);
+        fields.push(count.map_or_else(|| words.suppressed.to_owned(), |n| n.to_string()));
+        fields
+    });
+    let legend = words.legend.iter().map(|line| vec![line.clone()]);
+    let blank = std::iter::once(Vec::new());
+    csv_text(
+        std::iter::once(header)
+            .chain(rows)
+            .chain(blank)
+            .chain(legend),
+        ';',
+    )
+}
+
+/// Rows of fields as RFC 4180 text with `separator`, quoting where needed; with `;` (Excel
+/// set to Swedish) it starts with a byte-order mark so that Excel reads it as UTF-8.
+fn csv_text(rows: impl IntoIterator<Item = Vec<String>>, separator: char) -> String {
     let field = |text: &str| {
         if text.contains([separator, '"', '\r', '\n']) {
             format!("\"{}\"", text.replace('"', "\"\""))
@@ -54,27 +131,10 @@ pub fn csv(table: &Table, separator: char) -> String {
     if separator == ';' {
         out.push('\u{feff}');
     }
-    let mut line = |fields: Vec<String>| {
+    for row in rows {
+        let fields: Vec<String> = row.iter().map(|text| field(text)).collect();
         out.push_str(&fields.join(&separator.to_string()));
         out.push_str("\r\n");
-    };
-    let mut header: Vec<String> = Vec::new();
-    for axis in table.axes() {
-        header.push(field(axis.dimension.code()));
-        header.push(field(&format!("{}_label", axis.dimension.code())));
-    }
-    header.extend(["count".to_owned(), "suppressed".to_owned()]);
-    line(header);
-    for index in 0..table.len() {
-        let mut fields: Vec<String> = Vec::new();
-        for (axis, at) in table.axes().iter().zip(table.coordinates(index)) {
-            fields.push(field(&axis.categories[at].code));
-            fields.push(field(&axis.categories[at].label));
-        }
-        let count = table.count(index);
-        fields.push(count.map(|n| n.to_string()).unwrap_or_default());
-        fields.push(count.is_none().to_string());
-        line(fields);
     }
     out
 }
@@ -150,4 +210,47 @@ pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionT
             "filters": query.filters().iter().map(|(d, v)| (d.code().to_owned(), Value::from(v.clone()))).collect::<Map<String, Value>>(),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::statistics::{Axis, Category};
+
+    #[test]
+    fn a_spreadsheet_speaks_the_reader_s_language_and_marks_what_is_hidden() {
+        let gender = Axis {
+            dimension: Dimension::Gender,
+            categories: vec![
+                Category {
+                    code: "woman".into(),
+                    label: "woman".into(),
+                },
+                Category {
+                    code: "man".into(),
+                    label: "man".into(),
+                },
+                Category::total(),
+            ],
+        };
+        let cells = [(vec!["woman".to_owned()], 10), (vec!["man".to_owned()], 2)];
+        let table = Table::protected(vec![gender], cells, SuppressionThreshold::DEFAULT).unwrap();
+        let legend = ["..: skyddat; ingen ska kunna pekas ut".to_owned()];
+        let words = SpreadsheetWords {
+            heading: &|_| "Den utsattas kön".to_owned(),
+            category: &|_, code, _| match code {
+                "woman" => "Kvinna".to_owned(),
+                "man" => "Man".to_owned(),
+                _ => "Totalt".to_owned(),
+            },
+            count: "Antal",
+            suppressed: "..",
+            legend: &legend,
+        };
+        assert_eq!(
+            spreadsheet(&table, &words),
+            "\u{feff}Den utsattas kön;Antal\r\nKvinna;..\r\nMan;..\r\nTotalt;12\r\n\r\n\
+             \"..: skyddat; ingen ska kunna pekas ut\"\r\n"
+        );
+    }
 }

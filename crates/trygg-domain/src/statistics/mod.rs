@@ -15,7 +15,7 @@ pub use calendar::{
     from_local_time, local_midnight, local_time, month_number,
 };
 pub use dimension::{CaseFacts, Category, Dimension};
-pub use export::{Format, csv, json_stat};
+pub use export::{Format, SpreadsheetWords, csv, json_stat, spreadsheet};
 pub use outcomes::{SuppressionThreshold, median_days, share};
 pub use published::{
     CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, PeriodView,

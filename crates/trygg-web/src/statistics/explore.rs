@@ -7,7 +7,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate};
 use trygg_domain::statistics::{
-    Dimension, Format, Grain, Period, StatisticsError, StatisticsQuery, TableView, csv, json_stat,
+    Dimension, Format, Grain, Period, SpreadsheetWords, StatisticsError, StatisticsQuery, Table,
+    TableView, csv, json_stat, spreadsheet,
 };
 
 use super::{Analyst, Labels, publishable};
@@ -230,10 +231,11 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
         .find(|(name, _)| name == "format")
         .and_then(|(_, code)| Format::parse(code).ok())
         .ok_or(WebError::BadForm)?;
-    // The page itself is the JSON view; downloads are the files.
-    let extension = match format {
-        Format::Csv(_) => "csv",
-        Format::JsonStat => "json",
+    // The page itself is the JSON view; downloads are the files, each with its own name.
+    let suffix = match format {
+        Format::Csv(',') => ".csv",
+        Format::Csv(_) => "-excel.csv",
+        Format::JsonStat => ".json",
         Format::Json => return Err(WebError::BadForm),
     };
     let query = selection.query(&analyst).map_err(|_| WebError::BadForm)?;
@@ -247,7 +249,8 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
     let table = publishable(analyst.lang(), table)?.map_err(|_| WebError::BadForm)?;
     let period = query.period();
     let body = match format {
-        Format::Csv(separator) => csv(&table, separator),
+        Format::Csv(',') => csv(&table, ','),
+        Format::Csv(_) => for_excel(&analyst, &table),
         _ => json_stat(&query, &table, analyst.threshold).to_string(),
     };
     Ok(HttpResponse::Ok()
@@ -255,13 +258,36 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
-                "attachment; filename=\"anmalningsstatistik-{}-{}.{extension}\"",
+                "attachment; filename=\"anmalningsstatistik-{}-{}{suffix}\"",
                 period.from(),
                 period.last_day()
             ),
         ))
         .body(body))
 }
+
+/// The table as the page shows it, for Excel set to Swedish: headings and categories in the
+/// page's language, a suppressed count as `..` (as Statistics Sweden marks it) with the
+/// legend below the table.
+fn for_excel(analyst: &Analyst, table: &Table) -> String {
+    let lang = analyst.lang();
+    let threshold = analyst.threshold.get().to_string();
+    let legend = [lang.text_with("statistics-excel-legend", &[("threshold", &threshold)])];
+    spreadsheet(
+        table,
+        &SpreadsheetWords {
+            heading: &|dimension| analyst.dimension(dimension.code()),
+            category: &|dimension, code, label| analyst.category(dimension.code(), code, label),
+            count: &lang.text("statistics-count"),
+            suppressed: SUPPRESSED,
+            legend: &legend,
+        },
+    )
+}
+
+/// What a suppressed count shows in a spreadsheet: text to Excel, and Statistics Sweden's
+/// symbol for a figure that may not be shown.
+const SUPPRESSED: &str = "..";
 
 /// The dimensions to break down by, a period grain among them; the columns may be none.
 fn options(analyst: &Analyst, chosen: &str, optional: bool) -> Vec<SelectOption> {
