@@ -48,7 +48,7 @@ describe('statistics on the web', () => {
       await page.selectOption('#field-stadsdel', 'central');
       await submit(page, 'form[action="/lagesbild"] button');
       assert.match(await page.textContent('h1'), /Lägesbild för Centrala/);
-      assert.equal(await page.locator('svg[role="img"]').count(), 4);
+      assert.equal(await page.locator('svg[role="img"]:visible').count(), 4, 'one chart of each figure shows');
       await checkAccessibility(page, 'district picture (sv)');
       await screenshot(page, 'district-picture-1280');
 
@@ -82,7 +82,7 @@ describe('statistics on the web', () => {
       ]);
       assert.match(excel.suggestedFilename(), /^anmalningsstatistik-.*-excel\.csv$/);
       assert.notEqual(excel.suggestedFilename(), download.suggestedFilename(), 'each download its own name');
-      assert.match(await readFile(await excel.path(), 'utf8'), /^\uFEFFStadsdel;Typ av händelse;Antal\r\n/);
+      assert.match(await readFile(await excel.path(), 'utf8'), /^\uFEFFKommundel;Typ av händelse;Antal\r\n/);
 
       await toEnglish(page);
       assert.match(await page.textContent('main'), /suppressed/);
@@ -114,6 +114,11 @@ describe('statistics on the web', () => {
             const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
             assert.equal(sideways, 0, `${path} (${lang}) scrolls ${sideways} px sideways at 320 px as ${login}`);
             assert.equal(await page.locator('link[rel="icon"]').count(), 1, `${path} names its icon`);
+            // Chart labels keep a readable size on a phone (the wide chart's shrank to 6 px).
+            const smallest = await page.$$eval('svg[role="img"] .chart-label', (labels) =>
+              Math.min(...labels.filter((l) => l.getClientRects().length).map((l) => l.getBoundingClientRect().height)));
+            assert.ok(smallest === Infinity || smallest >= 15, `${path}: chart labels ${smallest} px high`);
+            if (lang === 'sv' && path === '/lagesbild?stadsdel=central') await screenshot(page, 'district-picture-320');
           }
           if (lang === 'sv') await toEnglish(page);
         }

@@ -571,6 +571,7 @@ statistics-table-of = Table: { $title }
 statistics-summary-total = Total: { $total }.
 statistics-summary-largest = Most: { $category } ({ $count }).
 statistics-summary-previous = Period before: { $total }.
+statistics-summary-advice = Most counts are suppressed. Choose a longer period, fewer breakdowns or no filter to see more.
 statistics-summary-suppressed = { $count ->
     [one] One category is suppressed.
    *[other] { $count } categories are suppressed.
@@ -601,6 +602,8 @@ statistics-dimension-week = Week
 statistics-dimension-month = Month
 statistics-dimension-quarter = Quarter
 statistics-dimension-year = Year
+chart-legend-now-period = bar: { $period }
+chart-legend-previous-period = line: { $period }
 chart-legend-now = bar: the period
 chart-legend-previous = line: the period before
 weekday-1 = Monday

@@ -92,6 +92,45 @@ impl Lang {
         }
     }
 
+    /// A count as people here write it: `12 345` (a no-break space between thousands) in
+    /// Swedish, `12,345` in English.
+    pub fn number(self, count: u64) -> String {
+        let separator = match self {
+            Lang::Sv => '\u{a0}',
+            Lang::En => ',',
+        };
+        let digits = count.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    /// A change in count with its sign: `+1 234`, `−5` (a minus sign, which screen readers
+    /// read as minus), `±0`.
+    pub fn signed(self, change: i64) -> String {
+        let sign = match change.signum() {
+            1 => "+",
+            -1 => "\u{2212}",
+            _ => "\u{b1}",
+        };
+        format!("{sign}{}", self.number(change.unsigned_abs()))
+    }
+
+    /// A change in per cent, to one decimal: `+12,5 %` in Swedish, `+12.5%` in English.
+    pub fn percent(self, percent: f64) -> String {
+        let sign = if percent < 0.0 { "\u{2212}" } else { "+" };
+        let number = format!("{:.1}", percent.abs());
+        match self {
+            Lang::Sv => format!("{sign}{}\u{a0}%", number.replace('.', ",")),
+            Lang::En => format!("{sign}{number}%"),
+        }
+    }
+
     /// The text of a message with a number, which picks the message's plural form.
     pub fn text_count(self, id: &str, name: &str, count: i64) -> String {
         let mut fluent_args = FluentArgs::new();
@@ -166,6 +205,18 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_each_language_writes_them() {
+        assert_eq!(Lang::Sv.number(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(Lang::En.number(1_234_567), "1,234,567");
+        assert_eq!(Lang::Sv.number(999), "999");
+        assert_eq!(Lang::Sv.signed(-1_500), "\u{2212}1\u{a0}500");
+        assert_eq!(Lang::En.signed(13), "+13");
+        assert_eq!(Lang::Sv.signed(0), "\u{b1}0");
+        assert_eq!(Lang::Sv.percent(433.333), "+433,3\u{a0}%");
+        assert_eq!(Lang::En.percent(-12.25), "\u{2212}12.2%");
+    }
 
     fn ids(source: &str) -> BTreeSet<String> {
         let resource = FluentResource::try_new(source.to_owned()).expect("parses");

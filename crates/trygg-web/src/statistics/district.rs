@@ -21,7 +21,15 @@ pub async fn district_picture(
     analyst: Analyst,
 ) -> Result<HttpResponse, WebError> {
     let lang = analyst.lang();
-    let chosen = query.into_inner().stadsdel.filter(|code| !code.is_empty());
+    // The first district until one is picked: the page opens on a picture, not a form.
+    let chosen = query
+        .into_inner()
+        .stadsdel
+        .filter(|code| !code.is_empty())
+        .or_else(|| {
+            let first = analyst.catalogue.districts().first();
+            first.map(|district| district.code.as_str().to_owned())
+        });
     let districts: Vec<Choice> = analyst
         .catalogue
         .districts()

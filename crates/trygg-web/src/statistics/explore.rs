@@ -203,11 +203,16 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
             ),
         ],
     ));
-    page.figure = Some(analyst.figure(
+    let mut figure = analyst.figure(
         "table",
         "statistics-result",
         &TableView::new(&table, Some(&before)),
+    );
+    figure.periods = Some((
+        super::district::period_text(period),
+        super::district::period_text(&period.previous()),
     ));
+    page.figure = Some(figure);
     let query_string = selection.query_string();
     page.downloads = Format::CODES
         .into_iter()

@@ -6,8 +6,8 @@ use trygg_domain::statistics::{Comparison, TableView};
 
 use crate::i18n::Lang;
 
-/// The chart's drawing area, in the SVG's own units: labels on the left, bars to the right,
-/// room for the value after the longest bar.
+/// The wide chart's drawing area, in the SVG's own units: labels on the left, bars to the
+/// right, room for the value after the longest bar.
 const WIDTH: u32 = 740;
 const LABEL_WIDTH: u32 = 310;
 const BAR_SPACE: u32 = 340;
@@ -15,6 +15,16 @@ const BAR_SPACE: u32 = 340;
 const LABEL_CHARS: usize = 40;
 const ROW_HEIGHT: u32 = 26;
 const BAR_HEIGHT: u32 = 16;
+/// The narrow chart, for a phone: each label on its own line above its bar, drawn at about
+/// the screen's width so that its text stays the page's size rather than shrinking to 6 px.
+const NARROW_WIDTH: u32 = 300;
+const NARROW_BAR_SPACE: u32 = 230;
+const NARROW_ROW_HEIGHT: u32 = 46;
+/// A previous period's mark never sits on the axis, where a zero would hide it.
+const MARK_MIN_X: u32 = 3;
+/// A change is given in per cent only from this many cases the period before: 3 → 16 is
+/// "+13", not "+433 %".
+const MIN_FOR_PERCENT: u64 = 20;
 
 /// A table with its chart: what a page shows for each published table.
 #[derive(Debug)]
@@ -23,15 +33,23 @@ pub struct Figure {
     pub id: String,
     pub title: String,
     pub summary: String,
-    pub chart: Chart,
+    /// The chart wide and narrow.
+    pub charts: [Chart; 2],
     pub grid: Grid,
+    /// The period shown and the one compared with, in words, where the page knows them: the
+    /// legend names them.
+    pub periods: Option<(String, String)>,
 }
 
-/// Horizontal bars, one per category, with the previous period as a mark where compared.
+/// Horizontal bars, one per category, with the previous period's as a mark where compared;
+/// drawn twice, wide and narrow, and the page shows the one that fits.
 #[derive(Debug)]
 pub struct Chart {
+    /// `wide` or `narrow`: which screens it is for, and part of its ids.
+    pub fit: &'static str,
     pub width: u32,
     pub height: u32,
+    pub axis_x: u32,
     pub bars: Vec<Bar>,
     pub compared: bool,
 }
@@ -39,7 +57,11 @@ pub struct Chart {
 #[derive(Debug)]
 pub struct Bar {
     pub label: String,
-    /// The baseline of the row's text, and the bar's top.
+    pub label_x: u32,
+    pub label_y: u32,
+    /// `end` beside the bar (wide), `start` above it (narrow).
+    pub label_anchor: &'static str,
+    /// The baseline of the value's text, and the bar's top.
     pub text_y: u32,
     pub bar_y: u32,
     pub width: u32,
@@ -161,19 +183,61 @@ impl Figure {
     fn new(id: &str, title: String, points: Vec<Point>, grid: Grid, lang: Lang) -> Figure {
         let compared = points.iter().any(|point| point.previous.is_some());
         // Every dimension ends with its total, which the bars leave out.
-        let chart = Chart::new(&points[..points.len().saturating_sub(1)], compared, lang);
+        let bars = &points[..points.len().saturating_sub(1)];
         Figure {
             id: id.to_owned(),
             title,
             summary: summary(lang, &points),
-            chart,
+            charts: [
+                Chart::wide(bars, compared, lang),
+                Chart::narrow(bars, compared, lang),
+            ],
             grid,
+            periods: None,
         }
     }
 }
 
+/// Where a chart puts a row's parts, given its top and its bar's width.
+struct Geometry {
+    fit: &'static str,
+    width: u32,
+    axis_x: u32,
+    bar_space: u32,
+    row_height: u32,
+    /// The label's position and anchor, and the bar's top, from the row's top.
+    label: fn(u32) -> (u32, u32, &'static str),
+    bar_top: fn(u32) -> u32,
+}
+
 impl Chart {
-    fn new(points: &[Point], compared: bool, lang: Lang) -> Chart {
+    fn wide(points: &[Point], compared: bool, lang: Lang) -> Chart {
+        let geometry = Geometry {
+            fit: "wide",
+            width: WIDTH,
+            axis_x: LABEL_WIDTH,
+            bar_space: BAR_SPACE,
+            row_height: ROW_HEIGHT,
+            label: |top| (LABEL_WIDTH - 8, top + BAR_HEIGHT - 3, "end"),
+            bar_top: |top| top,
+        };
+        Chart::drawn(&geometry, points, compared, lang)
+    }
+
+    fn narrow(points: &[Point], compared: bool, lang: Lang) -> Chart {
+        let geometry = Geometry {
+            fit: "narrow",
+            width: NARROW_WIDTH,
+            axis_x: 1,
+            bar_space: NARROW_BAR_SPACE,
+            row_height: NARROW_ROW_HEIGHT,
+            label: |top| (1, top + 14, "start"),
+            bar_top: |top| top + 21,
+        };
+        Chart::drawn(&geometry, points, compared, lang)
+    }
+
+    fn drawn(geometry: &Geometry, points: &[Point], compared: bool, lang: Lang) -> Chart {
         let largest = points
             .iter()
             .flat_map(|point| [point.count, point.previous_count()])
@@ -181,41 +245,40 @@ impl Chart {
             .max()
             .unwrap_or(0)
             .max(1);
-        let scale = |count: u64| (count * u64::from(BAR_SPACE) / largest) as u32;
+        let scale = |count: u64| (count * u64::from(geometry.bar_space) / largest) as u32;
         let bars = points
             .iter()
             .enumerate()
             .map(|(row, point)| {
-                let top = row as u32 * ROW_HEIGHT + 4;
+                let top = row as u32 * geometry.row_height + 4;
+                let (label_x, label_y, label_anchor) = (geometry.label)(top);
+                let bar_y = (geometry.bar_top)(top);
                 let width = point.count.map_or(0, scale);
                 Bar {
                     label: shortened(&point.label),
-                    text_y: top + BAR_HEIGHT - 3,
-                    bar_y: top,
+                    label_x,
+                    label_y,
+                    label_anchor,
+                    text_y: bar_y + BAR_HEIGHT - 3,
+                    bar_y,
                     width,
                     value: Cell::count(lang, point.count).text,
-                    value_x: LABEL_WIDTH + width + 6,
+                    value_x: geometry.axis_x + width + 6,
                     suppressed: point.count.is_none(),
                     previous_x: point
                         .previous_count()
-                        .map(|count| LABEL_WIDTH + scale(count)),
+                        .map(|count| geometry.axis_x + scale(count).max(MARK_MIN_X)),
                 }
             })
             .collect::<Vec<_>>();
         Chart {
-            width: WIDTH,
-            height: bars.len() as u32 * ROW_HEIGHT + 8,
+            fit: geometry.fit,
+            width: geometry.width,
+            height: bars.len() as u32 * geometry.row_height + 8,
+            axis_x: geometry.axis_x,
             bars,
             compared,
         }
-    }
-
-    pub fn label_x(&self) -> u32 {
-        LABEL_WIDTH - 8
-    }
-
-    pub fn axis_x(&self) -> u32 {
-        LABEL_WIDTH
     }
 
     pub fn bar_height(&self) -> u32 {
@@ -246,7 +309,7 @@ impl Grid {
                         cells.push(Cell {
                             text: previous.map_or_else(
                                 || "–".to_owned(),
-                                |p| change(p.change, p.change_percent),
+                                |p| change(lang, p.count, p.change, p.change_percent),
                             ),
                             suppressed: false,
                         });
@@ -265,7 +328,7 @@ impl Grid {
 impl Cell {
     pub fn count(lang: Lang, count: Option<u64>) -> Cell {
         Cell {
-            text: count.map_or_else(|| lang.text("statistics-suppressed"), |n| n.to_string()),
+            text: count.map_or_else(|| lang.text("statistics-suppressed"), |n| lang.number(n)),
             suppressed: count.is_none(),
         }
     }
@@ -280,11 +343,15 @@ fn shortened(label: &str) -> String {
     short
 }
 
-/// A change as a signed count and percentage; a dash where a count is suppressed.
-fn change(change: Option<i64>, percent: Option<f64>) -> String {
+/// A change as a signed count, with the percentage where the period before had enough cases
+/// for one to mean something; a dash where a count is suppressed.
+fn change(lang: Lang, before: Option<u64>, change: Option<i64>, percent: Option<f64>) -> String {
+    let enough = before.is_some_and(|before| before >= MIN_FOR_PERCENT);
     match (change, percent) {
-        (Some(change), Some(percent)) => format!("{change:+} ({percent:+.1} %)"),
-        (Some(change), None) => format!("{change:+}"),
+        (Some(change), Some(percent)) if enough => {
+            format!("{} ({})", lang.signed(change), lang.percent(percent))
+        }
+        (Some(change), _) => lang.signed(change),
         (None, _) => "–".to_owned(),
     }
 }
@@ -326,6 +393,9 @@ fn summary(lang: Lang, points: &[Point]) -> String {
     if hidden > 0 {
         summary.push(lang.text_count("statistics-summary-suppressed", "count", hidden as i64));
     }
+    if hidden * 2 > categories.len() {
+        summary.push(lang.text("statistics-summary-advice"));
+    }
     summary.join(" ")
 }
 
@@ -355,7 +425,7 @@ mod tests {
             ],
             Lang::Sv,
         );
-        let bars = &figure.chart.bars;
+        let bars = &figure.charts[0].bars;
         assert_eq!(bars.len(), 3, "the total is in the table, not a bar");
         assert_eq!((bars[0].width, bars[0].value.as_str()), (BAR_SPACE, "12"));
         assert_eq!((bars[1].width, bars[1].value.as_str()), (0, "skyddat"));
@@ -367,11 +437,38 @@ mod tests {
             .map(|cell| cell.text.as_str())
             .collect();
         assert_eq!(cells, ["skyddat", "4", "–"]);
-        assert_eq!(figure.grid.rows[0].cells[2].text, "+4 (+50.0 %)");
+        assert_eq!(
+            figure.grid.rows[0].cells[2].text, "+4",
+            "8 before: too few for a per cent"
+        );
         assert!(figure.grid.rows[3].total);
         assert_eq!(
             figure.summary,
             "Totalt: 14. Flest: Hot (12). Perioden före: 12. En kategori är skyddad."
+        );
+    }
+
+    #[test]
+    fn changes_are_in_per_cent_only_on_counts_that_bear_it_and_a_zero_before_is_seen() {
+        let figure = Figure::of_points(
+            "kind",
+            "Per typ".into(),
+            "Typ".into(),
+            vec![
+                point("Hot", Some(16), Some(3)),
+                point("Våld", Some(1_530), Some(1_200)),
+                point("Annat", Some(2), Some(0)),
+                point("Totalt", Some(1_548), Some(1_203)),
+            ],
+            Lang::Sv,
+        );
+        let change = |row: usize| figure.grid.rows[row].cells[2].text.clone();
+        assert_eq!(change(0), "+13");
+        assert_eq!(change(1), "+330 (+27,5\u{a0}%)");
+        assert_eq!(figure.grid.rows[1].cells[0].text, "1\u{a0}530");
+        assert_eq!(
+            figure.charts[0].bars[2].previous_x,
+            Some(LABEL_WIDTH + MARK_MIN_X)
         );
     }
 
@@ -385,8 +482,8 @@ mod tests {
             vec![point(long, Some(5), None), point("Totalt", Some(5), None)],
             Lang::Sv,
         );
-        assert_eq!(figure.chart.bars[0].label.chars().count(), LABEL_CHARS);
-        assert!(figure.chart.bars[0].label.ends_with('…'));
+        assert_eq!(figure.charts[0].bars[0].label.chars().count(), LABEL_CHARS);
+        assert!(figure.charts[0].bars[0].label.ends_with('…'));
         assert_eq!(figure.grid.rows[0].label, long);
     }
 }

@@ -72,6 +72,9 @@ pub async fn yearly_compilation(
     };
     page.heading = Some(lang.text_with("yearly-heading", &[("year", &page.year)]));
     page.figures = figures(&analyst, &this, before.as_ref());
+    for figure in &mut page.figures {
+        figure.periods = Some((year.to_string(), (year - 1).to_string()));
+    }
     html(&page)
 }
 
