@@ -146,7 +146,10 @@ describe('statistics on the web', () => {
       await screenshot(page, 'yearly-compilation-1280');
 
       await page.emulateMedia({ media: 'print' });
-      assert.equal(await page.isVisible('.site-header nav'), false);
+      assert.equal(await page.isVisible('.site-header'), false, 'no reporters\' tagline on the document');
+      assert.match(await page.textContent('.document-header'), /Upplands Väsby kommun · Framtagen \d{4}-\d{2}-\d{2}/);
+      const cut = await page.$$eval('.stat-table th, .stat-table td', (cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).length);
+      assert.equal(cut, 0, 'no label cut off in print');
       assert.equal(await page.isVisible('form[action="/arssammanstallning"]'), false);
       await screenshot(page, 'yearly-compilation-print');
       await page.pdf({ path: join(SCREENSHOT_DIR, 'yearly-compilation.pdf'), format: 'A4', printBackground: true });

@@ -138,11 +138,28 @@ impl ClassificationRule {
 /// A validated catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalogue {
+    municipality: Municipality,
     offices: Vec<Entry<OfficeCode>>,
     focus_areas: Vec<FocusArea>,
     districts: Vec<Entry<DistrictCode>>,
     rules: Vec<ClassificationRule>,
     default_focus_area: FocusAreaCode,
+}
+
+/// The municipality itself: its name, and where people reach it. Every field may be left out;
+/// the pages then say less.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Municipality {
+    pub name: Option<String>,
+    pub name_en: Option<String>,
+    /// Its switchboard, for the page a phone shows when it cannot reach the service.
+    pub phone: Option<String>,
+    /// Where people report shortcomings in accessibility (lagen om tillgänglighet till
+    /// digital offentlig service).
+    pub accessibility_contact: Option<String>,
+    /// How to reach the data protection officer (GDPR articles 37–39).
+    pub data_protection_officer: Option<String>,
 }
 
 /// Why a catalogue could not be loaded, or why a code is not in it.
@@ -167,6 +184,8 @@ pub enum CatalogueError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCatalogue {
+    #[serde(default)]
+    municipality: Municipality,
     offices: Vec<RawEntry>,
     focus_areas: Vec<RawFocusArea>,
     districts: Vec<RawEntry>,
@@ -266,6 +285,7 @@ impl Catalogue {
             })
             .collect::<Result<Vec<_>, CatalogueError>>()?;
         let mut catalogue = Catalogue {
+            municipality: raw.municipality,
             offices,
             focus_areas: Vec::new(),
             districts,
@@ -327,6 +347,10 @@ impl Catalogue {
 
     pub fn offices(&self) -> &[Entry<OfficeCode>] {
         &self.offices
+    }
+
+    pub fn municipality(&self) -> &Municipality {
+        &self.municipality
     }
 
     pub fn focus_areas(&self) -> &[FocusArea] {

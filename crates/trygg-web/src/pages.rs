@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use trygg_domain::Clock;
+use trygg_domain::{Catalogue, Clock};
 use trygg_storage::Database;
 
 use crate::error::WebError;
@@ -28,11 +28,13 @@ pub async fn start(
     })
 }
 
-/// A page of sections, each a heading message and paragraph messages.
+/// A page of sections, each a heading message and paragraph messages, and after a section
+/// the paragraphs `extra` gives it (the municipality's own addresses).
 fn text_page(
     visitor: &Visitor,
     title_id: &str,
     sections: &[(Option<&str>, &[&str])],
+    extra: impl Fn(Option<&str>) -> Vec<String>,
 ) -> Result<HttpResponse, WebError> {
     let lang = visitor.lang;
     html(&TextPage {
@@ -40,17 +42,21 @@ fn text_page(
         sections: sections
             .iter()
             .map(|(heading, paragraphs)| {
-                (
-                    heading.map(|id| lang.text(id)),
-                    paragraphs.iter().map(|id| lang.text(id)).collect(),
-                )
+                let mut texts: Vec<String> = paragraphs.iter().map(|id| lang.text(id)).collect();
+                texts.extend(extra(*heading));
+                (heading.map(|id| lang.text(id)), texts)
             })
             .collect(),
     })
 }
 
-/// `GET /om`: what is stored, who sees it, for how long.
-pub async fn about(visitor: Visitor) -> Result<HttpResponse, WebError> {
+/// `GET /om`: what is stored, who sees it, for how long, and whom to ask.
+pub async fn about(
+    visitor: Visitor,
+    catalogue: web::Data<Catalogue>,
+) -> Result<HttpResponse, WebError> {
+    let officer = catalogue.municipality().data_protection_officer.clone();
+    let lang = visitor.lang;
     text_page(
         &visitor,
         "about-title",
@@ -70,11 +76,22 @@ pub async fn about(visitor: Visitor) -> Result<HttpResponse, WebError> {
             ),
             (Some("about-rights-heading"), &["about-rights-1"]),
         ],
+        |heading| match (heading, &officer) {
+            (Some("about-rights-heading"), Some(officer)) => {
+                vec![lang.text_with("about-rights-officer", &[("contact", officer)])]
+            }
+            _ => Vec::new(),
+        },
     )
 }
 
 /// `GET /tillganglighet`: the accessibility statement the law (DOS-lagen) asks for.
-pub async fn accessibility(visitor: Visitor) -> Result<HttpResponse, WebError> {
+pub async fn accessibility(
+    visitor: Visitor,
+    catalogue: web::Data<Catalogue>,
+) -> Result<HttpResponse, WebError> {
+    let contact = catalogue.municipality().accessibility_contact.clone();
+    let lang = visitor.lang;
     text_page(
         &visitor,
         "a11y-title",
@@ -84,11 +101,20 @@ pub async fn accessibility(visitor: Visitor) -> Result<HttpResponse, WebError> {
                 Some("a11y-status-heading"),
                 &["a11y-status-1", "a11y-status-2"],
             ),
-            (Some("a11y-known-heading"), &["a11y-known-1"]),
+            (
+                Some("a11y-known-heading"),
+                &["a11y-known-1", "a11y-known-2", "a11y-known-3"],
+            ),
             (Some("a11y-report-heading"), &["a11y-report-1"]),
             (Some("a11y-enforcement-heading"), &["a11y-enforcement-1"]),
             (Some("a11y-tested-heading"), &["a11y-tested-1"]),
         ],
+        |heading| match (heading, &contact) {
+            (Some("a11y-report-heading"), Some(contact)) => {
+                vec![lang.text_with("a11y-report-contact", &[("contact", contact)])]
+            }
+            _ => Vec::new(),
+        },
     )
 }
 

@@ -582,6 +582,10 @@ pub struct DistrictPage {
 #[template(path = "yearly.html")]
 pub struct YearlyPage {
     pub layout: Layout,
+    /// Whose compilation it is, as its print names it.
+    pub municipality: Option<String>,
+    /// When it was produced, in words.
+    pub produced: String,
     /// The year as asked, shown back in the form.
     pub year: String,
     pub threshold: u64,

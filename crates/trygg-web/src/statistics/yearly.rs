@@ -30,7 +30,16 @@ pub async fn yearly_compilation(
     let lang = analyst.lang();
     let asked = query.into_inner().ar.unwrap_or_default();
     let last_year = local_time(analyst.clock.now()).year() - 1;
+    let municipality = analyst.catalogue.municipality();
     let mut page = YearlyPage {
+        municipality: municipality
+            .name
+            .as_deref()
+            .map(|name| lang.pick(name, municipality.name_en.as_deref())),
+        produced: lang.text_with(
+            "yearly-produced",
+            &[("date", &local_time(analyst.clock.now()).date().to_string())],
+        ),
         layout: Layout::new(&analyst.visitor, "yearly-title"),
         year: asked.trim().to_owned(),
         threshold: analyst.threshold.get(),
@@ -186,7 +195,12 @@ fn figures(
 /// The columns only the compilation has: the shares police-reported and closed, and the
 /// median days to close; a dash where they are not published.
 fn outcome_columns(lang: Lang, figure: &mut Figure, sections: &[&Section]) {
-    let percent = |share: Option<f64>| share.map(|share| format!("{:.0} %", share * 100.0));
+    let percent = |share: Option<f64>| {
+        share.map(|share| match lang {
+            Lang::Sv => format!("{:.0}\u{a0}%", share * 100.0),
+            Lang::En => format!("{:.0}%", share * 100.0),
+        })
+    };
     let grid = &mut figure.grid;
     for id in [
         "yearly-police-reported",
@@ -196,15 +210,18 @@ fn outcome_columns(lang: Lang, figure: &mut Figure, sections: &[&Section]) {
         grid.columns.push(lang.text(id));
     }
     for (row, section) in grid.rows.iter_mut().zip(sections) {
+        // A share beside a count the page hides would say what the count is not allowed to.
+        let hidden = row.cells.first().is_some_and(|count| count.suppressed);
         for value in [
             percent(section.police_reported_share),
             percent(section.closed_share),
-            section
-                .median_days_to_close
-                .map(|days| format!("{days:.1}")),
+            section.median_days_to_close.map(|days| match lang {
+                Lang::Sv => format!("{days:.1}").replace('.', ","),
+                Lang::En => format!("{days:.1}"),
+            }),
         ] {
             row.cells.push(Cell {
-                text: value.unwrap_or_else(|| "–".to_owned()),
+                text: value.filter(|_| !hidden).unwrap_or_else(|| "–".to_owned()),
                 suppressed: false,
             });
         }
