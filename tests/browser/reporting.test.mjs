@@ -477,13 +477,51 @@ describe('the reporting web', () => {
     }
   });
 
-  test('every page carries its security headers and no script', { timeout: LIMIT }, async () => {
+  test('the reporting pages install as an app, and with the network gone a page says so, with 112, keeping no case content', { timeout: LIMIT }, async () => {
+    for (const [lang, name] of [['sv', /rapportera hot och våld/], ['en', /report threats and violence/]]) {
+      const manifest = await (await fetch(service.url(`/manifest-${lang}.webmanifest`))).json();
+      assert.match(manifest.name, name);
+      assert.equal(manifest.display, 'standalone');
+      assert.equal(manifest.start_url, '/rapportera');
+      assert.ok(manifest.icons.length > 0);
+    }
+    const { page, context, close } = await launchBrowser({ viewport: { width: 360, height: 640 } });
+    try {
+      await page.goto(service.url('/rapportera'));
+      await signIn(page, 'greta');
+      await answer(page, { kind: 'threat' });
+      assert.equal(await page.getAttribute('link[rel="manifest"]', 'href'), '/manifest-sv.webmanifest');
+      await page.evaluate(() => navigator.serviceWorker.ready);
+      await context.setOffline(true);
+      await page.goto(service.url('/rapportera/nar-och-var')).catch(() => {});
+      assert.match(await page.textContent('main'), /Ring 112/);
+      assert.match(await page.textContent('h1'), /Ingen anslutning/);
+      await checkAccessibility(page, 'offline page');
+      await screenshot(page, 'offline-360');
+      const kept = await page.evaluate(async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+          for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+        }
+        return urls.sort();
+      });
+      assert.deepEqual(kept, ['/offline', '/static/icon.svg', '/static/trygg.css'], 'nothing but the offline page and its style');
+      await context.setOffline(false);
+      await page.goto(service.url('/rapportera/nar-och-var'));
+      assert.ok(await page.isVisible('#field-date'), 'back online, the form again');
+    } finally {
+      await close();
+    }
+  });
+
+  test('every page carries its security headers and no inline script', { timeout: LIMIT }, async () => {
     for (const path of ['/', '/rapportera/typ', '/om', '/finns-inte']) {
       const response = await fetch(service.url(path), { redirect: 'manual' });
       const header = (name) => response.headers.get(name) ?? '';
       assert.match(header('content-security-policy'), /default-src 'none'/, path);
       assert.match(header('content-security-policy'), /frame-ancestors 'none'/, path);
-      assert.doesNotMatch(header('content-security-policy'), /unsafe-inline|script-src/, path);
+      assert.doesNotMatch(header('content-security-policy'), /unsafe-inline|unsafe-eval/, path);
+      assert.match(header('content-security-policy'), /script-src 'self';/, path);
       assert.equal(header('x-frame-options'), 'DENY', path);
       assert.equal(header('x-content-type-options'), 'nosniff', path);
       assert.equal(header('referrer-policy'), 'same-origin', path);
@@ -493,7 +531,9 @@ describe('the reporting web', () => {
         assert.match(cookie, /^trygg_session=.*HttpOnly/i);
         assert.match(cookie, /SameSite=Lax/i);
       }
-      assert.doesNotMatch(await response.text(), /<script/i, path);
+      // One script, from the service itself, that installs the offline page; no inline script.
+      const scripts = (await response.text()).match(/<script[^>]*>/gi) ?? [];
+      assert.ok(scripts.every((tag) => tag === '<script src="/static/app.js" defer>'), `${path}: ${scripts}`);
     }
     const api = await fetch(service.url('/api/v1/nothing'));
     assert.equal(api.headers.get('content-type'), 'application/problem+json', 'the API keeps its errors');

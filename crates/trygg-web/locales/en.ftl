@@ -11,6 +11,7 @@ nav-accessibility = Accessibility statement
 other-language = På svenska
 sign-out-as = Sign out ({ $name })
 development-banner = Development mode: sign-in is not real. Do not enter real details.
+app-name = Trygg – report threats and violence
 emergency-banner = Is someone in danger right now? Call 112.
 
 session-expired-notice = You had been signed out when you sent the page, so the answers on this page were not saved. Please fill them in again. Your earlier answers are still there.

@@ -11,6 +11,7 @@ nav-accessibility = Tillgänglighetsredogörelse
 other-language = In English
 sign-out-as = Logga ut ({ $name })
 development-banner = Utvecklingsläge: inloggningen är inte på riktigt. Använd inte riktiga uppgifter.
+app-name = Trygg – rapportera hot och våld
 emergency-banner = Är någon i fara just nu? Ring 112.
 
 session-expired-notice = Du var utloggad när du skickade sidan, så svaren på den här sidan sparades inte. Fyll i dem igen. Dina tidigare svar finns kvar.

@@ -100,7 +100,8 @@ impl Pages {
             .as_ref()
             .map_or_else(String::new, |provider| format!(" {}", provider.origin()));
         let content_security_policy = format!(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'{form_action}; \
+            "default-src 'none'; script-src 'self'; worker-src 'self'; manifest-src 'self'; \
+             style-src 'self'; img-src 'self'; form-action 'self'{form_action}; \
              frame-ancestors 'none'; base-uri 'none'"
         );
         Ok(Pages {
@@ -157,6 +158,13 @@ impl Pages {
                 .route("/sprak", web::get().to(pages::language))
                 .route("/static/trygg.css", web::get().to(pages::stylesheet))
                 .route("/static/icon.svg", web::get().to(pages::icon))
+                .route("/static/app.js", web::get().to(pages::app_script))
+                .route("/sw.js", web::get().to(pages::service_worker))
+                .route("/offline", web::get().to(pages::offline))
+                .route(
+                    "/manifest-{lang}.webmanifest",
+                    web::get().to(pages::manifest),
+                )
                 .route("/logga-in", web::get().to(sign_in::sign_in))
                 .route(
                     "/logga-in/utveckling",

@@ -9,11 +9,13 @@ use trygg_storage::Database;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::session::{Visitor, local_path};
-use crate::templates::{Layout, StartPage, TextPage};
+use crate::templates::{Layout, OfflinePage, StartPage, TextPage};
 use crate::{html, see_other};
 
 const STYLESHEET: &str = include_str!("../static/trygg.css");
 const ICON: &str = include_str!("../static/icon.svg");
+const SERVICE_WORKER: &str = include_str!("../static/sw.js");
+const APP_SCRIPT: &str = include_str!("../static/app.js");
 
 /// `GET /`.
 pub async fn start(
@@ -140,6 +142,66 @@ pub async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+/// `GET /manifest-{lang}.webmanifest`: the reporting pages as an app a phone installs, opening
+/// at the report, in the visitor's language.
+pub async fn manifest(lang: web::Path<String>) -> Result<HttpResponse, WebError> {
+    let lang = Lang::from_code(&lang).ok_or(WebError::NotFound)?;
+    let manifest = serde_json::json!({
+        "name": lang.text("app-name"),
+        "short_name": lang.text("service-name"),
+        "description": lang.text("service-tagline"),
+        "lang": lang.code(),
+        "start_url": "/rapportera",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b0c0c",
+        "icons": [
+            { "src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any" }
+        ],
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/manifest+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(manifest.to_string()))
+}
+
+/// `GET /sw.js`: the service worker, from the root so that it serves every page's offline
+/// answer. It fetches the pages it keeps, which its own policy allows.
+pub async fn service_worker() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; connect-src 'self'",
+        ))
+        .body(SERVICE_WORKER)
+}
+
+/// `GET /static/app.js`: registers the service worker.
+pub async fn app_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(APP_SCRIPT)
+}
+
+/// `GET /offline`: the page the service worker keeps for when there is no network.
+pub async fn offline(catalogue: web::Data<Catalogue>) -> Result<HttpResponse, WebError> {
+    let phone = catalogue.municipality().phone.clone();
+    let phone_digits = phone
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    html(&OfflinePage {
+        phone,
+        phone_digits,
+    })
 }
 
 /// `GET /static/icon.svg`: the service's icon (favicon).

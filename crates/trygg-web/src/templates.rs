@@ -198,6 +198,15 @@ pub struct CheckPage {
     pub errors: Vec<FieldError>,
 }
 
+/// What a phone shows when it cannot reach the service (kept by the service worker).
+#[derive(Template)]
+#[template(path = "offline.html")]
+pub struct OfflinePage {
+    /// The municipality's switchboard, as written and as dialled.
+    pub phone: Option<String>,
+    pub phone_digits: String,
+}
+
 /// A report was begun and not sent: continue it, or throw it away and start anew.
 #[derive(Template)]
 #[template(path = "draft.html")]

@@ -253,3 +253,37 @@ async fn a_forwarded_request_never_reaches_the_development_sign_in() {
         );
     }
 }
+
+/// The municipality's own addresses come from its catalogue: the data protection officer on
+/// "Om tjänsten", the accessibility contact on the statement, the switchboard on the page a
+/// phone shows without a network.
+#[actix_web::test]
+async fn the_pages_give_the_municipality_s_own_contacts() {
+    let builtin = include_str!("../../../crates/trygg-domain/catalogue.toml");
+    let catalogue = builtin.replace(
+        "[municipality]\n",
+        "[municipality]\nphone = \"08-123 45 67\"\n",
+    );
+    let app = spawn_app_with_pages_configured(|settings| {
+        settings.catalogue = trygg_domain::Catalogue::from_toml(&catalogue).unwrap();
+    })
+    .await;
+    let mut visitor = Browser::new(&app);
+    let about = visitor.get("/om").await;
+    assert!(
+        about.html.contains("dataskyddsombud@kommun.example"),
+        "{}",
+        about.html
+    );
+    let statement = visitor.get("/tillganglighet").await;
+    assert!(statement.html.contains("tillganglighet@kommun.example"));
+    let offline = visitor.get("/offline").await;
+    assert!(
+        offline
+            .html
+            .contains(r#"<a href="tel:081234567">08-123 45 67</a>"#),
+        "{}",
+        offline.html
+    );
+    assert!(offline.html.contains("Ring 112"));
+}
