@@ -150,6 +150,9 @@ describe('case work on the web', () => {
       await page.check('input[name="outcome"][value="resolved"]');
       await submit(page, 'form[action$="/status"] button[type="submit"]');
       assert.match(await page.textContent('[role="status"]'), /Statusen är ändrad/);
+      // Where the eye is: the confirmation is on the screen the page opens at.
+      const box = await page.locator('[role="status"]').boundingBox();
+      assert.ok(box.y >= 0 && box.y + box.height <= 800, `the confirmation at ${box.y} px`);
 
       const seen = await caseFromApi(service, id);
       assert.equal(seen.status, 'closed');

@@ -343,6 +343,13 @@ pub struct QueuePage {
     pub next_href: Option<String>,
 }
 
+/// A change just saved: which form's section says so, and in what words.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub form: String,
+    pub message: String,
+}
+
 /// The assignment form: to whom, for which of the case's offices.
 #[derive(Debug, Clone)]
 pub struct AssignForm {
@@ -425,8 +432,8 @@ pub struct CasePage {
     pub version: i64,
     /// How many timeline entries the page shows, which every form sends back.
     pub seen: usize,
-    /// What was just saved.
-    pub saved: Option<String>,
+    /// What was just saved, said in its form's section.
+    pub saved: Option<Saved>,
     /// Changes someone else made since the visitor read the case.
     pub conflict: Vec<TimelineRow>,
     pub errors: Vec<FieldError>,

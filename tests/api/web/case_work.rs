@@ -29,21 +29,73 @@ async fn send(
     browser.send(Method::POST, action, Some(&sent)).await
 }
 
-/// Sends a form from the case page as it is now; the change is saved.
+/// Sends a form from the case page as it is now; the change is saved. Returns where the
+/// page sends the visitor.
 async fn change(
     browser: &mut Browser<'_>,
     id: &str,
     path: &str,
     form: &str,
     fields: &[(&str, &str)],
-) {
+) -> String {
     let case = format!("/arenden/{id}");
     let page = browser.get(&case).await;
     let sent = send(browser, &page, &format!("{case}/{path}"), form, fields).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{form}: {}", sent.html);
-    assert_eq!(
-        sent.location.as_deref(),
-        Some(format!("{case}?sparat={form}#{form}").as_str())
+    let location = sent.location.expect("back to the case");
+    // What was saved, at the section of the form that saved it.
+    assert!(
+        location.starts_with(&format!("{case}?sparat=")),
+        "{location}"
+    );
+    assert!(location.ends_with(&format!("#{form}")), "{location}");
+    location
+}
+
+/// The Arbetsmiljöverket deadline carries its own action: "notified now" records the
+/// notification at this moment and keeps the other follow-up facts as they were.
+#[actix_web::test]
+async fn the_deadline_is_met_from_beside_it_with_now_as_the_time() {
+    let app = spawn_app_with_pages().await;
+    let serious =
+        json!({"affected_category": "employee", "place_kind": "workplace", "severity": "serious"});
+    let id = app.file_id(&reporter("anna"), &report_with(serious)).await;
+    let mut ivy = Browser::new(&app);
+    ivy.sign_in("ivy:security_manager").await;
+    let case = format!("/arenden/{id}");
+    let page = ivy.get(&case).await;
+    let deadline = page
+        .html
+        .find("Anmäld till Arbetsmiljöverket nu")
+        .expect("the action");
+    let follow_up_section = page.html.find(r#"id="follow_up""#).unwrap();
+    assert!(
+        deadline < follow_up_section,
+        "beside the deadline, not 3 640 px below"
+    );
+    app.clock.advance(chrono::Duration::minutes(10));
+    let sent = send(
+        &mut ivy,
+        &page,
+        &format!("{case}/uppfoljning"),
+        "follow_up",
+        &[("notified_now", "1"), ("support_offered", "1")],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let read = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await;
+    let follow_up = &read.body["work"];
+    let notified: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(follow_up["authority_notified_at"].clone())
+            .unwrap_or_else(|_| panic!("{} {:?}", read.body, sent.location));
+    assert_eq!(notified, app.clock.now(), "{follow_up}");
+    assert_eq!(follow_up["support_offered"], true);
+    let after = ivy.get(&case).await;
+    assert!(
+        !after.html.contains("Anmäld till Arbetsmiljöverket nu"),
+        "met"
     );
 }
 
@@ -123,7 +175,7 @@ async fn a_handler_takes_a_case_from_the_queue_to_closed_as_the_api_sees_it() {
         &[("action", &action), ("status", "done")],
     )
     .await;
-    change(
+    let sent = change(
         &mut dave,
         &id,
         "anteckningar",
@@ -134,6 +186,13 @@ async fn a_handler_takes_a_case_from_the_queue_to_closed_as_the_api_sees_it() {
         ],
     )
     .await;
+    // A message to the reporter is confirmed as one, in the section it was written in.
+    let page = dave.get(&sent).await.html;
+    let section = &page[page.find(r#"id="comment""#).unwrap()..];
+    assert!(
+        section.contains("Meddelandet är skickat till den som rapporterade."),
+        "{page}"
+    );
     change(
         &mut dave,
         &id,

@@ -18,7 +18,7 @@ use crate::html;
 use crate::reports::label;
 use crate::templates::{
     ActionForm, ActionRow, AssignForm, CasePage, Choice, ClassifyForm, FieldError, FollowUpForm,
-    Layout, NoteRow, TimelineRow,
+    Layout, NoteRow, Saved, TimelineRow,
 };
 
 /// The most alerts a case page lists.
@@ -84,11 +84,21 @@ pub async fn show(
     query: web::Query<CaseQuery>,
     desk: Desk,
 ) -> Result<HttpResponse, WebError> {
+    // Said in the section of the form that saved it, where the visitor is.
     let saved = query
         .sparat
         .as_deref()
-        .filter(|form| FORMS.contains(form))
-        .map(|form| desk.lang().text(&format!("case-saved-{form}")));
+        .and_then(|saved| {
+            let form = match saved {
+                "reporter_message" => "comment",
+                form => form,
+            };
+            FORMS.contains(&form).then_some((form, saved))
+        })
+        .map(|(form, saved)| Saved {
+            form: form.to_owned(),
+            message: desk.lang().text(&format!("case-saved-{saved}")),
+        });
     let page = case_page(&desk, id.into_inner(), &Entered::default(), Refusal::None).await?;
     html(&CasePage { saved, ..page })
 }

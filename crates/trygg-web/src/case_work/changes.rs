@@ -87,9 +87,13 @@ async fn refused(desk: &Desk, sent: &Sent, refusal: Refusal) -> Result<HttpRespo
     Ok(response)
 }
 
-/// Back to the case, saying what was saved, at the form that saved it.
-fn saved(id: Uuid, form: &str) -> HttpResponse {
-    see_other(&format!("/arenden/{id}?sparat={form}#{form}"))
+/// Back to the case, saying what was saved (`what`), at the form that saved it.
+fn saved(id: Uuid, what: &str) -> HttpResponse {
+    let form = match what {
+        "reporter_message" => "comment",
+        form => form,
+    };
+    see_other(&format!("/arenden/{id}?sparat={what}#{form}"))
 }
 
 /// Stores the amendment `decide` makes of the case as it is now, if the visitor read the
@@ -263,7 +267,10 @@ pub async fn record_follow_up(
     let sent = Sent::read(&desk, id, form)?;
     let lang = desk.lang();
     let refuse = |field, message| Refusal::Invalid(invalid(lang, field, message));
+    let now = desk.clock.now();
     let notified_at = match (sent.field("notified_date"), sent.field("notified_time")) {
+        // The deadline's own button: notified just now.
+        _ if sent.field("notified_now") == "1" => Some(now),
         ("", "") => None,
         (date, time) => {
             let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d");
@@ -287,7 +294,7 @@ pub async fn record_follow_up(
         reference,
         notified_at,
         sent.entered.get("support_offered").is_some(),
-        desk.clock.now(),
+        now,
     );
     let follow_up = match follow_up {
         Ok(follow_up) => follow_up,
@@ -424,5 +431,11 @@ pub async fn add_comment(
         .await??
         .ok_or(WebError::NotFound)?
         .map_err(|_| WebError::Forbidden)?;
-    Ok(saved(id, "comment"))
+    Ok(saved(
+        id,
+        match audience {
+            Audience::Reporter => "reporter_message",
+            Audience::Internal => "comment",
+        },
+    ))
 }
