@@ -115,7 +115,10 @@ async fn the_right_receivers_get_the_right_mail_and_nothing_more() {
         assert_eq!(mail.from, "trygg@kommun.example");
         assert_eq!(
             mail.header("Subject").as_deref(),
-            Some(format!("[Trygg] Hot och våld i offentlig miljö – allvarlig – {number}").as_str())
+            Some(
+                format!("[Trygg] Hot och våld i offentlig miljö – mycket allvarlig – {number}")
+                    .as_str()
+            )
         );
         let body = mail.body();
         assert!(

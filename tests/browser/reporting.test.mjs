@@ -380,6 +380,35 @@ describe('the reporting web', () => {
     }
   });
 
+  test('the questions speak to a stressed reporter: today\'s date, where a digital incident belongs, "it was me", the suggested area first', { timeout: LIMIT }, async () => {
+    const { page, close } = await launchBrowser();
+    try {
+      await page.goto(service.url('/rapportera'));
+      await signIn(page, 'hanna');
+      await answer(page, { kind: 'harassment' });
+      const today = new Date().toISOString().slice(0, 10);
+      const hints = await page.textContent('main form');
+      assert.ok(hints.includes('I dag är'), hints);
+      assert.match(hints, /Om det hände digitalt/);
+      await answer(page, { date: today, time: '08:00', district: 'west', place_kind: 'digital' });
+      assert.match(await page.textContent('main form'), /Om det var du själv/);
+      await answer(page, pick(STEPS[2][1]));
+      const relations = await page.$$eval('input[name="perpetrator_relation"] + label', (labels) => labels.map((l) => l.textContent.trim()));
+      assert.ok(relations.includes('Besökare, kund eller patient'), `${relations}`);
+      assert.ok(relations.includes('Vet ej') && !relations.includes('Okänd'), 'the intro\'s words');
+      await answer(page, pick(STEPS[3][1]));
+      const severities = await page.$$eval('input[name="severity"] + label', (labels) => labels.map((l) => l.textContent.trim()));
+      assert.deepEqual(severities, ['Lindrig', 'Måttlig', 'Allvarlig', 'Mycket allvarlig']);
+      await answer(page, { severity: 'medium', description: 'Hotfulla meddelanden i sociala medier.' });
+      const first = page.locator('input[name="focus_area"]').first();
+      assert.ok(await first.isChecked(), 'the suggestion is the first choice');
+      assert.match(await page.textContent(`label[for="${await first.getAttribute('id')}"]`), /föreslaget utifrån dina svar/);
+      await checkAccessibility(page, 'focus area with its suggestion first (sv)');
+    } finally {
+      await close();
+    }
+  });
+
   test('a report begun and not sent is offered to continue or to throw away, never continued unasked', { timeout: LIMIT }, async () => {
     const { page, close } = await launchBrowser({ viewport: { width: 360, height: 640 } });
     try {

@@ -152,9 +152,10 @@ vocabulary!(
 vocabulary!(
     /// The perpetrator's relation to the affected person, as far as known.
     PerpetratorRelation {
-        Unknown => ("unknown", "Okänd"),
+        Unknown => ("unknown", "Vet ej"),
         Pupil => ("pupil", "Elev"),
         ServiceUser => ("service_user", "Brukare"),
+        Visitor => ("visitor", "Besökare, kund eller patient"),
         Relative => ("relative", "Anhörig"),
         Colleague => ("colleague", "Kollega"),
         Resident => ("resident", "Invånare"),
@@ -174,10 +175,10 @@ vocabulary!(
 vocabulary!(
     /// How serious it was; `serious` is an allvarligt tillbud.
     Severity {
-        Low => ("low", "Låg"),
-        Medium => ("medium", "Medel"),
-        High => ("high", "Hög"),
-        Serious => ("serious", "Allvarlig"),
+        Low => ("low", "Lindrig"),
+        Medium => ("medium", "Måttlig"),
+        High => ("high", "Allvarlig"),
+        Serious => ("serious", "Mycket allvarlig"),
     }
 );
 

@@ -73,7 +73,7 @@ impl AlertContent {
         }
     }
 
-    /// `[Trygg] Hot och våld i skolan – hög – TRG-2026-000123`
+    /// `[Trygg] Hot och våld i skolan – allvarlig – TRG-2026-000123`
     pub fn subject(&self) -> String {
         let prefix = match self.reason {
             r if r == AlertReason::Filed.code() => String::new(),
@@ -176,7 +176,7 @@ mod tests {
         );
         assert_eq!(
             content.subject(),
-            "[Trygg] Hot och våld i skolan – hög – TRG-2026-000123"
+            "[Trygg] Hot och våld i skolan – allvarlig – TRG-2026-000123"
         );
         let body = content.body();
         assert!(body.contains("Kommundel: Västra"), "{body}");
@@ -197,11 +197,9 @@ mod tests {
             &Catalogue::builtin(),
             "http://x",
         );
-        assert!(
-            escalated
-                .subject()
-                .starts_with("[Trygg] Ej kvitterad – eskalerad: Hot och våld i skolan – allvarlig")
-        );
+        assert!(escalated.subject().starts_with(
+            "[Trygg] Ej kvitterad – eskalerad: Hot och våld i skolan – mycket allvarlig"
+        ));
         assert!(escalated.body().contains("Arbetsmiljöverket"));
     }
 

@@ -175,6 +175,7 @@ pub async fn show_step(
         &catalogue,
         errors,
         query.andra.is_some(),
+        now,
     );
     if query.utgangen.is_some() {
         page.notice = Some(visitor.lang.text("session-expired-notice"));
@@ -212,6 +213,7 @@ pub async fn answer_step(
             &catalogue,
             errors,
             return_to_check,
+            now,
         );
         let mut response = html(&page)?;
         *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -235,6 +237,7 @@ fn question_page(
     catalogue: &Catalogue,
     errors: Vec<FieldError>,
     return_to_check: bool,
+    now: DateTime<Utc>,
 ) -> QuestionPage {
     let lang = visitor.lang;
     let position = steps::position(step, answers);
@@ -250,7 +253,7 @@ fn question_page(
                 .map(Step::href)
                 .or(Some("/".to_owned()))
         },
-        questions: steps::questions(step, answers, catalogue, &errors, lang),
+        questions: steps::questions(step, answers, catalogue, &errors, lang, now),
         errors,
         notice: None,
         return_to_check,

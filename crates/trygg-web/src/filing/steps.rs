@@ -2,6 +2,7 @@
 //! answered, and how the answers read back.
 
 use chrono::{DateTime, Utc};
+use trygg_domain::statistics::local_time;
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
     PerpetratorRelation, PlaceKind, Severity, Violation, ViolenceForm,
@@ -260,13 +261,15 @@ fn choices(name: &str, catalogue: &Catalogue, lang: Lang) -> Vec<(String, String
     }
 }
 
-/// A step's questions with the reporter's answers (or the suggested focus area) filled in.
+/// A step's questions with the reporter's answers (or the suggested focus area, first and
+/// said to be suggested) filled in.
 pub fn questions(
     step: Step,
     answers: &Answers,
     catalogue: &Catalogue,
     errors: &[FieldError],
     lang: Lang,
+    now: DateTime<Utc>,
 ) -> Vec<Question> {
     step.fields()
         .iter()
@@ -280,7 +283,7 @@ pub fn questions(
                 given.iter().any(|g| g == value) || suggested.as_deref() == Some(value)
             };
             let to_choices = || {
-                choices(name, catalogue, lang)
+                let mut choices: Vec<Choice> = choices(name, catalogue, lang)
                     .into_iter()
                     .map(|(value, label, hint)| Choice {
                         checked: checked(&value),
@@ -288,7 +291,19 @@ pub fn questions(
                         label,
                         hint,
                     })
-                    .collect()
+                    .collect();
+                if let Some(at) = choices
+                    .iter()
+                    .position(|choice| Some(&choice.value) == suggested.as_ref())
+                {
+                    let mut first = choices.remove(at);
+                    first.label = lang.text_with(
+                        "question-focus_area-suggested-label",
+                        &[("area", &first.label)],
+                    );
+                    choices.insert(0, first);
+                }
+                choices
             };
             let value = || answers.one(name).unwrap_or_default().to_owned();
             let input = match *name {
@@ -303,6 +318,9 @@ pub fn questions(
             };
             let hint = if suggested.is_some() {
                 lang.optional_text("question-focus_area-suggested")
+            } else if *name == "date" {
+                let today = local_time(now).date().to_string();
+                Some(lang.text_with("question-date-hint", &[("today", &today)]))
             } else {
                 lang.optional_text(&format!("question-{name}-hint"))
             };
