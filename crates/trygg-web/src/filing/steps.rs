@@ -387,6 +387,10 @@ pub fn facts(
 ) -> Vec<(String, String)> {
     read_back(answers, catalogue, lang)
         .filter(|(_, name, _, _)| !leave_out.contains(name))
-        .map(|(_, _, question, answer)| (question, answer))
+        .map(|(_, name, question, answer)| {
+            // A question put to the reporter ("yours, if it was you") as a fact reads plainer.
+            let fact = lang.optional_text(&format!("question-{name}-fact"));
+            (fact.unwrap_or(question), answer)
+        })
         .collect()
 }
