@@ -488,6 +488,26 @@ impl Database {
     }
 }
 
+/// Puts these deliveries back in the queue: due now, with their attempts afresh. A thousand
+/// keys a statement, so that an outage's worth stays within the backends' bind limits.
+fn requeue(
+    conn: &mut DbConnection,
+    deliveries: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    for keys in deliveries.chunks(1_000) {
+        diesel::update(deliveries::table.filter(deliveries::seq.eq_any(keys)))
+            .set((
+                deliveries::state.eq(DeliveryState::Pending.code()),
+                deliveries::attempts.eq(0),
+                deliveries::next_attempt_at.eq(now.naive_utc()),
+                deliveries::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The alerts with a delivery in `state`, as a subquery of their keys.
 fn with_state(
     state: DeliveryState,
@@ -649,14 +669,7 @@ impl Database {
                 .filter(deliveries::state.eq(DeliveryState::Failed.code()))
                 .select(deliveries::seq)
                 .load::<i64>(conn)?;
-            diesel::update(deliveries::table.filter(deliveries::seq.eq_any(&failed)))
-                .set((
-                    deliveries::state.eq(DeliveryState::Pending.code()),
-                    deliveries::attempts.eq(0),
-                    deliveries::next_attempt_at.eq(now.naive_utc()),
-                    deliveries::locked_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
+            requeue(conn, &failed, now)?;
             Ok(!failed.is_empty())
         })
     }
@@ -682,16 +695,11 @@ impl Database {
                 .filter(alerts::seq.eq_any(with_state(DeliveryState::Failed)))
                 .count()
                 .get_result(conn)?;
-            let failed =
-                deliveries::table.filter(deliveries::state.eq(DeliveryState::Failed.code()));
-            diesel::update(failed)
-                .set((
-                    deliveries::state.eq(DeliveryState::Pending.code()),
-                    deliveries::attempts.eq(0),
-                    deliveries::next_attempt_at.eq(now.naive_utc()),
-                    deliveries::locked_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
+            let failed: Vec<i64> = deliveries::table
+                .filter(deliveries::state.eq(DeliveryState::Failed.code()))
+                .select(deliveries::seq)
+                .load(conn)?;
+            requeue(conn, &failed, now)?;
             Ok(alerts)
         })
     }
