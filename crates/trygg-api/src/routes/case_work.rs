@@ -1,10 +1,12 @@
 //! Working a case, under `If-Match`: status, assignment, reclassification, follow-up facts
 //! and actions; and the timeline.
 
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::future::{Ready, ready};
 use trygg_domain::text::{
     self,
     schema::{PoliceReference, Prose, Reason, UserId},
@@ -229,7 +231,19 @@ impl utoipa::ToSchema for EntityTag {}
 /// The version the caller last read, from `If-Match: "<version>"`. A value of another form
 /// (a list, `*`, a weak tag) is malformed (400): the document's pattern admits one of this
 /// API's ETags only, and one that is well formed but not current fails the precondition (412,
-/// RFC 9110, 13.1.1).
+/// RFC 9110, 13.1.1). An extractor, so that a change without it is 428 before its body is
+/// read: no body makes a missing precondition right.
+pub struct IfMatch(i64);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<IfMatch, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(expected_version(request).map(IfMatch))
+    }
+}
+
 fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
     let value = request
         .headers()
@@ -255,12 +269,11 @@ fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
 async fn amend(
     caller: &Caller,
     id: Uuid,
-    request: &HttpRequest,
+    IfMatch(expected): IfMatch,
     database: web::Data<Database>,
     decide: impl FnOnce(&Incident) -> Result<Amendment, ApiError> + Send + 'static,
 ) -> Result<(i64, Unread<Incident>), ApiError> {
     let scope = work_scope(caller)?;
-    let expected = expected_version(request)?;
     let actor = caller.0.subject().to_owned();
     let writer = database.clone();
     match web::block(move || writer.amend(id, scope, expected, actor, decide)).await?? {
@@ -331,7 +344,7 @@ async fn answer_with_case(
 pub async fn change_case_status(
     caller: Caller,
     id: web::Path<Uuid>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: web::Json<StatusChange>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -345,7 +358,7 @@ pub async fn change_case_status(
             ..Amendment::default()
         })
     };
-    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
     answer_with_case(case, &caller, database).await
 }
 
@@ -365,7 +378,7 @@ pub async fn change_case_status(
 pub async fn assign_case(
     caller: Caller,
     id: web::Path<Uuid>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: web::Json<Assignment>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
@@ -390,7 +403,7 @@ pub async fn assign_case(
             ..Amendment::default()
         })
     };
-    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
     answer_with_case(case, &caller, database).await
 }
 
@@ -414,7 +427,7 @@ pub async fn assign_case(
 pub async fn reclassify_case(
     caller: Caller,
     id: web::Path<Uuid>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: web::Json<ClassificationChange>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
@@ -433,7 +446,7 @@ pub async fn reclassify_case(
         &caller.0,
     )?;
     let decide = move |current: &Incident| Ok(routing.reclassify(current, parsed));
-    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
     wakeup.notify_one();
     answer_with_case(case, &caller, database).await
 }
@@ -454,7 +467,7 @@ pub async fn reclassify_case(
 pub async fn record_follow_up(
     caller: Caller,
     id: web::Path<Uuid>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: web::Json<FollowUpChange>,
     database: web::Data<Database>,
     clock: web::Data<Clock>,
@@ -474,7 +487,7 @@ pub async fn record_follow_up(
             ..Amendment::default()
         })
     };
-    let (_, case) = amend(&caller, id.into_inner(), &request, database.clone(), decide).await?;
+    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
     answer_with_case(case, &caller, database).await
 }
 
@@ -494,7 +507,7 @@ pub async fn record_follow_up(
 pub async fn add_action(
     caller: Caller,
     id: web::Path<Uuid>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: web::Json<ActionDraft>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
@@ -527,7 +540,7 @@ pub async fn add_action(
             ..Amendment::default()
         })
     };
-    let (version, _) = amend(&caller, id.into_inner(), &request, database, decide).await?;
+    let (version, _) = amend(&caller, id.into_inner(), if_match, database, decide).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(version)))
         .json(view))
@@ -549,7 +562,7 @@ pub async fn add_action(
 pub async fn change_action(
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: web::Json<ActionChange>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
@@ -588,7 +601,7 @@ pub async fn change_action(
             ..Amendment::default()
         })
     };
-    let (version, _) = amend(&caller, id, &request, database.clone(), decide).await?;
+    let (version, _) = amend(&caller, id, if_match, database.clone(), decide).await?;
     let scope = work_scope(&caller)?;
     let reader = Reader::new(caller.0.subject(), Purpose::CaseWorkAnswer);
     let actions = web::block(move || database.read_actions(id, &scope, &reader))
