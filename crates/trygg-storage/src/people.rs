@@ -162,6 +162,33 @@ impl Database {
             .collect())
     }
 
+    /// The people a search for `text` means: the one with it as subject or e-mail, else those
+    /// whose name holds it (any case), at most `most`. Names are compared here, not in SQL,
+    /// where SQLite folds only ASCII case: the directory is the municipality's staff.
+    pub fn people_matching(&self, text: &str, most: usize) -> Result<Vec<Person>, StorageError> {
+        let rows: Vec<PersonRow> = people::table
+            .select(PersonRow::as_select())
+            .order((people::name, people::subject))
+            .load(&mut *self.connection()?)?;
+        let people: Vec<Person> = rows.into_iter().map(|row| Seen::from(row).person).collect();
+        let wanted = text.to_lowercase();
+        let exact = people.iter().find(|person| {
+            person.subject == text
+                || person
+                    .email
+                    .as_deref()
+                    .is_some_and(|email| email.to_lowercase() == wanted)
+        });
+        if let Some(person) = exact {
+            return Ok(vec![person.clone()]);
+        }
+        Ok(people
+            .into_iter()
+            .filter(|person| person.name.to_lowercase().contains(&wanted))
+            .take(most)
+            .collect())
+    }
+
     /// The person with this subject as a principal, if the service has seen them with claims
     /// the catalogue still accepts: whom a case may go to is checked against it.
     pub fn known_principal(

@@ -544,6 +544,8 @@ pub struct AccessLogPage {
     pub case: String,
     pub user: String,
     pub errors: Vec<FieldError>,
+    /// People the search for a person could mean, each a link to what they read.
+    pub candidates: Vec<(String, String)>,
     pub rows: Vec<AccessRow>,
     pub next_href: Option<String>,
 }
@@ -556,6 +558,7 @@ impl AccessLogPage {
             case: case.unwrap_or_default().to_owned(),
             user: user.unwrap_or_default().to_owned(),
             errors: Vec::new(),
+            candidates: Vec::new(),
             rows: Vec::new(),
             next_href: None,
         }

@@ -569,6 +569,40 @@ async fn total_alerts(app: &TestApp) -> Vec<Value> {
     alerts.body.as_array().unwrap().clone()
 }
 
+/// The access log finds a person by name, e-mail or id; a name that fits several asks which.
+#[actix_web::test]
+async fn the_access_log_finds_a_reader_by_name() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let mut ivy = Browser::new(&app);
+    ivy.sign_in("ivy:security_manager").await;
+    for handler in ["dave:handler:utbildning", "hanna:handler:kommunledning"] {
+        Browser::new(&app).sign_in(handler).await;
+    }
+    ivy.get(&format!("/arenden/{id}")).await;
+
+    let found = ivy.get("/atkomstlogg?anvandare=S%C3%84KERHETSCHEF").await;
+    assert!(found.html.contains("Webb: ärendesidan"), "{}", found.html);
+    assert!(found.html.contains("(ivy)</td>"));
+    let several = ivy.get("/atkomstlogg?anvandare=handl%C3%A4ggare").await;
+    assert!(
+        several.html.contains("Flera personer matchar"),
+        "{}",
+        several.html
+    );
+    for subject in ["dave", "hanna"] {
+        assert!(
+            several.html.contains(&format!("anvandare={subject}\"")),
+            "{subject}"
+        );
+    }
+    let nobody = ivy.get("/atkomstlogg?anvandare=dave").await;
+    assert!(
+        nobody.html.contains("Inga läsningar matchar"),
+        "dave read nothing"
+    );
+}
+
 #[actix_web::test]
 async fn a_security_manager_retries_a_failed_alert_and_reads_who_read_the_case() {
     // Nothing listens on the mail port, and one attempt is all: every alert fails at once.

@@ -12,6 +12,17 @@ use crate::templates::{AccessLogPage, AccessRow, ChainCheckPage, FieldError, Lay
 
 /// Entries a page shows.
 const PAGE_SIZE: i64 = 50;
+/// People a search by name offers at most.
+const CANDIDATES: usize = 20;
+
+/// The case as the visitor typed it.
+fn case_text(query: &AccessQuery) -> Option<&str> {
+    query
+        .arende
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
 use crate::{html, urlencode};
 
 #[derive(Debug, serde::Deserialize)]
@@ -60,9 +71,42 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
             _ => return refused(layout),
         },
     };
+    // A person by name, e-mail or id; a name that fits several asks which one.
+    let actor = match user.clone() {
+        None => None,
+        Some(text) => {
+            let reader = desk.database.clone();
+            let found = web::block(move || reader.people_matching(&text, CANDIDATES)).await??;
+            match found.as_slice() {
+                [] => user.clone(),
+                [person] => Some(person.subject.clone()),
+                several => {
+                    let case = urlencode(case.as_deref().unwrap_or_default());
+                    let candidates = several
+                        .iter()
+                        .map(|person| {
+                            let label = match &person.email {
+                                Some(email) => format!("{} ({email})", person.name),
+                                None => format!("{} ({})", person.name, person.subject),
+                            };
+                            let subject = urlencode(&person.subject);
+                            (
+                                label,
+                                format!("/atkomstlogg?arende={case}&anvandare={subject}"),
+                            )
+                        })
+                        .collect();
+                    return html(&AccessLogPage {
+                        candidates,
+                        ..AccessLogPage::empty(layout, case_text(&query), user.as_deref())
+                    });
+                }
+            }
+        }
+    };
     let filter = AccessFilter {
         incident_id: case_id,
-        actor: user.clone(),
+        actor,
         page: AccessPage::NewestFirst {
             before: query.fore.filter(|seq| *seq > 0),
         },
