@@ -92,10 +92,10 @@ impl Failure {
         } else {
             DeliveryFailure::Unreachable
         };
-        if error.is_permanent() {
-            Failure::permanent(kind, error)
-        } else {
-            Failure::transient(kind, error)
+        Failure {
+            kind,
+            permanent: error.is_permanent(),
+            message: error.to_string(),
         }
     }
 }

@@ -121,14 +121,33 @@ impl Lang {
         format!("{sign}{}", self.number(change.unsigned_abs()))
     }
 
+    /// A number to `places` decimals: `27,5` in Swedish, `27.5` in English.
+    pub fn decimal(self, value: f64, places: usize) -> String {
+        let text = format!("{value:.places$}");
+        match self {
+            Lang::Sv => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
+    /// Per cent as each language writes it: `42 %` (a no-break space) in Swedish, `42%` in
+    /// English.
+    fn per_cent(self, number: String) -> String {
+        match self {
+            Lang::Sv => format!("{number}\u{a0}%"),
+            Lang::En => format!("{number}%"),
+        }
+    }
+
     /// A change in per cent, to one decimal: `+12,5 %` in Swedish, `+12.5%` in English.
     pub fn percent(self, percent: f64) -> String {
         let sign = if percent < 0.0 { "\u{2212}" } else { "+" };
-        let number = format!("{:.1}", percent.abs());
-        match self {
-            Lang::Sv => format!("{sign}{}\u{a0}%", number.replace('.', ",")),
-            Lang::En => format!("{sign}{number}%"),
-        }
+        self.per_cent(format!("{sign}{}", self.decimal(percent.abs(), 1)))
+    }
+
+    /// A share (0 to 1) in whole per cent: `42 %` in Swedish.
+    pub fn share(self, share: f64) -> String {
+        self.per_cent(self.decimal(share * 100.0, 0))
     }
 
     /// The text of a message with a number, which picks the message's plural form.
@@ -216,6 +235,9 @@ mod tests {
         assert_eq!(Lang::Sv.signed(0), "\u{b1}0");
         assert_eq!(Lang::Sv.percent(433.333), "+433,3\u{a0}%");
         assert_eq!(Lang::En.percent(-12.25), "\u{2212}12.2%");
+        assert_eq!(Lang::Sv.share(0.426), "43\u{a0}%");
+        assert_eq!(Lang::En.share(0.426), "43%");
+        assert_eq!(Lang::Sv.decimal(3.75, 1), "3,8");
     }
 
     fn ids(source: &str) -> BTreeSet<String> {

@@ -30,13 +30,13 @@ pub async fn start(
     })
 }
 
-/// A page of sections, each a heading message and paragraph messages, and after a section
-/// the paragraphs `extra` gives it (the municipality's own addresses).
+/// A page of sections, each a heading message and paragraph messages; `contact` adds a
+/// paragraph (the municipality's own address, from its catalogue) to the section it names.
 fn text_page(
     visitor: &Visitor,
     title_id: &str,
     sections: &[(Option<&str>, &[&str])],
-    extra: impl Fn(Option<&str>) -> Vec<String>,
+    contact: Option<(&str, String)>,
 ) -> Result<HttpResponse, WebError> {
     let lang = visitor.lang;
     html(&TextPage {
@@ -45,11 +45,25 @@ fn text_page(
             .iter()
             .map(|(heading, paragraphs)| {
                 let mut texts: Vec<String> = paragraphs.iter().map(|id| lang.text(id)).collect();
-                texts.extend(extra(*heading));
+                if let Some((section, paragraph)) = &contact
+                    && *heading == Some(*section)
+                {
+                    texts.push(paragraph.clone());
+                }
                 (heading.map(|id| lang.text(id)), texts)
             })
             .collect(),
     })
+}
+
+/// A message naming a contact from the catalogue, for a section of a text page.
+fn contact<'a>(
+    lang: Lang,
+    section: &'a str,
+    message: &str,
+    contact: Option<&String>,
+) -> Option<(&'a str, String)> {
+    contact.map(|contact| (section, lang.text_with(message, &[("contact", contact)])))
 }
 
 /// `GET /om`: what is stored, who sees it, for how long, and whom to ask.
@@ -57,8 +71,12 @@ pub async fn about(
     visitor: Visitor,
     catalogue: web::Data<Catalogue>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = catalogue.municipality().data_protection_officer.clone();
-    let lang = visitor.lang;
+    let officer = contact(
+        visitor.lang,
+        "about-rights-heading",
+        "about-rights-officer",
+        catalogue.municipality().data_protection_officer.as_ref(),
+    );
     text_page(
         &visitor,
         "about-title",
@@ -78,12 +96,7 @@ pub async fn about(
             ),
             (Some("about-rights-heading"), &["about-rights-1"]),
         ],
-        |heading| match (heading, &officer) {
-            (Some("about-rights-heading"), Some(officer)) => {
-                vec![lang.text_with("about-rights-officer", &[("contact", officer)])]
-            }
-            _ => Vec::new(),
-        },
+        officer,
     )
 }
 
@@ -92,8 +105,12 @@ pub async fn accessibility(
     visitor: Visitor,
     catalogue: web::Data<Catalogue>,
 ) -> Result<HttpResponse, WebError> {
-    let contact = catalogue.municipality().accessibility_contact.clone();
-    let lang = visitor.lang;
+    let reach = contact(
+        visitor.lang,
+        "a11y-report-heading",
+        "a11y-report-contact",
+        catalogue.municipality().accessibility_contact.as_ref(),
+    );
     text_page(
         &visitor,
         "a11y-title",
@@ -111,12 +128,7 @@ pub async fn accessibility(
             (Some("a11y-enforcement-heading"), &["a11y-enforcement-1"]),
             (Some("a11y-tested-heading"), &["a11y-tested-1"]),
         ],
-        |heading| match (heading, &contact) {
-            (Some("a11y-report-heading"), Some(contact)) => {
-                vec![lang.text_with("a11y-report-contact", &[("contact", contact)])]
-            }
-            _ => Vec::new(),
-        },
+        reach,
     )
 }
 

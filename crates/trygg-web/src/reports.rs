@@ -23,15 +23,22 @@ fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebE
 
 /// One of the visitor's own reports with the comments meant for them, its read logged; 404
 /// for anything else.
+/// A reporter's own case, with how many replies on it they have not seen yet.
 async fn read_own(
     database: &web::Data<Database>,
     principal: &Principal,
     id: Uuid,
-) -> Result<CaseFile, WebError> {
+) -> Result<(CaseFile, i64), WebError> {
     let (database, visibility) = (database.clone(), principal.own_reports());
     let reader = Reader::new(principal.subject(), Purpose::WebReport);
     web::block(move || {
-        database.read_case_file(id, &visibility, &[Audience::Reporter], false, &reader)
+        let Some(file) =
+            database.read_case_file(id, &visibility, &[Audience::Reporter], false, &reader)?
+        else {
+            return Ok(None);
+        };
+        let unread = database.unread_replies(&[id.to_string()])?;
+        Ok::<_, StorageError>(Some((file, unread.into_values().sum())))
     })
     .await??
     .ok_or(WebError::NotFound)
@@ -95,8 +102,8 @@ pub async fn list(
     let (page, unread) = web::block(move || {
         let page = store.list_incidents(&filter, &visibility, &reader)?;
         let ids: Vec<String> = page.cases.iter().map(|case| case.id.to_string()).collect();
-        Ok::<_, StorageError>((store.unread_replies(&ids)?, page))
-            .map(|(unread, page)| (page, unread))
+        let unread = store.unread_replies(&ids)?;
+        Ok::<_, StorageError>((page, unread))
     })
     .await??;
     let older_href = page
@@ -158,14 +165,12 @@ async fn report_page(
     principal: &Principal,
     id: Uuid,
 ) -> Result<ReportPage, WebError> {
-    let CaseFile {
-        incident, comments, ..
-    } = read_own(database, principal, id).await?;
-    let store = database.clone();
-    let unread = web::block(move || store.unread_replies(&[id.to_string()]))
-        .await??
-        .into_values()
-        .sum::<i64>();
+    let (
+        CaseFile {
+            incident, comments, ..
+        },
+        unread,
+    ) = read_own(database, principal, id).await?;
     let lang = visitor.lang;
     let layout = Layout::new(visitor, "report-title");
     let mut facts = report_facts(&incident, catalogue, lang, &["focus_area", "description"]);

@@ -15,14 +15,6 @@ const PAGE_SIZE: i64 = 50;
 /// People a search by name offers at most.
 const CANDIDATES: usize = 20;
 
-/// The case as the visitor typed it.
-fn case_text(query: &AccessQuery) -> Option<&str> {
-    query
-        .arende
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-}
 use crate::{html, urlencode};
 
 #[derive(Debug, serde::Deserialize)]
@@ -81,7 +73,7 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
                 [] => user.clone(),
                 [person] => Some(person.subject.clone()),
                 several => {
-                    let case = urlencode(case.as_deref().unwrap_or_default());
+                    let case_param = urlencode(case.as_deref().unwrap_or_default());
                     let candidates = several
                         .iter()
                         .map(|person| {
@@ -92,13 +84,13 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
                             let subject = urlencode(&person.subject);
                             (
                                 label,
-                                format!("/atkomstlogg?arende={case}&anvandare={subject}"),
+                                format!("/atkomstlogg?arende={case_param}&anvandare={subject}"),
                             )
                         })
                         .collect();
                     return html(&AccessLogPage {
                         candidates,
-                        ..AccessLogPage::empty(layout, case_text(&query), user.as_deref())
+                        ..AccessLogPage::empty(layout, case.as_deref(), user.as_deref())
                     });
                 }
             }
@@ -117,9 +109,8 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
         let entries = reader.access_log(&filter)?;
         let ids: Vec<String> = entries.iter().map(|e| e.incident_id.clone()).collect();
         let actors: Vec<&str> = entries.iter().map(|e| e.actor.as_str()).collect();
-        let people = reader.people(&actors)?;
-        Ok::<_, StorageError>((reader.case_numbers(&ids)?, people))
-            .map(|(numbers, people)| (entries, numbers, people))
+        let (numbers, people) = (reader.case_numbers(&ids)?, reader.people(&actors)?);
+        Ok::<_, StorageError>((entries, numbers, people))
     })
     .await??;
     let next_href = (entries.len() as i64 > PAGE_SIZE).then(|| {

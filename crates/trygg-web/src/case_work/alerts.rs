@@ -61,17 +61,17 @@ pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResp
     let lang = desk.lang();
     let layout = Layout::new(&desk.visitor, "alerts-title");
     let tabs = [
-        (false, "/larm", "alerts-failed", failed_total),
-        (true, "/larm?visa=alla", "alerts-all", -1),
+        (
+            false,
+            "/larm",
+            lang.text_count("alerts-failed", "count", failed_total),
+        ),
+        (true, "/larm?visa=alla", lang.text("alerts-all")),
     ]
     .into_iter()
-    .map(|(shows_all, href, message, count)| Link {
+    .map(|(shows_all, href, label)| Link {
         href: href.to_owned(),
-        label: if count >= 0 {
-            lang.text_count(message, "count", count)
-        } else {
-            lang.text(message)
-        },
+        label,
         current: shows_all == all,
     })
     .collect();

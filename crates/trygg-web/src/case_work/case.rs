@@ -89,10 +89,7 @@ pub async fn show(
         .sparat
         .as_deref()
         .and_then(|saved| {
-            let form = match saved {
-                "reporter_message" => "comment",
-                form => form,
-            };
+            let form = form_of(saved);
             FORMS.contains(&form).then_some((form, saved))
         })
         .map(|(form, saved)| Saved {
@@ -113,6 +110,14 @@ pub(super) const FORMS: [&str; 7] = [
     "action_status",
     "comment",
 ];
+
+/// The form that saved what a confirmation names: a message to the reporter is a comment.
+pub(super) fn form_of(saved: &str) -> &str {
+    match saved {
+        "reporter_message" => "comment",
+        form => form,
+    }
+}
 
 /// A set of choices, the one matching `selected` chosen.
 fn choices<'a>(

@@ -18,7 +18,7 @@ use trygg_storage::{ActionUpdate, Amended, Amendment, Comment, Incident, NewActi
 use uuid::Uuid;
 
 use super::Desk;
-use super::case::{Entered, Refusal, case_page};
+use super::case::{Entered, Refusal, case_page, form_of};
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::templates::FieldError;
@@ -89,11 +89,7 @@ async fn refused(desk: &Desk, sent: &Sent, refusal: Refusal) -> Result<HttpRespo
 
 /// Back to the case, saying what was saved (`what`), at the form that saved it.
 fn saved(id: Uuid, what: &str) -> HttpResponse {
-    let form = match what {
-        "reporter_message" => "comment",
-        form => form,
-    };
-    see_other(&format!("/arenden/{id}?sparat={what}#{form}"))
+    see_other(&format!("/arenden/{id}?sparat={what}#{}", form_of(what)))
 }
 
 /// Stores the amendment `decide` makes of the case as it is now, if the visitor read the

@@ -69,6 +69,11 @@ impl Answers {
         }
     }
 
+    /// Whether nothing is answered yet (a page sent blank leaves its questions empty).
+    pub fn is_empty(&self) -> bool {
+        self.values.values().all(Vec::is_empty)
+    }
+
     /// The single answer to a question, if given.
     pub fn one(&self, name: &str) -> Option<&str> {
         self.values

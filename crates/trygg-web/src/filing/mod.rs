@@ -106,7 +106,7 @@ pub async fn has_draft(
     let Some(user) = &visitor.user else {
         return Ok(false);
     };
-    Ok(!load(database, &user.subject, now).await?.values.is_empty())
+    Ok(!load(database, &user.subject, now).await?.is_empty())
 }
 
 /// `GET /rapportera`: a new report begins at the first question; a report begun and not sent
@@ -123,7 +123,7 @@ pub async fn begin(
         Some(step) => step.href(),
         None => "/rapportera/kontrollera".to_owned(),
     };
-    if answers.values.values().all(Vec::is_empty) {
+    if answers.is_empty() {
         return Ok(see_other(&continue_href));
     }
     let answered = steps::facts(&answers, &catalogue, visitor.lang, &[])

@@ -195,12 +195,7 @@ fn figures(
 /// The columns only the compilation has: the shares police-reported and closed, and the
 /// median days to close; a dash where they are not published.
 fn outcome_columns(lang: Lang, figure: &mut Figure, sections: &[&Section]) {
-    let percent = |share: Option<f64>| {
-        share.map(|share| match lang {
-            Lang::Sv => format!("{:.0}\u{a0}%", share * 100.0),
-            Lang::En => format!("{:.0}%", share * 100.0),
-        })
-    };
+    let percent = |share: Option<f64>| share.map(|share| lang.share(share));
     let grid = &mut figure.grid;
     for id in [
         "yearly-police-reported",
@@ -215,10 +210,9 @@ fn outcome_columns(lang: Lang, figure: &mut Figure, sections: &[&Section]) {
         for value in [
             percent(section.police_reported_share),
             percent(section.closed_share),
-            section.median_days_to_close.map(|days| match lang {
-                Lang::Sv => format!("{days:.1}").replace('.', ","),
-                Lang::En => format!("{days:.1}"),
-            }),
+            section
+                .median_days_to_close
+                .map(|days| lang.decimal(days, 1)),
         ] {
             row.cells.push(Cell {
                 text: value.filter(|_| !hidden).unwrap_or_else(|| "–".to_owned()),
