@@ -10,7 +10,8 @@ use trygg_api::{
     Algorithm, AuthSettings, ForwardedHeader, KeySource, RateLimits, Settings, TrustedProxies,
 };
 use trygg_domain::Catalogue;
-use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::statistics::{PublicationCalendar, SuppressionThreshold};
+use trygg_storage::DisclosureControl;
 use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::{AccessLogKey, AccessLogKeys, DatabaseUrl};
 
@@ -29,6 +30,9 @@ struct FileConfig {
     catalogue: Option<PathBuf>,
     routing: Option<PathBuf>,
     statistics_threshold: Option<u64>,
+    statistics_max_noise: Option<u32>,
+    statistics_variance: Option<f64>,
+    statistics_publication_day: Option<u32>,
     access_log_heads: Option<PathBuf>,
     #[serde(default)]
     jwt: JwtFileConfig,
@@ -92,6 +96,36 @@ fn read(path: &Path) -> Result<String, ConfigError> {
         path: path.into(),
         error,
     })
+}
+
+/// How statistics are protected and published: the threshold, the noise of the cell-key
+/// method (`TRYGG_STATISTICS_MAX_NOISE`, `TRYGG_STATISTICS_VARIANCE`) and the day of the month
+/// a month's figures are published (`TRYGG_STATISTICS_PUBLICATION_DAY`).
+fn disclosure(
+    env: &impl Fn(&str) -> Option<String>,
+    (file_noise, file_variance, file_day): (Option<u32>, Option<f64>, Option<u32>),
+    threshold: SuppressionThreshold,
+) -> Result<DisclosureControl, ConfigError> {
+    fn setting<T: std::str::FromStr<Err: ToString>>(
+        env: &impl Fn(&str) -> Option<String>,
+        name: &'static str,
+        from_file: Option<T>,
+    ) -> Result<Option<T>, ConfigError> {
+        match env(name) {
+            Some(text) => text.trim().parse().map(Some).map_err(|e| invalid(name, e)),
+            None => Ok(from_file),
+        }
+    }
+    let max_noise = setting(env, "TRYGG_STATISTICS_MAX_NOISE", file_noise)?;
+    let variance = setting(env, "TRYGG_STATISTICS_VARIANCE", file_variance)?;
+    let day = setting(env, "TRYGG_STATISTICS_PUBLICATION_DAY", file_day)?;
+    let calendar = day
+        .map(PublicationCalendar::new)
+        .transpose()
+        .map_err(|e| invalid("TRYGG_STATISTICS_PUBLICATION_DAY", e))?
+        .unwrap_or_default();
+    DisclosureControl::new(threshold, max_noise, variance, calendar)
+        .map_err(|e| invalid("TRYGG_STATISTICS_MAX_NOISE and TRYGG_STATISTICS_VARIANCE", e))
 }
 
 /// Why people elsewhere could reach a service bound to `bind` (and reached at
@@ -286,6 +320,15 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
     .transpose()
     .map_err(|e| invalid("TRYGG_STATISTICS_THRESHOLD", e))?
     .unwrap_or_default();
+    let disclosure = disclosure(
+        &env,
+        (
+            file.statistics_max_noise,
+            file.statistics_variance,
+            file.statistics_publication_day,
+        ),
+        suppression_threshold,
+    )?;
     let development = require_deployment(&env, &file.jwt, bind)?;
     let auth = auth_settings(&env, file.jwt, development)?;
     let header = match env("TRYGG_FORWARDED_HEADER") {
@@ -304,7 +347,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         catalogue,
         routing,
         delivery,
-        suppression_threshold,
+        disclosure,
         clock: trygg_domain::Clock::system(),
         rate_limits: rate_limits(&env)?,
         trusted_proxies,
@@ -614,11 +657,21 @@ mod tests {
     #[test]
     fn the_suppression_threshold_is_at_least_two() {
         assert_eq!(
-            load_with(&[]).unwrap().suppression_threshold,
+            load_with(&[]).unwrap().disclosure.threshold,
             SuppressionThreshold::DEFAULT
         );
         let five = load_with(&[("TRYGG_STATISTICS_THRESHOLD", "5")]).unwrap();
-        assert_eq!(five.suppression_threshold.get(), 5);
+        assert_eq!(five.disclosure.threshold.get(), 5);
+        assert_eq!(five.disclosure.perturbation.parameters().max_noise, 5);
+        for (name, refused) in [
+            ("TRYGG_STATISTICS_MAX_NOISE", "1"),
+            ("TRYGG_STATISTICS_VARIANCE", "0"),
+            ("TRYGG_STATISTICS_VARIANCE", "much"),
+            ("TRYGG_STATISTICS_PUBLICATION_DAY", "31"),
+        ] {
+            let error = load_with(&[(name, refused)]).unwrap_err();
+            assert!(error.to_string().contains(name), "{name}={refused}: {error}");
+        }
         for refused in ["1", "0", "three"] {
             let error = load_with(&[("TRYGG_STATISTICS_THRESHOLD", refused)]).unwrap_err();
             assert!(

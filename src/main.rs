@@ -79,6 +79,13 @@ enum Command {
 enum StatisticsCommand {
     /// Recompute the rollups from the cases (after restoring a backup, for instance).
     Rebuild,
+    /// Publish the statistics the calendar has made due (the service does so by itself);
+    /// with `--revision`, revise every published month at once, so that late reports and
+    /// reclassifications reach the published figures now.
+    Publish {
+        #[arg(long)]
+        revision: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -295,6 +302,25 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             })
             .await??;
             println!("statistics rebuilt from {cases} cases");
+        }
+        Command::Statistics {
+            command: StatisticsCommand::Publish { revision },
+        } => {
+            let calendar = settings.disclosure.calendar;
+            let published = actix_web::web::block(move || {
+                Database::connect(&settings.database_url, 1, settings.clock)?
+                    .publish_statistics(calendar, revision)
+            })
+            .await??;
+            match published {
+                Some(publication) => println!(
+                    "published statistics through {} ({}) at {}",
+                    publication.through_month.format("%Y-%m"),
+                    if publication.revision { "a revision" } else { "the new months" },
+                    publication.published_at
+                ),
+                None => println!("nothing is due for publication"),
+            }
         }
     }
     Ok(())

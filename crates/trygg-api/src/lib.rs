@@ -17,10 +17,10 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, Resource, Route, web};
-use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::statistics::PublicationCalendar;
 use trygg_domain::{Allowances, Catalogue, Clock};
 use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
-use trygg_storage::{AccessLogKeys, Database, DatabaseUrl, StorageError};
+use trygg_storage::{AccessLogKeys, Database, DatabaseUrl, DisclosureControl, StorageError};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenRequest, mint_token};
@@ -35,6 +35,8 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// How often pending statistics are folded into the rollups (PostgreSQL).
 const STATISTICS_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often the service looks whether statistics are due for publication.
+const STATISTICS_PUBLICATION_CHECK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Everything the service needs to run.
 #[derive(Debug, Clone)]
@@ -46,8 +48,8 @@ pub struct Settings {
     pub catalogue: Catalogue,
     pub routing: Routing,
     pub delivery: DeliverySettings,
-    /// The smallest count statistics publish.
-    pub suppression_threshold: SuppressionThreshold,
+    /// How statistics are protected and published.
+    pub disclosure: DisclosureControl,
     /// Where the service reads the time: the system clock, or a test's.
     pub clock: Clock,
     pub rate_limits: RateLimits,
@@ -123,7 +125,7 @@ impl Application {
         let database = web::Data::new(database);
         let catalogue = web::Data::new(settings.catalogue);
         let routing = web::Data::new(settings.routing);
-        let threshold = web::Data::new(settings.suppression_threshold);
+        let disclosure = web::Data::new(settings.disclosure);
         let wakeup = web::Data::new(Wakeup::new());
         // Served over https (as people reach it): browsers are told to stay there.
         let https = settings.delivery.public_url.starts_with("https://");
@@ -146,6 +148,7 @@ impl Application {
         let document = openapi::for_catalogue(&catalogue);
         actix_web::rt::spawn(worker.run());
         actix_web::rt::spawn(fold_statistics(database.clone()));
+        actix_web::rt::spawn(publish_statistics(database.clone(), disclosure.calendar));
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
         let server = HttpServer::new(move || {
@@ -165,7 +168,7 @@ impl Application {
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())
-                .app_data(threshold.clone())
+                .app_data(disclosure.clone())
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
                 .app_data(limits.clone())
@@ -205,6 +208,21 @@ async fn fold_statistics(database: web::Data<Database>) {
         if !matches!(folded, Ok(Ok(_))) {
             tracing::warn!(?folded, "folding pending statistics failed; trying again");
         }
+    }
+}
+
+/// Publishes statistics as the calendar makes them due (see [`Database::publish_statistics`]),
+/// looking every [`STATISTICS_PUBLICATION_CHECK`]; several instances publish once, one after
+/// another finding nothing due.
+async fn publish_statistics(database: web::Data<Database>, calendar: PublicationCalendar) {
+    loop {
+        let publisher = database.clone();
+        match web::block(move || publisher.publish_statistics(calendar, false)).await {
+            Ok(Ok(Some(publication))) => tracing::info!(?publication, "statistics published"),
+            Ok(Ok(None)) => {}
+            failed => tracing::warn!(?failed, "publishing statistics failed; trying again"),
+        }
+        actix_web::rt::time::sleep(STATISTICS_PUBLICATION_CHECK).await;
     }
 }
 
@@ -328,6 +346,11 @@ fn configure(config: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi
         .service(resource(
             "/api/v1/statistics",
             [web::get().to(statistics::read_statistics)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/v1/statistics/publications",
+            [web::get().to(statistics::read_publications)],
             "GET",
         ))
         .service(resource(

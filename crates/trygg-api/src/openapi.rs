@@ -40,6 +40,7 @@ use crate::routes::{
         alerts::acknowledge_alert,
         audit::read_audit_log,
         statistics::read_statistics,
+        statistics::read_publications,
         statistics::read_yearly_compilation,
         statistics::read_district_picture,
         catalogue::read_catalogue,

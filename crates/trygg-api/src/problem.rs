@@ -151,7 +151,10 @@ impl From<WorkflowError> for ApiError {
 impl From<StatisticsError> for ApiError {
     fn from(error: StatisticsError) -> Self {
         match error {
-            StatisticsError::TooSparse => ApiError::TooSparse(error.to_string()),
+            StatisticsError::TooSparse | StatisticsError::NotPublishedAtGrouping => {
+                ApiError::TooSparse(error.to_string())
+            }
+            StatisticsError::NothingPublished => ApiError::NotFound(error.to_string()),
             other => ApiError::BadRequest(other.to_string()),
         }
     }

@@ -154,6 +154,12 @@ impl Principal {
         self.has(Role::Analyst) || self.has(Role::SecurityManager)
     }
 
+    /// Whether statistics are live for this caller: only for one who may read every case
+    /// (a security manager); everyone else reads published, perturbed figures.
+    pub fn reads_live_statistics(&self) -> bool {
+        self.has(Role::SecurityManager)
+    }
+
     /// The cases this caller may read, or `None` when the roles allow no case rows at all.
     pub fn visibility(&self) -> Option<Visibility> {
         if self.has(Role::SecurityManager) {

@@ -28,7 +28,7 @@ use crate::sqlite_writer::Writer;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 /// The migrations that add or reshape statistics rollups, as diesel names their versions.
-const STATISTICS_MIGRATIONS: [&str; 2] = ["20261127000004", "20261127000005"];
+const STATISTICS_MIGRATIONS: [&str; 3] = ["20261127000004", "20261127000005", "20261207000018"];
 /// Held while migrating, so instances starting together do not migrate at once.
 const MIGRATION_LOCK_KEY: i64 = 0x0074_7279_6767; // "trygg"
 /// What SQLite may hold in memory in all, page caches included (bytes, for the process): it
@@ -365,7 +365,7 @@ impl Database {
         {
             match self.sqlite_writer {
                 Some(_) => self.rebuild_statistics()?,
-                None => conn.transaction(crate::statistics::rebuild)?,
+                None => conn.transaction(|conn| crate::statistics::rebuild(conn, self.clock.now()))?,
             };
         }
         Ok(versions.len())

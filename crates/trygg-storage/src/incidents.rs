@@ -11,6 +11,7 @@ use trygg_domain::{
     CaseNumber, Circumstances, FollowUp, NewReport, Outcome, Status, UnknownCode, ViolenceForm,
     Visibility, work_environment_deadline,
 };
+use trygg_domain::statistics::RecordKey;
 use uuid::Uuid;
 
 mod postgres;
@@ -96,6 +97,8 @@ pub struct Incident {
     pub follow_up: FollowUp,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// The case's key for the cell-key method; never leaves the statistics.
+    pub(crate) record_key: RecordKey,
 }
 
 impl Incident {
@@ -144,6 +147,7 @@ struct IncidentInsert<'a> {
     focus_area: &'a str,
     status: &'a str,
     version: i64,
+    record_key: i64,
 }
 
 #[derive(Queryable, Selectable)]
@@ -170,6 +174,7 @@ pub(crate) struct IncidentRow {
     authority_notified_at: Option<NaiveDateTime>,
     support_offered: bool,
     closed_at: Option<NaiveDateTime>,
+    record_key: i64,
 }
 
 /// The coded circumstances of a case as stored.
@@ -217,6 +222,13 @@ fn code<T: FromStr<Err = UnknownCode>>(text: &str) -> Result<T, StorageError> {
         .map_err(|e: UnknownCode| StorageError::Corrupt(e.to_string()))
 }
 
+/// A stored record key, which the migration and filing keep within 32 bits.
+pub(crate) fn record_key(stored: i64) -> Result<RecordKey, StorageError> {
+    u32::try_from(stored)
+        .map(RecordKey::from_random)
+        .map_err(|_| StorageError::Corrupt(format!("record key {stored} out of range")))
+}
+
 impl IncidentRow {
     pub(crate) fn into_incident(self, offices: Vec<String>) -> Result<Incident, StorageError> {
         let received_at = self.received_at.and_utc();
@@ -244,6 +256,7 @@ impl IncidentRow {
             },
             closed_at: self.closed_at.map(|at| at.and_utc()),
             version: self.version,
+            record_key: record_key(self.record_key)?,
         })
     }
 }
@@ -569,6 +582,8 @@ pub fn insert_incident(
         .map(|form| form.code())
         .collect();
     let received_at = new.received_at.naive_utc();
+    // Drawn here, once: a rebuild of the statistics reads it back rather than drawing anew.
+    let key = RecordKey::from_random(Uuid::new_v4().as_u128() as u32);
     let values = IncidentInsert {
         id: new.id.to_string(),
         reporter: &new.reporter,
@@ -590,6 +605,7 @@ pub fn insert_incident(
         focus_area: report.focus_area.as_str(),
         status: Status::Received.code(),
         version: 1,
+        record_key: i64::from(key.get()),
     };
     let offices: Vec<&str> = report
         .offices
@@ -618,7 +634,7 @@ pub fn insert_incident(
             insert_offices(conn, row.seq, &offices)?;
             write_alerts(conn, row.seq, &alerts, new.received_at)?;
             record(conn, &event, row.seq)?;
-            record_change(conn, row.seq, None, Some(&facts_of_new(new)))?;
+            record_change(conn, row.seq, None, Some(&facts_of_new(new, key)))?;
             row
         }
     };

@@ -43,4 +43,4 @@ pub use people::{Person, Seen};
 pub use queue::{Queue, QueueList, QueueOrder, QueueQuery};
 pub use retention::Purgeable;
 pub use sessions::Liveness;
-pub use statistics::{Counts, Measures, Outcomes, PublishError};
+pub use statistics::{Counts, DisclosureControl, Measures, Outcomes, PublishError, Release};

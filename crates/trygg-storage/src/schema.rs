@@ -31,6 +31,7 @@ diesel::table! {
         support_offered -> Bool,
         closed_at -> Nullable<Timestamp>,
         purged_at -> Nullable<Timestamp>,
+        record_key -> BigInt,
     }
 }
 
@@ -184,6 +185,7 @@ diesel::joinable!(deliveries -> alerts (alert_seq));
 diesel::joinable!(comments -> incidents (incident_seq));
 diesel::joinable!(actions -> incidents (incident_seq));
 diesel::joinable!(case_events -> incidents (incident_seq));
+diesel::joinable!(statistics_published_months -> statistics_publications (publication_id));
 diesel::allow_tables_to_appear_in_same_query!(
     incidents,
     uncounted_cases,
@@ -197,3 +199,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     reporter_reads,
 );
+diesel::allow_tables_to_appear_in_same_query!(statistics_publications, statistics_published_months);
+
+diesel::table! {
+    statistics_publications (id) {
+        id -> BigInt,
+        published_at -> Timestamp,
+        through_month -> Integer,
+        revision -> Bool,
+        salt -> BigInt,
+    }
+}
+
+diesel::table! {
+    statistics_published_months (month) {
+        month -> Integer,
+        publication_id -> BigInt,
+    }
+}

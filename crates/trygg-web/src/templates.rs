@@ -591,7 +591,8 @@ pub struct DistrictPage {
     pub districts: Vec<Choice>,
     pub heading: Option<String>,
     pub period: Option<String>,
-    pub threshold: u64,
+    /// What the figures are: live and suppressed, or published and perturbed.
+    pub disclosure: String,
     pub figures: Vec<Figure>,
     pub error: Option<String>,
 }
@@ -607,7 +608,8 @@ pub struct YearlyPage {
     pub produced: String,
     /// The year as asked, shown back in the form.
     pub year: String,
-    pub threshold: u64,
+    /// What the figures are: live and suppressed, or published and perturbed.
+    pub disclosure: String,
     pub heading: Option<String>,
     pub figures: Vec<Figure>,
     pub error: Option<String>,
@@ -624,7 +626,8 @@ pub struct StatisticsPage {
     pub columns: Vec<SelectOption>,
     /// Each filter's dimension code, label and choices.
     pub filters: Vec<(String, String, Vec<SelectOption>)>,
-    pub threshold: u64,
+    /// What the figures are: live and suppressed, or published and perturbed.
+    pub disclosure: String,
     pub errors: Vec<FieldError>,
     pub period: Option<String>,
     pub figure: Option<Figure>,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc, Weekday};
 
 use super::StatisticsError;
+use super::perturbation::RecordKey;
 use super::calendar::{Grain, Period, local_time, weekday_code};
 use crate::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Circumstances, Gender, IncidentKind,
@@ -202,6 +203,7 @@ pub struct CaseFacts {
     pub police_reported: bool,
     /// Whole days from filing to closing, for closed cases.
     pub days_to_close: Option<i64>,
+    pub record_key: RecordKey,
 }
 
 impl CaseFacts {
@@ -217,6 +219,7 @@ impl CaseFacts {
         violence_forms: Vec<ViolenceForm>,
         police_reported: bool,
         filed_and_closed: (DateTime<Utc>, Option<DateTime<Utc>>),
+        record_key: RecordKey,
     ) -> CaseFacts {
         let (filed, closed) = filed_and_closed;
         CaseFacts {
@@ -228,6 +231,7 @@ impl CaseFacts {
             violence_forms,
             police_reported,
             days_to_close: closed.map(|closed| (closed - filed).num_days().max(0)),
+            record_key,
         }
     }
 

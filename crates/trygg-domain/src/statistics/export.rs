@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Dimension, StatisticsError, StatisticsQuery, SuppressionThreshold, Table};
+use super::{
+    Dimension, ReleaseView, StatisticsError, StatisticsQuery, SuppressionThreshold, Table,
+};
 
 /// JSON-stat's status for a suppressed (confidential) value, as Eurostat marks them.
 const SUPPRESSED: &str = "c";
@@ -142,7 +144,12 @@ fn csv_text(rows: impl IntoIterator<Item = Vec<String>>, separator: char) -> Str
 /// A JSON-stat 2.0 dataset: the table's dimensions and a `contents` dimension for the
 /// measure (as PxWeb's ContentsCode), values in row-major order, suppressed values `null`
 /// with status `c`.
-pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionThreshold) -> Value {
+pub fn json_stat(
+    query: &StatisticsQuery,
+    table: &Table,
+    threshold: SuppressionThreshold,
+    release: &ReleaseView,
+) -> Value {
     let mut ids: Vec<&str> = Vec::new();
     let mut sizes: Vec<usize> = Vec::new();
     let mut dimensions = Map::new();
@@ -155,7 +162,14 @@ pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionT
             .iter()
             .map(|c| (c.code.clone(), Value::from(c.label.clone())))
             .collect();
-        let index: Vec<&str> = axis.categories.iter().map(|c| c.code.as_str()).collect();
+        // An object of positions rather than an array (both are JSON-stat 2.0): PxWeb's API
+        // gives it so, and readers written against PxWeb (pxwebpy) take only that form.
+        let index: Map<String, Value> = axis
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(at, c)| (c.code.clone(), Value::from(at)))
+            .collect();
         dimensions.insert(
             id.to_owned(),
             json!({ "label": axis.dimension.label(), "category": { "index": index, "label": labels } }),
@@ -168,7 +182,7 @@ pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionT
         json!({
             "label": "Innehåll",
             "category": {
-                "index": ["cases"],
+                "index": { "cases": 0 },
                 "label": { "cases": "Antal anmälda händelser" },
                 "unit": { "cases": { "label": "antal", "decimals": 0 } }
             }
@@ -188,15 +202,19 @@ pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionT
         role["time"] = json!([period.dimension.code()]);
     }
     let period = query.period();
-    json!({
+    let note = match release.is_published() {
+        true => perturbed_note(threshold),
+        false => format!(
+            "Värden under {} och värden som skulle avslöja dem är undertryckta (status \"{SUPPRESSED}\").",
+            threshold.get()
+        ),
+    };
+    let mut dataset = json!({
         "version": "2.0",
         "class": "dataset",
         "label": format!("Anmälningsstatistik {} – {}", period.from(), period.last_day()),
         "source": "Trygg",
-        "note": [format!(
-            "Värden under {} och värden som skulle avslöja dem är undertryckta (status \"{SUPPRESSED}\").",
-            threshold.get()
-        )],
+        "note": [note],
         "id": ids,
         "size": sizes,
         "role": role,
@@ -208,8 +226,23 @@ pub fn json_stat(query: &StatisticsQuery, table: &Table, threshold: SuppressionT
             "to": period.to(),
             "suppression_threshold": threshold.get(),
             "filters": query.filters().iter().map(|(d, v)| (d.code().to_owned(), Value::from(v.clone()))).collect::<Map<String, Value>>(),
+            "release": release,
         }
-    })
+    });
+    if let Some(publication) = &release.publication {
+        dataset["updated"] = json!(publication.published_at);
+    }
+    dataset
+}
+
+/// What every published table says of its counts.
+fn perturbed_note(threshold: SuppressionThreshold) -> String {
+    format!(
+        "Varje värde, även summor, har ett litet slumpmässigt brus (cellnyckelmetoden) som är \
+         detsamma varje gång värdet publiceras. Delarna behöver därför inte summera till \
+         totalen. Inget värde från 1 till {} publiceras.",
+        threshold.get() - 1
+    )
 }
 
 #[cfg(test)]
@@ -233,7 +266,7 @@ mod tests {
                 Category::total(),
             ],
         };
-        let cells = [(vec!["woman".to_owned()], 10), (vec!["man".to_owned()], 2)];
+        let cells = [(vec!["woman".to_owned()], 10, 0), (vec!["man".to_owned()], 2, 0)];
         let table = Table::protected(vec![gender], cells, SuppressionThreshold::DEFAULT).unwrap();
         let legend = ["..: skyddat; ingen ska kunna pekas ut".to_owned()];
         let words = SpreadsheetWords {

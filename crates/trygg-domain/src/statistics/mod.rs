@@ -5,6 +5,8 @@ mod calendar;
 mod dimension;
 mod export;
 mod outcomes;
+mod perturbation;
+mod publication;
 mod published;
 mod query;
 mod suppression;
@@ -16,13 +18,15 @@ pub use calendar::{
 };
 pub use dimension::{CaseFacts, Category, Dimension};
 pub use export::{Format, SpreadsheetWords, csv, json_stat, spreadsheet};
+pub use publication::{PublicationCalendar, PublicationView, Salts, Snapshot};
+pub use perturbation::{CellKey, PerturbationParameters, PerturbationTable, RecordKey};
 pub use outcomes::{SuppressionThreshold, median_days, share};
 pub use published::{
-    CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, PeriodView,
-    Section, StatisticsView, TableView, YearlyCompilation,
+    CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, Figures,
+    PeriodView, ReleaseView, Section, StatisticsView, TableView, YearlyCompilation,
 };
 pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, for_each_combination};
-pub use table::{Axis, Table};
+pub use table::{Axis, CountedCell, Table};
 
 /// Why a statistics request cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +62,22 @@ pub enum StatisticsError {
     TooSparse,
     #[error("`{0}` is not a format; use json, csv, csv-semicolon or json-stat")]
     UnknownFormat(String),
+    #[error("perturbation parameters out of range ({0}): 1 ≤ max noise ≤ 10, 0 < variance < max noise², threshold < max noise")]
+    BadPerturbation(String),
+    #[error("the publication day must be from 1 to 28, not {0}")]
+    BadPublicationDay(u32),
+    #[error(
+        "published statistics go up to the month starting {0}; later figures are published on the calendar"
+    )]
+    NotPublished(chrono::NaiveDate),
+    #[error("no statistics are published yet")]
+    NothingPublished,
+    #[error(
+        "published statistics are asked by calendar month, quarter or year, or the twelve months up to the latest published month"
+    )]
+    NotCalendarPeriod,
+    #[error("published statistics cannot be grouped this way; group by fewer or other dimensions")]
+    NotPublishedAtGrouping,
     #[error("{0} is not a year from 1970 to 9998")]
     NoSuchYear(i32),
 }

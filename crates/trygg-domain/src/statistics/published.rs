@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Dimension, Period, StatisticsQuery, SuppressionThreshold, Table};
+use super::{Dimension, Period, PublicationView, StatisticsQuery, SuppressionThreshold, Table};
 
 /// Days from `from` up to, not including, `to`.
 #[derive(Debug, Serialize)]
@@ -161,13 +161,59 @@ impl Comparison {
     }
 }
 
+/// Which figures these are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Figures {
+    /// The cases as they are now (for those who may read them): small counts, and counts that
+    /// would give them away, are suppressed (`null`); parts add up to their totals.
+    Live,
+    /// The latest publication: every count, totals too, perturbed by the cell-key method, the
+    /// same each time it is asked; parts need not add up to their totals.
+    Published,
+}
+
+/// Where a statistics answer comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReleaseView {
+    pub figures: Figures,
+    /// The publication published figures come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publication: Option<PublicationView>,
+}
+
+impl ReleaseView {
+    pub fn live() -> ReleaseView {
+        ReleaseView {
+            figures: Figures::Live,
+            publication: None,
+        }
+    }
+
+    pub fn published(publication: PublicationView) -> ReleaseView {
+        ReleaseView {
+            figures: Figures::Published,
+            publication: Some(publication),
+        }
+    }
+
+    pub fn is_published(&self) -> bool {
+        self.figures == Figures::Published
+    }
+}
+
 /// The answer to a statistics request in JSON.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatisticsView {
+    pub release: ReleaseView,
     pub period: PeriodView,
-    pub previous_period: PeriodView,
-    /// Counts below this are suppressed.
+    /// The period every cell is compared with; published figures have none for the twelve
+    /// months up to the latest published month.
+    pub previous_period: Option<PeriodView>,
+    /// Live counts below this are suppressed; published ones are never below it.
     pub suppression_threshold: u64,
     pub filters: BTreeMap<String, String>,
     #[serde(flatten)]
@@ -177,20 +223,21 @@ pub struct StatisticsView {
 impl StatisticsView {
     pub fn new(
         query: &StatisticsQuery,
-        table: &Table,
-        previous: &Table,
+        (table, previous): (&Table, Option<&Table>),
         threshold: SuppressionThreshold,
+        release: ReleaseView,
     ) -> StatisticsView {
         StatisticsView {
+            release,
             period: query.period().into(),
-            previous_period: (&query.period().previous()).into(),
+            previous_period: previous.map(|_| (&query.period().previous()).into()),
             suppression_threshold: threshold.get(),
             filters: query
                 .filters()
                 .iter()
                 .map(|(dimension, value)| (dimension.code().to_owned(), value.clone()))
                 .collect(),
-            table: TableView::new(table, Some(previous)),
+            table: TableView::new(table, previous),
         }
     }
 }
@@ -231,6 +278,7 @@ pub struct Section {
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearlyCompilation {
+    pub release: ReleaseView,
     pub year: i32,
     pub suppression_threshold: u64,
     /// Every focus area together.
@@ -244,6 +292,7 @@ pub struct YearlyCompilation {
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DistrictPicture {
+    pub release: ReleaseView,
     pub district: CategoryView,
     pub period: PeriodView,
     pub suppression_threshold: u64,

@@ -281,6 +281,7 @@ mod tests {
             forms,
             false,
             (Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(), None),
+            crate::statistics::RecordKey::from_random(7),
         )
     }
 

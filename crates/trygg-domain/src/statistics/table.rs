@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use super::StatisticsError;
 use super::dimension::{Category, Dimension};
 use super::outcomes::SuppressionThreshold;
+use super::perturbation::{CellKey, PerturbationTable};
+use super::publication::Salts;
 use super::suppression::suppress;
 
 /// The code and label of each axis's last category, the margin over the others.
@@ -34,63 +36,63 @@ pub struct Table {
     counts: Vec<u64>,
     hidden: Vec<bool>,
     threshold: SuppressionThreshold,
+    /// The counts as published under the cell-key method, where it protects the table.
+    perturbed: Option<Vec<u64>>,
 }
 
+/// A cell of a query's counts: its codes per axis, how many cases, and the sum of their
+/// record keys.
+pub type CountedCell = (Vec<String>, u64, i64);
+
 impl Table {
-    /// Adds up `cells` (codes per axis and a count) with every margin, and hides what could
-    /// identify someone: counts below `threshold` and whatever would give them away.
+    /// Adds up `cells` with every margin, and hides what could identify someone: counts
+    /// below `threshold` and whatever would give them away.
     pub fn protected(
         axes: Vec<Axis>,
-        cells: impl IntoIterator<Item = (Vec<String>, u64)>,
+        cells: impl IntoIterator<Item = CountedCell>,
         threshold: SuppressionThreshold,
     ) -> Result<Table, StatisticsError> {
+        let (counts, _) = summed(&axes, cells);
         let sizes: Vec<usize> = axes.iter().map(|axis| axis.categories.len()).collect();
-        let positions: Vec<HashMap<&str, usize>> = axes
-            .iter()
-            .map(|axis| {
-                let inner = &axis.categories[..axis.categories.len() - 1];
-                inner
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (c.code.as_str(), i))
-                    .collect()
-            })
-            .collect();
-        let mut counts = vec![0u64; sizes.iter().product()];
-        for (codes, n) in cells {
-            // Codes no longer in the catalogue have no row; they stay out of the totals too,
-            // so that every line still adds up.
-            let Some(coordinates) = codes
-                .iter()
-                .zip(&positions)
-                .map(|(code, axis)| axis.get(code.as_str()).copied())
-                .collect::<Option<Vec<usize>>>()
-            else {
-                continue;
-            };
-            // The cell and each of its margins: every mix of its coordinate or the total.
-            for mask in 0..1usize << sizes.len() {
-                let index = coordinates.iter().zip(&sizes).enumerate().fold(
-                    0,
-                    |index, (axis, (&at, &size))| {
-                        let at = if mask & (1 << axis) == 0 {
-                            at
-                        } else {
-                            size - 1
-                        };
-                        index * size + at
-                    },
-                );
-                counts[index] += n;
-            }
-        }
         let hidden = suppress(&sizes, &counts, threshold.get(), vec![false; counts.len()])?;
         Ok(Table {
             axes,
             counts,
             hidden,
             threshold,
+            perturbed: None,
         })
+    }
+
+    /// Adds up `cells` with every margin and perturbs every count, margins as cells of their
+    /// own, by the cell-key method: the parts need not add up to their total.
+    pub fn perturbed(
+        axes: Vec<Axis>,
+        cells: impl IntoIterator<Item = CountedCell>,
+        perturbation: &PerturbationTable,
+        salts: &Salts,
+    ) -> Table {
+        let (counts, keys) = summed(&axes, cells);
+        let mut table = Table {
+            axes,
+            hidden: vec![false; counts.len()],
+            threshold: SuppressionThreshold::DEFAULT,
+            perturbed: None,
+            counts,
+        };
+        let perturbed = (0..table.len())
+            .map(|index| {
+                let salt = salts.of(&table.axes, &table.coordinates(index));
+                perturbation.perturb(table.counts[index], CellKey::new(keys[index], salt))
+            })
+            .collect();
+        table.perturbed = Some(perturbed);
+        table
+    }
+
+    /// Whether its counts are perturbed rather than suppressed.
+    pub fn is_perturbed(&self) -> bool {
+        self.perturbed.is_some()
     }
 
     pub fn axes(&self) -> &[Axis] {
@@ -127,7 +129,10 @@ impl Table {
 
     /// The published count of a cell: `None` when it is suppressed.
     pub fn count(&self, index: usize) -> Option<u64> {
-        (!self.hidden[index]).then_some(self.counts[index])
+        match &self.perturbed {
+            Some(perturbed) => Some(perturbed[index]),
+            None => (!self.hidden[index]).then_some(self.counts[index]),
+        }
     }
 
     /// The grand total, if published.
@@ -163,6 +168,9 @@ impl Table {
                 .collect();
             let mut changed = false;
             for table in tables.iter_mut() {
+                if table.is_perturbed() {
+                    continue;
+                }
                 let forced: Vec<bool> = (0..table.len())
                     .map(|i| table.hidden[i] || hidden.contains(&table.identity(i)))
                     .collect();
@@ -177,6 +185,53 @@ impl Table {
             }
         }
     }
+}
+
+/// Each cell's count and key sum, margins included (a margin sums its cells).
+fn summed(axes: &[Axis], cells: impl IntoIterator<Item = CountedCell>) -> (Vec<u64>, Vec<i64>) {
+    let sizes: Vec<usize> = axes.iter().map(|axis| axis.categories.len()).collect();
+    let positions: Vec<HashMap<&str, usize>> = axes
+        .iter()
+        .map(|axis| {
+            let inner = &axis.categories[..axis.categories.len() - 1];
+            inner
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.code.as_str(), i))
+                .collect()
+        })
+        .collect();
+    let cells_in_all: usize = sizes.iter().product();
+    let (mut counts, mut keys) = (vec![0u64; cells_in_all], vec![0i64; cells_in_all]);
+    for (codes, n, key_sum) in cells {
+        // Codes no longer in the catalogue have no row; they stay out of the totals too, so
+        // that every line still adds up.
+        let Some(coordinates) = codes
+            .iter()
+            .zip(&positions)
+            .map(|(code, axis)| axis.get(code.as_str()).copied())
+            .collect::<Option<Vec<usize>>>()
+        else {
+            continue;
+        };
+        // The cell and each of its margins: every mix of its coordinate or the total.
+        for mask in 0..1usize << sizes.len() {
+            let index = coordinates.iter().zip(&sizes).enumerate().fold(
+                0,
+                |index, (axis, (&at, &size))| {
+                    let at = if mask & (1 << axis) == 0 {
+                        at
+                    } else {
+                        size - 1
+                    };
+                    index * size + at
+                },
+            );
+            counts[index] += n;
+            keys[index] = keys[index].wrapping_add(key_sum);
+        }
+    }
+    (counts, keys)
 }
 
 #[cfg(test)]
@@ -198,8 +253,8 @@ mod tests {
         }
     }
 
-    fn cell(codes: &[&str], n: u64) -> (Vec<String>, u64) {
-        (codes.iter().map(|c| (*c).to_owned()).collect(), n)
+    fn cell(codes: &[&str], n: u64) -> CountedCell {
+        (codes.iter().map(|c| (*c).to_owned()).collect(), n, 0)
     }
 
     #[test]

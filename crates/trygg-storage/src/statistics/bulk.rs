@@ -111,13 +111,14 @@ fn columns<'a>(cube: &Cube, rows: &'a [(Cell, Measures)]) -> Vec<Column<'a>> {
         ));
     }
     columns.extend((leading..key_count).map(key_column));
-    columns.extend((0..cube.measures().len()).map(|m| {
-        Column::BigInt(
-            rows.iter()
-                .map(|(_, measures)| measures.as_array()[m])
-                .collect(),
-        )
-    }));
+    let values: Vec<Vec<i64>> = rows
+        .iter()
+        .map(|(_, measures)| measures.values(cube).collect())
+        .collect();
+    columns.extend(
+        (0..cube.measures().len())
+            .map(|m| Column::BigInt(values.iter().map(|row| row[m]).collect())),
+    );
     columns
 }
 

@@ -6,7 +6,7 @@
 use foldhash::HashMap;
 use trygg_domain::statistics::CaseFacts;
 
-use super::{CUBES, Cases, Cell, CellKey, Measures, SEPARATOR, for_each_case, for_each_cell};
+use super::{CUBES, Cases, Cell, Measures, RowKey, SEPARATOR, for_each_case, for_each_cell};
 use crate::database::DbConnection;
 use crate::error::StorageError;
 
@@ -31,7 +31,7 @@ struct Codes {
 }
 
 impl Codes {
-    fn pack(&mut self, cell: &CellKey) -> Result<PackedCell, StorageError> {
+    fn pack(&mut self, cell: &RowKey) -> Result<PackedCell, StorageError> {
         let mut keys = [0; MAX_KEYS];
         for (number, value) in keys.iter_mut().zip(cell.keys) {
             *number = self.number(value)?;
@@ -188,7 +188,7 @@ mod tests {
             .iter()
             .map(|cell| {
                 let keys: Vec<&str> = cell.keys.split(SEPARATOR).collect();
-                let key = CellKey {
+                let key = RowKey {
                     cube: cell.cube,
                     time: cell.time,
                     days: cell.days,

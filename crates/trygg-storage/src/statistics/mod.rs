@@ -15,15 +15,17 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
-    CaseFacts, Dimension, Period, StatisticsQuery, date_of_day_number, day_number,
+    CaseFacts, CellKey, Dimension, Period, RecordKey, StatisticsError, StatisticsQuery, date_of_day_number, day_number,
     first_day_of_month_number, for_each_combination, month_number,
 };
 
 mod bulk;
 mod counter;
+mod publication;
 mod published;
 mod rebuild;
 
+pub use publication::{DisclosureControl, Release};
 pub use published::PublishError;
 
 use counter::Counter;
@@ -32,7 +34,7 @@ pub(crate) use rebuild::rebuild;
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::incidents::{
-    CircumstanceColumns, Incident, NewIncident, joined_with_offices, violence_forms,
+    CircumstanceColumns, Incident, NewIncident, joined_with_offices, record_key, violence_forms,
 };
 use crate::schema::{incidents, uncounted_cases};
 
@@ -52,7 +54,10 @@ const INSERT_ROWS: usize = 1_000;
 /// Uncounted cases a fold counts at most (the rest wait for the next): their cells are summed
 /// in memory first, a few tens of megabytes at most.
 const FOLD_CASES: i64 = 5_000;
-/// Held while folding pending counts into the rollups or rebuilding them (PostgreSQL).
+/// The month number past every month a case can be in (the year 10000).
+const MONTHS_END: i32 = 10_000 * 12;
+/// Held while folding pending counts into the rollups, publishing or rebuilding them
+/// (PostgreSQL).
 const FOLD_LOCK_KEY: i64 = 0x0074_7279_6766; // "tryf"
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +281,15 @@ impl Cube {
             .map(|[first, second]| format!("{},{}", first.code(), second.code()))
     }
 
+    /// Whether a row at `time` counts in a month published through `frozen` (a month number).
+    fn is_published(&self, time: i32, frozen: Option<i32>) -> bool {
+        let month = match self.time {
+            Time::Month => time,
+            Time::Day => month_number(date_of_day_number(time)),
+        };
+        frozen.is_some_and(|frozen| month <= frozen)
+    }
+
     /// Whether it answers the query: it has every dimension the query groups or filters by,
     /// and a multi-valued dimension without a `*` row (a form of violence in a pair) only
     /// where the query asks for it, since summing over it would count a case once per form.
@@ -303,9 +317,9 @@ impl Cube {
 
     fn measures(&self) -> &'static [&'static str] {
         if self.outcomes {
-            &["n", "closed", "police_reported"]
+            &["n", "closed", "police_reported", "key_sum"]
         } else {
-            &["n"]
+            &["n", "key_sum"]
         }
     }
 
@@ -339,9 +353,9 @@ impl Cube {
         }
     }
 
-    /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas to the rollup (same on
-    /// both backends).
-    fn upsert(&self, rows: usize, parameter: impl Fn(usize) -> String) -> String {
+    /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` rows of deltas to the rollup, or
+    /// appending them to its pending counts (same on both backends).
+    fn upsert(&self, rows: usize, parameter: impl Fn(usize) -> String, held: bool) -> String {
         let columns = self.key_columns().join(", ");
         let width = self.key_columns().len() + self.measures().len();
         let values: Vec<String> = (0..rows)
@@ -350,12 +364,14 @@ impl Cube {
                 format!("({})", binds.join(", "))
             })
             .collect();
+        let (table, on_conflict) = match held {
+            true => (self.pending(), String::new()),
+            false => (self.table.to_owned(), self.on_conflict_add()),
+        };
         format!(
             "INSERT INTO {table} ({columns}, {measures}) VALUES {values} {on_conflict}",
-            table = self.table,
             measures = self.measures().join(", "),
             values = values.join(", "),
-            on_conflict = self.on_conflict_add(),
         )
     }
 
@@ -373,42 +389,78 @@ impl Cube {
         )
     }
 
-    /// Where filings on PostgreSQL put their counts (see [`Database::fold_statistics`]).
+    /// Where changes wait that are not in the rollup yet: on PostgreSQL every change (see
+    /// [`Database::fold_statistics`]), on both those to published months (see
+    /// [`publication`]).
     fn pending(&self) -> String {
         format!("{}_pending", self.table)
     }
 
-    /// What a query reads: the rollup, and on PostgreSQL the pending counts besides, in one
-    /// statement (one snapshot), so that a fold is never seen half done.
-    fn source(&self, conn: &DbConnection) -> String {
-        match conn {
-            DbConnection::Postgresql(_) => format!(
+    /// What a query reads. Live figures: the rollup and the pending counts besides, in one
+    /// statement (one snapshot), so that a fold is never seen half done. Published figures:
+    /// the rollup alone, where published months change only when they are published.
+    fn source(&self, release: &Release) -> String {
+        match release {
+            Release::Live => format!(
                 "(SELECT * FROM {table} UNION ALL SELECT * FROM {pending}) AS {table}",
                 table = self.table,
                 pending = self.pending(),
             ),
-            DbConnection::Sqlite(_) => self.table.to_owned(),
+            Release::Published(..) => self.table.to_owned(),
         }
     }
 
-    /// Moves the pending counts into the rollup, summed per key and in key order.
-    fn fold(&self) -> String {
+    /// The condition on the time column for rows of the months in `months` (month numbers).
+    fn in_months(&self, months: std::ops::Range<i32>) -> String {
+        let bound = |month: i32| match self.time {
+            Time::Month => month,
+            Time::Day => day_number(first_day_of_month_number(month)),
+        };
+        format!(
+            "{column} >= {} AND {column} < {}",
+            bound(months.start),
+            bound(months.end),
+            column = self.time.column(),
+        )
+    }
+
+    /// Moves the pending counts of `months` into the rollup, summed per key and in key
+    /// order: on PostgreSQL in one statement, so that a row appended meanwhile is either
+    /// moved or left, never deleted unmoved; SQLite has one writer.
+    fn fold(&self, conn: &mut DbConnection, months: std::ops::Range<i32>) -> Result<usize, StorageError> {
         let columns = self.key_columns().join(", ");
         let sums: Vec<String> = self
             .measures()
             .iter()
             .map(|m| format!("CAST(SUM({m}) AS BIGINT)"))
             .collect();
-        format!(
-            "WITH moved AS (DELETE FROM {pending} RETURNING *) \
-             INSERT INTO {table} ({columns}, {measures}) \
-             SELECT {columns}, {sums} FROM moved GROUP BY {columns} ORDER BY {columns} {add}",
-            pending = self.pending(),
-            table = self.table,
-            measures = self.measures().join(", "),
-            sums = sums.join(", "),
-            add = self.on_conflict_add(),
-        )
+        let (pending, table, measures, sums, add, condition) = (
+            self.pending(),
+            self.table,
+            self.measures().join(", "),
+            sums.join(", "),
+            self.on_conflict_add(),
+            self.in_months(months),
+        );
+        Ok(match conn {
+            DbConnection::Postgresql(_) => diesel::sql_query(format!(
+                "WITH moved AS (DELETE FROM {pending} WHERE {condition} RETURNING *) \
+                 INSERT INTO {table} ({columns}, {measures}) \
+                 SELECT {columns}, {sums} FROM moved GROUP BY {columns} ORDER BY {columns} {add}"
+            ))
+            .execute(conn)?,
+            DbConnection::Sqlite(_) => {
+                let moved = diesel::sql_query(format!(
+                    "INSERT INTO {table} ({columns}, {measures}) \
+                     SELECT {columns}, {sums} FROM {pending} WHERE {condition} \
+                     GROUP BY {columns} ORDER BY {columns} {add}"
+                ))
+                .execute(conn)?;
+                diesel::sql_query(format!("DELETE FROM {pending} WHERE {condition}"))
+                    .execute(conn)?;
+                moved
+            }
+        })
     }
 }
 
@@ -429,21 +481,24 @@ struct Cell {
     keys: Box<str>,
 }
 
-/// How many cases a cell counts, and of those how many are closed and police-reported.
+/// How many cases a cell counts, of those how many are closed and police-reported, and the
+/// sum of their record keys (the cell key before its modulo, see [`CellKey`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Measures {
     pub cases: i64,
     pub closed: i64,
     pub police_reported: i64,
+    pub key_sum: i64,
 }
 
 impl Measures {
-    /// What a case counts: itself, and whether it is closed and police-reported.
+    /// What a case counts: itself, whether it is closed and police-reported, and its key.
     fn of(case: &CaseFacts) -> Measures {
         Measures {
             cases: 1,
             closed: i64::from(case.days_to_close.is_some()),
             police_reported: i64::from(case.police_reported),
+            key_sum: i64::from(case.record_key.get()),
         }
     }
 
@@ -451,10 +506,22 @@ impl Measures {
         self.cases += sign * other.cases;
         self.closed += sign * other.closed;
         self.police_reported += sign * other.police_reported;
+        self.key_sum += sign * other.key_sum;
     }
 
-    fn as_array(self) -> [i64; 3] {
-        [self.cases, self.closed, self.police_reported]
+    /// The values of a rollup's measure columns, in their order.
+    fn values(self, cube: &Cube) -> impl Iterator<Item = i64> {
+        cube.measures().iter().map(move |measure| match *measure {
+            "n" => self.cases,
+            "closed" => self.closed,
+            "police_reported" => self.police_reported,
+            _ => self.key_sum,
+        })
+    }
+
+    /// The key of the cell these measures count, under a publication's salt.
+    pub fn cell_key(&self, salt: u32) -> CellKey {
+        CellKey::new(self.key_sum, salt)
     }
 }
 
@@ -469,11 +536,12 @@ pub(crate) fn facts_of(incident: &Incident) -> CaseFacts {
         incident.violence_forms.clone(),
         incident.follow_up.police_report_filed,
         (incident.received_at, incident.closed_at),
+        incident.record_key,
     )
 }
 
 /// The facts a case counts by as it is filed: not reported to the police, not closed.
-pub(crate) fn facts_of_new(new: &NewIncident) -> CaseFacts {
+pub(crate) fn facts_of_new(new: &NewIncident, record_key: RecordKey) -> CaseFacts {
     let report = &new.report;
     CaseFacts::new(
         report.occurred_at,
@@ -488,19 +556,20 @@ pub(crate) fn facts_of_new(new: &NewIncident) -> CaseFacts {
         report.violence_forms.as_slice().to_vec(),
         false,
         (new.received_at, None),
+        record_key,
     )
 }
 
 /// A rollup row a case counts in, borrowed: its rollup (an index into [`CUBES`]), time, days
 /// to close (when keyed by them) and key values in the order of `Cube::key_columns`.
-struct CellKey<'a> {
+struct RowKey<'a> {
     cube: usize,
     time: i32,
     days: i32,
     keys: &'a [&'a str],
 }
 
-impl CellKey<'_> {
+impl RowKey<'_> {
     fn to_cell(&self) -> Cell {
         Cell {
             cube: self.cube,
@@ -516,7 +585,7 @@ static PAIR_CODES: LazyLock<Vec<Option<String>>> =
     LazyLock::new(|| CUBES.iter().map(|cube| cube.pair_code()).collect());
 
 /// Calls `each` with every rollup row a case counts in.
-fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
+fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(RowKey<'_>)) {
     // A case's values per dimension, read once for all the rollups that key by it: as they
     // are, and after `*` for the rollups that count the case once whatever its values.
     let values_of: foldhash::HashMap<Dimension, Vec<String>> = Dimension::CATEGORICAL
@@ -554,7 +623,7 @@ fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
             .collect();
         let time = cube.time.of(case.occurred.date());
         for_each_combination(&choices, |keys| {
-            each(CellKey {
+            each(RowKey {
                 cube: index,
                 time,
                 days,
@@ -564,13 +633,15 @@ fn for_each_cell(case: &CaseFacts, mut each: impl FnMut(CellKey<'_>)) {
     }
 }
 
-/// Adds rows to one rollup with a single statement (`cube` gives its layout).
+/// Adds rows to one rollup, or appends them to its pending counts where `held`, with a single
+/// statement (`cube` gives its layout).
 fn write_rows(
     conn: &mut DbConnection,
     cube: &Cube,
     rows: &[(Cell, Measures)],
+    held: bool,
 ) -> Result<(), StorageError> {
-    let sql = cube.upsert(rows.len(), parameter_style(conn));
+    let sql = cube.upsert(rows.len(), parameter_style(conn), held);
     let mut statement = diesel::sql_query(sql).into_boxed::<Backend>();
     let leading = cube.leading_keys();
     for (cell, measures) in rows {
@@ -585,8 +656,8 @@ fn write_rows(
         for key in keys {
             statement = statement.bind::<Text, _>(key);
         }
-        for value in &measures.as_array()[..cube.measures().len()] {
-            statement = statement.bind::<BigInt, _>(*value);
+        for value in measures.values(cube) {
+            statement = statement.bind::<BigInt, _>(value);
         }
     }
     statement.execute(conn)?;
@@ -657,17 +728,26 @@ impl Change {
         }
     }
 
-    /// Adds the change to the rollups themselves, on the caller's transaction.
+    /// Adds the change to the rollups themselves, on the caller's transaction, except for the
+    /// months already published: those rows wait in the pending counts for a revision.
     fn add_to_rollups(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        let frozen = publication::frozen_through(conn)?;
         // One table and a bounded number of rows per statement: libpq keeps a connection's
         // buffers as large as the largest message it sent (a fold's thousands of rows in one
         // statement made every pooled connection's a few megabytes: 90 MiB resident instead
         // of 55), and statements that mixed tables had as many texts to prepare as mixes.
         for rows in self.tables() {
-            for chunk in rows.chunks(INSERT_ROWS) {
-                match conn {
-                    DbConnection::Postgresql(pg) => bulk::add(pg, &[chunk])?,
-                    DbConnection::Sqlite(_) => write_rows(conn, CUBES[chunk[0].0.cube], chunk)?,
+            let cube = CUBES[rows[0].0.cube];
+            for rows in rows.chunk_by(|(a, _), (b, _)| {
+                cube.is_published(a.time, frozen) == cube.is_published(b.time, frozen)
+            }) {
+                let held = cube.is_published(rows[0].0.time, frozen);
+                for chunk in rows.chunks(INSERT_ROWS) {
+                    match conn {
+                        DbConnection::Postgresql(pg) if held => bulk::append(pg, &[chunk])?,
+                        DbConnection::Postgresql(pg) => bulk::add(pg, &[chunk])?,
+                        DbConnection::Sqlite(_) => write_rows(conn, cube, chunk, held)?,
+                    }
                 }
             }
         }
@@ -719,6 +799,7 @@ struct FactRow {
     focus_area: String,
     police_report_filed: bool,
     closed_at: Option<NaiveDateTime>,
+    record_key: i64,
 }
 
 /// Which cases [`for_each_case`] reads.
@@ -838,6 +919,7 @@ impl FactRow {
                 self.received_at.and_utc(),
                 self.closed_at.map(|at| at.and_utc()),
             ),
+            record_key(self.record_key)?,
         ))
     }
 }
@@ -854,6 +936,8 @@ struct RollupRow {
     closed: i64,
     #[diesel(sql_type = BigInt)]
     police_reported: i64,
+    #[diesel(sql_type = BigInt)]
+    key_sum: i64,
 }
 
 /// Counts per cell: the codes of the query's groupings, in order.
@@ -892,6 +976,7 @@ fn count_rollup(
     conn: &mut DbConnection,
     cube: &Cube,
     query: &StatisticsQuery,
+    release: &Release,
     counts: &mut Split,
 ) -> Result<(), StorageError> {
     let (range, time_column) = match cube.time {
@@ -968,11 +1053,12 @@ fn count_rollup(
         .collect();
     let sql = format!(
         "SELECT {time_column} AS time, {key} AS key, CAST(SUM(n) AS BIGINT) AS n, \
-         {closed} AS closed, {police} AS police_reported FROM {table} WHERE {conditions} \
+         {closed} AS closed, {police} AS police_reported, \
+         CAST(SUM(key_sum) AS BIGINT) AS key_sum FROM {table} WHERE {conditions} \
          GROUP BY {group}",
         closed = sum("closed"),
         police = sum("police_reported"),
-        table = cube.source(conn),
+        table = cube.source(release),
         conditions = conditions.join(" AND "),
         group = group.join(", "),
     );
@@ -1014,6 +1100,7 @@ fn count_rollup(
             cases: row.n,
             closed: row.closed,
             police_reported: row.police_reported,
+            key_sum: row.key_sum,
         };
         counts.of(date).entry(cell).or_default().add(measures, 1);
     }
@@ -1027,11 +1114,7 @@ fn count_cases(
     counts: &mut Split,
 ) -> Result<(), StorageError> {
     for_each_case(conn, Some(query.period()), cases, |case| {
-        let measures = Measures {
-            cases: 1,
-            closed: i64::from(case.days_to_close.is_some()),
-            police_reported: i64::from(case.police_reported),
-        };
+        let measures = Measures::of(&case);
         let counts = counts.of(case.occurred.date());
         for cell in query.cells_of(&case) {
             counts.entry(cell).or_default().add(measures, 1);
@@ -1077,9 +1160,10 @@ impl Database {
     pub fn count(
         &self,
         query: &StatisticsQuery,
+        release: &Release,
         outcomes: Outcomes,
-    ) -> Result<Counts, StorageError> {
-        let [_, counts] = self.count_split(query, None, outcomes)?;
+    ) -> Result<Counts, PublishError> {
+        let [_, counts] = self.count_split(query, release, None, outcomes)?;
         Ok(counts)
     }
 
@@ -1088,31 +1172,42 @@ impl Database {
     pub fn count_with_previous(
         &self,
         query: &StatisticsQuery,
+        release: &Release,
         outcomes: Outcomes,
-    ) -> Result<(Counts, Counts), StorageError> {
+    ) -> Result<(Counts, Counts), PublishError> {
         let both = query.for_period(query.period().with_previous());
-        let [before, now] = self.count_split(&both, Some(query.period().from()), outcomes)?;
+        let split = Some(query.period().from());
+        let [before, now] = self.count_split(&both, release, split, outcomes)?;
         Ok((now, before))
     }
 
     /// Counts split at the local date `split` (see [`Split`]).
+    /// Published figures come from the rollups alone: a question none answers is not
+    /// published.
     fn count_split(
         &self,
         query: &StatisticsQuery,
+        release: &Release,
         split: Option<NaiveDate>,
         outcomes: Outcomes,
-    ) -> Result<[Counts; 2], StorageError> {
+    ) -> Result<[Counts; 2], PublishError> {
         let mut conn = self.connection()?;
         let mut counts = Split::at(split);
-        match rollup_for(query, outcomes, split) {
-            Some(cube) => in_one_snapshot(&mut conn, |conn| {
-                count_rollup(conn, cube, query, &mut counts)?;
+        match (rollup_for(query, outcomes, split), release) {
+            (Some(cube), Release::Published(..)) => {
+                count_rollup(&mut conn, cube, query, release, &mut counts)?
+            }
+            (Some(cube), Release::Live) => in_one_snapshot(&mut conn, |conn| {
+                count_rollup(conn, cube, query, release, &mut counts)?;
                 if let DbConnection::Postgresql(_) = conn {
                     count_cases(conn, query, Cases::Uncounted, &mut counts)?;
                 }
                 Ok(())
             })?,
-            None => count_cases(&mut conn, query, Cases::Every, &mut counts)?,
+            (None, Release::Live) => count_cases(&mut conn, query, Cases::Every, &mut counts)?,
+            (None, Release::Published(..)) => {
+                return Err(StatisticsError::NotPublishedAtGrouping.into());
+            }
         }
         Ok(counts.counts)
     }
@@ -1123,6 +1218,7 @@ impl Database {
         &self,
         period: &Period,
         by: Dimension,
+        release: &Release,
     ) -> Result<Vec<(String, i32, i64)>, StorageError> {
         #[derive(QueryableByName)]
         struct Row {
@@ -1146,7 +1242,7 @@ impl Database {
                  WHERE month >= {} AND month < {} AND {offices} GROUP BY {column}, days",
                 parameter(1),
                 parameter(2),
-                closing = CLOSING.source(conn),
+                closing = CLOSING.source(release),
             ))
             .bind::<Integer, _>(months.start)
             .bind::<Integer, _>(months.end)
@@ -1155,7 +1251,7 @@ impl Database {
                 .into_iter()
                 .map(|row| ((row.code, row.days), row.n))
                 .collect();
-            if let DbConnection::Postgresql(_) = conn {
+            if let (DbConnection::Postgresql(_), Release::Live) = (&*conn, release) {
                 for_each_case(conn, Some(period), Cases::Uncounted, |case| {
                     if let Some(days) = case.days_to_close {
                         let days = i32::try_from(days).unwrap_or(i32::MAX);
@@ -1174,12 +1270,13 @@ impl Database {
 
     /// Recomputes every rollup from the cases; how many cases it counted.
     pub fn rebuild_statistics(&self) -> Result<u64, StorageError> {
-        self.write(|conn| {
+        let now = self.clock.now();
+        self.write(move |conn| {
             if let DbConnection::Postgresql(_) = conn {
                 diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FOLD_LOCK_KEY})"))
                     .execute(conn)?;
             }
-            rebuild(conn)
+            rebuild(conn, now)
         })
     }
 
@@ -1219,9 +1316,11 @@ fn fold(conn: &mut DbConnection) -> Result<(u64, bool), StorageError> {
     if !lock.taken {
         return Ok((0, false));
     }
+    // Published months' changes wait for their revision.
+    let unpublished = publication::frozen_through(conn)?.map_or(0, |month| month + 1)..MONTHS_END;
     let mut changed = 0;
     for cube in tables() {
-        changed += diesel::sql_query(cube.fold()).execute(conn)?;
+        changed += cube.fold(conn, unpublished.clone())?;
     }
     let (rows, full) = count_uncounted(conn)?;
     Ok(((changed + rows) as u64, full))

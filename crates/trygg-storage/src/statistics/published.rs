@@ -5,12 +5,12 @@ use std::thread;
 
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::{
-    CategoryView, CountView, Dimension, DistrictPicture, Period, PeriodView, Section,
+    CategoryView, CountView, Dimension, DistrictPicture, Period, PeriodView, Salts, Section,
     StatisticsError, StatisticsQuery, SuppressionThreshold, Table, TableView, YearlyCompilation,
     median_days, share,
 };
 
-use super::{Counts, Outcomes};
+use super::{Counts, Outcomes, Release};
 use crate::database::Database;
 use crate::error::StorageError;
 
@@ -29,25 +29,37 @@ impl Database {
         &self,
         catalogue: &Catalogue,
         query: &StatisticsQuery,
+        release: &Release,
         threshold: SuppressionThreshold,
     ) -> Result<Table, PublishError> {
-        let counts = self.count(query, Outcomes::NotNeeded)?;
-        Ok(protect(catalogue, query, counts, threshold)?)
+        release.check(query.period())?;
+        let counts = self.count(query, release, Outcomes::NotNeeded)?;
+        Ok(protect(catalogue, query, counts, release, threshold)?)
     }
 
     /// A query's protected table and the previous period's (see [`Period::previous`]), both
-    /// counted in one read: `(now, before)`.
+    /// counted in one read: `(now, before)`. Published figures have a previous period only
+    /// where it is one a reader may ask too (see [`Snapshot::previous`]).
     pub fn protected_table_with_previous(
         &self,
         catalogue: &Catalogue,
         query: &StatisticsQuery,
+        release: &Release,
         threshold: SuppressionThreshold,
-    ) -> Result<(Table, Table), PublishError> {
-        let (now, before) = self.count_with_previous(query, Outcomes::NotNeeded)?;
-        let previous = query.for_period(query.period().previous());
+    ) -> Result<(Table, Option<Table>), PublishError> {
+        release.check(query.period())?;
+        let previous = match release {
+            Release::Live => Some(query.period().previous()),
+            Release::Published(snapshot, _) => snapshot.previous(query.period()),
+        };
+        let Some(previous) = previous else {
+            return Ok((self.protected_table(catalogue, query, release, threshold)?, None));
+        };
+        let (now, before) = self.count_with_previous(query, release, Outcomes::NotNeeded)?;
+        let previous = query.for_period(previous);
         Ok((
-            protect(catalogue, query, now, threshold)?,
-            protect(catalogue, &previous, before, threshold)?,
+            protect(catalogue, query, now, release, threshold)?,
+            Some(protect(catalogue, &previous, before, release, threshold)?),
         ))
     }
 
@@ -58,17 +70,20 @@ impl Database {
         &self,
         catalogue: &Catalogue,
         year: i32,
+        release: &Release,
         threshold: SuppressionThreshold,
     ) -> Result<YearlyCompilation, PublishError> {
         let period = Period::year(year)
             .filter(|_| (1970..=9998).contains(&year))
             .ok_or(StatisticsError::NoSuchYear(year))?;
+        release.check(&period)?;
         // The two halves share no count, so they are counted at once on two connections.
         let (focus_areas, offices) = thread::scope(|scope| {
-            let offices = scope
-                .spawn(|| self.yearly_sections(catalogue, period, Dimension::Office, threshold));
+            let offices = scope.spawn(|| {
+                self.yearly_sections(catalogue, period, Dimension::Office, release, threshold)
+            });
             let focus_areas =
-                self.yearly_sections(catalogue, period, Dimension::FocusArea, threshold);
+                self.yearly_sections(catalogue, period, Dimension::FocusArea, release, threshold);
             let offices = offices
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -79,6 +94,7 @@ impl Database {
         // A case with two offices counts under both: the offices' total counts no cases.
         offices.pop();
         Ok(YearlyCompilation {
+            release: release.view(),
             year,
             suppression_threshold: threshold.get(),
             total,
@@ -95,6 +111,7 @@ impl Database {
         catalogue: &Catalogue,
         period: Period,
         by: Dimension,
+        release: &Release,
         threshold: SuppressionThreshold,
     ) -> Result<Vec<Section>, PublishError> {
         let query = |group_by: &[Dimension]| {
@@ -107,8 +124,8 @@ impl Database {
             Dimension::Gender,
             Dimension::AgeGroup,
         );
-        let events = self.count(&query(&[by, kind, severity])?, Outcomes::Needed)?;
-        let people = self.count(&query(&[by, gender, age])?, Outcomes::NotNeeded)?;
+        let events = self.count(&query(&[by, kind, severity])?, release, Outcomes::Needed)?;
+        let people = self.count(&query(&[by, gender, age])?, release, Outcomes::NotNeeded)?;
         let mut tables = Vec::with_capacity(4);
         for (counts, kept, breakdown) in [
             (&events, 1, kind),
@@ -121,12 +138,13 @@ impl Database {
                 catalogue,
                 &query(&[by, breakdown])?,
                 counts,
+                release,
                 threshold,
             )?);
         }
         let tables = together(tables)?;
         let outcomes = summed_out(&events, &[0]);
-        let days = self.days_to_close(&period, by)?;
+        let days = self.days_to_close(&period, by, release)?;
         Ok(sections(&tables, &outcomes, &days, threshold))
     }
 
@@ -139,6 +157,7 @@ impl Database {
         catalogue: &Catalogue,
         district: &str,
         period: Period,
+        release: &Release,
         threshold: SuppressionThreshold,
     ) -> Result<Option<DistrictPicture>, PublishError> {
         let Some(entry) = catalogue
@@ -161,14 +180,21 @@ impl Database {
         let (mut now, mut before) = (Vec::with_capacity(4), Vec::with_capacity(4));
         for query in queries {
             let (table, previous) =
-                self.protected_table_with_previous(catalogue, &query?, threshold)?;
+                self.protected_table_with_previous(catalogue, &query?, release, threshold)?;
             now.push(table);
-            before.push(previous);
+            before.extend(previous);
         }
-        let (now, before): ([Table; 4], [Table; 4]) = (together(now)?, together(before)?);
+        let now: [Table; 4] = together(now)?;
+        let before: Option<[Table; 4]> = match before.len() {
+            4 => Some(together(before)?),
+            _ => None,
+        };
         let [by_month_and_focus_area, by_place_kind, by_hour, by_weekday] =
-            std::array::from_fn(|at| TableView::new(&now[at], Some(&before[at])));
+            std::array::from_fn(|at| {
+                TableView::new(&now[at], before.as_ref().map(|before| &before[at]))
+            });
         Ok(Some(DistrictPicture {
+            release: release.view(),
             district: CategoryView::new(entry.code.as_str(), &entry.label),
             period: PeriodView::from(&period),
             suppression_threshold: threshold.get(),
@@ -190,17 +216,29 @@ fn summed_out(counts: &Counts, kept: &[usize]) -> Counts {
     summed
 }
 
-/// A query's counts as its protected table.
+/// A query's counts as its protected table: live, small counts suppressed; published, every
+/// count perturbed.
 fn protect(
     catalogue: &Catalogue,
     query: &StatisticsQuery,
     counts: Counts,
+    release: &Release,
     threshold: SuppressionThreshold,
 ) -> Result<Table, StatisticsError> {
-    let cells = counts
-        .into_iter()
-        .map(|(cell, measures)| (cell, u64::try_from(measures.cases).unwrap_or(0)));
-    Table::protected(query.axes(catalogue), cells, threshold)
+    let cells = counts.into_iter().map(|(cell, measures)| {
+        let cases = u64::try_from(measures.cases).unwrap_or(0);
+        (cell, cases, measures.key_sum)
+    });
+    let axes = query.axes(catalogue);
+    match release {
+        Release::Live => Table::protected(axes, cells, threshold),
+        Release::Published(snapshot, perturbation) => Ok(Table::perturbed(
+            axes,
+            cells,
+            perturbation,
+            &Salts::new(snapshot, query),
+        )),
+    }
 }
 
 /// Tables over the same cases, protected together (see [`Table::protect_together`]).

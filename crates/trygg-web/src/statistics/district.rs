@@ -45,22 +45,32 @@ pub async fn district_picture(
         layout: Layout::new(&analyst.visitor, "district-title"),
         heading: None,
         period: None,
-        threshold: analyst.threshold.get(),
+        disclosure: String::new(),
         figures: Vec::new(),
         error: None,
         districts,
     };
+    let release = match analyst.release().await? {
+        Ok(release) => release,
+        Err(why) => {
+            page.error = Some(why);
+            return html(&page);
+        }
+    };
+    page.disclosure = analyst.disclosure_note(&release);
     let Some(code) = chosen else {
         return html(&page);
     };
-    let period = Period::last_twelve_months(analyst.clock.now());
+    let period = analyst.default_period(&release);
     let (database, catalogue, threshold) = (
         analyst.database.clone(),
         analyst.catalogue.clone(),
-        analyst.threshold,
+        analyst.threshold(),
     );
-    let picture =
-        web::block(move || database.district_picture(&catalogue, &code, period, threshold)).await?;
+    let picture = web::block(move || {
+        database.district_picture(&catalogue, &code, period, &release, threshold)
+    })
+    .await?;
     let picture = match publishable(lang, picture)? {
         Ok(Some(picture)) => picture,
         Ok(None) => return Err(WebError::NotFound),

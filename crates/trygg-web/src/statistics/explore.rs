@@ -140,7 +140,11 @@ impl Selection {
 /// `GET /statistik?fran=…&till=…&rader=…&kolumner=…&<dimension>=…`.
 pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, WebError> {
     let lang = analyst.lang();
-    let default = Period::last_twelve_months(analyst.clock.now());
+    let release = analyst.release().await?;
+    let default = match &release {
+        Ok(release) => analyst.default_period(release),
+        Err(_) => Period::last_twelve_months(analyst.clock.now()),
+    };
     let selection = Selection::read(&params, &default);
     let mut page = StatisticsPage {
         layout: Layout::new(&analyst.visitor, "statistics-title"),
@@ -158,60 +162,64 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
                 )
             })
             .collect(),
-        threshold: analyst.threshold.get(),
+        disclosure: String::new(),
         errors: Vec::new(),
         figure: None,
         period: None,
         downloads: Vec::new(),
     };
-    let query = match selection.query(&analyst) {
-        Ok(query) => query,
-        Err(errors) => {
+    let (release, query) = match (release, selection.query(&analyst)) {
+        (Ok(release), Ok(query)) => (release, query),
+        (Err(why), _) => {
+            page.errors = vec![field_error("rader", why)];
+            return html(&page);
+        }
+        (Ok(release), Err(errors)) => {
+            page.disclosure = analyst.disclosure_note(&release);
             page.errors = errors;
             return html(&page);
         }
     };
+    page.disclosure = analyst.disclosure_note(&release);
     let (database, catalogue, threshold) = (
         analyst.database.clone(),
         analyst.catalogue.clone(),
-        analyst.threshold,
+        analyst.threshold(),
     );
     let asked = query.clone();
-    let tables =
-        web::block(move || database.protected_table_with_previous(&catalogue, &asked, threshold))
-            .await?;
+    let tables = web::block(move || {
+        database.protected_table_with_previous(&catalogue, &asked, &release, threshold)
+    })
+    .await?;
     let (table, before) = match publishable(lang, tables)? {
         Ok(tables) => tables,
         Err(why) => {
-            page.errors = vec![FieldError {
-                field: "rader".into(),
-                message: why,
-                href: "#field-rader".into(),
-            }];
+            page.errors = vec![field_error("rader", why)];
             return html(&page);
         }
     };
     let period = query.period();
-    page.period = Some(lang.text_with(
-        "statistics-period",
-        &[
-            ("from", &period.from().to_string()),
-            ("to", &period.last_day().to_string()),
-            (
-                "previous",
-                &super::district::period_text(&period.previous()),
-            ),
-        ],
-    ));
+    let dates = [
+        ("from", period.from().to_string()),
+        ("to", period.last_day().to_string()),
+        ("previous", super::district::period_text(&period.previous())),
+    ];
+    let dates = dates.each_ref().map(|(name, text)| (*name, text.as_str()));
+    page.period = Some(match before {
+        Some(_) => lang.text_with("statistics-period", &dates),
+        None => lang.text_with("statistics-period-alone", &dates[..2]),
+    });
     let mut figure = analyst.figure(
         "table",
         "statistics-result",
-        &TableView::new(&table, Some(&before)),
+        &TableView::new(&table, before.as_ref()),
     );
-    figure.periods = Some((
-        super::district::period_text(period),
-        super::district::period_text(&period.previous()),
-    ));
+    figure.periods = before.as_ref().map(|_| {
+        (
+            super::district::period_text(period),
+            super::district::period_text(&period.previous()),
+        )
+    });
     page.figure = Some(figure);
     let query_string = selection.query_string();
     page.downloads = Format::CODES
@@ -229,7 +237,8 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
 
 /// `GET /statistik/hamta?format=…&…`: the table as the API serves it in that format.
 pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, WebError> {
-    let default = Period::last_twelve_months(analyst.clock.now());
+    let release = analyst.release().await?.map_err(|_| WebError::BadForm)?;
+    let default = analyst.default_period(&release);
     let selection = Selection::read(&params, &default);
     let format = params
         .iter()
@@ -247,16 +256,18 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
     let (database, catalogue, threshold) = (
         analyst.database.clone(),
         analyst.catalogue.clone(),
-        analyst.threshold,
+        analyst.threshold(),
     );
-    let asked = query.clone();
-    let table = web::block(move || database.protected_table(&catalogue, &asked, threshold)).await?;
+    let (asked, view) = (query.clone(), release.view());
+    let table =
+        web::block(move || database.protected_table(&catalogue, &asked, &release, threshold))
+            .await?;
     let table = publishable(analyst.lang(), table)?.map_err(|_| WebError::BadForm)?;
     let period = query.period();
     let body = match format {
         Format::Csv(',') => csv(&table, ','),
         Format::Csv(_) => for_excel(&analyst, &table),
-        _ => json_stat(&query, &table, analyst.threshold).to_string(),
+        _ => json_stat(&query, &table, threshold, &view).to_string(),
     };
     Ok(HttpResponse::Ok()
         .content_type(format.media_type())
@@ -276,8 +287,12 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
 /// legend below the table.
 fn for_excel(analyst: &Analyst, table: &Table) -> String {
     let lang = analyst.lang();
-    let threshold = analyst.threshold.get().to_string();
-    let legend = [lang.text_with("statistics-excel-legend", &[("threshold", &threshold)])];
+    let threshold = analyst.threshold().get().to_string();
+    let legend = match table.is_perturbed() {
+        true => lang.text_with("statistics-excel-perturbed", &[("threshold", &threshold)]),
+        false => lang.text_with("statistics-excel-legend", &[("threshold", &threshold)]),
+    };
+    let legend = [legend];
     spreadsheet(
         table,
         &SpreadsheetWords {
@@ -288,6 +303,15 @@ fn for_excel(analyst: &Analyst, table: &Table) -> String {
             legend: &legend,
         },
     )
+}
+
+/// An error shown at a field of the form.
+fn field_error(field: &str, message: String) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message,
+        href: format!("#field-{field}"),
+    }
 }
 
 /// What a suppressed count shows in a spreadsheet: text to Excel, and Statistics Sweden's

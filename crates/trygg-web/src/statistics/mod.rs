@@ -11,9 +11,11 @@ mod yearly;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use std::future::{Ready, ready};
-use trygg_domain::statistics::{StatisticsError, SuppressionThreshold, TableView};
+use trygg_domain::statistics::{
+    Period, StatisticsError, SuppressionThreshold, TableView, local_time,
+};
 use trygg_domain::{Allowances, Catalogue, Clock};
-use trygg_storage::{Database, PublishError};
+use trygg_storage::{Database, DisclosureControl, PublishError, Release};
 
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -33,7 +35,7 @@ pub struct Analyst {
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
     clock: web::Data<Clock>,
-    threshold: SuppressionThreshold,
+    control: web::Data<DisclosureControl>,
 }
 
 impl FromRequest for Analyst {
@@ -61,7 +63,7 @@ fn analyst(request: &HttpRequest, visitor: Visitor) -> Result<Analyst, WebError>
     Ok(Analyst {
         database: crate::state(request)?,
         clock: crate::state(request)?,
-        threshold: **crate::state::<SuppressionThreshold>(request)?,
+        control: crate::state(request)?,
         catalogue,
         visitor,
     })
@@ -78,6 +80,55 @@ impl std::fmt::Debug for Analyst {
 impl Analyst {
     fn lang(&self) -> Lang {
         self.visitor.lang
+    }
+
+    /// The figures this visitor reads (see [`Database::release_for`]), or why there are none
+    /// in the page's words.
+    async fn release(&self) -> Result<Result<Release, String>, WebError> {
+        let live = self.visitor.user()?.principal(&self.catalogue)?.reads_live_statistics();
+        let (database, control) = (self.database.clone(), self.control.clone());
+        let release = web::block(move || database.release_for(live, &control)).await?;
+        publishable(self.lang(), release)
+    }
+
+    /// The twelve months a page without a period chosen shows: up to this month's end live,
+    /// up to the latest published month otherwise.
+    fn default_period(&self, release: &Release) -> Period {
+        match release {
+            Release::Live => Period::last_twelve_months(self.clock.now()),
+            Release::Published(snapshot, _) => snapshot.last_twelve_months(),
+        }
+    }
+
+    fn threshold(&self) -> SuppressionThreshold {
+        self.control.threshold
+    }
+
+    /// What a page says of its figures: live and suppressed, or published on a day and
+    /// perturbed.
+    fn disclosure_note(&self, release: &Release) -> String {
+        let lang = self.lang();
+        let threshold = self.threshold().get();
+        match release {
+            Release::Live => lang.text_with(
+                "statistics-live-note",
+                &[("threshold", &threshold.to_string())],
+            ),
+            Release::Published(snapshot, _) => lang.text_with(
+                "statistics-published-note",
+                &[
+                    (
+                        "published",
+                        &local_time(snapshot.latest.published_at).date().to_string(),
+                    ),
+                    (
+                        "through",
+                        &snapshot.latest.through_month.format("%Y-%m").to_string(),
+                    ),
+                    ("below", &(threshold - 1).to_string()),
+                ],
+            ),
+        }
     }
 
     /// A figure of a published table, its categories named in the page's language.
@@ -141,6 +192,15 @@ fn publishable<T>(
         Err(PublishError::Statistics(StatisticsError::TooLarge(_))) => "statistics-error-large",
         Err(PublishError::Statistics(StatisticsError::EmptyPeriod)) => "statistics-error-empty",
         Err(PublishError::Statistics(StatisticsError::PeriodTooLong)) => "statistics-error-long",
+        Err(PublishError::Statistics(StatisticsError::NothingPublished)) => {
+            "statistics-error-nothing-published"
+        }
+        Err(PublishError::Statistics(
+            StatisticsError::NotCalendarPeriod | StatisticsError::NotPublished(_),
+        )) => "statistics-error-calendar",
+        Err(PublishError::Statistics(StatisticsError::NotPublishedAtGrouping)) => {
+            "statistics-error-grouping"
+        }
         Err(PublishError::Statistics(_)) => "statistics-error-query",
     };
     Ok(Err(lang.text(id)))

@@ -42,7 +42,7 @@ pub async fn yearly_compilation(
         ),
         layout: Layout::new(&analyst.visitor, "yearly-title"),
         year: asked.trim().to_owned(),
-        threshold: analyst.threshold.get(),
+        disclosure: String::new(),
         heading: None,
         figures: Vec::new(),
         error: None,
@@ -58,16 +58,24 @@ pub async fn yearly_compilation(
         },
     };
     page.year = year.to_string();
+    let release = match analyst.release().await? {
+        Ok(release) => release,
+        Err(why) => {
+            page.error = Some(why);
+            return html(&page);
+        }
+    };
+    page.disclosure = analyst.disclosure_note(&release);
     let (database, catalogue, threshold) = (
         analyst.database.clone(),
         analyst.catalogue.clone(),
-        analyst.threshold,
+        analyst.threshold(),
     );
     let compilations = web::block(move || {
-        let this = database.yearly_compilation(&catalogue, year, threshold)?;
+        let this = database.yearly_compilation(&catalogue, year, &release, threshold)?;
         let before = YEARS
             .contains(&(year - 1))
-            .then(|| database.yearly_compilation(&catalogue, year - 1, threshold))
+            .then(|| database.yearly_compilation(&catalogue, year - 1, &release, threshold))
             .transpose()?;
         Ok((this, before))
     })

@@ -6,11 +6,11 @@ mod format;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use trygg_domain::statistics::{
-    Dimension, DistrictPicture, Format, Grain, MAX_GROUPINGS, Period, StatisticsQuery,
-    StatisticsView, SuppressionThreshold, YearlyCompilation, csv, json_stat,
+    Dimension, DistrictPicture, Format, Grain, MAX_GROUPINGS, Period, PublicationView,
+    StatisticsQuery, StatisticsView, YearlyCompilation, csv, json_stat,
 };
 use trygg_domain::{Allowances, Catalogue, Clock, DistrictCode};
-use trygg_storage::Database;
+use trygg_storage::{Database, DisclosureControl, Release};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
@@ -33,11 +33,31 @@ fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
     }
 }
 
+/// The figures the caller reads: live for a security manager, else the latest publication.
+async fn release(
+    caller: &Caller,
+    database: &web::Data<Database>,
+    control: &web::Data<DisclosureControl>,
+) -> Result<Release, ApiError> {
+    let (database, control) = (database.clone(), control.clone());
+    let live = caller.0.reads_live_statistics();
+    Ok(web::block(move || database.release_for(live, &control)).await??)
+}
+
+/// The twelve months a question without dates covers: up to this month's end live, up to the
+/// latest published month otherwise.
+fn default_period(release: &Release, now: DateTime<Utc>) -> Period {
+    match release {
+        Release::Live => Period::last_twelve_months(now),
+        Release::Published(snapshot, _) => snapshot.last_twelve_months(),
+    }
+}
+
 /// The query string: `from`, `to`, `group_by`, `format`, and one filter per dimension.
 fn parse_query(
     catalogue: &Catalogue,
     params: &[(String, String)],
-    now: DateTime<Utc>,
+    default: Period,
 ) -> Result<(StatisticsQuery, Option<Format>), ApiError> {
     fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), ApiError> {
         match slot.replace(value) {
@@ -65,7 +85,6 @@ fn parse_query(
             dimension => filters.push((dimension, value.as_str())),
         }
     }
-    let default = Period::last_twelve_months(now);
     let period = Period::new(from.unwrap_or(default.from()), to.unwrap_or(default.to()))?;
     let group_by: Vec<&str> = group_by
         .unwrap_or_default()
@@ -157,13 +176,24 @@ pub fn query_parameters(catalogue: &Catalogue) -> Vec<Parameter> {
 
 /// Counts of cases, grouped and filtered by any dimension.
 ///
-/// A case counts by when it happened, in Swedish local time. Periods are whole days from
-/// `from` up to, not including, `to` (default: the twelve months up to the end of this
-/// month). Counts below the suppression threshold, and counts that would let one work them
-/// out from the margins, are published as `null` with `suppressed: true` (in CSV an empty
-/// count and `true`; in JSON-stat `null` with status `c`). Each dimension ends with a `total`
-/// category; for `office` and `violence_form` a case counts once per office or form. The JSON
-/// form compares every cell with the period of the same length just before.
+/// A case counts by when it happened, in Swedish local time. Each dimension ends with a
+/// `total` category; for `office` and `violence_form` a case counts once per office or form.
+/// `release` says which figures answer:
+///
+/// - Analysts and integrations read the latest publication (`published`): a calendar month,
+///   quarter or year that is published, or the twelve months up to the latest published month
+///   (the default). Every count, totals too, carries noise by the cell-key method, the same
+///   each time it is asked, so parts need not add up to totals; no count from 1 to the
+///   suppression threshold less one is published. Publications are listed at
+///   `/api/v1/statistics/publications`.
+/// - Security managers read live figures (`live`): any days from `from` up to, not including,
+///   `to` (default: the twelve months up to the end of this month); counts below the
+///   suppression threshold, and counts that would let one work them out from the margins,
+///   are `null` with `suppressed: true` (in CSV an empty count and `true`; in JSON-stat `null`
+///   with status `c`).
+///
+/// The JSON form compares every cell with the period before (for published figures, where
+/// that is a calendar period too).
 #[utoipa::path(
     get,
     path = "/api/v1/statistics",
@@ -174,11 +204,12 @@ pub fn query_parameters(catalogue: &Catalogue) -> Vec<Parameter> {
             (String = "text/csv"),
             (Object = "application/json-stat+json"),
         )),
-        (status = 400, description = "An unknown dimension or code, a bad period, or a table too large", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown dimension or code, a bad period (for published figures, one that is not a published calendar period), or a table too large", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 406, description = "No format the client accepts", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Too many small counts to protect at this grouping", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too many small counts to protect at this grouping, or a grouping not published", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -190,38 +221,67 @@ pub async fn read_statistics(
     caller: Caller,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
-    threshold: web::Data<SuppressionThreshold>,
+    control: web::Data<DisclosureControl>,
     limits: web::Data<Limits>,
     request: HttpRequest,
     params: web::Query<Vec<(String, String)>>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&caller, &limits)?;
-    let (query, format) = parse_query(&catalogue, &params, clock.now())?;
+    let release = release(&caller, &database, &control).await?;
+    let (query, format) = parse_query(&catalogue, &params, default_period(&release, clock.now()))?;
     let format = format::negotiate(format, &request)?;
-    let threshold = **threshold;
+    let threshold = control.threshold;
+    let view = release.view();
     if format == Format::Json {
         // Compared with the period before, counted in the same read.
         let asked = query.clone();
         let (table, before) = web::block(move || {
-            database.protected_table_with_previous(&catalogue, &asked, threshold)
+            database.protected_table_with_previous(&catalogue, &asked, &release, threshold)
         })
         .await??;
-        return Ok(HttpResponse::Ok().json(StatisticsView::new(&query, &table, &before, threshold)));
+        let answer = StatisticsView::new(&query, (&table, before.as_ref()), threshold, view);
+        return Ok(HttpResponse::Ok().json(answer));
     }
     let asked = query.clone();
-    let table =
-        web::block(move || database.protected_table(&catalogue, &asked, threshold)).await??;
+    let table = web::block(move || database.protected_table(&catalogue, &asked, &release, threshold))
+        .await??;
     let mut response = HttpResponse::Ok();
     response.content_type(format.media_type());
     Ok(match format {
         Format::Csv(separator) => response.body(csv(&table, separator)),
         // JSON-stat (plain JSON was answered above).
-        _ => response.json(json_stat(&query, &table, threshold)),
+        _ => response.json(json_stat(&query, &table, threshold, &view)),
     })
 }
 
-/// The yearly compilation for the executive board.
+/// The statistics publications, the latest first.
+///
+/// Analysts and integrations read the latest: each month is published on a fixed day of the
+/// month after it and then frozen; late reports and reclassifications reach published months
+/// at revisions (each quarter's last publication, and whenever an operator revises).
+#[utoipa::path(
+    get,
+    path = "/api/v1/statistics/publications",
+    tag = "statistics",
+    responses(
+        (status = 200, description = "The publications, the latest first", body = [PublicationView]),
+        (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_publications(
+    caller: Caller,
+    database: web::Data<Database>,
+    limits: web::Data<Limits>,
+) -> Result<web::Json<Vec<PublicationView>>, ApiError> {
+    authorize(&caller, &limits)?;
+    let publications = web::block(move || database.publications()).await??;
+    Ok(web::Json(publications))
+}
+
+/// The yearly compilation for the executive board (published figures: a published year).
 ///
 /// Per focus area (and in total) and per responsible office: cases by kind, severity, gender
 /// and age group, the share police-reported, the share closed and the median days from filing
@@ -244,22 +304,27 @@ pub async fn read_yearly_compilation(
     caller: Caller,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
-    threshold: web::Data<SuppressionThreshold>,
+    control: web::Data<DisclosureControl>,
     limits: web::Data<Limits>,
     year: web::Path<i32>,
 ) -> Result<web::Json<YearlyCompilation>, ApiError> {
     authorize(&caller, &limits)?;
+    let release = release(&caller, &database, &control).await?;
     let year = year.into_inner();
-    let compilation =
-        web::block(move || database.yearly_compilation(&catalogue, year, **threshold)).await??;
+    let compilation = web::block(move || {
+        database.yearly_compilation(&catalogue, year, &release, control.threshold)
+    })
+    .await??;
     Ok(web::Json(compilation))
 }
 
 /// The district picture (lägesbild) for a local crime-prevention council.
 ///
-/// The last twelve months in the district: by month and focus area, by kind of place, by
-/// hour of day and by weekday (local time), protected together, each cell compared with the
-/// twelve months before.
+/// Twelve months in the district: by month and focus area, by kind of place, by hour of day
+/// and by weekday (local time). Live (security managers): the twelve months up to this
+/// month's end, protected together, each cell compared with the twelve months before.
+/// Published (analysts): the twelve months up to the latest published month, perturbed, with
+/// no comparison (see `/api/v1/statistics`).
 #[utoipa::path(
     get,
     path = "/api/v1/statistics/districts/{district}",
@@ -277,17 +342,19 @@ pub async fn read_district_picture(
     caller: Caller,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
-    threshold: web::Data<SuppressionThreshold>,
+    control: web::Data<DisclosureControl>,
     limits: web::Data<Limits>,
     district: web::Path<String>,
     clock: web::Data<Clock>,
 ) -> Result<web::Json<DistrictPicture>, ApiError> {
     authorize(&caller, &limits)?;
-    let period = Period::last_twelve_months(clock.now());
+    let release = release(&caller, &database, &control).await?;
+    let period = default_period(&release, clock.now());
     let code = district.clone();
-    let picture =
-        web::block(move || database.district_picture(&catalogue, &code, period, **threshold))
-            .await??;
+    let picture = web::block(move || {
+        database.district_picture(&catalogue, &code, period, &release, control.threshold)
+    })
+    .await??;
     picture
         .map(web::Json)
         .ok_or_else(|| ApiError::NotFound(format!("there is no district `{district}`")))

@@ -1,0 +1,17 @@
+DROP TABLE statistics_published_months;
+DROP TABLE statistics_publications;
+DROP TABLE statistics_daily_pending;
+DROP TABLE statistics_events_pending;
+DROP TABLE statistics_people_pending;
+DROP TABLE statistics_places_pending;
+DROP TABLE statistics_monthly_pending;
+DROP TABLE statistics_closing_pending;
+DROP TABLE statistics_pairs_pending;
+ALTER TABLE statistics_daily DROP COLUMN key_sum;
+ALTER TABLE statistics_events DROP COLUMN key_sum;
+ALTER TABLE statistics_people DROP COLUMN key_sum;
+ALTER TABLE statistics_places DROP COLUMN key_sum;
+ALTER TABLE statistics_monthly DROP COLUMN key_sum;
+ALTER TABLE statistics_closing DROP COLUMN key_sum;
+ALTER TABLE statistics_pairs DROP COLUMN key_sum;
+ALTER TABLE incidents DROP COLUMN record_key;
