@@ -8,8 +8,8 @@
 //! asked `TRYGG_BENCH_ROUNDS` (default 100) times, one at a time:
 //!
 //! - `db`: the storage layer's count, straight against the database (the rollup query);
-//! - `http`: the whole service with an analyst's token, in JSON with the previous-period
-//!   comparison (two counts), suppression and serialisation.
+//! - `http`: the whole service with a security manager's token (live figures), in JSON with
+//!   the previous-period comparison (two counts), suppression and serialisation.
 //!
 //! Printed as each size finishes: p50/p99 per question, and each p99 as a ratio to the same
 //! question's p99 at the smallest size (flat is 1.0), since the machine is shared.
@@ -43,7 +43,7 @@ use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Clock, Gender, IncidentKind,
     Influence, PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
 };
-use trygg_storage::{Database, DatabaseUrl, Outcomes};
+use trygg_storage::{Database, DatabaseUrl, Outcomes, Release};
 
 /// The statistics rollup tables (`statistics_<name>`), each with its pending table.
 const ROLLUPS: [&str; 7] = [
@@ -414,7 +414,7 @@ async fn measure(
         built.as_secs_f64(),
         burst_counted.as_secs_f64()
     );
-    let (base, token) = service::start(url.clone(), None, "analyst").await;
+    let (base, token) = service::start(url.clone(), None, "security_manager").await;
     let ask = |state: &'static str| ask(&storage, &base, &token, rounds, backend, cases, state);
     let mut rows = ask("").await;
     if backend == "postgres" {
@@ -478,7 +478,7 @@ async fn ask(
                 Some(
                     timed(rounds, || async {
                         storage
-                            .count(&query, Outcomes::NotNeeded)
+                            .count(&query, &Release::Live, Outcomes::NotNeeded)
                             .map(drop)
                             .unwrap()
                     })

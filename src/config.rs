@@ -11,8 +11,8 @@ use trygg_api::{
 };
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::{PublicationCalendar, SuppressionThreshold};
-use trygg_storage::DisclosureControl;
 use trygg_notifier::{DeliverySettings, Routing};
+use trygg_storage::DisclosureControl;
 use trygg_storage::{AccessLogKey, AccessLogKeys, DatabaseUrl};
 
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -124,8 +124,12 @@ fn disclosure(
         .transpose()
         .map_err(|e| invalid("TRYGG_STATISTICS_PUBLICATION_DAY", e))?
         .unwrap_or_default();
-    DisclosureControl::new(threshold, max_noise, variance, calendar)
-        .map_err(|e| invalid("TRYGG_STATISTICS_MAX_NOISE and TRYGG_STATISTICS_VARIANCE", e))
+    DisclosureControl::new(threshold, max_noise, variance, calendar).map_err(|e| {
+        invalid(
+            "TRYGG_STATISTICS_MAX_NOISE and TRYGG_STATISTICS_VARIANCE",
+            e,
+        )
+    })
 }
 
 /// Why people elsewhere could reach a service bound to `bind` (and reached at
@@ -670,7 +674,10 @@ mod tests {
             ("TRYGG_STATISTICS_PUBLICATION_DAY", "31"),
         ] {
             let error = load_with(&[(name, refused)]).unwrap_err();
-            assert!(error.to_string().contains(name), "{name}={refused}: {error}");
+            assert!(
+                error.to_string().contains(name),
+                "{name}={refused}: {error}"
+            );
         }
         for refused in ["1", "0", "three"] {
             let error = load_with(&[("TRYGG_STATISTICS_THRESHOLD", refused)]).unwrap_err();

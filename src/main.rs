@@ -85,6 +85,10 @@ enum StatisticsCommand {
     Publish {
         #[arg(long)]
         revision: bool,
+        /// Publish as the calendar stands at this instant (RFC 3339) instead of now: as the
+        /// service's clock stands.
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
 }
 
@@ -304,11 +308,14 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             println!("statistics rebuilt from {cases} cases");
         }
         Command::Statistics {
-            command: StatisticsCommand::Publish { revision },
+            command: StatisticsCommand::Publish { revision, as_of },
         } => {
             let calendar = settings.disclosure.calendar;
+            let clock = as_of.map_or(settings.clock, |at| {
+                trygg_domain::ManualClock::new(at).clock()
+            });
             let published = actix_web::web::block(move || {
-                Database::connect(&settings.database_url, 1, settings.clock)?
+                Database::connect(&settings.database_url, 1, clock)?
                     .publish_statistics(calendar, revision)
             })
             .await??;
@@ -316,7 +323,11 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 Some(publication) => println!(
                     "published statistics through {} ({}) at {}",
                     publication.through_month.format("%Y-%m"),
-                    if publication.revision { "a revision" } else { "the new months" },
+                    if publication.revision {
+                        "a revision"
+                    } else {
+                        "the new months"
+                    },
                     publication.published_at
                 ),
                 None => println!("nothing is due for publication"),

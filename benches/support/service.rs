@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
 use trygg_domain::Catalogue;
-use trygg_domain::statistics::SuppressionThreshold;
 use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::DatabaseUrl;
 
@@ -47,7 +46,7 @@ pub async fn start(
             poll_interval: Duration::from_secs(5),
             escalate_after: chrono::Duration::minutes(30),
         },
-        suppression_threshold: SuppressionThreshold::DEFAULT,
+        disclosure: trygg_storage::DisclosureControl::default(),
         // No limit: the benchmarks load the service on purpose.
         rate_limits: trygg_api::RateLimits {
             filings: std::num::NonZeroU32::MAX,

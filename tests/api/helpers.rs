@@ -5,7 +5,6 @@ use awc::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
-use trygg_domain::statistics::SuppressionThreshold;
 use trygg_domain::{Catalogue, ManualClock};
 use trygg_notifier::{DeliverySettings, Routing};
 
@@ -154,7 +153,7 @@ async fn start(
         routing: Routing::builtin(&Catalogue::builtin())
             .expect("the shipped routing rules are valid"),
         delivery: delivery_settings(),
-        suppression_threshold: SuppressionThreshold::DEFAULT,
+        disclosure: trygg_storage::DisclosureControl::default(),
         // Generous: tests file and read as one user many times a minute (see rate_limits.rs).
         rate_limits: trygg_api::RateLimits {
             filings: std::num::NonZeroU32::MAX,
@@ -362,6 +361,17 @@ impl TestApp {
             .env("TRYGG_ACCESS_LOG_KEY", ACCESS_LOG_KEY)
             .env_remove("TRYGG_CONFIG");
         command
+    }
+
+    /// Publishes the statistics as a revision at the service's time, as an operator would
+    /// with `trygg statistics publish --revision`: what a test seeded reaches analysts.
+    pub fn publish_statistics(&self) {
+        let now = self.clock.now().to_rfc3339();
+        let output = self.trygg(
+            &["statistics", "publish", "--revision", "--as-of", &now],
+            &[],
+        );
+        assert!(output.status.success(), "{output:?}");
     }
 
     /// The ids of the cases a caller's list shows (all pages).

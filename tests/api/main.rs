@@ -12,6 +12,7 @@ mod case_file;
 mod case_work;
 #[path = "../support/database.rs"]
 mod database;
+mod disclosure;
 mod filing;
 mod helpers;
 mod idempotency;

@@ -7,34 +7,35 @@ use std::collections::BTreeMap;
 use awc::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use serde_json::{Value, json};
-use trygg_domain::statistics::SuppressionThreshold;
+use trygg_domain::statistics::{PublicationCalendar, SuppressionThreshold};
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, ManualClock,
     PlaceKind, Severity, ViolenceForm,
 };
+use trygg_storage::DisclosureControl;
 
 use crate::helpers::*;
 
-fn analyst() -> String {
+pub(crate) fn analyst() -> String {
     token("integration:uppfoljning", &["analyst"], None)
 }
 
-fn manager() -> String {
+pub(crate) fn manager() -> String {
     token("ivy", &["security_manager"], None)
 }
 
 /// A small deterministic generator (xorshift64*), so a failing run can be repeated.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
     }
 
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+    pub(crate) fn pick<T: Clone>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())].clone()
     }
 
@@ -48,7 +49,7 @@ fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<String> {
 }
 
 /// Every code of a dimension, as the test knows them (from the catalogue and vocabularies).
-fn categories(dimension: &str) -> Vec<String> {
+pub(crate) fn categories(dimension: &str) -> Vec<String> {
     let catalogue = Catalogue::builtin();
     match dimension {
         "focus_area" => catalogue
@@ -82,7 +83,7 @@ fn categories(dimension: &str) -> Vec<String> {
 
 /// A filed case as the test knows it: the facts it sent, in the local time it wrote.
 #[derive(Debug, Clone)]
-struct Case {
+pub(crate) struct Case {
     id: String,
     local: NaiveDateTime,
     facts: BTreeMap<&'static str, String>,
@@ -145,7 +146,7 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
 }
 
 /// Whether the clocks change in Sweden on this day.
-fn is_clock_change(day: NaiveDate) -> bool {
+pub(crate) fn is_clock_change(day: NaiveDate) -> bool {
     day == last_sunday(day.year(), 3) || day == last_sunday(day.year(), 10)
 }
 
@@ -162,7 +163,7 @@ fn offset(local: NaiveDateTime) -> &'static str {
 }
 
 /// Files a case with these facts, happening at `local` Swedish time.
-async fn file_case(
+pub(crate) async fn file_case(
     app: &TestApp,
     local: NaiveDateTime,
     facts: &[(&'static str, &str)],
@@ -418,7 +419,13 @@ fn random_query(rng: &mut Rng) -> Query {
 async fn every_published_count_equals_a_direct_count_of_the_cases() {
     let threshold = 2;
     let app = spawn_app_configured(|settings| {
-        settings.suppression_threshold = SuppressionThreshold::new(threshold).unwrap();
+        settings.disclosure = DisclosureControl::new(
+            SuppressionThreshold::new(threshold).unwrap(),
+            None,
+            None,
+            PublicationCalendar::DEFAULT,
+        )
+        .unwrap();
     })
     .await;
     let mut rng = Rng(0x7279_6767_2026);
@@ -433,7 +440,7 @@ async fn every_published_count_equals_a_direct_count_of_the_cases() {
         let reply = app
             .get(
                 &format!("/api/v1/statistics?{}", query.string()),
-                &analyst(),
+                &manager(),
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{query:?}: {}", reply.body);
@@ -553,7 +560,7 @@ async fn api6_sensitive_business_flows_a_suppressed_count_cannot_be_recovered_fr
         let reply = app
             .get(
                 &format!("/api/v1/statistics?{period}&group_by={group_by}"),
-                &analyst(),
+                &manager(),
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -596,7 +603,7 @@ async fn api6_sensitive_business_flows_a_suppressed_count_cannot_be_recovered_fr
     let reply = app
         .get(
             &format!("/api/v1/statistics?{period}&district=central&gender=other"),
-            &analyst(),
+            &manager(),
         )
         .await;
     assert_eq!(
@@ -623,8 +630,9 @@ async fn only_analysts_and_security_managers_read_statistics_and_never_a_case() 
         "/api/v1/statistics?group_by=focus_area,gender",
         "/api/v1/statistics?group_by=month&format=csv",
         "/api/v1/statistics?group_by=district&format=json-stat",
-        "/api/v1/statistics/yearly/2026",
+        "/api/v1/statistics/yearly/2025",
         "/api/v1/statistics/districts/west",
+        "/api/v1/statistics/publications",
     ];
     let refused = [
         ("reporter", token("kim.svensson", &["reporter"], None)),
@@ -676,7 +684,7 @@ async fn counts_are_compared_with_the_previous_period() {
     let reply = app
         .get(
             "/api/v1/statistics?from=2026-07-01&to=2026-10-01&group_by=month",
-            &analyst(),
+            &manager(),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -732,7 +740,7 @@ async fn a_period_of_days_is_compared_with_the_days_before_it() {
         let reply = app
             .get(
                 &format!("/api/v1/statistics?from=2026-06-16&to=2026-07-01&group_by={group_by}"),
-                &analyst(),
+                &manager(),
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -791,7 +799,7 @@ async fn the_yearly_compilation_gives_counts_shares_and_the_median_per_focus_are
     ];
     file_case(&app, local, &public, &[]).await;
 
-    let reply = app.get("/api/v1/statistics/yearly/2025", &analyst()).await;
+    let reply = app.get("/api/v1/statistics/yearly/2025", &manager()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let body = &reply.body;
     assert_eq!(body["year"], 2025);
@@ -858,7 +866,7 @@ async fn the_yearly_compilation_gives_counts_shares_and_the_median_per_focus_are
             .all(|s| s["code"] != "total")
     );
 
-    let reply = app.get("/api/v1/statistics/yearly/1900", &analyst()).await;
+    let reply = app.get("/api/v1/statistics/yearly/1900", &manager()).await;
     reply.assert_problem(400);
 }
 
@@ -954,7 +962,7 @@ async fn csv_marks_suppressed_cells_and_has_a_semicolon_variant_for_swedish_exce
         .await;
     }
     let path = "/api/v1/statistics?from=2026-09-01&to=2026-10-01&group_by=place_kind";
-    let reply = app.get(&format!("{path}&format=csv"), &analyst()).await;
+    let reply = app.get(&format!("{path}&format=csv"), &manager()).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
         reply.header("content-type"),
@@ -976,7 +984,7 @@ async fn csv_marks_suppressed_cells_and_has_a_semicolon_variant_for_swedish_exce
     assert_eq!(lines.last(), Some(&""), "every record ends with CRLF");
 
     let reply = app
-        .get(&format!("{path}&format=csv-semicolon"), &analyst())
+        .get(&format!("{path}&format=csv-semicolon"), &manager())
         .await;
     let text = reply.body.as_str().unwrap();
     assert!(text.starts_with("\u{feff}place_kind;place_kind_label;count;suppressed\r\n"));
@@ -986,7 +994,7 @@ async fn csv_marks_suppressed_cells_and_has_a_semicolon_variant_for_swedish_exce
     );
 
     let accept = |media: &str| {
-        app.request(awc::http::Method::GET, path, Some(&analyst()))
+        app.request(awc::http::Method::GET, path, Some(&manager()))
             .insert_header(("Accept", media.to_owned()))
     };
     let reply = app.send(accept("text/csv")).await;
@@ -1101,7 +1109,7 @@ async fn json_stat_is_a_valid_dataset_with_suppressed_values_marked() {
     let stat = app
         .get(
             &format!("/api/v1/statistics?{query}&format=json-stat"),
-            &analyst(),
+            &manager(),
         )
         .await;
     assert_eq!(stat.status, StatusCode::OK, "{}", stat.body);
@@ -1111,7 +1119,7 @@ async fn json_stat_is_a_valid_dataset_with_suppressed_values_marked() {
     );
     assert_eq!(stat.body["role"]["time"], json!(["quarter"]));
     let table = app
-        .get(&format!("/api/v1/statistics?{query}"), &analyst())
+        .get(&format!("/api/v1/statistics?{query}"), &manager())
         .await;
     // Every cell of the JSON form, read back from the JSON-stat dataset.
     for cell in table.body["cells"].as_array().unwrap() {
@@ -1176,7 +1184,7 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
     ];
     for (query, status, detail) in cases {
         let reply = app
-            .get(&format!("/api/v1/statistics?{query}"), &analyst())
+            .get(&format!("/api/v1/statistics?{query}"), &manager())
             .await;
         let text = reply.assert_problem(status);
         assert!(text.contains(detail), "{query}: {text}");
@@ -1185,7 +1193,7 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
         .send(app.request(
             awc::http::Method::POST,
             "/api/v1/statistics",
-            Some(&analyst()),
+            Some(&manager()),
         ))
         .await;
     reply.assert_problem(405);
@@ -1193,9 +1201,12 @@ async fn bad_statistics_requests_are_refused_with_a_problem() {
 
 /// Empties every rollup behind the service's back.
 const WIPE: &str = "DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
-     DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing;";
-/// The rollups and, on PostgreSQL, the counts changes left pending for them and the cases
-/// filings left uncounted, under the lock a fold takes (its key is "tryf"), so that a
+     DELETE FROM statistics_people; DELETE FROM statistics_places; DELETE FROM statistics_monthly; DELETE FROM statistics_closing; \
+     DELETE FROM statistics_daily_pending; DELETE FROM statistics_pairs_pending; DELETE FROM statistics_events_pending; \
+     DELETE FROM statistics_people_pending; DELETE FROM statistics_places_pending; DELETE FROM statistics_monthly_pending; \
+     DELETE FROM statistics_closing_pending;";
+/// The rollups, the changes left pending for them and, on PostgreSQL, the cases filings left
+/// uncounted, under the lock a fold takes (its key is "tryf"), so that a
 /// background fold cannot put back what it had read.
 const WIPE_POSTGRES: &str = "BEGIN; SELECT pg_advisory_xact_lock(500136765286); \
      DELETE FROM statistics_daily; DELETE FROM statistics_pairs; DELETE FROM statistics_events; \
@@ -1217,12 +1228,12 @@ async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
     ];
     let mut before = Vec::new();
     for path in paths {
-        before.push(app.get(path, &analyst()).await.body);
+        before.push(app.get(path, &manager()).await.body);
     }
     app.database.execute(WIPE, WIPE_POSTGRES);
     for (path, before) in paths.iter().zip(&before) {
         assert_ne!(
-            &app.get(path, &analyst()).await.body,
+            &app.get(path, &manager()).await.body,
             before,
             "the rollups are what answers {path}"
         );
@@ -1235,7 +1246,7 @@ async fn rebuilt_rollups_answer_as_the_ones_kept_while_filing() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("30 cases"));
     for (path, before) in paths.iter().zip(&before) {
-        assert_eq!(&app.get(path, &analyst()).await.body, before, "{path}");
+        assert_eq!(&app.get(path, &manager()).await.body, before, "{path}");
     }
 }
 
@@ -1245,16 +1256,23 @@ async fn upgrading_a_database_with_cases_fills_the_pairs_rollup() {
     let mut rng = Rng(0xbeef);
     seed(&app, &mut rng, 30).await;
     let path = "/api/v1/statistics?from=2025-01-01&to=2026-12-01&group_by=place_kind,gender";
-    let before = app.get(path, &analyst()).await.body;
-    // Back to the release before the pairs, with its own down migration.
-    let forget = "DELETE FROM __diesel_schema_migrations WHERE version = '20261127000005';";
+    let before = app.get(path, &manager()).await.body;
+    // Back to the release before the pairs, with the down migrations since.
+    let forget = "DELETE FROM __diesel_schema_migrations \
+                  WHERE version IN ('20261127000005', '20261207000018');";
     app.database.execute(
         &format!(
-            "{}{forget}",
+            "{}{}{forget}",
+            include_str!(
+                "../../migrations/sqlite/2026-12-07-000018_statistics_publication/down.sql"
+            ),
             include_str!("../../migrations/sqlite/2026-11-27-000005_statistics_pairs/down.sql")
         ),
         &format!(
-            "{}{forget}",
+            "{}{}{forget}",
+            include_str!(
+                "../../migrations/postgres/2026-12-07-000018_statistics_publication/down.sql"
+            ),
             include_str!("../../migrations/postgres/2026-11-27-000005_statistics_pairs/down.sql")
         ),
     );
@@ -1264,7 +1282,7 @@ async fn upgrading_a_database_with_cases_fills_the_pairs_rollup() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(app.get(path, &analyst()).await.body, before);
+    assert_eq!(app.get(path, &manager()).await.body, before);
 }
 
 /// The month's counts of a reply grouped by `dimension` and month, by code (and `total`),
@@ -1323,7 +1341,7 @@ async fn two_instances_filing_at_once_count_every_case_once() {
             .map(|(district, count)| (district.to_owned(), count))
             .collect();
     for app in [&first, &second] {
-        assert_eq!(counts(&app.get(path, &analyst()).await.body), expected);
+        assert_eq!(counts(&app.get(path, &manager()).await.body), expected);
     }
 
     let database =
@@ -1347,7 +1365,7 @@ async fn two_instances_filing_at_once_count_every_case_once() {
     };
     reclassify(&first, &cases[..20], &moved_to).await;
     assert_eq!(
-        focus_areas(&second.get(by_focus_area, &analyst()).await.body),
+        focus_areas(&second.get(by_focus_area, &manager()).await.body),
         expect(20)
     );
 
@@ -1365,19 +1383,19 @@ async fn two_instances_filing_at_once_count_every_case_once() {
     } else {
         assert_eq!(folded, 0, "SQLite writes the rollups at once");
     }
-    assert_eq!(counts(&first.get(path, &analyst()).await.body), expected);
+    assert_eq!(counts(&first.get(path, &manager()).await.body), expected);
     assert_eq!(
-        focus_areas(&first.get(by_focus_area, &analyst()).await.body),
+        focus_areas(&first.get(by_focus_area, &manager()).await.body),
         expect(20)
     );
     reclassify(&first, &cases[20..40], &moved_to).await;
     assert_eq!(
-        focus_areas(&second.get(by_focus_area, &analyst()).await.body),
+        focus_areas(&second.get(by_focus_area, &manager()).await.body),
         expect(40)
     );
     database.fold_statistics().unwrap();
     assert_eq!(
-        focus_areas(&first.get(by_focus_area, &analyst()).await.body),
+        focus_areas(&first.get(by_focus_area, &manager()).await.body),
         expect(40)
     );
 }
@@ -1462,7 +1480,7 @@ async fn no_figure_derived_from_a_suppressed_count_is_published() {
             close(&app, &id).await;
         }
     }
-    let reply = app.get("/api/v1/statistics/yearly/2025", &analyst()).await;
+    let reply = app.get("/api/v1/statistics/yearly/2025", &manager()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let body = &reply.body;
     let sections = body["focus_areas"]

@@ -365,7 +365,9 @@ impl Database {
         {
             match self.sqlite_writer {
                 Some(_) => self.rebuild_statistics()?,
-                None => conn.transaction(|conn| crate::statistics::rebuild(conn, self.clock.now()))?,
+                None => {
+                    conn.transaction(|conn| crate::statistics::rebuild(conn, self.clock.now()))?
+                }
             };
         }
         Ok(versions.len())

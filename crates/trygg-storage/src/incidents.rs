@@ -7,11 +7,11 @@ use std::sync::atomic::Ordering;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use trygg_domain::statistics::RecordKey;
 use trygg_domain::{
     CaseNumber, Circumstances, FollowUp, NewReport, Outcome, Status, UnknownCode, ViolenceForm,
     Visibility, work_environment_deadline,
 };
-use trygg_domain::statistics::RecordKey;
 use uuid::Uuid;
 
 mod postgres;

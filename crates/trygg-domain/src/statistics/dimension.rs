@@ -3,8 +3,8 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc, Weekday};
 
 use super::StatisticsError;
-use super::perturbation::RecordKey;
 use super::calendar::{Grain, Period, local_time, weekday_code};
+use super::perturbation::RecordKey;
 use crate::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Circumstances, Gender, IncidentKind,
     PlaceKind, Severity, ViolenceForm,

@@ -266,7 +266,10 @@ mod tests {
                 Category::total(),
             ],
         };
-        let cells = [(vec!["woman".to_owned()], 10, 0), (vec!["man".to_owned()], 2, 0)];
+        let cells = [
+            (vec!["woman".to_owned()], 10, 0),
+            (vec!["man".to_owned()], 2, 0),
+        ];
         let table = Table::protected(vec![gender], cells, SuppressionThreshold::DEFAULT).unwrap();
         let legend = ["..: skyddat; ingen ska kunna pekas ut".to_owned()];
         let words = SpreadsheetWords {

@@ -18,9 +18,9 @@ pub use calendar::{
 };
 pub use dimension::{CaseFacts, Category, Dimension};
 pub use export::{Format, SpreadsheetWords, csv, json_stat, spreadsheet};
-pub use publication::{PublicationCalendar, PublicationView, Salts, Snapshot};
-pub use perturbation::{CellKey, PerturbationParameters, PerturbationTable, RecordKey};
 pub use outcomes::{SuppressionThreshold, median_days, share};
+pub use perturbation::{CellKey, PerturbationParameters, PerturbationTable, RecordKey};
+pub use publication::{PublicationCalendar, PublicationView, Salts, Snapshot};
 pub use published::{
     CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, Figures,
     PeriodView, ReleaseView, Section, StatisticsView, TableView, YearlyCompilation,
@@ -62,7 +62,9 @@ pub enum StatisticsError {
     TooSparse,
     #[error("`{0}` is not a format; use json, csv, csv-semicolon or json-stat")]
     UnknownFormat(String),
-    #[error("perturbation parameters out of range ({0}): 1 ≤ max noise ≤ 10, 0 < variance < max noise², threshold < max noise")]
+    #[error(
+        "perturbation parameters out of range ({0}): 1 ≤ max noise ≤ 10, 0 < variance < max noise², threshold < max noise"
+    )]
     BadPerturbation(String),
     #[error("the publication day must be from 1 to 28, not {0}")]
     BadPublicationDay(u32),

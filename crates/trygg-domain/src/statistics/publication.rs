@@ -14,10 +14,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::calendar::{Period, first_day_of_month_number, local_time, month_number};
 use super::dimension::Dimension;
 use super::table::Axis;
 use super::{StatisticsError, StatisticsQuery};
-use super::calendar::{Period, first_day_of_month_number, local_time, month_number};
 
 /// When months are published: on `day` of the month after them. The publication of a quarter's
 /// last month (March, June, September, December) is a revision of every month before it too.
@@ -112,8 +112,7 @@ impl Snapshot {
     fn month_salt(&self, month: i32) -> u32 {
         let published_by = |at: usize| {
             let (through, revision, _) = self.publications[at];
-            month <= through
-                && (revision || at == 0 || month > self.publications[at - 1].0)
+            month <= through && (revision || at == 0 || month > self.publications[at - 1].0)
         };
         (0..self.publications.len())
             .rev()
@@ -131,8 +130,9 @@ impl Snapshot {
     /// republished month draws every cell over it anew (a revision never shows which cells
     /// its changes fell in).
     pub fn salt(&self, period: &Period) -> u32 {
-        (month_number(period.from())..month_number(period.to()))
-            .fold(0u32, |salt, month| salt.wrapping_add(self.month_salt(month)))
+        (month_number(period.from())..month_number(period.to())).fold(0u32, |salt, month| {
+            salt.wrapping_add(self.month_salt(month))
+        })
     }
 
     /// The twelve months up to the latest published one (the district picture's window).
@@ -144,8 +144,7 @@ impl Snapshot {
     /// Checks that `period` is one a reader of published statistics may ask: a whole
     /// published month, quarter or year, or the twelve months up to the latest published one.
     pub fn check(&self, period: &Period) -> Result<(), StatisticsError> {
-        let published =
-            period.is_whole_months() && month_number(period.to()) <= self.through() + 1;
+        let published = period.is_whole_months() && month_number(period.to()) <= self.through() + 1;
         if !published {
             return Err(StatisticsError::NotPublished(self.latest.through_month));
         }
@@ -175,7 +174,11 @@ impl Salts {
         let period = query.period();
         let mut months: HashMap<String, BTreeSet<i32>> = HashMap::new();
         if let Some(grain) = query.grain() {
-            for day in period.from().iter_days().take_while(|day| *day < period.to()) {
+            for day in period
+                .from()
+                .iter_days()
+                .take_while(|day| *day < period.to())
+            {
                 let month = month_number(day);
                 months
                     .entry(grain.period_of(day))
@@ -215,7 +218,7 @@ fn is_calendar(period: &Period) -> bool {
     let months = month_number(period.to()) - month_number(period.from());
     let month = period.from().month0();
     period.is_whole_months()
-        && (months == 1 || (months == 3 && month % 3 == 0) || (months == 12 && month == 0))
+        && (months == 1 || (months == 3 && month.is_multiple_of(3)) || (months == 12 && month == 0))
 }
 
 #[cfg(test)]
@@ -277,7 +280,10 @@ mod tests {
             (period(date(2026, 7, 1), date(2026, 8, 1)), "not published"),
             (period(date(2026, 1, 1), date(2026, 6, 1)), "five months"),
             (period(date(2026, 2, 1), date(2026, 5, 1)), "not a quarter"),
-            (period(date(2025, 6, 1), date(2026, 6, 1)), "an earlier window"),
+            (
+                period(date(2025, 6, 1), date(2026, 6, 1)),
+                "an earlier window",
+            ),
             (period(date(2026, 1, 1), date(2027, 1, 1)), "not published"),
         ] {
             assert!(snapshot.check(&refused).is_err(), "{why}: {refused:?}");
@@ -306,9 +312,16 @@ mod tests {
         ])
         .unwrap();
         let month = |from: NaiveDate| Period::new(from, from + Months::new(1)).unwrap();
-        assert_eq!(snapshot.salt(&month(date(2026, 1, 1))), 100, "revised in June");
+        assert_eq!(
+            snapshot.salt(&month(date(2026, 1, 1))),
+            100,
+            "revised in June"
+        );
         assert_eq!(snapshot.salt(&month(july)), 1000, "first published in July");
-        assert_eq!(snapshot.salt(&Period::new(may, date(2026, 8, 1)).unwrap()), 1200);
+        assert_eq!(
+            snapshot.salt(&Period::new(may, date(2026, 8, 1)).unwrap()),
+            1200
+        );
         let before = Snapshot::new(vec![
             (publication(1, april, true), 1),
             (publication(2, may, false), 10),

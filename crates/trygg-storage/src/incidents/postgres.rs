@@ -213,6 +213,7 @@ mod tests {
             focus_area: "school",
             status: "received",
             version: 1,
+            record_key: 7,
         };
         let alert = NewAlert {
             id: Uuid::nil(),

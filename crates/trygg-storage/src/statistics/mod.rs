@@ -15,8 +15,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
-    CaseFacts, CellKey, Dimension, Period, RecordKey, StatisticsError, StatisticsQuery, date_of_day_number, day_number,
-    first_day_of_month_number, for_each_combination, month_number,
+    CaseFacts, CellKey, Dimension, Period, RecordKey, StatisticsError, StatisticsQuery,
+    date_of_day_number, day_number, first_day_of_month_number, for_each_combination, month_number,
 };
 
 mod bulk;
@@ -427,7 +427,11 @@ impl Cube {
     /// Moves the pending counts of `months` into the rollup, summed per key and in key
     /// order: on PostgreSQL in one statement, so that a row appended meanwhile is either
     /// moved or left, never deleted unmoved; SQLite has one writer.
-    fn fold(&self, conn: &mut DbConnection, months: std::ops::Range<i32>) -> Result<usize, StorageError> {
+    fn fold(
+        &self,
+        conn: &mut DbConnection,
+        months: std::ops::Range<i32>,
+    ) -> Result<usize, StorageError> {
         let columns = self.key_columns().join(", ");
         let sums: Vec<String> = self
             .measures()
@@ -1412,6 +1416,7 @@ mod tests {
             vec![ViolenceForm::Physical],
             true,
             (Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap(), None),
+            RecordKey::from_random(4_000_000_000),
         )
     }
 
@@ -1463,7 +1468,8 @@ mod tests {
             Measures {
                 cases: 1,
                 closed: 0,
-                police_reported: 1
+                police_reported: 1,
+                key_sum: 4_000_000_000,
             }
         );
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
 use trygg_domain::statistics::{
-    PerturbationParameters, PerturbationTable, Period, PublicationCalendar, PublicationView,
+    Period, PerturbationParameters, PerturbationTable, PublicationCalendar, PublicationView,
     ReleaseView, Snapshot, StatisticsError, SuppressionThreshold, first_day_of_month_number,
 };
 use uuid::Uuid;
@@ -46,8 +46,13 @@ impl DisclosureControl {
 
 impl Default for DisclosureControl {
     fn default() -> Self {
-        DisclosureControl::new(SuppressionThreshold::DEFAULT, None, None, PublicationCalendar::DEFAULT)
-            .expect("the defaults are valid")
+        DisclosureControl::new(
+            SuppressionThreshold::DEFAULT,
+            None,
+            None,
+            PublicationCalendar::DEFAULT,
+        )
+        .expect("the defaults are valid")
     }
 }
 
@@ -170,7 +175,8 @@ pub(super) fn revised_by_rebuild(
 
 fn lock(conn: &mut DbConnection) -> Result<(), StorageError> {
     if let DbConnection::Postgresql(_) = conn {
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FOLD_LOCK_KEY})")).execute(conn)?;
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FOLD_LOCK_KEY})"))
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -233,6 +239,4 @@ impl Database {
             publish(conn, now, through, revision).map(Some)
         })
     }
-
 }
-

@@ -5,9 +5,9 @@ use std::thread;
 
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::{
-    CategoryView, CountView, Dimension, DistrictPicture, Period, PeriodView, Salts, Section,
-    StatisticsError, StatisticsQuery, SuppressionThreshold, Table, TableView, YearlyCompilation,
-    median_days, share,
+    CategoryView, CellKey, CountView, Dimension, DistrictPicture, Period, PeriodView,
+    PerturbationTable, Salts, Section, StatisticsError, StatisticsQuery, SuppressionThreshold,
+    Table, TableView, YearlyCompilation, median_days, share,
 };
 
 use super::{Counts, Outcomes, Release};
@@ -53,7 +53,10 @@ impl Database {
             Release::Published(snapshot, _) => snapshot.previous(query.period()),
         };
         let Some(previous) = previous else {
-            return Ok((self.protected_table(catalogue, query, release, threshold)?, None));
+            return Ok((
+                self.protected_table(catalogue, query, release, threshold)?,
+                None,
+            ));
         };
         let (now, before) = self.count_with_previous(query, release, Outcomes::NotNeeded)?;
         let previous = query.for_period(previous);
@@ -145,7 +148,15 @@ impl Database {
         let tables = together(tables)?;
         let outcomes = summed_out(&events, &[0]);
         let days = self.days_to_close(&period, by, release)?;
-        Ok(sections(&tables, &outcomes, &days, threshold))
+        // Published shares come from perturbed counts too: exact ones would give away the
+        // exact number of cases they are a share of (7 in 23 is 0.304…, and nothing else is).
+        let noise = match release {
+            Release::Live => None,
+            Release::Published(snapshot, perturbation) => {
+                Some((perturbation, snapshot.salt(&period)))
+            }
+        };
+        Ok(sections(&tables, &outcomes, &days, threshold, noise))
     }
 
     /// The district picture (lägesbild) for a local crime-prevention council: the period in
@@ -249,6 +260,11 @@ fn together<const N: usize>(mut tables: Vec<Table>) -> Result<[Table; N], Publis
         .unwrap_or_else(|_| unreachable!("one table per query")))
 }
 
+/// What tells apart the keys of a section's cases, its closed and its police-reported cases.
+const ALL_CASES: u32 = 0;
+const CLOSED: u32 = 0x636c_6f73; // "clos"
+const POLICE_REPORTED: u32 = 0x706f_6c69; // "poli"
+
 /// A section per category of the tables' first axis, the total last. The tables are
 /// `[by, kind]`, `[by, severity]`, `[by, gender]` and `[by, age_group]`, protected together;
 /// `outcomes` counts by `by` alone, and `days` gives days to close per code of `by`.
@@ -257,6 +273,7 @@ fn sections(
     outcomes: &Counts,
     days: &[(String, i32, i64)],
     threshold: SuppressionThreshold,
+    noise: Option<(&PerturbationTable, u32)>,
 ) -> Vec<Section> {
     let Some(first) = tables.first() else {
         return Vec::new();
@@ -284,18 +301,34 @@ fn sections(
                     .collect()
             };
             let mine = |code: &str| is_total || code == category.code;
-            let (cases, closed, police) = outcomes
+            let (cases, closed, police, keys) = outcomes
                 .iter()
                 .filter(|(cell, _)| mine(&cell[0]))
-                .fold((0, 0, 0), |(n, c, p), (_, m)| {
-                    (n + m.cases, c + m.closed, p + m.police_reported)
+                .fold((0, 0, 0, 0i64), |(n, c, p, k), (_, m)| {
+                    (
+                        n + m.cases,
+                        c + m.closed,
+                        p + m.police_reported,
+                        k.wrapping_add(m.key_sum),
+                    )
                 });
             let histogram: Vec<(i32, u64)> = days
                 .iter()
                 .filter(|(code, _, _)| mine(code))
                 .map(|(_, days, n)| (*days, u64::try_from(*n).unwrap_or(0)))
                 .collect();
-            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            // Each part of a share its own cell: the closed and the police-reported cases are
+            // keyed apart from all the cases, so each is drawn on its own.
+            let count = |n: i64, part: u32| {
+                let n = u64::try_from(n).unwrap_or(0);
+                match noise {
+                    None => n,
+                    Some((perturbation, salt)) => {
+                        let key = CellKey::new(keys, salt.wrapping_add(part));
+                        perturbation.perturb(n, key)
+                    }
+                }
+            };
             let published = first.count(first.index(&[row, first.axes()[1].categories.len() - 1]));
             // A figure derived from a suppressed count gives it away (3 police-reported cases
             // at a share of 0.0536 are 56 cases), so it is suppressed with the count.
@@ -308,8 +341,16 @@ fn sections(
                 by_severity: breakdown(&tables[1]),
                 by_gender: breakdown(&tables[2]),
                 by_age_group: breakdown(&tables[3]),
-                police_reported_share: derived(share(count(police), count(cases), threshold)),
-                closed_share: derived(share(count(closed), count(cases), threshold)),
+                police_reported_share: derived(share(
+                    count(police, POLICE_REPORTED),
+                    count(cases, ALL_CASES),
+                    threshold,
+                )),
+                closed_share: derived(share(
+                    count(closed, CLOSED),
+                    count(cases, ALL_CASES),
+                    threshold,
+                )),
                 median_days_to_close: derived(median_days(&histogram, threshold)),
             }
         })

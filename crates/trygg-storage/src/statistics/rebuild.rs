@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use diesel::RunQueryDsl;
 
 use super::counter::Counter;
-use super::{CUBES, Cases, publication, Cell, INSERT_ROWS, Measures, same_table, tables, write_rows};
+use super::{
+    CUBES, Cases, Cell, INSERT_ROWS, Measures, publication, same_table, tables, write_rows,
+};
 use crate::database::DbConnection;
 use crate::error::StorageError;
 use crate::schema::uncounted_cases;

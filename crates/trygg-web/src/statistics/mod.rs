@@ -85,7 +85,11 @@ impl Analyst {
     /// The figures this visitor reads (see [`Database::release_for`]), or why there are none
     /// in the page's words.
     async fn release(&self) -> Result<Result<Release, String>, WebError> {
-        let live = self.visitor.user()?.principal(&self.catalogue)?.reads_live_statistics();
+        let live = self
+            .visitor
+            .user()?
+            .principal(&self.catalogue)?
+            .reads_live_statistics();
         let (database, control) = (self.database.clone(), self.control.clone());
         let release = web::block(move || database.release_for(live, &control)).await?;
         publishable(self.lang(), release)

@@ -244,8 +244,9 @@ pub async fn read_statistics(
         return Ok(HttpResponse::Ok().json(answer));
     }
     let asked = query.clone();
-    let table = web::block(move || database.protected_table(&catalogue, &asked, &release, threshold))
-        .await??;
+    let table =
+        web::block(move || database.protected_table(&catalogue, &asked, &release, threshold))
+            .await??;
     let mut response = HttpResponse::Ok();
     response.content_type(format.media_type());
     Ok(match format {
