@@ -10,7 +10,9 @@ use serde_json::Value;
 use trygg_domain::statistics::{PublicationCalendar, first_day_of_month_number};
 
 use crate::helpers::*;
-use crate::statistics::{Rng, analyst, categories, file_case, is_clock_change, manager};
+use crate::statistics::{
+    Rng, analyst, categories, file_case, grand_total, is_clock_change, manager,
+};
 
 /// The cases a realistic year of a small municipality holds besides the targets.
 const BACKGROUND: usize = 900;
@@ -378,21 +380,7 @@ async fn published_figures_are_consistent_calendar_bound_and_marked() {
         )
         .await
         .body;
-    let total = |reply: &Value| {
-        reply["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|cell| {
-                cell["categories"]
-                    .as_object()
-                    .unwrap()
-                    .values()
-                    .all(|v| v == "total")
-            })
-            .unwrap()["count"]
-            .clone()
-    };
+    let total = |reply: &Value| grand_total(reply)["count"].clone();
     assert_eq!(
         total(&by_gender),
         total(&by_both),

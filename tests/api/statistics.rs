@@ -81,6 +81,19 @@ pub(crate) fn categories(dimension: &str) -> Vec<String> {
     }
 }
 
+/// The cell that is the total of every dimension of a table.
+pub(crate) fn grand_total(reply: &Value) -> &Value {
+    reply["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a table: {reply}"))
+        .iter()
+        .find(|cell| {
+            let categories = cell["categories"].as_object().unwrap();
+            categories.values().all(|v| v == "total")
+        })
+        .unwrap_or_else(|| panic!("a grand total: {reply}"))
+}
+
 /// A filed case as the test knows it: the facts it sent, in the local time it wrote.
 #[derive(Debug, Clone)]
 pub(crate) struct Case {
@@ -749,18 +762,7 @@ async fn a_period_of_days_is_compared_with_the_days_before_it() {
             body["previous_period"],
             json!({"from": "2026-06-01", "to": "2026-06-16"})
         );
-        let total = body["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|cell| {
-                cell["categories"]
-                    .as_object()
-                    .unwrap()
-                    .values()
-                    .all(|v| v == "total")
-            })
-            .unwrap();
+        let total = grand_total(body);
         assert_eq!(total["count"], 5, "{group_by}: {total}");
         assert_eq!(total["previous"]["count"], 4, "{group_by}: {total}");
     }

@@ -1,7 +1,9 @@
-// Statistics in a real Chromium, signing in at a real OpenID provider: an analyst opens the
-// district picture, then the statistics page, and downloads the CSV, whose numbers are the
-// API's; the district picture, the statistics page and the yearly compilation pass axe in both
-// languages, and the compilation prints to A4 without the page's navigation.
+// Statistics in a real Chromium, signing in at a real OpenID provider: a security manager opens
+// the district picture, then the statistics page for any days, and downloads the CSV, whose
+// numbers are the API's live ones; an analyst reads published figures, for calendar periods
+// only, told how they are protected; the district picture, the statistics page and the yearly
+// compilation pass axe in both languages, and the compilation prints to A4 without the page's
+// navigation.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -41,8 +43,8 @@ describe('statistics on the web', () => {
     await service?.stop();
   });
 
-  test('an analyst opens the district picture and downloads the CSV, and its numbers are the API\'s', { timeout: LIMIT }, async () => {
-    const { page, close } = await signedIn(service, 'olga:analyst', '/lagesbild');
+  test('a security manager opens the district picture and downloads the CSV, and its numbers are the API\'s', { timeout: LIMIT }, async () => {
+    const { page, close } = await signedIn(service, 'ivy:security_manager', '/lagesbild');
     try {
       await checkAccessibility(page, 'district choice (sv)');
       await page.selectOption('#field-stadsdel', 'central');
@@ -71,7 +73,7 @@ describe('statistics on the web', () => {
       const after = new Date(Date.parse(to) + DAY).toISOString().slice(0, 10);
       const response = await fetch(
         service.url(`/api/v1/statistics?from=${from}&to=${after}&group_by=district,kind&format=csv`),
-        { headers: { authorization: `Bearer ${service.token('olga', 'analyst')}` } },
+        { headers: { authorization: `Bearer ${service.token('ivy', 'security_manager')}` } },
       );
       assert.equal(response.status, 200);
       assert.equal(downloaded, await response.text());
@@ -89,6 +91,40 @@ describe('statistics on the web', () => {
       await checkAccessibility(page, 'statistics (en)');
       await page.goto(service.url('/lagesbild?stadsdel=east'));
       await checkAccessibility(page, 'district picture (en)');
+    } finally {
+      await close();
+    }
+  });
+
+  test('an analyst reads published figures for calendar periods, told they carry noise', { timeout: LIMIT }, async () => {
+    const { page, close } = await signedIn(service, 'olga:analyst', '/lagesbild');
+    try {
+      assert.match(await page.textContent('main'), /Publicerad statistik till och med \d{4}-\d{2}, publicerad \d{4}-\d{2}-\d{2}/);
+      assert.match(await page.textContent('main'), /behöver därför inte summera till totalen/);
+      assert.equal(await page.locator('svg[role="img"]:visible').count(), 4);
+      await checkAccessibility(page, 'district picture, published (sv)');
+      await screenshot(page, 'district-picture-published-1280');
+
+      // A stretch of days is refused, in words, at the form; a published month is answered.
+      await page.goto(service.url('/statistik'));
+      await page.fill('#field-fran', daysAgo(120));
+      await page.fill('#field-till', daysAgo(0));
+      await submit(page, 'form.statistics-form button[type="submit"]');
+      assert.match(await page.textContent('.error-summary'), /hela månader, kvartal och år/);
+      await checkAccessibility(page, 'statistics, refused period (sv)');
+      const publications = await (await fetch(service.url('/api/v1/statistics/publications'), {
+        headers: { authorization: `Bearer ${service.token('olga', 'analyst')}` },
+      })).json();
+      const month = publications[0].through_month;
+      const [year, number] = month.split('-').map(Number);
+      const last = new Date(Date.UTC(year, number, 0)).toISOString().slice(0, 10);
+      await page.fill('#field-fran', month);
+      await page.fill('#field-till', last);
+      await page.selectOption('#field-rader', 'district');
+      await submit(page, 'form.statistics-form button[type="submit"]');
+      assert.equal(await page.locator('.error-summary').count(), 0);
+      assert.match(await page.textContent('main'), /cellnyckelmetoden|slumpmässigt brus/);
+      await screenshot(page, 'statistics-published-1280');
     } finally {
       await close();
     }
