@@ -144,8 +144,8 @@ impl Snapshot {
     /// Checks that `period` is one a reader of published statistics may ask: a whole
     /// published month, quarter or year, or the twelve months up to the latest published one.
     pub fn check(&self, period: &Period) -> Result<(), StatisticsError> {
-        let published = period.is_whole_months() && month_number(period.to()) <= self.through() + 1;
-        if !published {
+        // Beyond the latest publication: said so, whatever the period's shape.
+        if month_number(period.last_day()) > self.through() {
             return Err(StatisticsError::NotPublished(self.latest.through_month));
         }
         (is_calendar(period) || *period == self.last_twelve_months())
