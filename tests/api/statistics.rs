@@ -1520,3 +1520,75 @@ async fn no_figure_derived_from_a_suppressed_count_is_published() {
     );
     assert!(suppressed >= 2);
 }
+
+/// Rates per 100 000 inhabitants of the population a cell counts among, where the catalogue
+/// has it; nothing invented where it has none.
+#[actix_web::test]
+async fn counts_come_with_rates_per_100_000_of_the_population_they_count_among() {
+    let population = "\n[population]\nyear = 2025\nsource = \"SCB\"\ntotal = 40000\n\
+                      districts = { central = 20000, west = 10000, east = 10000 }\n";
+    let catalogue = Catalogue::from_toml(
+        &(include_str!("../../crates/trygg-domain/catalogue.toml").to_owned() + population),
+    )
+    .unwrap();
+    let app = spawn_app_configured(|settings| settings.catalogue = catalogue).await;
+    let local: NaiveDateTime = "2025-05-12T10:00:00".parse().unwrap();
+    for (district, count) in [("central", 6), ("west", 5)] {
+        for _ in 0..count {
+            file_case(&app, local, &[("district", district)], &[]).await;
+        }
+    }
+    let reply = app
+        .get(
+            "/api/v1/statistics?from=2025-05-01&to=2025-06-01&group_by=district",
+            &manager(),
+        )
+        .await
+        .body;
+    assert_eq!(reply["population"], json!({"year": 2025, "source": "SCB"}));
+    let rate = |code: &str| {
+        reply["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|cell| cell["categories"]["district"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(rate("central")["rate"], 30.0, "6 of 20 000");
+    assert_eq!(rate("west")["rate"], 50.0, "5 of 10 000");
+    assert_eq!(rate("total")["rate"], 27.5, "11 of 40 000");
+    assert_eq!(rate("central")["previous"]["rate"], 0.0);
+    // Women in the west: the catalogue has no such population.
+    let crossed = app
+        .get(
+            "/api/v1/statistics?from=2025-05-01&to=2025-06-01&group_by=gender&district=west",
+            &manager(),
+        )
+        .await
+        .body;
+    assert!(
+        grand_total(&crossed).get("rate").is_some(),
+        "the west as a whole: {crossed}"
+    );
+    assert!(crossed["cells"][0].get("rate").is_none(), "{crossed}");
+    let yearly = app
+        .get("/api/v1/statistics/yearly/2025", &manager())
+        .await
+        .body;
+    assert_eq!(yearly["total"]["cases_per_100_000"], 27.5, "{yearly}");
+    let picture = app
+        .get("/api/v1/statistics/districts/west", &manager())
+        .await
+        .body;
+    assert_eq!(picture["population"]["year"], 2025);
+
+    // The shipped catalogue has no population: no rate, and nothing to say it is zero.
+    let plain = spawn_app().await;
+    let reply = plain
+        .get("/api/v1/statistics?group_by=district", &manager())
+        .await
+        .body;
+    assert!(reply.get("population").is_none());
+    assert!(!reply.to_string().contains("rate"), "{reply}");
+}

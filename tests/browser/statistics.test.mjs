@@ -105,26 +105,32 @@ describe('statistics on the web', () => {
       await checkAccessibility(page, 'district picture, published (sv)');
       await screenshot(page, 'district-picture-published-1280');
 
-      // A stretch of days is refused, in words, at the form; a published month is answered.
+      // The page offers the published calendar periods, the latest twelve months first.
       await page.goto(service.url('/statistik'));
-      await page.fill('#field-fran', daysAgo(120));
-      await page.fill('#field-till', daysAgo(0));
-      await submit(page, 'form.statistics-form button[type="submit"]');
-      assert.match(await page.textContent('.error-summary'), /hela månader, kvartal och år/);
-      await checkAccessibility(page, 'statistics, refused period (sv)');
+      assert.equal(await page.locator('#field-fran').count(), 0, 'no days to pick');
       const publications = await (await fetch(service.url('/api/v1/statistics/publications'), {
         headers: { authorization: `Bearer ${service.token('olga', 'analyst')}` },
       })).json();
-      const month = publications[0].through_month;
-      const [year, number] = month.split('-').map(Number);
-      const last = new Date(Date.UTC(year, number, 0)).toISOString().slice(0, 10);
-      await page.fill('#field-fran', month);
-      await page.fill('#field-till', last);
+      const month = publications[0].through_month.slice(0, 7);
+      assert.equal(await page.inputValue('#field-period'), '12m');
+      await page.selectOption('#field-period', month);
       await page.selectOption('#field-rader', 'district');
       await submit(page, 'form.statistics-form button[type="submit"]');
       assert.equal(await page.locator('.error-summary').count(), 0);
-      assert.match(await page.textContent('main'), /cellnyckelmetoden|slumpmässigt brus/);
+      assert.match(await page.textContent('main'), new RegExp(`Händelser ${month}-01 – ${month}-\\d\\d`));
+      assert.match(await page.textContent('main'), /slumpmässigt brus/);
+      await checkAccessibility(page, 'statistics, published (sv)');
       await screenshot(page, 'statistics-published-1280');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('.downloads a[href^="/statistik/hamta?format=csv&"]'),
+      ]);
+      assert.match(download.suggestedFilename(), new RegExp(`^anmalningsstatistik-${month}-01-`));
+
+      // Days typed into the address are refused, in words.
+      await page.goto(service.url(`/statistik?fran=${daysAgo(120)}&till=${daysAgo(0)}`));
+      assert.match(await page.textContent('.error-summary'), /hela månader, kvartal och år/);
+      await checkAccessibility(page, 'statistics, refused period (sv)');
     } finally {
       await close();
     }

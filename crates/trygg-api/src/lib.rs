@@ -148,6 +148,9 @@ impl Application {
         let document = openapi::for_catalogue(&catalogue);
         actix_web::rt::spawn(worker.run());
         actix_web::rt::spawn(fold_statistics(database.clone()));
+        // What is due is published before the first request, so that no reader of published
+        // figures finds none just because the service has only started; then on schedule.
+        publish_due_statistics(&database, disclosure.calendar).await;
         actix_web::rt::spawn(publish_statistics(database.clone(), disclosure.calendar));
         let listener = TcpListener::bind(settings.bind)?;
         let address = listener.local_addr()?;
@@ -216,13 +219,17 @@ async fn fold_statistics(database: web::Data<Database>) {
 /// another finding nothing due.
 async fn publish_statistics(database: web::Data<Database>, calendar: PublicationCalendar) {
     loop {
-        let publisher = database.clone();
-        match web::block(move || publisher.publish_statistics(calendar, false)).await {
-            Ok(Ok(Some(publication))) => tracing::info!(?publication, "statistics published"),
-            Ok(Ok(None)) => {}
-            failed => tracing::warn!(?failed, "publishing statistics failed; trying again"),
-        }
         actix_web::rt::time::sleep(STATISTICS_PUBLICATION_CHECK).await;
+        publish_due_statistics(&database, calendar).await;
+    }
+}
+
+async fn publish_due_statistics(database: &web::Data<Database>, calendar: PublicationCalendar) {
+    let publisher = database.clone();
+    match web::block(move || publisher.publish_statistics(calendar, false)).await {
+        Ok(Ok(Some(publication))) => tracing::info!(?publication, "statistics published"),
+        Ok(Ok(None)) => {}
+        failed => tracing::warn!(?failed, "publishing statistics failed; trying again"),
     }
 }
 

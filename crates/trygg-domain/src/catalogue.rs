@@ -3,12 +3,14 @@
 //! These belong to one municipality, so they are data loaded at start (the default is shipped in
 //! `catalogue.toml`), validated once, and then only handed out as codes known to be valid.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use serde::Deserialize;
 
-use crate::codes::{AffectedCategory, IncidentKind, PerpetratorRelation, PlaceKind};
+use crate::codes::{
+    AffectedCategory, AgeGroup, Gender, IncidentKind, PerpetratorRelation, PlaceKind,
+};
 use crate::report::Circumstances;
 
 const BUILTIN: &str = include_str!("../catalogue.toml");
@@ -139,6 +141,7 @@ impl ClassificationRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalogue {
     municipality: Municipality,
+    population: Option<Population>,
     offices: Vec<Entry<OfficeCode>>,
     focus_areas: Vec<FocusArea>,
     districts: Vec<Entry<DistrictCode>>,
@@ -162,6 +165,62 @@ pub struct Municipality {
     pub data_protection_officer: Option<String>,
 }
 
+/// The municipality's population, for counts per 100 000 inhabitants (Brå's measure, which
+/// the law on municipal crime prevention's lägesbild compares over time and with others): in
+/// all, and where the municipality has them by district, gender and age group (codes of the
+/// catalogue and the report vocabularies). The shipped catalogue has none: figures a
+/// municipality has not given are never invented.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Population {
+    /// The year counted (as of 31 December).
+    pub year: i32,
+    /// Whose figures they are, for example Statistics Sweden's population register.
+    pub source: String,
+    pub total: u64,
+    #[serde(default)]
+    pub districts: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub gender: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub age_group: BTreeMap<String, u64>,
+}
+
+impl Population {
+    fn check(self, districts: &[Entry<DistrictCode>]) -> Result<Population, CatalogueError> {
+        let unknown = |what: &'static str, code: &String| CatalogueError::Unknown {
+            what,
+            code: code.clone(),
+        };
+        if let Some(code) = self
+            .districts
+            .keys()
+            .find(|code| !districts.iter().any(|d| d.code.as_str() == code.as_str()))
+        {
+            return Err(unknown("district", code));
+        }
+        if let Some(code) = self
+            .gender
+            .keys()
+            .find(|code| code.parse::<Gender>().is_err())
+        {
+            return Err(unknown("gender", code));
+        }
+        if let Some(code) = self
+            .age_group
+            .keys()
+            .find(|code| code.parse::<AgeGroup>().is_err())
+        {
+            return Err(unknown("age group", code));
+        }
+        let parts = [&self.districts, &self.gender, &self.age_group];
+        if self.total == 0 || parts.iter().any(|part| part.values().any(|n| *n == 0)) {
+            return Err(CatalogueError::EmptyPopulation);
+        }
+        Ok(self)
+    }
+}
+
 /// Why a catalogue could not be loaded, or why a code is not in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogueError {
@@ -179,6 +238,8 @@ pub enum CatalogueError {
     UnreachableRules { index: usize },
     #[error("the catalogue has no {0}")]
     Empty(&'static str),
+    #[error("a population of no one gives no rate: every population must be above zero")]
+    EmptyPopulation,
 }
 
 #[derive(Deserialize)]
@@ -186,6 +247,7 @@ pub enum CatalogueError {
 struct RawCatalogue {
     #[serde(default)]
     municipality: Municipality,
+    population: Option<Population>,
     offices: Vec<RawEntry>,
     focus_areas: Vec<RawFocusArea>,
     districts: Vec<RawEntry>,
@@ -284,8 +346,13 @@ impl Catalogue {
                 })
             })
             .collect::<Result<Vec<_>, CatalogueError>>()?;
+        let population = raw
+            .population
+            .map(|population| population.check(&districts))
+            .transpose()?;
         let mut catalogue = Catalogue {
             municipality: raw.municipality,
+            population,
             offices,
             focus_areas: Vec::new(),
             districts,
@@ -351,6 +418,11 @@ impl Catalogue {
 
     pub fn municipality(&self) -> &Municipality {
         &self.municipality
+    }
+
+    /// The population, if the municipality has given it.
+    pub fn population(&self) -> Option<&Population> {
+        self.population.as_ref()
     }
 
     pub fn focus_areas(&self) -> &[FocusArea] {
@@ -436,6 +508,44 @@ mod tests {
             perpetrator_relation,
             perpetrator_influence: crate::Influence::Unknown,
             severity: crate::Severity::Medium,
+        }
+    }
+
+    #[test]
+    fn a_population_names_known_codes_and_counts_someone() {
+        let with = |population: &str| {
+            let text = BUILTIN.to_owned() + "\n[population]\n" + population;
+            Catalogue::from_toml(&text)
+        };
+        let catalogue = with(
+            "year = 2025\nsource = \"SCB\"\ntotal = 48000\n\
+             districts = { central = 21000, west = 14000, east = 13000 }\n\
+             gender = { woman = 24100, man = 23900 }",
+        )
+        .unwrap();
+        let population = catalogue.population().unwrap();
+        assert_eq!(
+            (population.total, population.districts["west"]),
+            (48000, 14000)
+        );
+        assert!(
+            Catalogue::builtin().population().is_none(),
+            "none is invented"
+        );
+        for (broken, why) in [
+            (
+                "year = 2025\nsource = \"SCB\"\ntotal = 9\ndistricts = { mars = 1 }",
+                "district",
+            ),
+            (
+                "year = 2025\nsource = \"SCB\"\ntotal = 9\ngender = { robot = 1 }",
+                "gender",
+            ),
+            ("year = 2025\nsource = \"SCB\"\ntotal = 0", "above zero"),
+            ("year = 2025\ntotal = 9", "source"),
+        ] {
+            let error = with(broken).unwrap_err().to_string();
+            assert!(error.contains(why), "{broken}: {error}");
         }
     }
 

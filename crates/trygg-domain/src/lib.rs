@@ -17,7 +17,7 @@ pub use allowance::{Allowances, Origin};
 pub use case_number::{CaseNumber, NotACaseNumber};
 pub use catalogue::{
     Catalogue, CatalogueError, ClassificationRule, Code, DistrictCode, Entry, FocusArea,
-    FocusAreaCode, Municipality, OfficeCode,
+    FocusAreaCode, Municipality, OfficeCode, Population,
 };
 pub use clock::{Clock, ManualClock, whole_seconds};
 pub use codes::UnknownCode;

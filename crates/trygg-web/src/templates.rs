@@ -593,6 +593,8 @@ pub struct DistrictPage {
     pub period: Option<String>,
     /// What the figures are: live and suppressed, or published and perturbed.
     pub disclosure: String,
+    /// Whose population the rates per 100 000 inhabitants are of, or how to add one.
+    pub population: String,
     pub figures: Vec<Figure>,
     pub error: Option<String>,
 }
@@ -610,6 +612,8 @@ pub struct YearlyPage {
     pub year: String,
     /// What the figures are: live and suppressed, or published and perturbed.
     pub disclosure: String,
+    /// Whose population the rates per 100 000 inhabitants are of, or how to add one.
+    pub population: String,
     pub heading: Option<String>,
     pub figures: Vec<Figure>,
     pub error: Option<String>,
@@ -620,6 +624,9 @@ pub struct YearlyPage {
 #[template(path = "statistics.html")]
 pub struct StatisticsPage {
     pub layout: Layout,
+    /// The calendar periods a reader of published figures picks from; none for live figures,
+    /// which take any days.
+    pub periods: Vec<SelectOption>,
     pub from: String,
     pub to: String,
     pub rows: Vec<SelectOption>,
@@ -628,6 +635,8 @@ pub struct StatisticsPage {
     pub filters: Vec<(String, String, Vec<SelectOption>)>,
     /// What the figures are: live and suppressed, or published and perturbed.
     pub disclosure: String,
+    /// Whose population the rates per 100 000 inhabitants are of, or how to add one.
+    pub population: String,
     pub errors: Vec<FieldError>,
     pub period: Option<String>,
     pub figure: Option<Figure>,

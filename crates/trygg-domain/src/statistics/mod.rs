@@ -9,6 +9,7 @@ mod perturbation;
 mod publication;
 mod published;
 mod query;
+mod rates;
 mod suppression;
 mod table;
 
@@ -20,12 +21,13 @@ pub use dimension::{CaseFacts, Category, Dimension};
 pub use export::{Format, SpreadsheetWords, csv, json_stat, spreadsheet};
 pub use outcomes::{SuppressionThreshold, median_days, share};
 pub use perturbation::{CellKey, PerturbationParameters, PerturbationTable, RecordKey};
-pub use publication::{PublicationCalendar, PublicationView, Salts, Snapshot};
+pub use publication::{CalendarPeriod, PublicationCalendar, PublicationView, Salts, Snapshot};
 pub use published::{
     CategoryView, CellView, Comparison, CountView, DimensionView, DistrictPicture, Figures,
     PeriodView, ReleaseView, Section, StatisticsView, TableView, YearlyCompilation,
 };
 pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, for_each_combination};
+pub use rates::{PopulationSource, per_100_000};
 pub use table::{Axis, CountedCell, Table};
 
 /// Why a statistics request cannot be answered.

@@ -153,12 +153,71 @@ impl Snapshot {
             .ok_or(StatisticsError::NotCalendarPeriod)
     }
 
+    /// The periods a reader may ask, the latest first: the twelve months up to the latest
+    /// published month, then the published years, quarters and months back as far as `back`
+    /// years (for a page's choice of period).
+    pub fn calendar_periods(&self, back: u32) -> Vec<(CalendarPeriod, Period)> {
+        let through = self.through();
+        let earliest = through - 12 * back as i32;
+        let month = |m: i32| first_day_of_month_number(m);
+        let span = |from: i32, months: u32| {
+            Period::new(month(from), month(from) + Months::new(months)).expect("whole months")
+        };
+        let mut periods = vec![(CalendarPeriod::LastTwelveMonths, self.last_twelve_months())];
+        let last_year = (through + 1).div_euclid(12) - 1;
+        periods.extend(
+            (earliest.div_euclid(12)..=last_year)
+                .rev()
+                .map(|year| (CalendarPeriod::Year(year), span(year * 12, 12))),
+        );
+        let last_quarter = (through + 1).div_euclid(3) - 1;
+        periods.extend(
+            (earliest.div_euclid(3)..=last_quarter)
+                .rev()
+                .map(|quarter| (CalendarPeriod::Quarter(quarter), span(quarter * 3, 3))),
+        );
+        periods.extend(
+            (earliest..=through)
+                .rev()
+                .map(|m| (CalendarPeriod::Month(m), span(m, 1))),
+        );
+        periods
+    }
+
     /// The period a published answer is compared with: the calendar period before, which is
     /// one a reader may ask too. The twelve months to the latest month have none (the window a
     /// year earlier is not one a reader may ask).
     pub fn previous(&self, period: &Period) -> Option<Period> {
         let previous = period.previous();
         (is_calendar(period) && self.check(&previous).is_ok()).then_some(previous)
+    }
+}
+
+/// A period a reader of published figures may ask, as a page offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarPeriod {
+    LastTwelveMonths,
+    /// A year.
+    Year(i32),
+    /// A quarter number: year * 4 + quarter - 1.
+    Quarter(i32),
+    /// A month number.
+    Month(i32),
+}
+
+impl CalendarPeriod {
+    /// Its code in a query string: `12m`, `2026`, `2026-q3`, `2026-10`.
+    pub fn code(self) -> String {
+        match self {
+            CalendarPeriod::LastTwelveMonths => "12m".to_owned(),
+            CalendarPeriod::Year(year) => year.to_string(),
+            CalendarPeriod::Quarter(quarter) => {
+                format!("{}-q{}", quarter.div_euclid(4), quarter.rem_euclid(4) + 1)
+            }
+            CalendarPeriod::Month(month) => {
+                first_day_of_month_number(month).format("%Y-%m").to_string()
+            }
+        }
     }
 }
 
@@ -294,6 +353,24 @@ mod tests {
             Some(period(date(2026, 5, 1), date(2026, 6, 1)))
         );
         assert_eq!(snapshot.previous(&snapshot.last_twelve_months()), None);
+    }
+
+    #[test]
+    fn a_page_offers_the_periods_a_reader_may_ask_and_only_those() {
+        let snapshot = snapshot(date(2026, 10, 1));
+        let periods = snapshot.calendar_periods(1);
+        let codes: Vec<String> = periods.iter().map(|(p, _)| p.code()).collect();
+        assert_eq!(&codes[..4], ["12m", "2025", "2026-q3", "2026-q2"]);
+        assert_eq!(codes.last().map(String::as_str), Some("2025-10"));
+        assert!(codes.contains(&"2026-10".to_owned()));
+        assert!(
+            !codes.contains(&"2026".to_owned()),
+            "2026 is not published whole"
+        );
+        assert!(!codes.contains(&"2026-q4".to_owned()));
+        for (period, span) in &periods {
+            assert_eq!(snapshot.check(span), Ok(()), "{}", period.code());
+        }
     }
 
     #[test]

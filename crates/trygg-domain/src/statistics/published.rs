@@ -7,7 +7,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Dimension, Period, PublicationView, StatisticsQuery, SuppressionThreshold, Table};
+use super::{
+    Dimension, Period, PopulationSource, PublicationView, StatisticsQuery, SuppressionThreshold,
+    Table,
+};
+use crate::Population;
 
 /// Days from `from` up to, not including, `to`.
 #[derive(Debug, Serialize)]
@@ -58,6 +62,9 @@ pub struct CellView {
     pub categories: BTreeMap<String, String>,
     pub count: Option<u64>,
     pub suppressed: bool,
+    /// The count per 100 000 inhabitants it counts among, where the catalogue has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
     /// The same cell in the previous period of the same length.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Comparison>,
@@ -72,6 +79,9 @@ pub struct Comparison {
     pub change: Option<i64>,
     /// The change in percent of the previous count (one decimal), when that is above zero.
     pub change_percent: Option<f64>,
+    /// The previous count per 100 000 inhabitants, where the catalogue has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
 }
 
 /// A protected table: every combination of categories, margins included.
@@ -116,6 +126,7 @@ impl TableView {
                     categories,
                     count,
                     suppressed: count.is_none(),
+                    rate: None,
                     previous: previous.map(|previous| compare(count, table, previous, index)),
                 }
             })
@@ -157,6 +168,7 @@ impl Comparison {
             change_percent: change
                 .zip(before.filter(|&before| before > 0))
                 .map(|(change, before)| (change as f64 * 1000.0 / before as f64).round() / 10.0),
+            rate: None,
         }
     }
 }
@@ -216,6 +228,10 @@ pub struct StatisticsView {
     /// Live counts below this are suppressed; published ones are never below it.
     pub suppression_threshold: u64,
     pub filters: BTreeMap<String, String>,
+    /// The population figures behind the cells' rates per 100 000 inhabitants; absent (and so
+    /// every rate) while the catalogue has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSource>,
     #[serde(flatten)]
     pub table: TableView,
 }
@@ -226,18 +242,28 @@ impl StatisticsView {
         (table, previous): (&Table, Option<&Table>),
         threshold: SuppressionThreshold,
         release: ReleaseView,
+        population: Option<&Population>,
     ) -> StatisticsView {
+        let filters: Vec<(&str, &str)> = query
+            .filters()
+            .iter()
+            .map(|(dimension, value)| (dimension.code(), value.as_str()))
+            .collect();
+        let mut table = TableView::new(table, previous);
+        if let Some(population) = population {
+            table = table.with_rates(population, &filters);
+        }
         StatisticsView {
             release,
             period: query.period().into(),
             previous_period: previous.map(|_| (&query.period().previous()).into()),
             suppression_threshold: threshold.get(),
-            filters: query
-                .filters()
-                .iter()
-                .map(|(dimension, value)| (dimension.code().to_owned(), value.clone()))
+            filters: filters
+                .into_iter()
+                .map(|(dimension, value)| (dimension.to_owned(), value.to_owned()))
                 .collect(),
-            table: TableView::new(table, previous),
+            population: population.map(PopulationSource::from),
+            table,
         }
     }
 }
@@ -272,6 +298,8 @@ pub struct Section {
     /// Whole days from filing to closing, over at least as many closed cases as the threshold;
     /// published only when `cases` is.
     pub median_days_to_close: Option<f64>,
+    /// `cases` per 100 000 inhabitants, where the catalogue has the population.
+    pub cases_per_100_000: Option<f64>,
 }
 
 /// The yearly compilation for the executive board.
@@ -281,6 +309,8 @@ pub struct YearlyCompilation {
     pub release: ReleaseView,
     pub year: i32,
     pub suppression_threshold: u64,
+    /// The population figures behind the rates; absent while the catalogue has none.
+    pub population: Option<PopulationSource>,
     /// Every focus area together.
     pub total: Option<Section>,
     pub focus_areas: Vec<Section>,
@@ -296,6 +326,9 @@ pub struct DistrictPicture {
     pub district: CategoryView,
     pub period: PeriodView,
     pub suppression_threshold: u64,
+    /// The population figures behind the rates (of the district's inhabitants); absent while
+    /// the catalogue has none.
+    pub population: Option<PopulationSource>,
     pub by_month_and_focus_area: TableView,
     pub by_place_kind: TableView,
     pub by_hour: TableView,

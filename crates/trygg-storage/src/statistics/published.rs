@@ -6,8 +6,8 @@ use std::thread;
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::{
     CategoryView, CellKey, CountView, Dimension, DistrictPicture, Period, PeriodView,
-    PerturbationTable, Salts, Section, StatisticsError, StatisticsQuery, SuppressionThreshold,
-    Table, TableView, YearlyCompilation, median_days, share,
+    PerturbationTable, PopulationSource, Salts, Section, StatisticsError, StatisticsQuery,
+    SuppressionThreshold, Table, TableView, YearlyCompilation, median_days, per_100_000, share,
 };
 
 use super::{Counts, Outcomes, Release};
@@ -100,6 +100,7 @@ impl Database {
             release: release.view(),
             year,
             suppression_threshold: threshold.get(),
+            population: catalogue.population().map(PopulationSource::from),
             total,
             focus_areas,
             offices,
@@ -156,7 +157,15 @@ impl Database {
                 Some((perturbation, snapshot.salt(&period)))
             }
         };
-        Ok(sections(&tables, &outcomes, &days, threshold, noise))
+        let inhabitants = catalogue.population().map(|population| population.total);
+        Ok(sections(
+            &tables,
+            &outcomes,
+            &days,
+            threshold,
+            noise,
+            inhabitants,
+        ))
     }
 
     /// The district picture (lägesbild) for a local crime-prevention council: the period in
@@ -200,15 +209,21 @@ impl Database {
             4 => Some(together(before)?),
             _ => None,
         };
+        let population = catalogue.population();
         let [by_month_and_focus_area, by_place_kind, by_hour, by_weekday] =
             std::array::from_fn(|at| {
-                TableView::new(&now[at], before.as_ref().map(|before| &before[at]))
+                let view = TableView::new(&now[at], before.as_ref().map(|before| &before[at]));
+                match population {
+                    Some(population) => view.with_rates(population, &filter),
+                    None => view,
+                }
             });
         Ok(Some(DistrictPicture {
             release: release.view(),
             district: CategoryView::new(entry.code.as_str(), &entry.label),
             period: PeriodView::from(&period),
             suppression_threshold: threshold.get(),
+            population: population.map(PopulationSource::from),
             by_month_and_focus_area,
             by_place_kind,
             by_hour,
@@ -274,6 +289,7 @@ fn sections(
     days: &[(String, i32, i64)],
     threshold: SuppressionThreshold,
     noise: Option<(&PerturbationTable, u32)>,
+    inhabitants: Option<u64>,
 ) -> Vec<Section> {
     let Some(first) = tables.first() else {
         return Vec::new();
@@ -352,6 +368,7 @@ fn sections(
                     threshold,
                 )),
                 median_days_to_close: derived(median_days(&histogram, threshold)),
+                cases_per_100_000: per_100_000(published, inhabitants),
             }
         })
         .collect()

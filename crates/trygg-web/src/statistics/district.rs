@@ -46,6 +46,7 @@ pub async fn district_picture(
         heading: None,
         period: None,
         disclosure: String::new(),
+        population: analyst.population_note(),
         figures: Vec::new(),
         error: None,
         districts,

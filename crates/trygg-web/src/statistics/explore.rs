@@ -7,12 +7,14 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate};
 use trygg_domain::statistics::{
-    Dimension, Format, Grain, Period, SpreadsheetWords, StatisticsError, StatisticsQuery, Table,
-    TableView, csv, json_stat, spreadsheet,
+    CalendarPeriod, Dimension, Format, Grain, Period, SpreadsheetWords, StatisticsError,
+    StatisticsQuery, Table, TableView, csv, json_stat, spreadsheet,
 };
+use trygg_storage::Release;
 
 use super::{Analyst, Labels, publishable};
 use crate::error::WebError;
+use crate::i18n::Lang;
 use crate::templates::{FieldError, Layout, SelectOption, StatisticsPage};
 use crate::{html, urlencode};
 
@@ -22,6 +24,10 @@ type Params = web::Query<Vec<(String, String)>>;
 /// What the visitor picked, as they typed it: the form shows it back as it was.
 #[derive(Debug, Default)]
 struct Selection {
+    /// A calendar period's code, as readers of published figures pick one.
+    period: String,
+    /// Whether `fran` or `till` was given.
+    dates_asked: bool,
     from: String,
     /// The last day, included (the API's `to` is the day after).
     to: String,
@@ -42,8 +48,9 @@ impl Selection {
         for (name, value) in params {
             let value = value.trim().to_owned();
             match name.as_str() {
-                "fran" => selection.from = value,
-                "till" => selection.to = value,
+                "period" => selection.period = value,
+                "fran" => (selection.from, selection.dates_asked) = (value, true),
+                "till" => (selection.to, selection.dates_asked) = (value, true),
                 "rader" => selection.rows = value,
                 "kolumner" => selection.columns = value,
                 code => {
@@ -57,6 +64,23 @@ impl Selection {
             }
         }
         selection
+    }
+
+    /// A published calendar period picked (see [`Snapshot::calendar_periods`]) sets the days;
+    /// with neither a period nor days asked, the latest twelve months. Days asked (a link, a
+    /// bookmark) stay, to be answered if they make a calendar period and refused if not.
+    fn pick(&mut self, choices: &[(CalendarPeriod, Period)]) {
+        let picked = choices
+            .iter()
+            .find(|(period, _)| period.code() == self.period)
+            .or(choices
+                .first()
+                .filter(|_| self.period.is_empty() && !self.dates_asked));
+        if let Some((period, span)) = picked {
+            self.period = period.code();
+            self.from = span.from().to_string();
+            self.to = span.last_day().to_string();
+        }
     }
 
     /// The query, or what is wrong with the selection, field by field.
@@ -111,12 +135,15 @@ impl Selection {
 
     /// The selection as a query string, for the downloads.
     fn query_string(&self) -> String {
-        let mut fields = vec![
+        // A period picked names itself first: its days follow from it.
+        let period = (!self.period.is_empty()).then_some(("period", self.period.as_str()));
+        let mut fields: Vec<(&str, &str)> = period.into_iter().collect();
+        fields.extend([
             ("fran", self.from.as_str()),
             ("till", self.to.as_str()),
             ("rader", self.rows.as_str()),
             ("kolumner", self.columns.as_str()),
-        ];
+        ]);
         fields.extend(
             self.filters
                 .iter()
@@ -145,9 +172,22 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
         Ok(release) => analyst.default_period(release),
         Err(_) => Period::last_twelve_months(analyst.clock.now()),
     };
-    let selection = Selection::read(&params, &default);
+    let mut selection = Selection::read(&params, &default);
+    let choices = match &release {
+        Ok(Release::Published(snapshot, _)) => snapshot.calendar_periods(PERIOD_YEARS),
+        _ => Vec::new(),
+    };
+    selection.pick(&choices);
     let mut page = StatisticsPage {
         layout: Layout::new(&analyst.visitor, "statistics-title"),
+        periods: choices
+            .iter()
+            .map(|(period, span)| SelectOption {
+                value: period.code(),
+                label: period_label(lang, *period, span),
+                selected: period.code() == selection.period,
+            })
+            .collect(),
         from: selection.from.clone(),
         to: selection.to.clone(),
         rows: options(&analyst, &selection.rows, false),
@@ -163,6 +203,7 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
             })
             .collect(),
         disclosure: String::new(),
+        population: analyst.population_note(),
         errors: Vec::new(),
         figure: None,
         period: None,
@@ -239,7 +280,10 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
 pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, WebError> {
     let release = analyst.release().await?.map_err(|_| WebError::BadForm)?;
     let default = analyst.default_period(&release);
-    let selection = Selection::read(&params, &default);
+    let mut selection = Selection::read(&params, &default);
+    if let Release::Published(snapshot, _) = &release {
+        selection.pick(&snapshot.calendar_periods(PERIOD_YEARS));
+    }
     let format = params
         .iter()
         .find(|(name, _)| name == "format")
@@ -303,6 +347,34 @@ fn for_excel(analyst: &Analyst, table: &Table) -> String {
             legend: &legend,
         },
     )
+}
+
+/// How many years back a reader of published figures is offered periods.
+const PERIOD_YEARS: u32 = 5;
+
+/// A calendar period in the page's words.
+fn period_label(lang: Lang, period: CalendarPeriod, span: &Period) -> String {
+    let (from, to) = (span.from(), span.last_day());
+    match period {
+        CalendarPeriod::LastTwelveMonths => lang.text_with(
+            "statistics-period-twelve",
+            &[
+                ("from", &from.format("%Y-%m").to_string()),
+                ("to", &to.format("%Y-%m").to_string()),
+            ],
+        ),
+        CalendarPeriod::Year(year) => {
+            lang.text_with("statistics-period-year", &[("year", &year.to_string())])
+        }
+        CalendarPeriod::Quarter(quarter) => lang.text_with(
+            "statistics-period-quarter",
+            &[
+                ("year", &quarter.div_euclid(4).to_string()),
+                ("quarter", &(quarter.rem_euclid(4) + 1).to_string()),
+            ],
+        ),
+        CalendarPeriod::Month(_) => from.format("%Y-%m").to_string(),
+    }
 }
 
 /// An error shown at a field of the form.

@@ -99,6 +99,8 @@ pub struct Cell {
 pub struct Point {
     pub label: String,
     pub count: Option<u64>,
+    /// The count per 100 000 inhabitants, where the catalogue has the population.
+    pub rate: Option<f64>,
     pub previous: Option<Comparison>,
 }
 
@@ -136,6 +138,7 @@ impl Figure {
                 Point {
                     label: labels.category(&first.id, &category.code, &category.label),
                     count: cell.count,
+                    rate: cell.rate,
                     previous: cell.previous.clone(),
                 }
             })
@@ -287,13 +290,21 @@ impl Chart {
 }
 
 impl Grid {
-    /// One row per point: the count, and where compared the previous period's and the change.
+    /// One row per point: the count, and where compared the previous period's and the change;
+    /// then, where the population is known, the rates per 100 000 inhabitants.
     fn compared(lang: Lang, corner: String, points: &[Point]) -> Grid {
         let compared = points.iter().any(|point| point.previous.is_some());
+        let rated = points.iter().any(|point| point.rate.is_some());
         let mut columns = vec![lang.text("statistics-count")];
         if compared {
             columns.push(lang.text("statistics-previous"));
             columns.push(lang.text("statistics-change"));
+        }
+        if rated {
+            columns.push(lang.text("statistics-rate"));
+            if compared {
+                columns.push(lang.text("statistics-rate-previous"));
+            }
         }
         Grid {
             corner,
@@ -314,6 +325,13 @@ impl Grid {
                             suppressed: false,
                         });
                     }
+                    if rated {
+                        cells.push(Cell::rate(lang, point.rate));
+                        if compared {
+                            let before = point.previous.as_ref().and_then(|p| p.rate);
+                            cells.push(Cell::rate(lang, before));
+                        }
+                    }
                     Row {
                         label: point.label.clone(),
                         total: row + 1 == points.len(),
@@ -326,6 +344,15 @@ impl Grid {
 }
 
 impl Cell {
+    /// A rate per 100 000 to one decimal; a dash where there is none (its count hidden, or
+    /// no population for its category).
+    fn rate(lang: Lang, rate: Option<f64>) -> Cell {
+        Cell {
+            text: rate.map_or_else(|| "–".to_owned(), |rate| lang.decimal(rate, 1)),
+            suppressed: false,
+        }
+    }
+
     pub fn count(lang: Lang, count: Option<u64>) -> Cell {
         Cell {
             text: count.map_or_else(|| lang.text("statistics-suppressed"), |n| lang.number(n)),
@@ -407,6 +434,7 @@ mod tests {
         Point {
             label: label.to_owned(),
             count,
+            rate: None,
             previous: Some(Comparison::between(count, before)),
         }
     }

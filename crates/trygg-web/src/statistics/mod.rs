@@ -135,6 +135,21 @@ impl Analyst {
         }
     }
 
+    /// Whose population the rates are of, or how a municipality adds its own.
+    fn population_note(&self) -> String {
+        let lang = self.lang();
+        match self.catalogue.population() {
+            Some(population) => lang.text_with(
+                "statistics-population",
+                &[
+                    ("year", &population.year.to_string()),
+                    ("source", &population.source),
+                ],
+            ),
+            None => lang.text("statistics-no-population"),
+        }
+    }
+
     /// A figure of a published table, its categories named in the page's language.
     fn figure(&self, id: &str, title_id: &str, table: &TableView) -> Figure {
         Figure::of_table(id, self.lang().text(title_id), table, self.lang(), self)

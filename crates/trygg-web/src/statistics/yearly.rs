@@ -43,6 +43,7 @@ pub async fn yearly_compilation(
         layout: Layout::new(&analyst.visitor, "yearly-title"),
         year: asked.trim().to_owned(),
         disclosure: String::new(),
+        population: analyst.population_note(),
         heading: None,
         figures: Vec::new(),
         error: None,
@@ -131,8 +132,13 @@ fn figures(
             .map(|section| Point {
                 label: analyst.category(dimension, &section.code, &section.label),
                 count: section.cases,
+                rate: section.cases_per_100_000,
                 previous: before.map(|_| {
-                    Comparison::between(section.cases, earlier(&section.code).and_then(|s| s.cases))
+                    let earlier = earlier(&section.code);
+                    Comparison {
+                        rate: earlier.and_then(|s| s.cases_per_100_000),
+                        ..Comparison::between(section.cases, earlier.and_then(|s| s.cases))
+                    }
                 }),
             })
             .collect();
@@ -172,6 +178,7 @@ fn figures(
             |code: &str, label: &str, count: Option<u64>, before: Option<Option<u64>>| Point {
                 label: analyst.category(dimension, code, label),
                 count,
+                rate: None,
                 previous: before.map(|before| Comparison::between(count, before)),
             };
         let earlier = |code: &str| {

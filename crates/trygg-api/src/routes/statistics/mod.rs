@@ -230,6 +230,7 @@ pub async fn read_statistics(
     authorize(&caller, &limits)?;
     let release = release(&caller, &database, &control).await?;
     let (query, format) = parse_query(&catalogue, &params, default_period(&release, clock.now()))?;
+    let answers = catalogue.clone();
     let format = format::negotiate(format, &request)?;
     let threshold = control.threshold;
     let view = release.view();
@@ -240,7 +241,13 @@ pub async fn read_statistics(
             database.protected_table_with_previous(&catalogue, &asked, &release, threshold)
         })
         .await??;
-        let answer = StatisticsView::new(&query, (&table, before.as_ref()), threshold, view);
+        let answer = StatisticsView::new(
+            &query,
+            (&table, before.as_ref()),
+            threshold,
+            view,
+            answers.population(),
+        );
         return Ok(HttpResponse::Ok().json(answer));
     }
     let asked = query.clone();
