@@ -86,7 +86,8 @@ enum StatisticsCommand {
         #[arg(long)]
         revision: bool,
         /// Publish as the calendar stands at this instant (RFC 3339) instead of now: as the
-        /// service's clock stands.
+        /// service's clock stands (the tests' clocks stand in the future too). An instant
+        /// ahead of the real one freezes months that are not over: do not.
         #[arg(long)]
         as_of: Option<chrono::DateTime<chrono::Utc>>,
     },

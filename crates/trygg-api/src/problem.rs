@@ -154,7 +154,11 @@ impl From<StatisticsError> for ApiError {
             StatisticsError::TooSparse | StatisticsError::NotPublishedAtGrouping => {
                 ApiError::TooSparse(error.to_string())
             }
-            StatisticsError::NothingPublished => ApiError::NotFound(error.to_string()),
+            // Figures not published (yet) are not there to be read.
+            StatisticsError::NothingPublished | StatisticsError::NotPublished(_) => {
+                ApiError::NotFound(error.to_string())
+            }
+            StatisticsError::PublicationChanged => ApiError::Conflict(error.to_string()),
             other => ApiError::BadRequest(other.to_string()),
         }
     }

@@ -185,7 +185,6 @@ diesel::joinable!(deliveries -> alerts (alert_seq));
 diesel::joinable!(comments -> incidents (incident_seq));
 diesel::joinable!(actions -> incidents (incident_seq));
 diesel::joinable!(case_events -> incidents (incident_seq));
-diesel::joinable!(statistics_published_months -> statistics_publications (publication_id));
 diesel::allow_tables_to_appear_in_same_query!(
     incidents,
     uncounted_cases,
@@ -199,7 +198,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     reporter_reads,
 );
-diesel::allow_tables_to_appear_in_same_query!(statistics_publications, statistics_published_months);
 
 diesel::table! {
     statistics_publications (id) {
@@ -208,12 +206,5 @@ diesel::table! {
         through_month -> Integer,
         revision -> Bool,
         salt -> BigInt,
-    }
-}
-
-diesel::table! {
-    statistics_published_months (month) {
-        month -> Integer,
-        publication_id -> BigInt,
     }
 }

@@ -24,9 +24,20 @@ ALTER TABLE statistics_closing_pending ADD COLUMN key_sum BIGINT NOT NULL DEFAUL
 ALTER TABLE statistics_pairs_pending ADD COLUMN key_sum BIGINT NOT NULL DEFAULT 0;
 
 
+-- Changes to published months wait here for a quarter; folds and publications take them by
+-- time.
+CREATE INDEX statistics_daily_pending_time ON statistics_daily_pending (day);
+CREATE INDEX statistics_events_pending_time ON statistics_events_pending (month);
+CREATE INDEX statistics_people_pending_time ON statistics_people_pending (month);
+CREATE INDEX statistics_places_pending_time ON statistics_places_pending (month);
+CREATE INDEX statistics_monthly_pending_time ON statistics_monthly_pending (month);
+CREATE INDEX statistics_closing_pending_time ON statistics_closing_pending (month);
+CREATE INDEX statistics_pairs_pending_time ON statistics_pairs_pending (month);
+
 -- Each publication: when, through which month (year * 12 + month - 1), whether it revised
--- the months published before, and the salt of the months it (re)published. A month's
--- figures are frozen from its publication until a revision publishes them again.
+-- the months published before, and the salt of the months it (re)published (a month's salt is
+-- that of the latest publication that published it). A month's figures are frozen from its
+-- publication until a revision publishes them again.
 CREATE TABLE statistics_publications (
     id BIGINT PRIMARY KEY NOT NULL,
     published_at TIMESTAMP NOT NULL,
@@ -35,8 +46,3 @@ CREATE TABLE statistics_publications (
     salt BIGINT NOT NULL
 );
 
--- The publication each month's published figures come from.
-CREATE TABLE statistics_published_months (
-    month INTEGER PRIMARY KEY NOT NULL,
-    publication_id BIGINT NOT NULL REFERENCES statistics_publications (id)
-);

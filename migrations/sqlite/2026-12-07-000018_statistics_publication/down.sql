@@ -1,4 +1,10 @@
-DROP TABLE statistics_published_months;
+DROP INDEX statistics_daily_pending_time;
+DROP INDEX statistics_events_pending_time;
+DROP INDEX statistics_people_pending_time;
+DROP INDEX statistics_places_pending_time;
+DROP INDEX statistics_monthly_pending_time;
+DROP INDEX statistics_closing_pending_time;
+DROP INDEX statistics_pairs_pending_time;
 DROP TABLE statistics_publications;
 DROP TABLE statistics_daily_pending;
 DROP TABLE statistics_events_pending;

@@ -76,6 +76,8 @@ pub enum StatisticsError {
     NotPublished(chrono::NaiveDate),
     #[error("no statistics are published yet")]
     NothingPublished,
+    #[error("statistics were published while this answer was counted; ask again")]
+    PublicationChanged,
     #[error(
         "published statistics are asked by calendar month, quarter or year, or the twelve months up to the latest published month"
     )]

@@ -181,6 +181,21 @@ impl PerturbationTable {
         self.parameters
     }
 
+    /// A publication's salt under these parameters: other parameters draw every cell anew,
+    /// rather than read the same keys through two tables (which would narrow the true count
+    /// down between them).
+    pub fn salt(&self, publication_salt: u32) -> u32 {
+        // FNV-1a over the parameters as written.
+        let fingerprint = self
+            .parameters
+            .to_string()
+            .bytes()
+            .fold(0x811c_9dc5u32, |hash, byte| {
+                (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+            });
+        publication_salt.wrapping_add(fingerprint)
+    }
+
     /// The count published for a cell counting `count` cases with the key given.
     pub fn perturb(&self, count: u64, key: CellKey) -> u64 {
         let row = &self.rows[usize::try_from(count)
@@ -210,14 +225,6 @@ impl PerturbationTable {
                 (noise, p)
             })
             .collect()
-    }
-
-    /// The mean absolute noise on a count, over its cell keys.
-    pub fn mean_absolute_noise(&self, count: u64) -> f64 {
-        self.probabilities(count)
-            .iter()
-            .map(|&(v, p)| v.unsigned_abs() as f64 * p)
-            .sum()
     }
 }
 
@@ -432,6 +439,14 @@ mod tests {
         let five = of(5, None).unwrap();
         assert_eq!((five.threshold, five.max_noise), (4, 5));
         assert!(of(5, Some(3)).is_err(), "4 cannot reach zero with noise 3");
+    }
+
+    #[test]
+    fn other_parameters_salt_the_same_publication_otherwise() {
+        let default = PerturbationTable::new(PerturbationParameters::DEFAULT).unwrap();
+        let wider = table(5, 4.0, 2);
+        assert_eq!(default.salt(7), default.salt(7));
+        assert_ne!(default.salt(7), wider.salt(7));
     }
 
     #[test]

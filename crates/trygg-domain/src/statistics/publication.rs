@@ -57,13 +57,6 @@ impl PublicationCalendar {
     pub fn revises(self, month: i32) -> bool {
         month.rem_euclid(3) == 2
     }
-
-    /// The day `month` is (or was) first published.
-    pub fn publication_day(self, month: i32) -> NaiveDate {
-        first_day_of_month_number(month + 1)
-            .with_day(self.day)
-            .expect("day 1 to 28 exists in every month")
-    }
 }
 
 impl Default for PublicationCalendar {
@@ -314,10 +307,6 @@ mod tests {
         assert!(calendar.revises(month_number(date(2026, 6, 1))));
         assert!(calendar.revises(month_number(date(2026, 12, 1))));
         assert!(!calendar.revises(month_number(date(2026, 7, 1))));
-        assert_eq!(
-            calendar.publication_day(month_number(date(2026, 12, 1))),
-            date(2027, 1, 10)
-        );
         assert!(PublicationCalendar::new(29).is_err());
     }
 

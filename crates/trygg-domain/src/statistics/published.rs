@@ -222,10 +222,10 @@ impl ReleaseView {
 pub struct StatisticsView {
     pub release: ReleaseView,
     pub period: PeriodView,
-    /// The period every cell is compared with; published figures have none for the twelve
-    /// months up to the latest published month.
+    /// The period every cell is compared with; published figures have one only for a calendar
+    /// month, quarter or year whose period before is published too.
     pub previous_period: Option<PeriodView>,
-    /// Live counts below this are suppressed; published ones are never below it.
+    /// Live counts below this are suppressed; published ones are 0 or at least this.
     pub suppression_threshold: u64,
     pub filters: BTreeMap<String, String>,
     /// The population figures behind the cells' rates per 100 000 inhabitants; absent (and so

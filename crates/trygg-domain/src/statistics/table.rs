@@ -34,10 +34,19 @@ pub struct Axis {
 pub struct Table {
     axes: Vec<Axis>,
     counts: Vec<u64>,
-    hidden: Vec<bool>,
-    threshold: SuppressionThreshold,
-    /// The counts as published under the cell-key method, where it protects the table.
-    perturbed: Option<Vec<u64>>,
+    protection: Protection,
+}
+
+/// How a table's counts are kept from identifying anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Protection {
+    /// Small counts, and what would give them away, hidden (live figures).
+    Suppressed {
+        hidden: Vec<bool>,
+        threshold: SuppressionThreshold,
+    },
+    /// Every count published with its noise (the cell-key method): these.
+    Perturbed(Vec<u64>),
 }
 
 /// A cell of a query's counts: its codes per axis, how many cases, and the sum of their
@@ -58,9 +67,7 @@ impl Table {
         Ok(Table {
             axes,
             counts,
-            hidden,
-            threshold,
-            perturbed: None,
+            protection: Protection::Suppressed { hidden, threshold },
         })
     }
 
@@ -75,24 +82,30 @@ impl Table {
         let (counts, keys) = summed(&axes, cells);
         let mut table = Table {
             axes,
-            hidden: vec![false; counts.len()],
-            threshold: SuppressionThreshold::DEFAULT,
-            perturbed: None,
+            protection: Protection::Perturbed(Vec::new()),
             counts,
         };
         let perturbed = (0..table.len())
             .map(|index| {
-                let salt = salts.of(&table.axes, &table.coordinates(index));
+                let salt = perturbation.salt(salts.of(&table.axes, &table.coordinates(index)));
                 perturbation.perturb(table.counts[index], CellKey::new(keys[index], salt))
             })
             .collect();
-        table.perturbed = Some(perturbed);
+        table.protection = Protection::Perturbed(perturbed);
         table
     }
 
     /// Whether its counts are perturbed rather than suppressed.
     pub fn is_perturbed(&self) -> bool {
-        self.perturbed.is_some()
+        matches!(self.protection, Protection::Perturbed(_))
+    }
+
+    /// Whether a cell is hidden (only ever under suppression).
+    fn is_hidden(&self, index: usize) -> bool {
+        match &self.protection {
+            Protection::Suppressed { hidden, .. } => hidden[index],
+            Protection::Perturbed(_) => false,
+        }
     }
 
     pub fn axes(&self) -> &[Axis] {
@@ -129,9 +142,9 @@ impl Table {
 
     /// The published count of a cell: `None` when it is suppressed.
     pub fn count(&self, index: usize) -> Option<u64> {
-        match &self.perturbed {
-            Some(perturbed) => Some(perturbed[index]),
-            None => (!self.hidden[index]).then_some(self.counts[index]),
+        match &self.protection {
+            Protection::Perturbed(published) => Some(published[index]),
+            Protection::Suppressed { hidden, .. } => (!hidden[index]).then_some(self.counts[index]),
         }
     }
 
@@ -162,21 +175,21 @@ impl Table {
                 .iter()
                 .flat_map(|table| {
                     (0..table.len())
-                        .filter(|&i| table.hidden[i])
+                        .filter(|&i| table.is_hidden(i))
                         .map(|i| table.identity(i))
                 })
                 .collect();
             let mut changed = false;
             for table in tables.iter_mut() {
-                if table.is_perturbed() {
-                    continue;
-                }
                 let forced: Vec<bool> = (0..table.len())
-                    .map(|i| table.hidden[i] || hidden.contains(&table.identity(i)))
+                    .map(|i| table.is_hidden(i) || hidden.contains(&table.identity(i)))
                     .collect();
-                if forced != table.hidden {
-                    let sizes: Vec<usize> = table.axes.iter().map(|a| a.categories.len()).collect();
-                    table.hidden = suppress(&sizes, &table.counts, table.threshold.get(), forced)?;
+                let sizes: Vec<usize> = table.axes.iter().map(|a| a.categories.len()).collect();
+                // Perturbed tables hide nothing, and need not: each cell is drawn on its own.
+                if let Protection::Suppressed { hidden, threshold } = &mut table.protection
+                    && forced != *hidden
+                {
+                    *hidden = suppress(&sizes, &table.counts, threshold.get(), forced)?;
                     changed = true;
                 }
             }

@@ -15,8 +15,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
-    CaseFacts, CellKey, Dimension, Period, RecordKey, StatisticsError, StatisticsQuery,
-    date_of_day_number, day_number, first_day_of_month_number, for_each_combination, month_number,
+    CaseFacts, Dimension, Period, RecordKey, StatisticsError, StatisticsQuery, date_of_day_number,
+    day_number, first_day_of_month_number, for_each_combination, month_number,
 };
 
 mod bulk;
@@ -486,7 +486,8 @@ struct Cell {
 }
 
 /// How many cases a cell counts, of those how many are closed and police-reported, and the
-/// sum of their record keys (the cell key before its modulo, see [`CellKey`]).
+/// sum of their record keys (the cell key before its modulo, see
+/// [`trygg_domain::statistics::CellKey`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Measures {
     pub cases: i64,
@@ -519,13 +520,9 @@ impl Measures {
             "n" => self.cases,
             "closed" => self.closed,
             "police_reported" => self.police_reported,
-            _ => self.key_sum,
+            "key_sum" => self.key_sum,
+            other => unreachable!("`{other}` is not a measure"),
         })
-    }
-
-    /// The key of the cell these measures count, under a publication's salt.
-    pub fn cell_key(&self, salt: u32) -> CellKey {
-        CellKey::new(self.key_sum, salt)
     }
 }
 

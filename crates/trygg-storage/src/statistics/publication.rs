@@ -75,6 +75,15 @@ impl Release {
         }
     }
 
+    /// The twelve months a question without a period covers: up to this month's end live, up
+    /// to the latest published month otherwise.
+    pub fn default_period(&self, now: DateTime<Utc>) -> Period {
+        match self {
+            Release::Live => Period::last_twelve_months(now),
+            Release::Published(snapshot, _) => snapshot.last_twelve_months(),
+        }
+    }
+
     /// Which figures these are, as answers say.
     pub fn view(&self) -> ReleaseView {
         match self {
@@ -209,6 +218,25 @@ impl Database {
         Ok(Release::Published(snapshot, control.perturbation.clone()))
     }
 
+    /// Checks, after reading published figures, that no publication came between reading the
+    /// release (its salts) and the counts: a revision's counts under the salts before it would
+    /// show which cells it changed. The reader asks again (see
+    /// [`StatisticsError::PublicationChanged`]).
+    pub fn confirm(&self, release: &Release) -> Result<(), PublishError> {
+        let Release::Published(snapshot, _) = release else {
+            return Ok(());
+        };
+        let mut conn = self.connection()?;
+        let latest: Option<i64> = statistics_publications::table
+            .select(max(statistics_publications::id))
+            .first(&mut *conn)
+            .map_err(StorageError::from)?;
+        match latest == Some(snapshot.latest.id) {
+            true => Ok(()),
+            false => Err(StatisticsError::PublicationChanged.into()),
+        }
+    }
+
     /// Every publication, the latest first.
     pub fn publications(&self) -> Result<Vec<PublicationView>, StorageError> {
         let mut conn = self.connection()?;
@@ -224,18 +252,29 @@ impl Database {
         calendar: PublicationCalendar,
         revise: bool,
     ) -> Result<Option<PublicationView>, StorageError> {
+        let now = self.clock.now();
+        let due = calendar.due_through(now);
+        let nothing_due = move |frozen: Option<i32>| !revise && frozen.is_some_and(|f| f >= due);
+        // Most looks find nothing due: they take no lock and fold nothing.
+        let frozen = frozen_through(&mut *self.connection()?)?;
+        if nothing_due(frozen) {
+            return Ok(None);
+        }
         // What filings on PostgreSQL left uncounted is counted first, as of now.
         self.fold_statistics()?;
-        let now = self.clock.now();
         self.write(move |conn| {
             lock(conn)?;
-            let due = calendar.due_through(now);
             let frozen = frozen_through(conn)?;
-            if !revise && frozen.is_some_and(|frozen| frozen >= due) {
+            if nothing_due(frozen) {
                 return Ok(None);
             }
             let through = frozen.map_or(due, |frozen| frozen.max(due));
-            let revision = revise || frozen.is_none() || calendar.revises(through);
+            // A publication that catches up on several months revises if any of them is a
+            // quarter's last.
+            let first_new = frozen.map_or(through, |frozen| frozen + 1);
+            let revision = revise
+                || frozen.is_none()
+                || (first_new..=through).any(|month| calendar.revises(month));
             publish(conn, now, through, revision).map(Some)
         })
     }

@@ -34,7 +34,9 @@ impl Database {
     ) -> Result<Table, PublishError> {
         release.check(query.period())?;
         let counts = self.count(query, release, Outcomes::NotNeeded)?;
-        Ok(protect(catalogue, query, counts, release, threshold)?)
+        let table = protect(catalogue, query, counts, release, threshold)?;
+        self.confirm(release)?;
+        Ok(table)
     }
 
     /// A query's protected table and the previous period's (see [`Period::previous`]), both
@@ -60,10 +62,12 @@ impl Database {
         };
         let (now, before) = self.count_with_previous(query, release, Outcomes::NotNeeded)?;
         let previous = query.for_period(previous);
-        Ok((
+        let tables = (
             protect(catalogue, query, now, release, threshold)?,
             Some(protect(catalogue, &previous, before, release, threshold)?),
-        ))
+        );
+        self.confirm(release)?;
+        Ok(tables)
     }
 
     /// The yearly compilation for the executive board: per focus area (and in total) and per
@@ -93,6 +97,7 @@ impl Database {
             (focus_areas, offices)
         });
         let (mut focus_areas, mut offices) = (focus_areas?, offices?);
+        self.confirm(release)?;
         let total = focus_areas.pop();
         // A case with two offices counts under both: the offices' total counts no cases.
         offices.pop();
@@ -154,7 +159,7 @@ impl Database {
         let noise = match release {
             Release::Live => None,
             Release::Published(snapshot, perturbation) => {
-                Some((perturbation, snapshot.salt(&period)))
+                Some((perturbation, perturbation.salt(snapshot.salt(&period))))
             }
         };
         let inhabitants = catalogue.population().map(|population| population.total);
@@ -348,7 +353,18 @@ fn sections(
             let published = first.count(first.index(&[row, first.axes()[1].categories.len() - 1]));
             // A figure derived from a suppressed count gives it away (3 police-reported cases
             // at a share of 0.0536 are 56 cases), so it is suppressed with the count.
-            let derived = |figure: Option<f64>| figure.filter(|_| published.is_some());
+            // Nor beside a published zero, which the figure would show to be noise.
+            let derived = |figure: Option<f64>| figure.filter(|_| published.is_some_and(|n| n > 0));
+            // A median is one case's days when the cases are few: published figures give it
+            // only over as many closed cases as the noise could hide beside the threshold.
+            let median_over = match noise {
+                None => threshold,
+                Some((perturbation, _)) => {
+                    let parameters = perturbation.parameters();
+                    let least = threshold.get() + u64::from(parameters.max_noise);
+                    SuppressionThreshold::new(least).unwrap_or(threshold)
+                }
+            };
             Section {
                 code: category.code.clone(),
                 label: category.label.clone(),
@@ -367,7 +383,7 @@ fn sections(
                     count(cases, ALL_CASES),
                     threshold,
                 )),
-                median_days_to_close: derived(median_days(&histogram, threshold)),
+                median_days_to_close: derived(median_days(&histogram, median_over)),
                 cases_per_100_000: per_100_000(published, inhabitants),
             }
         })

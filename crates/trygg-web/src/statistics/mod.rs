@@ -95,13 +95,10 @@ impl Analyst {
         publishable(self.lang(), release)
     }
 
-    /// The twelve months a page without a period chosen shows: up to this month's end live,
-    /// up to the latest published month otherwise.
+    /// The twelve months a page without a period chosen shows (see
+    /// [`Release::default_period`]).
     fn default_period(&self, release: &Release) -> Period {
-        match release {
-            Release::Live => Period::last_twelve_months(self.clock.now()),
-            Release::Published(snapshot, _) => snapshot.last_twelve_months(),
-        }
+        release.default_period(self.clock.now())
     }
 
     fn threshold(&self) -> SuppressionThreshold {
@@ -219,6 +216,9 @@ fn publishable<T>(
         )) => "statistics-error-calendar",
         Err(PublishError::Statistics(StatisticsError::NotPublishedAtGrouping)) => {
             "statistics-error-grouping"
+        }
+        Err(PublishError::Statistics(StatisticsError::PublicationChanged)) => {
+            "statistics-error-publishing"
         }
         Err(PublishError::Statistics(_)) => "statistics-error-query",
     };

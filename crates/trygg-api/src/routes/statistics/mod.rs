@@ -4,7 +4,7 @@
 mod format;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
 use trygg_domain::statistics::{
     Dimension, DistrictPicture, Format, Grain, MAX_GROUPINGS, Period, PublicationView,
     StatisticsQuery, StatisticsView, YearlyCompilation, csv, json_stat,
@@ -42,15 +42,6 @@ async fn release(
     let (database, control) = (database.clone(), control.clone());
     let live = caller.0.reads_live_statistics();
     Ok(web::block(move || database.release_for(live, &control)).await??)
-}
-
-/// The twelve months a question without dates covers: up to this month's end live, up to the
-/// latest published month otherwise.
-fn default_period(release: &Release, now: DateTime<Utc>) -> Period {
-    match release {
-        Release::Live => Period::last_twelve_months(now),
-        Release::Published(snapshot, _) => snapshot.last_twelve_months(),
-    }
 }
 
 /// The query string: `from`, `to`, `group_by`, `format`, and one filter per dimension.
@@ -206,7 +197,8 @@ pub fn query_parameters(catalogue: &Catalogue) -> Vec<Parameter> {
         )),
         (status = 400, description = "An unknown dimension or code, a bad period (for published figures, one that is not a published calendar period), or a table too large", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Statistics were published while the answer was counted; ask again", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet, or none for this period yet", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 406, description = "No format the client accepts", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Too many small counts to protect at this grouping, or a grouping not published", body = Problem, content_type = "application/problem+json"),
@@ -229,7 +221,7 @@ pub async fn read_statistics(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&caller, &limits)?;
     let release = release(&caller, &database, &control).await?;
-    let (query, format) = parse_query(&catalogue, &params, default_period(&release, clock.now()))?;
+    let (query, format) = parse_query(&catalogue, &params, release.default_period(clock.now()))?;
     let answers = catalogue.clone();
     let format = format::negotiate(format, &request)?;
     let threshold = control.threshold;
@@ -303,7 +295,9 @@ pub async fn read_publications(
     responses(
         (status = 200, description = "The compilation", body = YearlyCompilation),
         (status = 400, description = "A year outside 1970–9998", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The year's published figures are not out yet (analysts and integrations read published figures)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Statistics were published while the answer was counted; ask again", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
@@ -341,6 +335,7 @@ pub async fn read_yearly_compilation(
     responses(
         (status = 200, description = "The district picture", body = DistrictPicture),
         (status = 403, description = "Only analysts and security managers read statistics", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Statistics were published while the answer was counted; ask again", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many statistics requests from this caller; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 404, description = "No such district", body = Problem, content_type = "application/problem+json"),
     ),
@@ -357,7 +352,7 @@ pub async fn read_district_picture(
 ) -> Result<web::Json<DistrictPicture>, ApiError> {
     authorize(&caller, &limits)?;
     let release = release(&caller, &database, &control).await?;
-    let period = default_period(&release, clock.now());
+    let period = release.default_period(clock.now());
     let code = district.clone();
     let picture = web::block(move || {
         database.district_picture(&catalogue, &code, period, &release, control.threshold)
