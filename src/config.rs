@@ -33,6 +33,7 @@ struct FileConfig {
     statistics_max_noise: Option<u32>,
     statistics_variance: Option<f64>,
     statistics_publication_day: Option<u32>,
+    open_statistics: Option<bool>,
     access_log_heads: Option<PathBuf>,
     #[serde(default)]
     jwt: JwtFileConfig,
@@ -333,6 +334,12 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         ),
         suppression_threshold,
     )?;
+    let open_statistics = match env("TRYGG_OPEN_STATISTICS").as_deref() {
+        Some("true") => true,
+        Some("false") => false,
+        Some(_) => return Err(invalid("TRYGG_OPEN_STATISTICS", "must be true or false")),
+        None => file.open_statistics.unwrap_or(false),
+    };
     let development = require_deployment(&env, &file.jwt, bind)?;
     let auth = auth_settings(&env, file.jwt, development)?;
     let header = match env("TRYGG_FORWARDED_HEADER") {
@@ -352,6 +359,7 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
         routing,
         delivery,
         disclosure,
+        open_statistics,
         clock: trygg_domain::Clock::system(),
         rate_limits: rate_limits(&env)?,
         trusted_proxies,
@@ -468,6 +476,10 @@ fn rate_limits(env: &impl Fn(&str) -> Option<String>) -> Result<RateLimits, Conf
     Ok(RateLimits {
         filings: limit("TRYGG_RATE_FILINGS_PER_MINUTE", defaults.filings)?,
         statistics: limit("TRYGG_RATE_STATISTICS_PER_MINUTE", defaults.statistics)?,
+        open_statistics: limit(
+            "TRYGG_RATE_OPEN_STATISTICS_PER_MINUTE",
+            defaults.open_statistics,
+        )?,
         failed_authentications: limit(
             "TRYGG_RATE_FAILED_AUTHENTICATIONS_PER_MINUTE",
             defaults.failed_authentications,

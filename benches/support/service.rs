@@ -47,10 +47,12 @@ pub async fn start(
             escalate_after: chrono::Duration::minutes(30),
         },
         disclosure: trygg_storage::DisclosureControl::default(),
+        open_statistics: false,
         // No limit: the benchmarks load the service on purpose.
         rate_limits: trygg_api::RateLimits {
             filings: std::num::NonZeroU32::MAX,
             statistics: std::num::NonZeroU32::MAX,
+            open_statistics: std::num::NonZeroU32::MAX,
             failed_authentications: std::num::NonZeroU32::MAX,
         },
         metrics_token: None,

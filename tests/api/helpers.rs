@@ -154,10 +154,12 @@ async fn start(
             .expect("the shipped routing rules are valid"),
         delivery: delivery_settings(),
         disclosure: trygg_storage::DisclosureControl::default(),
+        open_statistics: false,
         // Generous: tests file and read as one user many times a minute (see rate_limits.rs).
         rate_limits: trygg_api::RateLimits {
             filings: std::num::NonZeroU32::MAX,
             statistics: std::num::NonZeroU32::MAX,
+            open_statistics: std::num::NonZeroU32::MAX,
             failed_authentications: std::num::NonZeroU32::MAX,
         },
         metrics_token: Some(METRICS_TOKEN.into()),

@@ -18,6 +18,7 @@ mod helpers;
 mod idempotency;
 mod listing;
 mod metrics;
+mod pxweb;
 mod rate_limits;
 mod read_log;
 mod routing;

@@ -14,6 +14,7 @@ fn limited(per_minute: u32) -> RateLimits {
     RateLimits {
         filings: n,
         statistics: n,
+        open_statistics: n,
         failed_authentications: n,
     }
 }

@@ -97,7 +97,7 @@ pub(crate) fn grand_total(reply: &Value) -> &Value {
 /// A filed case as the test knows it: the facts it sent, in the local time it wrote.
 #[derive(Debug, Clone)]
 pub(crate) struct Case {
-    id: String,
+    pub(crate) id: String,
     local: NaiveDateTime,
     facts: BTreeMap<&'static str, String>,
     forms: Vec<String>,
@@ -251,7 +251,7 @@ async fn change(app: &TestApp, id: &str, what: &str, body: Value) -> Value {
     reply.body
 }
 
-async fn close(app: &TestApp, id: &str) {
+pub(crate) async fn close(app: &TestApp, id: &str) {
     change(app, id, "status", json!({"status": "triaged"})).await;
     change(
         app,

@@ -50,6 +50,9 @@ pub struct Settings {
     pub delivery: DeliverySettings,
     /// How statistics are protected and published.
     pub disclosure: DisclosureControl,
+    /// Whether the PxWeb tables are open data, served without a token
+    /// (`TRYGG_OPEN_STATISTICS`).
+    pub open_statistics: bool,
     /// Where the service reads the time: the system clock, or a test's.
     pub clock: Clock,
     pub rate_limits: RateLimits,
@@ -126,6 +129,8 @@ impl Application {
         let catalogue = web::Data::new(settings.catalogue);
         let routing = web::Data::new(settings.routing);
         let disclosure = web::Data::new(settings.disclosure);
+        let open_statistics =
+            web::Data::new(routes::pxweb::OpenStatistics(settings.open_statistics));
         let wakeup = web::Data::new(Wakeup::new());
         // Served over https (as people reach it): browsers are told to stay there.
         let https = settings.delivery.public_url.starts_with("https://");
@@ -172,6 +177,7 @@ impl Application {
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())
                 .app_data(disclosure.clone())
+                .app_data(open_statistics.clone())
                 .app_data(wakeup.clone())
                 .app_data(clock.clone())
                 .app_data(limits.clone())
@@ -244,7 +250,7 @@ fn resource<const N: usize>(path: &str, routes: [Route; N], allow: &'static str)
 /// Routes and request limits; the docs serve `document`.
 fn configure(config: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi) {
     use routes::{
-        alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+        alerts, audit, case_work, catalogue, comments, health, incidents, pxweb, queue, routing,
         statistics,
     };
     config
@@ -368,6 +374,44 @@ fn configure(config: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi
         .service(resource(
             "/api/v1/statistics/districts/{district}",
             [web::get().to(statistics::read_district_picture)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/config",
+            [web::get().to(pxweb::read_config)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/tables",
+            [web::get().to(pxweb::list_tables)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/tables/{id}",
+            [web::get().to(pxweb::read_table)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/tables/{id}/metadata",
+            [web::get().to(pxweb::read_metadata)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/tables/{id}/data",
+            [
+                web::get().to(pxweb::read_data),
+                web::post().to(pxweb::query_data),
+            ],
+            "GET, POST",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/codelists/{id}",
+            [web::get().to(pxweb::read_codelist)],
+            "GET",
+        ))
+        .service(resource(
+            "/api/pxweb/v2/codeLists/{id}",
+            [web::get().to(pxweb::read_codelist)],
             "GET",
         ))
         .service(resource(

@@ -22,6 +22,8 @@ pub struct RateLimits {
     pub filings: NonZeroU32,
     /// Statistics read, per subject.
     pub statistics: NonZeroU32,
+    /// Open statistics (PxWeb tables without a token) read, per client address.
+    pub open_statistics: NonZeroU32,
     /// Requests with a bad or missing token, per address.
     pub failed_authentications: NonZeroU32,
 }
@@ -32,6 +34,7 @@ impl Default for RateLimits {
         RateLimits {
             filings: per_minute(30),
             statistics: per_minute(120),
+            open_statistics: per_minute(30),
             failed_authentications: per_minute(30),
         }
     }
@@ -66,9 +69,11 @@ const FORGET_EVERY: u64 = 1024;
 /// The limits in force, shared by every worker and by the pages (as [`Allowances`]).
 #[derive(Debug)]
 pub struct Limits {
+    rates: RateLimits,
     clock: LimiterClock,
     filings: Limiter<String>,
     statistics: Limiter<String>,
+    open_statistics: Limiter<IpAddr>,
     failed_authentications: Limiter<IpAddr>,
     checks: AtomicU64,
 }
@@ -84,8 +89,10 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(per_minute: NonZeroU32, clock: &Cloc
 impl Limits {
     pub fn new(limits: RateLimits, clock: Clock) -> Limits {
         Limits {
+            rates: limits,
             filings: limiter(limits.filings, &clock),
             statistics: limiter(limits.statistics, &clock),
+            open_statistics: limiter(limits.open_statistics, &clock),
             failed_authentications: limiter(limits.failed_authentications, &clock),
             checks: AtomicU64::new(0),
             clock: LimiterClock(clock),
@@ -104,6 +111,19 @@ impl Limits {
         limiter
             .check_key(key)
             .map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(&self.clock)))
+    }
+
+    /// The limits in force.
+    pub fn rates(&self) -> RateLimits {
+        self.rates
+    }
+
+    /// Counts a read of open statistics against its client address (all clients without
+    /// an address share one allowance).
+    pub fn open_statistics(&self, client: Option<IpAddr>) -> Result<(), ApiError> {
+        let client = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        self.check(&self.open_statistics, &client)
+            .map_err(|wait| too_many("open statistics requests", wait))
     }
 
     /// Counts a bad or missing credential against its client; past the limit, the refusal
@@ -150,6 +170,7 @@ mod tests {
         let limits = RateLimits {
             filings: n,
             statistics: n,
+            open_statistics: n,
             failed_authentications: n,
         };
         (Limits::new(limits, manual.clock()), manual)

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod comments;
 pub mod health;
 pub mod incidents;
+pub mod pxweb;
 pub mod queue;
 pub mod routing;
 pub mod statistics;

@@ -8,6 +8,7 @@ mod outcomes;
 mod perturbation;
 mod publication;
 mod published;
+pub mod pxweb;
 mod query;
 mod rates;
 mod suppression;
@@ -28,7 +29,7 @@ pub use published::{
 };
 pub use query::{MAX_GROUPINGS, MAX_TABLE_CELLS, StatisticsQuery, for_each_combination};
 pub use rates::{PopulationSource, per_100_000};
-pub use table::{Axis, CountedCell, Table};
+pub use table::{Axis, CountedCell, TOTAL, Table};
 
 /// Why a statistics request cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -146,6 +146,19 @@ impl Snapshot {
             .ok_or(StatisticsError::NotCalendarPeriod)
     }
 
+    /// Checks that `period` is whole published months, for a series of calendar periods
+    /// (a PxWeb table): each of its cells is a calendar period's, and no total over the
+    /// series is published.
+    pub fn check_series(&self, period: &Period) -> Result<(), StatisticsError> {
+        if month_number(period.last_day()) > self.through() {
+            return Err(StatisticsError::NotPublished(self.latest.through_month));
+        }
+        period
+            .is_whole_months()
+            .then_some(())
+            .ok_or(StatisticsError::NotCalendarPeriod)
+    }
+
     /// The periods a reader may ask, the latest first: the twelve months up to the latest
     /// published month, then the published years, quarters and months back as far as `back`
     /// years (for a page's choice of period).

@@ -1269,6 +1269,23 @@ impl Database {
         })
     }
 
+    /// The first month (a month number) with a published case: where published series
+    /// start. Read off the events rollup's leading key, so it costs one index probe.
+    pub fn first_published_month(&self) -> Result<Option<i32>, StorageError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Nullable<Integer>)]
+            month: Option<i32>,
+        }
+        let mut conn = self.connection()?;
+        let row: Row = diesel::sql_query(format!(
+            "SELECT MIN(month) AS month FROM {} WHERE office = '{ALL}'",
+            EVENTS.table
+        ))
+        .get_result(&mut *conn)?;
+        Ok(row.month)
+    }
+
     /// Recomputes every rollup from the cases; how many cases it counted.
     pub fn rebuild_statistics(&self) -> Result<u64, StorageError> {
         let now = self.clock.now();

@@ -1,13 +1,16 @@
 //! Statistics as they are published, by the API and by the pages alike: the protected tables
 //! of queries, the yearly compilation and the district picture.
 
+use std::collections::HashMap;
 use std::thread;
 
 use trygg_domain::Catalogue;
+use trygg_domain::statistics::pxweb::{Codelist, Count, Counted, Plan};
 use trygg_domain::statistics::{
-    CategoryView, CellKey, CountView, Dimension, DistrictPicture, Period, PeriodView,
-    PerturbationTable, PopulationSource, Salts, Section, StatisticsError, StatisticsQuery,
-    SuppressionThreshold, Table, TableView, YearlyCompilation, median_days, per_100_000, share,
+    Axis, Category, CategoryView, CellKey, CountView, Dimension, DistrictPicture, Period,
+    PeriodView, PerturbationTable, PopulationSource, Salts, Section, StatisticsError,
+    StatisticsQuery, SuppressionThreshold, TOTAL, Table, TableView, YearlyCompilation, median_days,
+    per_100_000, share,
 };
 
 use super::{Counts, Outcomes, Release};
@@ -68,6 +71,63 @@ impl Database {
         );
         self.confirm(release)?;
         Ok(tables)
+    }
+
+    /// The answers to a PxWeb table's plan, from the published figures: each question's
+    /// perturbed table (its periods whole published months, the series' cells each a
+    /// calendar period's) or its published medians. All from one publication.
+    pub fn published_series(
+        &self,
+        catalogue: &Catalogue,
+        plan: &Plan,
+        release: &Release,
+        threshold: SuppressionThreshold,
+    ) -> Result<Vec<Counted>, PublishError> {
+        let Release::Published(snapshot, _) = release else {
+            return Err(StatisticsError::NothingPublished.into());
+        };
+        let answers = plan
+            .counts()
+            .map(|count| match count {
+                Count::Cases { query, codelist } => {
+                    snapshot.check_series(query.period())?;
+                    let counts = self.count(query, release, Outcomes::NotNeeded)?;
+                    let mut axes = query.axes(catalogue);
+                    let counts = match codelist {
+                        None => counts,
+                        Some(codelist) => regrouped(counts, &mut axes, codelist),
+                    };
+                    Ok(Counted::Cases(protect_on(
+                        axes, query, counts, release, threshold,
+                    )?))
+                }
+                Count::Medians { period, by } => {
+                    snapshot.check_series(period)?;
+                    let days = self.days_to_close(period, *by, release)?;
+                    let over = median_threshold(release, threshold);
+                    let mut histograms: HashMap<String, Vec<(i32, u64)>> = HashMap::new();
+                    for (code, days, n) in days {
+                        let n = u64::try_from(n).unwrap_or(0);
+                        histograms.entry(code).or_default().push((days, n));
+                        histograms
+                            .entry(TOTAL.to_owned())
+                            .or_default()
+                            .push((days, n));
+                    }
+                    let mut medians: HashMap<String, Option<f64>> = by
+                        .categories(catalogue, period)
+                        .into_iter()
+                        .map(|category| (category.code, None))
+                        .collect();
+                    for (code, histogram) in histograms {
+                        medians.insert(code, median_days(&histogram, over));
+                    }
+                    Ok(Counted::Medians(medians))
+                }
+            })
+            .collect::<Result<Vec<_>, PublishError>>()?;
+        self.confirm(release)?;
+        Ok(answers)
     }
 
     /// The yearly compilation for the executive board: per focus area (and in total) and per
@@ -168,6 +228,7 @@ impl Database {
             &outcomes,
             &days,
             threshold,
+            median_threshold(release, threshold),
             noise,
             inhabitants,
         ))
@@ -256,11 +317,21 @@ fn protect(
     release: &Release,
     threshold: SuppressionThreshold,
 ) -> Result<Table, StatisticsError> {
+    protect_on(query.axes(catalogue), query, counts, release, threshold)
+}
+
+/// As [`protect`], on `axes` (the query's, some perhaps regrouped).
+fn protect_on(
+    axes: Vec<Axis>,
+    query: &StatisticsQuery,
+    counts: Counts,
+    release: &Release,
+    threshold: SuppressionThreshold,
+) -> Result<Table, StatisticsError> {
     let cells = counts.into_iter().map(|(cell, measures)| {
         let cases = u64::try_from(measures.cases).unwrap_or(0);
         (cell, cases, measures.key_sum)
     });
-    let axes = query.axes(catalogue);
     match release {
         Release::Live => Table::protected(axes, cells, threshold),
         Release::Published(snapshot, perturbation) => Ok(Table::perturbed(
@@ -269,6 +340,46 @@ fn protect(
             perturbation,
             &Salts::new(snapshot, query),
         )),
+    }
+}
+
+/// Counts with one dimension's codes put in the code list's groups (cases and keys added up
+/// before any noise, so a group is a cell of its own), and its axis the groups'.
+fn regrouped(counts: Counts, axes: &mut [Axis], codelist: &Codelist) -> Counts {
+    let Some(at) = axes
+        .iter()
+        .position(|axis| axis.dimension == codelist.dimension)
+    else {
+        return counts;
+    };
+    axes[at].categories = codelist
+        .groups
+        .iter()
+        .map(|group| Category {
+            code: group.code.to_owned(),
+            label: group.code.to_owned(),
+        })
+        .chain([Category::total()])
+        .collect();
+    let mut grouped = Counts::new();
+    for (mut cell, measures) in counts {
+        if let Some(group) = codelist.group_of(&cell[at]) {
+            group.clone_into(&mut cell[at]);
+            grouped.entry(cell).or_default().add(measures, 1);
+        }
+    }
+    grouped
+}
+
+/// The fewest closed cases a published median is given over: as many as the noise could
+/// hide beside the threshold (with few cases a median is one case's days). Live, the threshold.
+fn median_threshold(release: &Release, threshold: SuppressionThreshold) -> SuppressionThreshold {
+    match release {
+        Release::Live => threshold,
+        Release::Published(_, perturbation) => {
+            let least = threshold.get() + u64::from(perturbation.parameters().max_noise);
+            SuppressionThreshold::new(least).unwrap_or(threshold)
+        }
     }
 }
 
@@ -293,6 +404,7 @@ fn sections(
     outcomes: &Counts,
     days: &[(String, i32, i64)],
     threshold: SuppressionThreshold,
+    median_over: SuppressionThreshold,
     noise: Option<(&PerturbationTable, u32)>,
     inhabitants: Option<u64>,
 ) -> Vec<Section> {
@@ -355,16 +467,6 @@ fn sections(
             // at a share of 0.0536 are 56 cases), so it is suppressed with the count.
             // Nor beside a published zero, which the figure would show to be noise.
             let derived = |figure: Option<f64>| figure.filter(|_| published.is_some_and(|n| n > 0));
-            // A median is one case's days when the cases are few: published figures give it
-            // only over as many closed cases as the noise could hide beside the threshold.
-            let median_over = match noise {
-                None => threshold,
-                Some((perturbation, _)) => {
-                    let parameters = perturbation.parameters();
-                    let least = threshold.get() + u64::from(parameters.max_noise);
-                    SuppressionThreshold::new(least).unwrap_or(threshold)
-                }
-            };
             Section {
                 code: category.code.clone(),
                 label: category.label.clone(),

@@ -1,0 +1,480 @@
+//! The published statistics through the PxWeb API 2.0 (PxTools' `PxAPI-2.yml`), under
+//! `/api/pxweb/v2`: integrations read Trygg's tables as they read Statistics Sweden's.
+//!
+//! Only published figures are served here, to everyone (a security manager's live figures
+//! stay on `/api/v1/statistics`). With open statistics on, no token is needed and each client
+//! address has its own allowance; otherwise an analyst's or a security manager's token is.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trygg_domain::statistics::PublicationView;
+use trygg_domain::statistics::pxweb::{
+    Codelist, Language, MAX_DATA_CELLS, Plan, PxError, PxTable, Selection, Series, TABLES,
+    json_stat2, metadata, px_csv,
+};
+use trygg_domain::{Allowances, Catalogue, Clock};
+use trygg_storage::{Database, DisclosureControl, Release};
+
+use crate::auth::Caller;
+use crate::limits::{Limits, too_many};
+use crate::problem::ApiError;
+
+/// Where the tables are served.
+pub const ROOT: &str = "/api/pxweb/v2";
+/// The version of the specification followed.
+const API_VERSION: &str = "2.0.0";
+
+/// Whether the tables are open data (`TRYGG_OPEN_STATISTICS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenStatistics(pub bool);
+
+/// Who reads the tables: a signed-in analyst or security manager, or, with open statistics,
+/// anyone, known by address.
+pub enum Reader {
+    Caller(Caller),
+    Anyone(Option<IpAddr>),
+}
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Reader, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let open = request
+            .app_data::<web::Data<OpenStatistics>>()
+            .is_some_and(|open| open.0);
+        if open && request.headers().get("authorization").is_none() {
+            let client = crate::origin::of(request).map(|origin| origin.client);
+            return Box::pin(async move { Ok(Reader::Anyone(client)) });
+        }
+        let caller = Caller::from_request(request, payload);
+        Box::pin(async move { Ok(Reader::Caller(caller.await?)) })
+    }
+}
+
+impl Reader {
+    /// Statistics are for analysts and security managers, or anyone when open; each within
+    /// an allowance.
+    fn admit(&self, limits: &Limits) -> Result<(), ApiError> {
+        match self {
+            Reader::Anyone(client) => limits.open_statistics(*client),
+            Reader::Caller(caller) if caller.0.may_read_statistics() => {
+                Allowances::statistics(limits, caller.0.subject())
+                    .map_err(|wait| too_many("statistics requests", wait))
+            }
+            Reader::Caller(_) => Err(ApiError::Forbidden(
+                "statistics are for analysts and security managers".into(),
+            )),
+        }
+    }
+}
+
+impl From<PxError> for ApiError {
+    fn from(error: PxError) -> Self {
+        match error {
+            PxError::NoSuchTable(_) | PxError::NoSuchCodelist(_) => {
+                ApiError::NotFound(error.to_string())
+            }
+            // As the specification has it: a selection too large is forbidden.
+            PxError::TooManyCells(_) => ApiError::Forbidden(error.to_string()),
+            _ => ApiError::BadRequest(error.to_string()),
+        }
+    }
+}
+
+/// `lang`, `outputFormat` and the like: the query string's pairs.
+type Params = web::Query<Vec<(String, String)>>;
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+fn language(params: &[(String, String)]) -> Result<Language, ApiError> {
+    Ok(Language::parse(param(params, "lang"))?)
+}
+
+/// The published figures, whoever asks: a security manager reads them here too.
+async fn published(
+    database: &web::Data<Database>,
+    control: &web::Data<DisclosureControl>,
+) -> Result<(Release, Series), ApiError> {
+    let (database, control) = (database.clone(), control.clone());
+    Ok(web::block(move || {
+        let release = database.release_for(false, &control)?;
+        let first = database.first_published_month()?;
+        let Release::Published(snapshot, _) = &release else {
+            unreachable!("asked for published figures")
+        };
+        let series = Series::new(first, snapshot.through());
+        Ok::<_, trygg_storage::PublishError>((release, series))
+    })
+    .await??)
+}
+
+fn publication(release: &Release) -> &PublicationView {
+    match release {
+        Release::Published(snapshot, _) => &snapshot.latest,
+        Release::Live => unreachable!("PxWeb serves published figures"),
+    }
+}
+
+fn links(href: String, lang: Language) -> Value {
+    json!([{ "rel": "self", "hreflang": lang.code(), "href": href }])
+}
+
+/// `GET /config`: the API's limits, languages and formats.
+pub async fn read_config(
+    limits: web::Data<Limits>,
+    open: web::Data<OpenStatistics>,
+) -> HttpResponse {
+    let rates = limits.rates();
+    let per_minute = match open.0 {
+        true => rates.open_statistics,
+        false => rates.statistics,
+    };
+    HttpResponse::Ok().json(json!({
+        "apiVersion": API_VERSION,
+        "appVersion": env!("CARGO_PKG_VERSION"),
+        "languages": Language::ALL.map(|lang| json!({ "id": lang.code(), "label": lang.name() })),
+        "defaultLanguage": Language::Sv.code(),
+        "maxDataCells": MAX_DATA_CELLS,
+        "maxCallsPerTimeWindow": per_minute.get(),
+        "timeWindow": 60,
+        "license": "CC0",
+        "sourceReferences": [
+            { "language": "sv", "text": "Källa: Trygg, kommunens incidentrapportering" },
+            { "language": "en", "text": "Source: Trygg, the municipality's incident reporting" },
+        ],
+        "defaultDataFormat": "json-stat2",
+        "dataFormats": ["json-stat2", "csv"],
+        "features": [],
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Paging {
+    query: Option<String>,
+    past_days: Option<i64>,
+    page_number: Option<usize>,
+    page_size: Option<usize>,
+}
+
+/// `GET /tables`: the tables, filtered by words in their titles (`query`) or by how lately
+/// they were updated (`pastDays`), a page at a time.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
+)]
+pub async fn list_tables(
+    reader: Reader,
+    limits: web::Data<Limits>,
+    database: web::Data<Database>,
+    control: web::Data<DisclosureControl>,
+    params: Params,
+    paging: web::Query<Paging>,
+    clock: web::Data<Clock>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    reader.admit(&limits)?;
+    let lang = language(&params)?;
+    let (release, series) = published(&database, &control).await?;
+    let updated = publication(&release).published_at;
+    if paging.past_days.is_some_and(|days| days < 1) {
+        return Err(ApiError::BadRequest(
+            "`pastDays` must be a positive number of days".into(),
+        ));
+    }
+    let fresh = paging
+        .past_days
+        .is_none_or(|days| updated >= clock.now() - Duration::days(days));
+    let words: Vec<String> = paging
+        .query
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let matching: Vec<&PxTable> = TABLES
+        .iter()
+        .filter(|_| fresh)
+        .filter(|table| {
+            let text = format!("{} {}", table.id, table.label(lang)).to_lowercase();
+            words.iter().all(|word| text.contains(word))
+        })
+        .collect();
+    let size = paging.page_size.unwrap_or(20);
+    let number = paging.page_number.unwrap_or(1);
+    if size == 0 || number == 0 {
+        return Err(ApiError::BadRequest(
+            "`pageNumber` and `pageSize` start at 1".into(),
+        ));
+    }
+    let pages = matching.len().div_ceil(size).max(1);
+    let base = format!("{}{ROOT}", origin(&request));
+    let tables: Vec<Value> = matching
+        .iter()
+        .skip((number - 1).saturating_mul(size))
+        .take(size)
+        .map(|table| describe(table, &series, lang, updated, &base))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "language": lang.code(),
+        "tables": tables,
+        "page": {
+            "pageNumber": number,
+            "pageSize": size,
+            "totalElements": matching.len(),
+            "totalPages": pages,
+            "links": [],
+        },
+        "links": links(format!("{base}/tables?lang={}", lang.code()), lang),
+    })))
+}
+
+/// `GET /tables/{id}`: one table's description.
+pub async fn read_table(
+    reader: Reader,
+    limits: web::Data<Limits>,
+    database: web::Data<Database>,
+    control: web::Data<DisclosureControl>,
+    id: web::Path<String>,
+    params: Params,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    reader.admit(&limits)?;
+    let lang = language(&params)?;
+    let table = PxTable::find(&id)?;
+    let (release, series) = published(&database, &control).await?;
+    let base = format!("{}{ROOT}", origin(&request));
+    let mut described = describe(
+        table,
+        &series,
+        lang,
+        publication(&release).published_at,
+        &base,
+    );
+    described["language"] = json!(lang.code());
+    Ok(HttpResponse::Ok().json(described))
+}
+
+/// A table as `/tables` lists it.
+fn describe(
+    table: &PxTable,
+    series: &Series,
+    lang: Language,
+    updated: chrono::DateTime<Utc>,
+    base: &str,
+) -> Value {
+    let periods = series.periods(table.grain);
+    let href = format!("{base}/tables/{}", table.id);
+    json!({
+        "type": "Table",
+        "id": table.id,
+        "label": table.label(lang),
+        "description": "",
+        "updated": updated.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "firstPeriod": periods.first().map(|(code, _)| code),
+        "lastPeriod": periods.last().map(|(code, _)| code),
+        "category": "public",
+        "variableNames": table.variable_codes(),
+        "discontinued": false,
+        "source": "Trygg",
+        "subjectCode": "TRYGG",
+        "timeUnit": match table.grain {
+            trygg_domain::statistics::Grain::Year => "Annual",
+            trygg_domain::statistics::Grain::Quarter => "Quarterly",
+            _ => "Monthly",
+        },
+        "paths": [[{ "id": "TRYGG", "label": "Trygg" }]],
+        "links": [
+            { "rel": "self", "hreflang": lang.code(), "href": format!("{href}?lang={}", lang.code()) },
+            { "rel": "metadata", "hreflang": lang.code(), "href": format!("{href}/metadata?lang={}", lang.code()) },
+            { "rel": "data", "hreflang": lang.code(), "href": format!("{href}/data?lang={}", lang.code()) },
+        ],
+    })
+}
+
+/// `GET /tables/{id}/metadata`: its variables and values, as a JSON-stat 2.0 dataset
+/// without values.
+pub async fn read_metadata(
+    reader: Reader,
+    limits: web::Data<Limits>,
+    database: web::Data<Database>,
+    control: web::Data<DisclosureControl>,
+    catalogue: web::Data<Catalogue>,
+    id: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    reader.admit(&limits)?;
+    let lang = language(&params)?;
+    let table = PxTable::find(&id)?;
+    let (release, series) = published(&database, &control).await?;
+    let variables = table.variables(&catalogue, &series, lang);
+    let updated = publication(&release).published_at;
+    Ok(HttpResponse::Ok().json(metadata(table, &variables, lang, updated)))
+}
+
+/// `GET /tables/{id}/data`: the cells selected by `valuecodes[VAR]` and `codelist[VAR]`, the
+/// default selection without them.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
+)]
+pub async fn read_data(
+    reader: Reader,
+    limits: web::Data<Limits>,
+    database: web::Data<Database>,
+    control: web::Data<DisclosureControl>,
+    catalogue: web::Data<Catalogue>,
+    id: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    reader.admit(&limits)?;
+    let selection = Selection::from_query(&params)?;
+    answer(
+        &database,
+        &control,
+        &catalogue,
+        &id,
+        &params,
+        selection.as_ref(),
+    )
+    .await
+}
+
+/// `POST /tables/{id}/data`: the cells a `VariablesSelection` body selects.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is an actix extractor"
+)]
+pub async fn query_data(
+    reader: Reader,
+    limits: web::Data<Limits>,
+    database: web::Data<Database>,
+    control: web::Data<DisclosureControl>,
+    catalogue: web::Data<Catalogue>,
+    id: web::Path<String>,
+    params: Params,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    reader.admit(&limits)?;
+    // No body is the default selection; a body must be a selection.
+    let selection: Option<Selection> = match body.iter().all(u8::is_ascii_whitespace) {
+        true => None,
+        false => Some(serde_json::from_slice(&body).map_err(|error| {
+            ApiError::BadRequest(format!("the body is not a selection: {error}"))
+        })?),
+    };
+    answer(
+        &database,
+        &control,
+        &catalogue,
+        &id,
+        &params,
+        selection.as_ref(),
+    )
+    .await
+}
+
+/// The output formats served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    JsonStat2,
+    Csv,
+}
+
+impl Output {
+    fn parse(code: Option<&str>) -> Result<Output, PxError> {
+        match code.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("json-stat2") => Ok(Output::JsonStat2),
+            Some("csv") => Ok(Output::Csv),
+            Some(other) => Err(PxError::UnknownFormat(other.to_owned())),
+        }
+    }
+}
+
+async fn answer(
+    database: &web::Data<Database>,
+    control: &web::Data<DisclosureControl>,
+    catalogue: &web::Data<Catalogue>,
+    id: &str,
+    params: &[(String, String)],
+    selection: Option<&Selection>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = language(params)?;
+    let output = Output::parse(param(params, "outputFormat"))?;
+    let table = PxTable::find(id)?;
+    let (release, series) = published(database, control).await?;
+    let variables = table.variables(catalogue, &series, lang);
+    let picked = Selection::pick(selection, &variables, lang)?;
+    let plan = Plan::new(table, catalogue, &series, &picked)?;
+    let updated = publication(&release).published_at;
+    let (database, catalogue, threshold) = (database.clone(), catalogue.clone(), control.threshold);
+    let (plan, counted) = web::block(move || {
+        let counted = database.published_series(&catalogue, &plan, &release, threshold)?;
+        Ok::<_, trygg_storage::PublishError>((plan, counted))
+    })
+    .await??;
+    let values = plan.values(&picked, &counted);
+    Ok(match output {
+        Output::JsonStat2 => HttpResponse::Ok()
+            .content_type("application/json; charset=utf-8")
+            .json(json_stat2(table, &picked, &values, lang, updated)),
+        Output::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(px_csv(&picked, &values)),
+    })
+}
+
+/// `GET /codelists/{id}` (also `/codeLists/{id}`): a code list's values and what each groups.
+pub async fn read_codelist(
+    reader: Reader,
+    limits: web::Data<Limits>,
+    id: web::Path<String>,
+    params: Params,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    reader.admit(&limits)?;
+    let lang = language(&params)?;
+    let codelist: &Codelist = Codelist::find(&id)?;
+    let values: Vec<Value> = codelist
+        .groups
+        .iter()
+        .map(|group| {
+            json!({
+                "code": group.code,
+                "label": group.label(lang),
+                "valueMap": group.members,
+            })
+        })
+        .collect();
+    let href = format!("{}{ROOT}/codelists/{}", origin(&request), codelist.id);
+    Ok(HttpResponse::Ok().json(json!({
+        "id": codelist.id,
+        "label": codelist.label(lang),
+        "language": lang.code(),
+        "languages": Language::ALL.map(Language::code),
+        "elimination": true,
+        "eliminationValueCode": trygg_domain::statistics::TOTAL,
+        "type": "Aggregation",
+        "values": values,
+        "links": links(format!("{href}?lang={}", lang.code()), lang),
+    })))
+}
+
+/// The service's origin as the client reached it, for links.
+fn origin(request: &HttpRequest) -> String {
+    let info = request.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
