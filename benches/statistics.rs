@@ -11,6 +11,9 @@
 //! - `http`: the whole service with a security manager's token (live figures), in JSON with
 //!   the previous-period comparison (two counts), suppression and serialisation.
 //!
+//! - PxWeb: each PxWeb table's data read as an analyst (published, perturbed) beside the plain
+//!   read of the same figures by a security manager (live, one count, in JSON-stat).
+//!
 //! Printed as each size finishes: p50/p99 per question, and each p99 as a ratio to the same
 //! question's p99 at the smallest size (flat is 1.0), since the machine is shared.
 //!
@@ -156,6 +159,27 @@ const QUESTIONS: [Question; 10] = [
         path: "/api/v1/statistics/districts/central",
         count: None,
     },
+];
+
+/// The same figures read plainly and through PxWeb: a label, the statistics API's path (a
+/// security manager's live, suppressed read, one count in JSON-stat) and the PxWeb data path
+/// (an analyst's published, perturbed read).
+const PXWEB: [(&str, &str, &str); 3] = [
+    (
+        "PxWeb TRYGG01: month × focus area × district, 12 months",
+        "/api/v1/statistics?from=2025-11-01&to=2026-11-01&group_by=month,focus_area,district&format=json-stat",
+        "/api/pxweb/v2/tables/TRYGG01/data?valuecodes[month]=top(12)&valuecodes[focus_area]=*&valuecodes[district]=*",
+    ),
+    (
+        "PxWeb TRYGG02: kind × gender × age group, a quarter",
+        "/api/v1/statistics?from=2026-07-01&to=2026-10-01&group_by=kind,gender,age_group&format=json-stat",
+        "/api/pxweb/v2/tables/TRYGG02/data?valuecodes[quarter]=2026-Q3&valuecodes[kind]=*&valuecodes[gender]=*&valuecodes[age_group]=*",
+    ),
+    (
+        "PxWeb TRYGG03: office × severity, a quarter",
+        "/api/v1/statistics?from=2026-07-01&to=2026-10-01&group_by=office,severity&format=json-stat",
+        "/api/pxweb/v2/tables/TRYGG03/data?valuecodes[quarter]=2026-Q3&valuecodes[office]=*&valuecodes[severity]=*",
+    ),
 ];
 
 /// A small deterministic generator (xorshift64*).
@@ -374,7 +398,7 @@ async fn measure(
     admin_url: Option<&str>,
     cases: usize,
     rounds: usize,
-) -> Vec<Row> {
+) -> (Vec<Row>, Vec<Row>) {
     let database = TestDatabase::on(admin_url);
     let url = database.url();
     let storage = Database::connect(&url, 4, Clock::system()).unwrap();
@@ -417,6 +441,7 @@ async fn measure(
     let (base, token) = service::start(url.clone(), None, "security_manager").await;
     let ask = |state: &'static str| ask(&storage, &base, &token, rounds, backend, cases, state);
     let mut rows = ask("").await;
+    let pxweb = ask_pxweb(&base, rounds, backend, cases).await;
     if backend == "postgres" {
         let uncounted = history::env_list("TRYGG_BENCH_UNCOUNTED", "5000")[0];
         let pending = history::env_list("TRYGG_BENCH_PENDING", "1000")[0];
@@ -430,7 +455,7 @@ async fn measure(
         rows.extend(ask(" (backlog)").await);
         drop(folder);
     }
-    rows
+    (rows, pxweb)
 }
 
 /// The advisory lock the statistics fold holds (`trygg_storage::statistics`).
@@ -456,6 +481,47 @@ fn backlog(uncounted: usize, per_table: usize) -> String {
         )
     });
     cases + &pending.concat()
+}
+
+/// Times each PxWeb read beside the plain read of the same figures: the PxWeb row's `db` is
+/// the plain read's p50/p99 (its baseline, in the same run), its `http` the PxWeb read's.
+async fn ask_pxweb(base: &str, rounds: usize, backend: &'static str, cases: usize) -> Vec<Row> {
+    let (manager, analyst) = (
+        service::token("security_manager"),
+        service::token("analyst"),
+    );
+    let mut rows = Vec::new();
+    for (label, plain, pxweb) in PXWEB {
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .finish();
+        let read = |path: &'static str, token: &str| {
+            let (client, url, token) = (client.clone(), format!("{base}{path}"), token.to_owned());
+            move || {
+                let (client, url, token) = (client.clone(), url.clone(), token.clone());
+                async move {
+                    let mut response = client.get(&url).bearer_auth(token).send().await.unwrap();
+                    let body = response.body().limit(64 << 20).await.unwrap();
+                    assert!(
+                        response.status().is_success(),
+                        "{url}: {}",
+                        String::from_utf8_lossy(&body)
+                    );
+                }
+            }
+        };
+        let plain = timed(rounds, read(plain, &manager)).await;
+        let pxweb = timed(rounds, read(pxweb, &analyst)).await;
+        rows.push(Row {
+            backend,
+            cases,
+            question: label,
+            state: "",
+            db: Some(plain),
+            http: pxweb,
+        });
+    }
+    rows
 }
 
 /// Times every question, straight against the database and through the service.
@@ -524,14 +590,29 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     println!(
-        "(ratios: to the same question at {} cases; for (backlog), to it before the backlog)",
+        "(ratios: to the same question at {} cases; for (backlog), to it before the backlog; \
+         for PxWeb, the published PxWeb read's p99 to the plain live read's of the same figures)",
         sizes[0]
     );
     // Printed as each size finishes, the smallest first: a long run keeps what it measured.
     for (backend, admin_url) in history::backends() {
         let mut baseline: Vec<Row> = Vec::new();
         for &cases in &sizes {
-            let rows = measure(backend, admin_url.as_deref(), cases, rounds).await;
+            let (rows, pxweb) = measure(backend, admin_url.as_deref(), cases, rounds).await;
+            for row in &pxweb {
+                let (plain, read) = (row.db.expect("the plain read's baseline"), row.http);
+                println!(
+                    "| {} | {} | {} | plain {} | plain {} | {} | {} | – | {:.2} |",
+                    row.backend,
+                    row.cases,
+                    row.question,
+                    ms(plain.0),
+                    ms(plain.1),
+                    ms(read.0),
+                    ms(read.1),
+                    read.1.as_secs_f64() / plain.1.as_secs_f64()
+                );
+            }
             for row in &rows {
                 let same = |r: &&Row| r.question == row.question;
                 let base = if row.state.is_empty() {

@@ -10,6 +10,29 @@ use trygg_storage::DatabaseUrl;
 const SECRET: &str = "a-benchmark-secret-that-is-long-enough";
 const ACCESS_LOG_KEY: &str = "a-benchmark-access-log-key-long-enough";
 
+/// A token with `role`, for the service [`start`] starts.
+#[allow(
+    dead_code,
+    reason = "only the statistics benchmark reads as a second role"
+)]
+pub fn token(role: &str) -> String {
+    let request = TokenRequest {
+        subject: format!("bench-{role}"),
+        roles: vec![role.into()],
+        office: None,
+        ttl: Duration::from_secs(3600),
+    };
+    trygg_api::mint_token(SECRET, &auth(), &request).unwrap()
+}
+
+fn auth() -> AuthSettings {
+    AuthSettings {
+        issuer: "trygg".into(),
+        audience: "trygg".into(),
+        keys: KeySource::SharedSecret(SECRET.into()),
+    }
+}
+
 /// Starts the service on `database` (alert e-mails to `smtp_url`, when given) and returns its
 /// base URL and a token with `role`.
 pub async fn start(
@@ -17,18 +40,8 @@ pub async fn start(
     smtp_url: Option<String>,
     role: &str,
 ) -> (String, String) {
-    let auth = AuthSettings {
-        issuer: "trygg".into(),
-        audience: "trygg".into(),
-        keys: KeySource::SharedSecret(SECRET.into()),
-    };
-    let request = TokenRequest {
-        subject: "bench".into(),
-        roles: vec![role.into()],
-        office: None,
-        ttl: Duration::from_secs(3600),
-    };
-    let token = trygg_api::mint_token(SECRET, &auth, &request).unwrap();
+    let auth = auth();
+    let token = token(role);
     let settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: database,
