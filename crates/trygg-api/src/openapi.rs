@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use trygg_domain::Catalogue;
 
 use crate::routes::{
-    self, alerts, audit, case_work, catalogue, comments, health, incidents, queue, routing,
+    self, alerts, audit, case_work, catalogue, comments, health, incidents, pxweb, queue, routing,
     statistics,
 };
 
@@ -43,6 +43,13 @@ use crate::routes::{
         statistics::read_publications,
         statistics::read_yearly_compilation,
         statistics::read_district_picture,
+        pxweb::read_config,
+        pxweb::list_tables,
+        pxweb::read_table,
+        pxweb::read_metadata,
+        pxweb::read_data,
+        pxweb::query_data,
+        pxweb::read_codelist,
         catalogue::read_catalogue,
         health::livez,
         health::readyz,
@@ -58,6 +65,9 @@ use crate::routes::{
         (name = "alerts", description = "Alert routing, delivery and acknowledgement"),
         (name = "audit", description = "The access log"),
         (name = "statistics", description = "Reporting statistics: protected counts, never cases"),
+        (name = "pxweb", description = "The published statistics as PxWeb API 2.0 tables \
+                                          (PxTools' PxAPI-2.yml); `/codeLists/{id}` answers as \
+                                          `/codelists/{id}` does"),
         (name = "catalogue", description = "Codes and their Swedish labels"),
         (name = "health", description = "Liveness and readiness"),
     )

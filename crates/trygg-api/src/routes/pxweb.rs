@@ -11,7 +11,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use chrono::{Duration, Utc};
+use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trygg_domain::statistics::PublicationView;
@@ -24,7 +24,7 @@ use trygg_storage::{Database, DisclosureControl, Release};
 
 use crate::auth::Caller;
 use crate::limits::{Limits, too_many};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 
 /// Where the tables are served.
 pub const ROOT: &str = "/api/pxweb/v2";
@@ -109,16 +109,7 @@ async fn published(
     control: &web::Data<DisclosureControl>,
 ) -> Result<(Release, Series), ApiError> {
     let (database, control) = (database.clone(), control.clone());
-    Ok(web::block(move || {
-        let release = database.release_for(false, &control)?;
-        let first = database.first_published_month()?;
-        let Release::Published(snapshot, _) = &release else {
-            unreachable!("asked for published figures")
-        };
-        let series = Series::new(first, snapshot.through());
-        Ok::<_, trygg_storage::PublishError>((release, series))
-    })
-    .await??)
+    Ok(web::block(move || database.published_series_span(&control)).await??)
 }
 
 fn publication(release: &Release) -> &PublicationView {
@@ -133,6 +124,12 @@ fn links(href: String, lang: Language) -> Value {
 }
 
 /// `GET /config`: the API's limits, languages and formats.
+#[utoipa::path(
+    get,
+    path = "/api/pxweb/v2/config",
+    tag = "pxweb",
+    responses((status = 200, description = "PxWeb's `ConfigResponse`", body = Object)),
+)]
 pub async fn read_config(
     limits: web::Data<Limits>,
     open: web::Data<OpenStatistics>,
@@ -172,6 +169,25 @@ pub struct Paging {
 
 /// `GET /tables`: the tables, filtered by words in their titles (`query`) or by how lately
 /// they were updated (`pastDays`), a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/pxweb/v2/tables",
+    tag = "pxweb",
+    params(
+        ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`"),
+        ("query" = Option<String>, Query, description = "Words every title listed has"),
+        ("pastDays" = Option<i64>, Query, minimum = 1, description = "Only tables updated in this many days"),
+        ("pageNumber" = Option<usize>, Query, minimum = 1),
+        ("pageSize" = Option<usize>, Query, minimum = 1),
+    ),
+    responses(
+        (status = 200, description = "PxWeb's `TablesResponse`", body = Object),
+        (status = 400, description = "An unknown language or a bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Statistics are for analysts and security managers (unless open)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
 #[allow(
     clippy::too_many_arguments,
     reason = "each argument is an actix extractor"
@@ -195,9 +211,12 @@ pub async fn list_tables(
             "`pastDays` must be a positive number of days".into(),
         ));
     }
-    let fresh = paging
+    // More days than the calendar holds is every table.
+    let since = paging
         .past_days
-        .is_none_or(|days| updated >= clock.now() - Duration::days(days));
+        .and_then(TimeDelta::try_days)
+        .and_then(|days| clock.now().checked_sub_signed(days));
+    let fresh = since.is_none_or(|since| updated >= since);
     let words: Vec<String> = paging
         .query
         .as_deref()
@@ -243,6 +262,19 @@ pub async fn list_tables(
 }
 
 /// `GET /tables/{id}`: one table's description.
+#[utoipa::path(
+    get,
+    path = "/api/pxweb/v2/tables/{id}",
+    tag = "pxweb",
+    params(("id" = String, Path, pattern = "^TRYGG0[1-4]$", description = "A table id: `TRYGG01` to `TRYGG04`"), ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`")),
+    responses(
+        (status = 200, description = "PxWeb's `TableResponse`", body = Object),
+        (status = 400, description = "An unknown language or a bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Statistics are for analysts and security managers (unless open)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn read_table(
     reader: Reader,
     limits: web::Data<Limits>,
@@ -307,6 +339,19 @@ fn describe(
 
 /// `GET /tables/{id}/metadata`: its variables and values, as a JSON-stat 2.0 dataset
 /// without values.
+#[utoipa::path(
+    get,
+    path = "/api/pxweb/v2/tables/{id}/metadata",
+    tag = "pxweb",
+    params(("id" = String, Path, pattern = "^TRYGG0[1-4]$", description = "A table id: `TRYGG01` to `TRYGG04`"), ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`")),
+    responses(
+        (status = 200, description = "A JSON-stat 2.0 dataset without values", body = Object),
+        (status = 400, description = "An unknown language or a bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Statistics are for analysts and security managers (unless open)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn read_metadata(
     reader: Reader,
     limits: web::Data<Limits>,
@@ -327,6 +372,28 @@ pub async fn read_metadata(
 
 /// `GET /tables/{id}/data`: the cells selected by `valuecodes[VAR]` and `codelist[VAR]`, the
 /// default selection without them.
+#[utoipa::path(
+    get,
+    path = "/api/pxweb/v2/tables/{id}/data",
+    tag = "pxweb",
+    params(
+        ("id" = String, Path, pattern = "^TRYGG0[1-4]$", description = "A table id: `TRYGG01` to `TRYGG04`"),
+        ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`"),
+        ("outputFormat" = Option<String>, Query, pattern = "^(json-stat2|csv)$", description = "`json-stat2` (the default) or `csv`"),
+        ("valuecodes" = Option<Object>, Query, style = DeepObject, explode, description = "Per variable, `valuecodes[VAR]=`: comma-separated codes or expressions (`*`, `top(n)`, `range(a,b)`, …)"),
+        ("codelist" = Option<Object>, Query, style = DeepObject, explode, description = "Per variable, `codelist[VAR]=`: a code list to group its values by"),
+    ),
+    responses(
+        (status = 200, description = "The selected cells", content(
+            (Object = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "An unknown language or a bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Statistics are for analysts and security managers (unless open), or more cells than `maxDataCells`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
 #[allow(
     clippy::too_many_arguments,
     reason = "each argument is an actix extractor"
@@ -354,6 +421,27 @@ pub async fn read_data(
 }
 
 /// `POST /tables/{id}/data`: the cells a `VariablesSelection` body selects.
+#[utoipa::path(
+    post,
+    path = "/api/pxweb/v2/tables/{id}/data",
+    tag = "pxweb",
+    params(
+        ("id" = String, Path, pattern = "^TRYGG0[1-4]$", description = "A table id: `TRYGG01` to `TRYGG04`"),
+        ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`"),
+        ("outputFormat" = Option<String>, Query, pattern = "^(json-stat2|csv)$", description = "`json-stat2` (the default) or `csv`"),
+    ),
+    request_body(content = Option<Selection>, description = "PxWeb's `VariablesSelection`; none is the default selection", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The selected cells", content(
+            (Object = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "An unknown language or a bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Statistics are for analysts and security managers (unless open), or more cells than `maxDataCells`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No statistics are published yet", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
 #[allow(
     clippy::too_many_arguments,
     reason = "each argument is an actix extractor"
@@ -438,6 +526,19 @@ async fn answer(
 }
 
 /// `GET /codelists/{id}` (also `/codeLists/{id}`): a code list's values and what each groups.
+#[utoipa::path(
+    get,
+    path = "/api/pxweb/v2/codelists/{id}",
+    tag = "pxweb",
+    params(("id" = String, Path, pattern = "^agg_age_group_broad$", description = "A code list id: `agg_age_group_broad`"), ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`")),
+    responses(
+        (status = 200, description = "PxWeb's `CodelistResponse`", body = Object),
+        (status = 400, description = "An unknown language", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Statistics are for analysts and security managers (unless open)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such code list", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn read_codelist(
     reader: Reader,
     limits: web::Data<Limits>,

@@ -1139,6 +1139,22 @@ fn rollup_for(
     })
 }
 
+/// The first month (a month number) with a counted case in the rollups: where published
+/// series start. Read off the events rollup's leading key, so it costs one index probe.
+fn first_counted_month(conn: &mut DbConnection) -> Result<Option<i32>, StorageError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Integer>)]
+        month: Option<i32>,
+    }
+    let row: Row = diesel::sql_query(format!(
+        "SELECT MIN(month) AS month FROM {} WHERE office = '{ALL}'",
+        EVENTS.table
+    ))
+    .get_result(conn)?;
+    Ok(row.month)
+}
+
 /// Runs `read` as of one moment: on PostgreSQL in a read-only `REPEATABLE READ`
 /// transaction, so that no fold commits between reading the rollups and reading the cases it
 /// has not counted yet.
@@ -1267,23 +1283,6 @@ impl Database {
                 .map(|((code, days), n)| (code, days, n))
                 .collect())
         })
-    }
-
-    /// The first month (a month number) with a published case: where published series
-    /// start. Read off the events rollup's leading key, so it costs one index probe.
-    pub fn first_published_month(&self) -> Result<Option<i32>, StorageError> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Nullable<Integer>)]
-            month: Option<i32>,
-        }
-        let mut conn = self.connection()?;
-        let row: Row = diesel::sql_query(format!(
-            "SELECT MIN(month) AS month FROM {} WHERE office = '{ALL}'",
-            EVENTS.table
-        ))
-        .get_result(&mut *conn)?;
-        Ok(row.month)
     }
 
     /// Recomputes every rollup from the cases; how many cases it counted.

@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
+use trygg_domain::statistics::pxweb::Series;
 use trygg_domain::statistics::{
     Period, PerturbationParameters, PerturbationTable, PublicationCalendar, PublicationView,
     ReleaseView, Snapshot, StatisticsError, SuppressionThreshold, first_day_of_month_number,
@@ -199,6 +200,28 @@ impl Database {
             rows.iter()
                 .map(|row| (row.view(), row.salt as u32))
                 .collect(),
+        ))
+    }
+
+    /// The latest publication, perturbed, and the months a published series spans: from the
+    /// first with a counted case through the latest published (PxWeb's tables). One
+    /// connection for both.
+    pub fn published_series_span(
+        &self,
+        control: &DisclosureControl,
+    ) -> Result<(Release, Series), PublishError> {
+        let mut conn = self.connection()?;
+        let rows = publications(&mut conn)?;
+        let snapshot = Snapshot::new(
+            rows.iter()
+                .map(|row| (row.view(), row.salt as u32))
+                .collect(),
+        )
+        .ok_or(StatisticsError::NothingPublished)?;
+        let series = Series::new(super::first_counted_month(&mut conn)?, snapshot.through());
+        Ok((
+            Release::Published(snapshot, control.perturbation.clone()),
+            series,
         ))
     }
 

@@ -8,20 +8,28 @@ use super::{Codelist, Language, MAX_DATA_CELLS, PxError, Variable, VariableKind}
 /// A data request's selection, as PxWeb's `VariablesSelection` (POST) or its query string
 /// (`valuecodes[VAR]=…`, `codelist[VAR]=…`) gives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Selection {
+    /// Per variable, the values wanted; a variable left out is its total (the period may not
+    /// be left out).
     pub selection: Vec<VariableSelection>,
     /// Where variables go in a pivoted output; JSON-stat and the long CSV have no pivot.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub placement: Option<serde_json::Value>,
 }
 
+/// PxWeb's `VariableSelection`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VariableSelection {
     pub variable_code: String,
+    /// A code list to group the variable's values by.
     #[serde(default)]
     pub codelist: Option<String>,
+    /// Codes, or expressions: `*`, `top(n)`, `range(a,b)`, …
     #[serde(default)]
     pub value_codes: Vec<String>,
 }
