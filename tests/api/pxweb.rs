@@ -210,6 +210,12 @@ async fn every_cell_of_a_table_is_the_statistics_api_s_cell_for_its_period() {
         reply.body["id"],
         json!(["kind", "gender", "age_group", "ContentsCode", "quarter"])
     );
+    // Labels in the categories' order, for readers that go by them rather than by `index`.
+    let kinds = &reply.body["dimension"]["kind"]["category"];
+    let by_label: Vec<&String> = kinds["label"].as_object().unwrap().keys().collect();
+    let by_index: Vec<&String> = kinds["index"].as_object().unwrap().keys().collect();
+    assert_eq!(by_label, by_index);
+    assert_eq!(by_index.last().map(|code| code.as_str()), Some("total"));
     let px = cells(&reply.body);
     let ours = app
         .get(
@@ -288,7 +294,9 @@ async fn every_cell_of_a_table_is_the_statistics_api_s_cell_for_its_period() {
     let reply = app
         .send(app.request(
             Method::GET,
-            &format!("{ROOT}/tables/TRYGG03/data?valuecodes[quarter]=2025-Q1&outputFormat=csv"),
+            &format!(
+                "{ROOT}/tables/TRYGG03/data?valuecodes[quarter]=2025-Q1&valuecodes[office]=*&outputFormat=csv"
+            ),
             Some(&analyst()),
         ))
         .await;
@@ -343,10 +351,33 @@ async fn a_table_is_for_analysts_and_refuses_what_the_specification_refuses() {
             400,
         ),
         (json!({"selection": "all"}), 400),
+        (
+            json!({"selection": [{"variableCode": "quarter", "valueCodes": vec!["1999-Q1"; 501]}]}),
+            400,
+        ),
     ] {
         let reply = data(&app, "TRYGG02", &analyst(), selection.clone()).await;
         reply.assert_problem(status);
     }
+    // A case counts under each of its offices: their margin is no count of cases, so the
+    // office has no total, and may not be left out.
+    let offices = app
+        .get(&format!("{ROOT}/tables/TRYGG03/metadata"), &analyst())
+        .await;
+    let office = &offices.body["dimension"]["office"];
+    assert!(
+        office["category"]["index"].get("total").is_none(),
+        "{office}"
+    );
+    assert_eq!(office["extension"]["elimination"], false);
+    data(
+        &app,
+        "TRYGG03",
+        &analyst(),
+        json!({"selection": [{"variableCode": "quarter", "valueCodes": ["top(1)"]}]}),
+    )
+    .await
+    .assert_problem(400);
     app.get(&format!("{ROOT}/tables/TRYGG99"), &analyst())
         .await
         .assert_problem(404);

@@ -129,8 +129,10 @@ impl Application {
         let catalogue = web::Data::new(settings.catalogue);
         let routing = web::Data::new(settings.routing);
         let disclosure = web::Data::new(settings.disclosure);
-        let open_statistics =
-            web::Data::new(routes::pxweb::OpenStatistics(settings.open_statistics));
+        let open_statistics = web::Data::new(routes::pxweb::PxWebSettings {
+            open: settings.open_statistics,
+            public_url: settings.delivery.public_url.clone(),
+        });
         let wakeup = web::Data::new(Wakeup::new());
         // Served over https (as people reach it): browsers are told to stay there.
         let https = settings.delivery.public_url.starts_with("https://");

@@ -11,10 +11,9 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trygg_domain::statistics::PublicationView;
 use trygg_domain::statistics::pxweb::{
     Codelist, Language, MAX_DATA_CELLS, Plan, PxError, PxTable, Selection, Series, TABLES,
     json_stat2, metadata, px_csv,
@@ -31,9 +30,21 @@ pub const ROOT: &str = "/api/pxweb/v2";
 /// The version of the specification followed.
 const API_VERSION: &str = "2.0.0";
 
-/// Whether the tables are open data (`TRYGG_OPEN_STATISTICS`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenStatistics(pub bool);
+/// How the tables are served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PxWebSettings {
+    /// Whether they are open data (`TRYGG_OPEN_STATISTICS`).
+    pub open: bool,
+    /// Where the service is reached (`TRYGG_PUBLIC_URL`), for links: never what a request's
+    /// headers claim, which a cache in front would keep for everyone.
+    pub public_url: String,
+}
+
+impl PxWebSettings {
+    fn root(&self) -> String {
+        format!("{}{ROOT}", self.public_url.trim_end_matches('/'))
+    }
+}
 
 /// Who reads the tables: a signed-in analyst or security manager, or, with open statistics,
 /// anyone, known by address.
@@ -48,8 +59,8 @@ impl FromRequest for Reader {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let open = request
-            .app_data::<web::Data<OpenStatistics>>()
-            .is_some_and(|open| open.0);
+            .app_data::<web::Data<PxWebSettings>>()
+            .is_some_and(|settings| settings.open);
         if open && request.headers().get("authorization").is_none() {
             let client = crate::origin::of(request).map(|origin| origin.client);
             return Box::pin(async move { Ok(Reader::Anyone(client)) });
@@ -103,20 +114,16 @@ fn language(params: &[(String, String)]) -> Result<Language, ApiError> {
     Ok(Language::parse(param(params, "lang"))?)
 }
 
-/// The published figures, whoever asks: a security manager reads them here too.
+/// The latest publication's figures, the months its series span, and when it was published:
+/// published figures, whoever asks (a security manager reads them here too).
 async fn published(
     database: &web::Data<Database>,
     control: &web::Data<DisclosureControl>,
-) -> Result<(Release, Series), ApiError> {
+) -> Result<(Release, Series, DateTime<Utc>), ApiError> {
     let (database, control) = (database.clone(), control.clone());
-    Ok(web::block(move || database.published_series_span(&control)).await??)
-}
-
-fn publication(release: &Release) -> &PublicationView {
-    match release {
-        Release::Published(snapshot, _) => &snapshot.latest,
-        Release::Live => unreachable!("PxWeb serves published figures"),
-    }
+    let (release, series, publication) =
+        web::block(move || database.published_series_span(&control)).await??;
+    Ok((release, series, publication.published_at))
 }
 
 fn links(href: String, lang: Language) -> Value {
@@ -132,10 +139,10 @@ fn links(href: String, lang: Language) -> Value {
 )]
 pub async fn read_config(
     limits: web::Data<Limits>,
-    open: web::Data<OpenStatistics>,
+    settings: web::Data<PxWebSettings>,
 ) -> HttpResponse {
     let rates = limits.rates();
-    let per_minute = match open.0 {
+    let per_minute = match settings.open {
         true => rates.open_statistics,
         false => rates.statistics,
     };
@@ -200,12 +207,11 @@ pub async fn list_tables(
     params: Params,
     paging: web::Query<Paging>,
     clock: web::Data<Clock>,
-    request: HttpRequest,
+    settings: web::Data<PxWebSettings>,
 ) -> Result<HttpResponse, ApiError> {
     reader.admit(&limits)?;
     let lang = language(&params)?;
-    let (release, series) = published(&database, &control).await?;
-    let updated = publication(&release).published_at;
+    let (_, series, updated) = published(&database, &control).await?;
     if paging.past_days.is_some_and(|days| days < 1) {
         return Err(ApiError::BadRequest(
             "`pastDays` must be a positive number of days".into(),
@@ -240,7 +246,7 @@ pub async fn list_tables(
         ));
     }
     let pages = matching.len().div_ceil(size).max(1);
-    let base = format!("{}{ROOT}", origin(&request));
+    let base = settings.root();
     let tables: Vec<Value> = matching
         .iter()
         .skip((number - 1).saturating_mul(size))
@@ -282,20 +288,13 @@ pub async fn read_table(
     control: web::Data<DisclosureControl>,
     id: web::Path<String>,
     params: Params,
-    request: HttpRequest,
+    settings: web::Data<PxWebSettings>,
 ) -> Result<HttpResponse, ApiError> {
     reader.admit(&limits)?;
     let lang = language(&params)?;
     let table = PxTable::find(&id)?;
-    let (release, series) = published(&database, &control).await?;
-    let base = format!("{}{ROOT}", origin(&request));
-    let mut described = describe(
-        table,
-        &series,
-        lang,
-        publication(&release).published_at,
-        &base,
-    );
+    let (_, series, updated) = published(&database, &control).await?;
+    let mut described = describe(table, &series, lang, updated, &settings.root());
     described["language"] = json!(lang.code());
     Ok(HttpResponse::Ok().json(described))
 }
@@ -305,7 +304,7 @@ fn describe(
     table: &PxTable,
     series: &Series,
     lang: Language,
-    updated: chrono::DateTime<Utc>,
+    updated: DateTime<Utc>,
     base: &str,
 ) -> Value {
     let periods = series.periods(table.grain);
@@ -364,9 +363,8 @@ pub async fn read_metadata(
     reader.admit(&limits)?;
     let lang = language(&params)?;
     let table = PxTable::find(&id)?;
-    let (release, series) = published(&database, &control).await?;
+    let (_, series, updated) = published(&database, &control).await?;
     let variables = table.variables(&catalogue, &series, lang);
-    let updated = publication(&release).published_at;
     Ok(HttpResponse::Ok().json(metadata(table, &variables, lang, updated)))
 }
 
@@ -409,15 +407,7 @@ pub async fn read_data(
 ) -> Result<HttpResponse, ApiError> {
     reader.admit(&limits)?;
     let selection = Selection::from_query(&params)?;
-    answer(
-        &database,
-        &control,
-        &catalogue,
-        &id,
-        &params,
-        selection.as_ref(),
-    )
-    .await
+    answer(&database, &control, &catalogue, &id, &params, selection).await
 }
 
 /// `POST /tables/{id}/data`: the cells a `VariablesSelection` body selects.
@@ -464,15 +454,7 @@ pub async fn query_data(
             ApiError::BadRequest(format!("the body is not a selection: {error}"))
         })?),
     };
-    answer(
-        &database,
-        &control,
-        &catalogue,
-        &id,
-        &params,
-        selection.as_ref(),
-    )
-    .await
+    answer(&database, &control, &catalogue, &id, &params, selection).await
 }
 
 /// The output formats served.
@@ -492,37 +474,41 @@ impl Output {
     }
 }
 
+/// Reads the publication, picks the cells, counts them and renders them, all in one trip to
+/// the blocking pool: a small table's answer costs little more than the plain statistics read.
 async fn answer(
     database: &web::Data<Database>,
     control: &web::Data<DisclosureControl>,
     catalogue: &web::Data<Catalogue>,
     id: &str,
     params: &[(String, String)],
-    selection: Option<&Selection>,
+    selection: Option<Selection>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = language(params)?;
     let output = Output::parse(param(params, "outputFormat"))?;
     let table = PxTable::find(id)?;
-    let (release, series) = published(database, control).await?;
-    let variables = table.variables(catalogue, &series, lang);
-    let picked = Selection::pick(selection, &variables, lang)?;
-    let plan = Plan::new(table, catalogue, &series, &picked)?;
-    let updated = publication(&release).published_at;
-    let (database, catalogue, threshold) = (database.clone(), catalogue.clone(), control.threshold);
-    let (plan, counted) = web::block(move || {
-        let counted = database.published_series(&catalogue, &plan, &release, threshold)?;
-        Ok::<_, trygg_storage::PublishError>((plan, counted))
+    let (database, control, catalogue) = (database.clone(), control.clone(), catalogue.clone());
+    let body = web::block(move || {
+        let (release, series, publication) = database.published_series_span(&control)?;
+        let variables = table.variables(&catalogue, &series, lang);
+        let picked = Selection::pick(selection.as_ref(), &variables, lang)?;
+        let plan = Plan::new(table, &catalogue, &series, &picked)?;
+        let counted = database.published_series(&catalogue, &plan, &release, control.threshold)?;
+        let values = plan.values(&picked, &counted);
+        Ok::<_, ApiError>(match output {
+            Output::JsonStat2 => {
+                let dataset = json_stat2(table, &picked, &values, lang, publication.published_at);
+                dataset.to_string()
+            }
+            Output::Csv => px_csv(&picked, &values),
+        })
     })
     .await??;
-    let values = plan.values(&picked, &counted);
-    Ok(match output {
-        Output::JsonStat2 => HttpResponse::Ok()
-            .content_type("application/json; charset=utf-8")
-            .json(json_stat2(table, &picked, &values, lang, updated)),
-        Output::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(px_csv(&picked, &values)),
-    })
+    let media_type = match output {
+        Output::JsonStat2 => "application/json; charset=utf-8",
+        Output::Csv => "text/csv; charset=utf-8",
+    };
+    Ok(HttpResponse::Ok().content_type(media_type).body(body))
 }
 
 /// `GET /codelists/{id}` (also `/codeLists/{id}`): a code list's values and what each groups.
@@ -544,7 +530,7 @@ pub async fn read_codelist(
     limits: web::Data<Limits>,
     id: web::Path<String>,
     params: Params,
-    request: HttpRequest,
+    settings: web::Data<PxWebSettings>,
 ) -> Result<HttpResponse, ApiError> {
     reader.admit(&limits)?;
     let lang = language(&params)?;
@@ -560,7 +546,7 @@ pub async fn read_codelist(
             })
         })
         .collect();
-    let href = format!("{}{ROOT}/codelists/{}", origin(&request), codelist.id);
+    let href = format!("{}/codelists/{}", settings.root(), codelist.id);
     Ok(HttpResponse::Ok().json(json!({
         "id": codelist.id,
         "label": codelist.label(lang),
@@ -572,10 +558,4 @@ pub async fn read_codelist(
         "values": values,
         "links": links(format!("{href}?lang={}", lang.code()), lang),
     })))
-}
-
-/// The service's origin as the client reached it, for links.
-fn origin(request: &HttpRequest) -> String {
-    let info = request.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }

@@ -147,8 +147,8 @@ impl Snapshot {
     }
 
     /// Checks that `period` is whole published months, for a series of calendar periods
-    /// (a PxWeb table): each of its cells is a calendar period's, and no total over the
-    /// series is published.
+    /// (a PxWeb table): each of its cells is a calendar period's. The question's table has a
+    /// total over the series too, a window no reader may ask: PxWeb's plan never reads it.
     pub fn check_series(&self, period: &Period) -> Result<(), StatisticsError> {
         if month_number(period.last_day()) > self.through() {
             return Err(StatisticsError::NotPublished(self.latest.through_month));

@@ -203,13 +203,13 @@ impl Database {
         ))
     }
 
-    /// The latest publication, perturbed, and the months a published series spans: from the
-    /// first with a counted case through the latest published (PxWeb's tables). One
-    /// connection for both.
+    /// The latest publication's figures, perturbed, the months a published series spans (from
+    /// the first with a counted case through the latest published: PxWeb's tables) and the
+    /// publication itself. One connection for both reads.
     pub fn published_series_span(
         &self,
         control: &DisclosureControl,
-    ) -> Result<(Release, Series), PublishError> {
+    ) -> Result<(Release, Series, PublicationView), PublishError> {
         let mut conn = self.connection()?;
         let rows = publications(&mut conn)?;
         let snapshot = Snapshot::new(
@@ -219,9 +219,11 @@ impl Database {
         )
         .ok_or(StatisticsError::NothingPublished)?;
         let series = Series::new(super::first_counted_month(&mut conn)?, snapshot.through());
+        let publication = snapshot.latest.clone();
         Ok((
             Release::Published(snapshot, control.perturbation.clone()),
             series,
+            publication,
         ))
     }
 

@@ -24,9 +24,7 @@ pub fn metadata(
         .iter()
         .map(|variable| (0..variable.values.len()).collect())
         .collect();
-    let mut dataset = dataset(table, variables, &positions, lang, updated);
-    dataset["value"] = Value::Null;
-    dataset
+    dataset(table, variables, &positions, lang, updated)
 }
 
 /// The dataset of the selected cells: what `/tables/{id}/data` gives as `json-stat2`.
@@ -168,7 +166,7 @@ fn dataset(
             "px": {
                 "tableid": table.id,
                 "language": lang.code(),
-                "decimals": 0,
+                "decimals": table.measure.unit(lang).1,
                 "official-statistics": false,
                 "aggregallowed": false,
                 "contents": table.label(lang),

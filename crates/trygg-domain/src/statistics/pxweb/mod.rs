@@ -15,7 +15,7 @@ use chrono::{Months, NaiveDate};
 
 pub use dataset::{DataCell, csv as px_csv, json_stat2, metadata};
 pub use plan::{Count, Counted, Plan};
-pub use selection::{Picked, Selection, VariableSelection};
+pub use selection::{MAX_CODE_LENGTH, MAX_VALUE_CODES, Picked, Selection, VariableSelection};
 
 use super::calendar::{Grain, Period, first_day_of_month_number};
 use super::dimension::{Category, Dimension};
@@ -50,6 +50,10 @@ pub enum PxError {
     Mandatory(String),
     #[error("the selection has no value for variable `{0}`")]
     EmptySelection(String),
+    #[error(
+        "the selection of variable `{0}` is too long: at most {MAX_VALUE_CODES} value codes of at most {MAX_CODE_LENGTH} characters"
+    )]
+    SelectionTooLong(String),
     #[error("the selection would give {0} cells, more than the {MAX_DATA_CELLS} allowed")]
     TooManyCells(usize),
     #[error("nothing is published in this table yet")]
@@ -129,7 +133,8 @@ impl Measure {
         })
     }
 
-    fn unit(self, lang: Language) -> (&'static str, u32) {
+    /// Its unit's name and how many decimals its values have.
+    pub fn unit(self, lang: Language) -> (&'static str, u32) {
         match self {
             Measure::Cases => (lang.pick(["antal", "number"]), 0),
             Measure::MedianDaysToClose => (lang.pick(["dagar", "days"]), 1),
@@ -226,7 +231,10 @@ impl PxTable {
             .iter()
             .map(|&dimension| {
                 let mut values = labelled(catalogue, dimension, lang);
-                values.push(total(lang));
+                // A case counts under each of its offices: their margin is no count of cases.
+                if !dimension.is_multi_valued() {
+                    values.push(total(lang));
+                }
                 Variable {
                     code: dimension.code().to_owned(),
                     label: dimension_label(dimension, lang).to_owned(),
@@ -287,12 +295,13 @@ impl Series {
         }
     }
 
-    /// The whole periods of `grain` published, oldest first, each with its code.
+    /// The whole periods of `grain` published, oldest first, each with its code. Tables are
+    /// by month or coarser: a finer grain is taken as months.
     pub fn periods(&self, grain: Grain) -> Vec<(String, Period)> {
         let months = match grain {
             Grain::Quarter => 3,
             Grain::Year => 12,
-            _ => 1,
+            Grain::Month | Grain::Week | Grain::Day => 1,
         };
         let first = self.first.div_euclid(months);
         let last = (self.through + 1).div_euclid(months) - 1;
@@ -328,10 +337,12 @@ pub enum VariableKind {
 }
 
 impl Variable {
-    /// Whether a selection may leave it out: dimensions, for their total, and the measure,
-    /// which has one value.
+    /// The value a selection that leaves it out takes: a dimension's total (not a
+    /// multi-valued one's, which has none), and the measure's one value. The period may not
+    /// be left out.
     pub fn elimination(&self) -> Option<&str> {
         match self.kind {
+            VariableKind::Dimension(dimension) if dimension.is_multi_valued() => None,
             VariableKind::Dimension(_) => Some(TOTAL),
             VariableKind::Contents(measure) => Some(measure.code()),
             VariableKind::Time(_) => None,

@@ -1,7 +1,7 @@
 //! How a selection of a table's cells is counted: the statistics questions that answer it,
 //! and its values read off their answers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::selection::Picked;
 use super::{Codelist, Measure, PxTable, Series, VariableKind};
@@ -41,9 +41,11 @@ pub struct Plan {
 
 impl Plan {
     /// Counts as little as the selection needs: a dimension asked only for its total is not
-    /// grouped by, one asked for a single value is filtered by it, and consecutive periods are
-    /// counted together, in runs no larger than a table may be. Every cell keeps its key (the
-    /// same cases, the same periods), so it has the value it has in any other answer.
+    /// grouped by, one asked for a single value is filtered by it, and the periods from the
+    /// first selected to the last are counted together, in chunks no larger than a table may
+    /// be (so a scattered selection costs no more questions than a whole one). Every cell
+    /// keeps its key (the same cases, the same periods), so it has the value it has in any
+    /// other answer.
     pub fn new(
         table: &PxTable,
         catalogue: &Catalogue,
@@ -51,20 +53,27 @@ impl Plan {
         picked: &Picked,
     ) -> Result<Plan, StatisticsError> {
         let time = picked.variables.len() - 1;
-        let series: HashMap<String, Period> = series.periods(table.grain).into_iter().collect();
-        let periods: Vec<(String, Period)> = picked
-            .codes(time)
-            .filter_map(|code| Some((code.to_owned(), *series.get(code)?)))
-            .collect();
+        let selected: HashSet<&str> = picked.codes(time).collect();
+        let periods = series.periods(table.grain);
         if table.measure == Measure::MedianDaysToClose {
             let by = table.dimensions[0];
             let counts = periods
                 .into_iter()
+                .filter(|(code, _)| selected.contains(code.as_str()))
                 .map(|(code, period)| (Count::Medians { period, by }, vec![code]))
                 .collect();
             return Ok(Plan { counts });
         }
+        let is_selected = |(code, _): &(String, Period)| selected.contains(code.as_str());
+        let (Some(first), Some(last)) = (
+            periods.iter().position(is_selected),
+            periods.iter().rposition(is_selected),
+        ) else {
+            return Ok(Plan { counts: Vec::new() });
+        };
+        let span = &periods[first..=last];
         let (mut group_by, mut filters, mut codelist) = (Vec::new(), Vec::new(), None);
+        // The cells a period has in the questions: each grouping's categories and total.
         let mut cells_per_period = 1;
         for (at, variable) in picked.variables.iter().enumerate() {
             let VariableKind::Dimension(dimension) = variable.kind else {
@@ -75,25 +84,24 @@ impl Plan {
                 [TOTAL] => continue,
                 [one] if variable.applied.is_none() => {
                     filters.push((dimension.code(), one.to_owned()));
+                    cells_per_period *= 2;
                 }
-                _ => {}
+                _ => cells_per_period *= dimension.categories(catalogue, &span[0].1).len() + 1,
             }
             codelist = codelist.or(variable.applied);
             group_by.push(dimension.code());
-            cells_per_period *= variable.values.len();
         }
         group_by.push(table.grain.code());
-        let run = (MAX_TABLE_CELLS / cells_per_period)
+        let chunk = (MAX_TABLE_CELLS / cells_per_period)
             .saturating_sub(1)
             .max(1);
+        let filters: Vec<(&str, &str)> = filters.iter().map(|(d, v)| (*d, v.as_str())).collect();
         let mut counts = Vec::new();
-        for chunk in runs(&periods).iter().flat_map(|run_of| run_of.chunks(run)) {
-            let (first, last) = (&chunk[0].1, &chunk[chunk.len() - 1].1);
-            let span = Period::new(first.from(), last.to())?;
-            let filters: Vec<(&str, &str)> =
-                filters.iter().map(|(d, v)| (*d, v.as_str())).collect();
-            let query = StatisticsQuery::new(catalogue, span, &group_by, &filters)?;
-            let codes = chunk.iter().map(|(code, _)| code.clone()).collect();
+        for periods in span.chunks(chunk) {
+            let (first, last) = (&periods[0].1, &periods[periods.len() - 1].1);
+            let period = Period::new(first.from(), last.to())?;
+            let query = StatisticsQuery::new(catalogue, period, &group_by, &filters)?;
+            let codes = periods.iter().map(|(code, _)| code.clone()).collect();
             counts.push((Count::Cases { query, codelist }, codes));
         }
         Ok(Plan { counts })
@@ -167,16 +175,3 @@ impl Plan {
 
 /// An answer's axis: the variable it is (by position), and its codes' positions on it.
 type AxisLookup<'a> = (Option<usize>, HashMap<&'a str, usize>);
-
-/// The periods split where one does not follow the last.
-fn runs(periods: &[(String, Period)]) -> Vec<&[(String, Period)]> {
-    let mut runs = Vec::new();
-    let mut start = 0;
-    for at in 1..=periods.len() {
-        if at == periods.len() || periods[at].1.from() != periods[at - 1].1.to() {
-            runs.push(&periods[start..at]);
-            start = at;
-        }
-    }
-    runs
-}

@@ -5,6 +5,11 @@ use serde::Deserialize;
 
 use super::{Codelist, Language, MAX_DATA_CELLS, PxError, Variable, VariableKind};
 
+/// The most value codes or expressions one variable's selection may list, and the longest
+/// each may be: every code a table has fits many times over, and matching stays cheap.
+pub const MAX_VALUE_CODES: usize = 500;
+pub const MAX_CODE_LENGTH: usize = 64;
+
 /// A data request's selection, as PxWeb's `VariablesSelection` (POST) or its query string
 /// (`valuecodes[VAR]=…`, `codelist[VAR]=…`) gives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -152,6 +157,14 @@ impl Selection {
                 };
                 variables[at] = variables[at].with_codelist(codelist, lang);
             }
+            if asked.value_codes.len() > MAX_VALUE_CODES
+                || asked
+                    .value_codes
+                    .iter()
+                    .any(|code| code.len() > MAX_CODE_LENGTH)
+            {
+                return Err(PxError::SelectionTooLong(variables[at].code.clone()));
+            }
             let picked = resolve(&variables[at], &asked.value_codes)?;
             if picked.is_empty() {
                 return Err(PxError::EmptySelection(variables[at].code.clone()));
@@ -257,10 +270,10 @@ fn resolve(variable: &Variable, expressions: &[String]) -> Result<Vec<usize>, Px
             0..n
         } else if let Some(args) = call("top") {
             let (count, offset) = counts(&args, number)?;
-            n.saturating_sub(count + offset)..n.saturating_sub(offset)
+            n.saturating_sub(count.saturating_add(offset))..n.saturating_sub(offset)
         } else if let Some(args) = call("bottom") {
             let (count, offset) = counts(&args, number)?;
-            offset.min(n)..(offset + count).min(n)
+            offset.min(n)..offset.saturating_add(count).min(n)
         } else if let Some(args) = call("range") {
             let [from, to] = args[..] else {
                 return Err(unknown(expression));
@@ -378,6 +391,14 @@ mod tests {
             pick(&["2025-12"]),
             Err(PxError::UnknownValue { .. })
         ));
+        assert_eq!(
+            pick(&[
+                "top(1,18446744073709551615)",
+                "bottom(18446744073709551615,2)"
+            ]),
+            Ok(vec![2, 3]),
+            "counts past the end are the end"
+        );
         assert!(matches!(
             pick(&["top(x)"]),
             Err(PxError::UnknownValue { .. })
