@@ -19,7 +19,7 @@ use trygg_domain::statistics::pxweb::{
     json_stat2, metadata, px_csv,
 };
 use trygg_domain::{Allowances, Catalogue, Clock};
-use trygg_storage::{Database, DisclosureControl, Release};
+use trygg_storage::{Database, DisclosureControl};
 
 use crate::auth::Caller;
 use crate::limits::{Limits, too_many};
@@ -27,6 +27,10 @@ use crate::problem::{ApiError, Problem};
 
 /// Where the tables are served.
 pub const ROOT: &str = "/api/pxweb/v2";
+/// The bounds of `/tables`' parameters: a hundred years back, and pages of at most a thousand.
+const MAX_PAST_DAYS: u32 = 36_500;
+const MAX_PAGE_NUMBER: u32 = 1_000_000;
+const MAX_PAGE_SIZE: u32 = 1_000;
 /// The version of the specification followed.
 const API_VERSION: &str = "2.0.0";
 
@@ -114,16 +118,16 @@ fn language(params: &[(String, String)]) -> Result<Language, ApiError> {
     Ok(Language::parse(param(params, "lang"))?)
 }
 
-/// The latest publication's figures, the months its series span, and when it was published:
-/// published figures, whoever asks (a security manager reads them here too).
+/// The months the latest publication's series span, and when it was published: published
+/// figures, whoever asks (a security manager reads them here too).
 async fn published(
     database: &web::Data<Database>,
     control: &web::Data<DisclosureControl>,
-) -> Result<(Release, Series, DateTime<Utc>), ApiError> {
+) -> Result<(Series, DateTime<Utc>), ApiError> {
     let (database, control) = (database.clone(), control.clone());
-    let (release, series, publication) =
+    let (_, series, publication) =
         web::block(move || database.published_series_span(&control)).await??;
-    Ok((release, series, publication.published_at))
+    Ok((series, publication.published_at))
 }
 
 fn links(href: String, lang: Language) -> Value {
@@ -169,9 +173,9 @@ pub async fn read_config(
 #[serde(rename_all = "camelCase")]
 pub struct Paging {
     query: Option<String>,
-    past_days: Option<i64>,
-    page_number: Option<usize>,
-    page_size: Option<usize>,
+    past_days: Option<u32>,
+    page_number: Option<u32>,
+    page_size: Option<u32>,
 }
 
 /// `GET /tables`: the tables, filtered by words in their titles (`query`) or by how lately
@@ -183,9 +187,9 @@ pub struct Paging {
     params(
         ("lang" = Option<String>, Query, pattern = "^(sv|en)$", description = "`sv` (the default) or `en`"),
         ("query" = Option<String>, Query, description = "Words every title listed has"),
-        ("pastDays" = Option<i64>, Query, minimum = 1, description = "Only tables updated in this many days"),
-        ("pageNumber" = Option<usize>, Query, minimum = 1),
-        ("pageSize" = Option<usize>, Query, minimum = 1),
+        ("pastDays" = Option<u32>, Query, minimum = 1, maximum = 36500, description = "Only tables updated in this many days"),
+        ("pageNumber" = Option<u32>, Query, minimum = 1, maximum = 1000000),
+        ("pageSize" = Option<u32>, Query, minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, description = "PxWeb's `TablesResponse`", body = Object),
@@ -211,18 +215,17 @@ pub async fn list_tables(
 ) -> Result<HttpResponse, ApiError> {
     reader.admit(&limits)?;
     let lang = language(&params)?;
-    let (_, series, updated) = published(&database, &control).await?;
-    if paging.past_days.is_some_and(|days| days < 1) {
-        return Err(ApiError::BadRequest(
-            "`pastDays` must be a positive number of days".into(),
-        ));
-    }
-    // More days than the calendar holds is every table.
-    let since = paging
-        .past_days
-        .and_then(TimeDelta::try_days)
-        .and_then(|days| clock.now().checked_sub_signed(days));
-    let fresh = since.is_none_or(|since| updated >= since);
+    let (series, updated) = published(&database, &control).await?;
+    let within = |value: Option<u32>, name: &str, most: u32| match value {
+        Some(n) if !(1..=most).contains(&n) => Err(ApiError::BadRequest(format!(
+            "`{name}` must be from 1 to {most}"
+        ))),
+        _ => Ok(value),
+    };
+    let past_days = within(paging.past_days, "pastDays", MAX_PAST_DAYS)?;
+    let size = within(paging.page_size, "pageSize", MAX_PAGE_SIZE)?.unwrap_or(20) as usize;
+    let number = within(paging.page_number, "pageNumber", MAX_PAGE_NUMBER)?.unwrap_or(1) as usize;
+    let fresh = past_days.is_none_or(|days| updated >= clock.now() - TimeDelta::days(days.into()));
     let words: Vec<String> = paging
         .query
         .as_deref()
@@ -238,13 +241,6 @@ pub async fn list_tables(
             words.iter().all(|word| text.contains(word))
         })
         .collect();
-    let size = paging.page_size.unwrap_or(20);
-    let number = paging.page_number.unwrap_or(1);
-    if size == 0 || number == 0 {
-        return Err(ApiError::BadRequest(
-            "`pageNumber` and `pageSize` start at 1".into(),
-        ));
-    }
     let pages = matching.len().div_ceil(size).max(1);
     let base = settings.root();
     let tables: Vec<Value> = matching
@@ -293,7 +289,7 @@ pub async fn read_table(
     reader.admit(&limits)?;
     let lang = language(&params)?;
     let table = PxTable::find(&id)?;
-    let (_, series, updated) = published(&database, &control).await?;
+    let (series, updated) = published(&database, &control).await?;
     let mut described = describe(table, &series, lang, updated, &settings.root());
     described["language"] = json!(lang.code());
     Ok(HttpResponse::Ok().json(described))
@@ -363,7 +359,7 @@ pub async fn read_metadata(
     reader.admit(&limits)?;
     let lang = language(&params)?;
     let table = PxTable::find(&id)?;
-    let (_, series, updated) = published(&database, &control).await?;
+    let (series, updated) = published(&database, &control).await?;
     let variables = table.variables(&catalogue, &series, lang);
     Ok(HttpResponse::Ok().json(metadata(table, &variables, lang, updated)))
 }
