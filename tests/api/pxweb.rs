@@ -257,6 +257,19 @@ async fn every_cell_of_a_table_is_the_statistics_api_s_cell_for_its_period() {
         year > 40.0,
         "the year's quarters hold the 60 cases, give or take noise: {year}"
     );
+    // A group of one value, and the total, are the very cells the plain variable gives.
+    let fine = app
+        .get(
+            &format!("{ROOT}/tables/TRYGG02/data?valuecodes[quarter]=*&valuecodes[age_group]=*"),
+            &analyst(),
+        )
+        .await;
+    let fine = cells(&fine.body);
+    for (key, value) in &broad {
+        if ["age_65_plus", "unknown", "total"].contains(&key[2].as_str()) {
+            assert_eq!(&fine[key], value, "{key:?}");
+        }
+    }
 
     // Medians: published only over enough closed cases, else null with PX's "..".
     let reply = data(
@@ -290,13 +303,14 @@ async fn every_cell_of_a_table_is_the_statistics_api_s_cell_for_its_period() {
         reply.body["status"]
     );
 
-    // CSV: a row per cell with its labels.
+    // CSV: a row per cell with its labels, the same values as JSON-stat's, in its order.
+    let selection =
+        format!("{ROOT}/tables/TRYGG03/data?valuecodes[quarter]=2025-Q1&valuecodes[office]=*");
+    let dataset = app.get(&selection, &analyst()).await;
     let reply = app
         .send(app.request(
             Method::GET,
-            &format!(
-                "{ROOT}/tables/TRYGG03/data?valuecodes[quarter]=2025-Q1&valuecodes[office]=*&outputFormat=csv"
-            ),
+            &format!("{selection}&outputFormat=csv"),
             Some(&analyst()),
         ))
         .await;
@@ -305,6 +319,22 @@ async fn every_cell_of_a_table_is_the_statistics_api_s_cell_for_its_period() {
         reply.header("content-type"),
         Some("text/csv; charset=utf-8")
     );
+    let text = reply.body.as_str().expect("CSV text");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Ansvarigt kontor,Allvarlighetsgrad,tabellinnehåll,Kvartal,value")
+    );
+    let rows: Vec<&str> = lines.collect();
+    let values = dataset.body["value"].as_array().unwrap();
+    assert_eq!(rows.len(), values.len(), "{text}");
+    for (row, value) in rows.iter().zip(values) {
+        assert!(
+            row.ends_with(&format!(",2025-Q1,{}", value.as_f64().unwrap())),
+            "{row} {value}"
+        );
+        assert!(row.contains(",Antal anmälda händelser,"), "{row}");
+    }
 }
 
 #[actix_web::test]

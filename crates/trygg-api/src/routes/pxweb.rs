@@ -18,11 +18,11 @@ use trygg_domain::statistics::pxweb::{
     Codelist, Language, MAX_DATA_CELLS, Plan, PxError, PxTable, Selection, Series, TABLES,
     json_stat2, metadata, px_csv,
 };
-use trygg_domain::{Allowances, Catalogue, Clock};
+use trygg_domain::{Catalogue, Clock};
 use trygg_storage::{Database, DisclosureControl};
 
 use crate::auth::Caller;
-use crate::limits::{Limits, too_many};
+use crate::limits::Limits;
 use crate::problem::{ApiError, Problem};
 
 /// Where the tables are served.
@@ -80,13 +80,7 @@ impl Reader {
     fn admit(&self, limits: &Limits) -> Result<(), ApiError> {
         match self {
             Reader::Anyone(client) => limits.open_statistics(*client),
-            Reader::Caller(caller) if caller.0.may_read_statistics() => {
-                Allowances::statistics(limits, caller.0.subject())
-                    .map_err(|wait| too_many("statistics requests", wait))
-            }
-            Reader::Caller(_) => Err(ApiError::Forbidden(
-                "statistics are for analysts and security managers".into(),
-            )),
+            Reader::Caller(caller) => super::statistics::authorize(caller, limits),
         }
     }
 }
@@ -215,7 +209,6 @@ pub async fn list_tables(
 ) -> Result<HttpResponse, ApiError> {
     reader.admit(&limits)?;
     let lang = language(&params)?;
-    let (series, updated) = published(&database, &control).await?;
     let within = |value: Option<u32>, name: &str, most: u32| match value {
         Some(n) if !(1..=most).contains(&n) => Err(ApiError::BadRequest(format!(
             "`{name}` must be from 1 to {most}"
@@ -225,6 +218,8 @@ pub async fn list_tables(
     let past_days = within(paging.past_days, "pastDays", MAX_PAST_DAYS)?;
     let size = within(paging.page_size, "pageSize", MAX_PAGE_SIZE)?.unwrap_or(20) as usize;
     let number = within(paging.page_number, "pageNumber", MAX_PAGE_NUMBER)?.unwrap_or(1) as usize;
+    // The parameters are checked before anything is read.
+    let (series, updated) = published(&database, &control).await?;
     let fresh = past_days.is_none_or(|days| updated >= clock.now() - TimeDelta::days(days.into()));
     let words: Vec<String> = paging
         .query

@@ -137,10 +137,7 @@ impl Snapshot {
     /// Checks that `period` is one a reader of published statistics may ask: a whole
     /// published month, quarter or year, or the twelve months up to the latest published one.
     pub fn check(&self, period: &Period) -> Result<(), StatisticsError> {
-        // Beyond the latest publication: said so, whatever the period's shape.
-        if month_number(period.last_day()) > self.through() {
-            return Err(StatisticsError::NotPublished(self.latest.through_month));
-        }
+        self.check_published(period)?;
         (is_calendar(period) || *period == self.last_twelve_months())
             .then_some(())
             .ok_or(StatisticsError::NotCalendarPeriod)
@@ -150,13 +147,19 @@ impl Snapshot {
     /// (a PxWeb table): each of its cells is a calendar period's. The question's table has a
     /// total over the series too, a window no reader may ask: PxWeb's plan never reads it.
     pub fn check_series(&self, period: &Period) -> Result<(), StatisticsError> {
-        if month_number(period.last_day()) > self.through() {
-            return Err(StatisticsError::NotPublished(self.latest.through_month));
-        }
+        self.check_published(period)?;
         period
             .is_whole_months()
             .then_some(())
             .ok_or(StatisticsError::NotCalendarPeriod)
+    }
+
+    /// Beyond the latest publication: said so, whatever the period's shape.
+    fn check_published(&self, period: &Period) -> Result<(), StatisticsError> {
+        match month_number(period.last_day()) > self.through() {
+            true => Err(StatisticsError::NotPublished(self.latest.through_month)),
+            false => Ok(()),
+        }
     }
 
     /// The periods a reader may ask, the latest first: the twelve months up to the latest

@@ -22,7 +22,7 @@ use crate::limits::{Limits, too_many};
 use crate::problem::{ApiError, Problem};
 
 /// Statistics are for analysts and security managers, within their rate limit.
-fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
+pub(crate) fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
     if caller.0.may_read_statistics() {
         Allowances::statistics(limits, caller.0.subject())
             .map_err(|wait| too_many("statistics requests", wait))
