@@ -1,7 +1,8 @@
 //! Every answer that carries case content writes the access log, by construction: storage's
 //! reads of case content take who reads and why, and log before they hand anything back. This
 //! walks every API operation and every page that shows case content, as each role that may see
-//! it, and counts the entries each answer wrote: one per case it carried, none for a refusal.
+//! it, and checks the entries each answer wrote, exactly: who read which case and why, one per
+//! case it carried, none for a refusal.
 
 use awc::http::Method;
 use serde_json::{Value, json};
@@ -9,45 +10,76 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::web::Browser;
 
-fn entries(app: &TestApp) -> i64 {
-    app.database.count("SELECT COUNT(*) FROM access_log")
+/// The access log as a test reads it: the entries written since a mark.
+struct Log<'a> {
+    app: &'a TestApp,
 }
 
-/// Sends `request` and checks its status and how many entries its answer wrote.
-async fn expect(app: &TestApp, what: &str, request: awc::ClientRequest, status: u16, written: i64) {
-    let before = entries(app);
-    let reply = app.send(request).await;
-    assert_eq!(reply.status.as_u16(), status, "{what}: {}", reply.body);
-    assert_eq!(entries(app) - before, written, "{what}: entries written");
-}
-
-/// The same for a body sent as JSON, with the ETag `version` where it changes a case.
-#[allow(clippy::too_many_arguments)]
-async fn expect_change(
-    app: &TestApp,
-    what: &str,
-    (method, path): (Method, &str),
-    token: &str,
-    version: Option<i64>,
-    body: Value,
-    status: u16,
-    written: i64,
-) {
-    let mut request = app
-        .request(method, path, Some(token))
-        .content_type("application/json");
-    if let Some(version) = version {
-        request = request.insert_header(("If-Match", format!("\"{version}\"")));
+impl Log<'_> {
+    /// The last entry so far.
+    fn mark(&self) -> i64 {
+        self.app
+            .database
+            .count("SELECT COALESCE(MAX(seq), 0) FROM access_log")
     }
-    let before = entries(app);
-    let reply = app.send_body(request, body.to_string()).await;
-    assert_eq!(reply.status.as_u16(), status, "{what}: {}", reply.body);
-    assert_eq!(entries(app) - before, written, "{what}: entries written");
+
+    /// The entries after `mark`, in order, as "who purpose case".
+    fn since(&self, mark: i64) -> Vec<String> {
+        self.app.database.texts(&format!(
+            "SELECT actor || ' ' || purpose || ' ' || incident_id AS text FROM access_log \
+             WHERE seq > {mark} ORDER BY seq"
+        ))
+    }
+
+    /// Sends `request` and checks its status and the entries its answer wrote.
+    async fn expect(
+        &self,
+        what: &str,
+        request: awc::ClientRequest,
+        status: u16,
+        written: &[String],
+    ) {
+        let mark = self.mark();
+        let reply = self.app.send(request).await;
+        assert_eq!(reply.status.as_u16(), status, "{what}: {}", reply.body);
+        assert_eq!(self.since(mark), written, "{what}: entries written");
+    }
+
+    /// The same for a body sent as JSON, with the ETag `version` where it changes a case.
+    #[allow(clippy::too_many_arguments)]
+    async fn expect_change(
+        &self,
+        what: &str,
+        (method, path): (Method, &str),
+        token: &str,
+        version: Option<i64>,
+        body: Value,
+        status: u16,
+        written: &[String],
+    ) {
+        let mut request = self
+            .app
+            .request(method, path, Some(token))
+            .content_type("application/json");
+        if let Some(version) = version {
+            request = request.insert_header(("If-Match", format!("\"{version}\"")));
+        }
+        let mark = self.mark();
+        let reply = self.app.send_body(request, body.to_string()).await;
+        assert_eq!(reply.status.as_u16(), status, "{what}: {}", reply.body);
+        assert_eq!(self.since(mark), written, "{what}: entries written");
+    }
+}
+
+/// One entry: `who` read `case` for `purpose`.
+fn entry(who: &str, purpose: &str, case: &str) -> String {
+    format!("{who} {purpose} {case}")
 }
 
 #[actix_web::test]
 async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_is() {
     let app = spawn_app_with_pages().await;
+    let log = Log { app: &app };
     let anna = reporter("anna");
     let dave = token("dave", &["handler"], Some("utbildning"));
     let ivy = token("ivy", &["security_manager"], None);
@@ -57,113 +89,100 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
     let id = filed["id"].as_str().unwrap().to_owned();
     let case = format!("/api/v1/incidents/{id}");
     let get = |path: &str, token: &str| app.request(Method::GET, path, Some(token));
+    let read = |who: &str, purpose: &str| vec![entry(who, purpose, &id)];
+    let none: &[String] = &[];
 
     // Reads, by every role that may see the case, and by some that may not.
-    for (who, token) in [
-        ("the reporter", &anna),
-        ("its handler", &dave),
-        ("a security manager", &ivy),
-    ] {
-        expect(
-            &app,
+    for (who, token) in [("anna", &anna), ("dave", &dave), ("ivy", &ivy)] {
+        log.expect(
             &format!("{who} reads the case"),
             get(&case, token),
             200,
-            1,
+            &read(who, "read_incident"),
         )
         .await;
-        expect(
-            &app,
+        log.expect(
             &format!("{who} lists cases"),
             get("/api/v1/incidents", token),
             200,
-            1,
+            &read(who, "list_incidents"),
         )
         .await;
         let comments = format!("{case}/comments");
-        expect(
-            &app,
+        log.expect(
             &format!("{who} reads comments"),
             get(&comments, token),
             200,
-            1,
+            &read(who, "read_comments"),
         )
         .await;
     }
-    for (who, token) in [("its handler", &dave), ("a security manager", &ivy)] {
+    for (who, token) in [("dave", &dave), ("ivy", &ivy)] {
         for part in ["actions", "timeline"] {
             let path = format!("{case}/{part}");
-            expect(
-                &app,
+            log.expect(
                 &format!("{who} reads {part}"),
                 get(&path, token),
                 200,
-                1,
+                &read(who, &format!("read_{part}")),
             )
             .await;
         }
-        expect(
-            &app,
+        log.expect(
             &format!("{who} reads the queue"),
             get("/api/v1/queue", token),
             200,
-            1,
+            &read(who, "read_queue"),
         )
         .await;
     }
     let routing = format!("{case}/routing");
-    expect(
-        &app,
+    log.expect(
         "a security manager previews routing",
         get(&routing, &ivy),
         200,
-        1,
+        &read("ivy", "routing_preview"),
     )
     .await;
     for (what, token, status) in [
         ("another reporter", &mallory, 404),
         ("an analyst", &olga, 404),
     ] {
-        expect(
-            &app,
+        log.expect(
             &format!("{what} reads the case"),
             get(&case, token),
             status,
-            0,
+            none,
         )
         .await;
         let comments = format!("{case}/comments");
-        expect(
-            &app,
+        log.expect(
             &format!("{what} reads comments"),
             get(&comments, token),
             status,
-            0,
+            none,
         )
         .await;
     }
-    expect(
-        &app,
+    log.expect(
         "the reporter reads actions",
         get(&format!("{case}/actions"), &anna),
         403,
-        0,
+        none,
     )
     .await;
-    expect(
-        &app,
+    log.expect(
         "a handler previews routing",
         get(&routing, &dave),
         403,
-        0,
+        none,
     )
     .await;
-    expect(
-        &app,
+    log.expect(
         "another reporter lists cases",
         get("/api/v1/incidents", &mallory),
         200,
-        0,
+        none,
     )
     .await;
 
@@ -171,67 +190,62 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
     let path = |part: &str| format!("{case}/{part}");
     let status = path("status");
     let triage = json!({"status": "triaged"});
-    expect_change(
-        &app,
+    log.expect_change(
         "a stale change",
         (Method::POST, &status),
         &ivy,
         Some(0),
         triage.clone(),
         412,
-        0,
+        none,
     )
     .await;
-    expect_change(
-        &app,
+    log.expect_change(
         "triage",
         (Method::POST, &status),
         &ivy,
         Some(1),
         triage,
         200,
-        1,
+        &read("ivy", "case_work_answer"),
     )
     .await;
     let assignment = path("assignment");
     let assign = json!({"assignee": "dave", "office": "utbildning"});
-    expect_change(
-        &app,
+    log.expect_change(
         "assign",
         (Method::POST, &assignment),
         &ivy,
         Some(2),
         assign,
         200,
-        1,
+        &read("ivy", "case_work_answer"),
     )
     .await;
     let follow_up = path("follow-up");
     let facts = json!({"police_report_filed": false, "support_offered": false});
-    expect_change(
-        &app,
+    log.expect_change(
         "follow-up that changes nothing",
         (Method::PUT, &follow_up),
         &dave,
         Some(3),
         facts,
         200,
-        1,
+        &read("dave", "case_work_answer"),
     )
     .await;
     let actions = path("actions");
     let due = (test_start() + chrono::Duration::days(7)).to_rfc3339();
     let action = json!({"description": "Samtal med rektor", "owner": "dave", "due_at": due});
     // Its answer is the action the caller has just written, not what the case holds.
-    expect_change(
-        &app,
+    log.expect_change(
         "add an action",
         (Method::POST, &actions),
         &dave,
         Some(3),
         action,
         201,
-        0,
+        none,
     )
     .await;
     let action_id = app.get(&actions, &dave).await.body[0]["id"]
@@ -240,40 +254,37 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
         .to_owned();
     let done = json!({"status": "done"});
     let action_path = format!("{actions}/{action_id}");
-    expect_change(
-        &app,
+    log.expect_change(
         "finish the action",
         (Method::PATCH, &action_path),
         &dave,
         Some(4),
         done,
         200,
-        1,
+        &read("dave", "case_work_answer"),
     )
     .await;
     let classification = path("classification");
     let lower = json!({"severity": "medium", "reason": "Hotet var riktat mot en grupp."});
-    expect_change(
-        &app,
+    log.expect_change(
         "reclassify",
         (Method::POST, &classification),
         &ivy,
         Some(5),
         lower,
         200,
-        1,
+        &read("ivy", "case_work_answer"),
     )
     .await;
     let refused = json!({"status": "closed", "outcome": "resolved"});
-    expect_change(
-        &app,
+    log.expect_change(
         "a change the reporter may not make",
         (Method::POST, &status),
         &anna,
         Some(6),
         refused,
         403,
-        0,
+        none,
     )
     .await;
 
@@ -283,77 +294,67 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
             .insert_header(("Idempotency-Key", key.to_owned()))
             .content_type("application/json")
     };
-    let before = entries(&app);
-    app.send_body(keyed("k-1"), report().to_string()).await;
-    assert_eq!(entries(&app), before, "filing is not a read");
+    let mark = log.mark();
+    let first = app.send_body(keyed("k-1"), report().to_string()).await;
+    assert_eq!(log.since(mark), none, "filing is not a read");
+    let second = first.body["id"].as_str().unwrap().to_owned();
     let replayed = app.send_body(keyed("k-1"), report().to_string()).await;
     assert_eq!(replayed.status.as_u16(), 201);
     assert_eq!(
-        entries(&app),
-        before + 1,
+        log.since(mark),
+        [entry("anna", "filing_replay", &second)],
         "a replay reads the case it answers with"
     );
 
     // The pages: every page that shows the case writes one entry, a refusal none.
-    let pages = app.listed_ids(&anna, "").await.len() as i64;
     let mut browsers = [Browser::new(&app), Browser::new(&app), Browser::new(&app)];
     let (manager, handler, owner) = (0, 1, 2);
     browsers[manager].sign_in("ivy:security_manager").await;
     browsers[handler].sign_in("dave:handler:utbildning").await;
     browsers[owner].sign_in("anna:reporter").await;
     let case_page = format!("/arenden/{id}");
-    for (who, browser, path, status, written) in [
-        ("a security manager", manager, case_page.clone(), 200, 1),
-        ("its handler", handler, case_page.clone(), 200, 1),
-        ("the reporter", owner, case_page.clone(), 403, 0),
+    let mut own_reports = [&second, &id].map(|case| entry("anna", "web_my_reports", case));
+    own_reports.sort();
+    for (browser, path, status, written) in [
+        (manager, case_page.clone(), 200, read("ivy", "web_case")),
+        (handler, case_page.clone(), 200, read("dave", "web_case")),
+        (owner, case_page.clone(), 403, vec![]),
         (
-            "the reporter",
             owner,
             format!("/mina-rapporter/{id}"),
             200,
-            1,
+            read("anna", "web_report"),
         ),
         (
-            "the reporter",
             owner,
             format!("/rapportera/kvitto/{id}"),
             200,
-            1,
+            read("anna", "web_receipt"),
         ),
-        (
-            "the reporter",
-            owner,
-            "/mina-rapporter".to_owned(),
-            200,
-            pages,
-        ),
-        (
-            "a security manager",
-            manager,
-            "/mina-rapporter".to_owned(),
-            200,
-            0,
-        ),
+        (owner, "/mina-rapporter".to_owned(), 200, own_reports.into()),
+        (manager, "/mina-rapporter".to_owned(), 200, vec![]),
     ] {
-        let before = entries(&app);
+        let mark = log.mark();
         let page = browsers[browser].get(&path).await;
-        assert_eq!(page.status.as_u16(), status, "{who} {path}");
-        assert_eq!(
-            entries(&app) - before,
-            written,
-            "{who} {path}: entries written"
-        );
+        assert_eq!(page.status.as_u16(), status, "{browser} {path}");
+        let mut entries = log.since(mark);
+        entries.sort();
+        assert_eq!(entries, written, "{browser} {path}: entries written");
     }
     let manager = &mut browsers[manager];
-    let before = entries(&app);
+    let mark = log.mark();
     let queue = manager.get("/arenden?lista=ej-tilldelade").await;
     assert_eq!(queue.status.as_u16(), 200);
-    let shown = queue.html.matches("href=\"/arenden/").count() as i64;
-    assert_eq!(
-        entries(&app) - before,
-        shown,
-        "one entry per case the queue page shows"
-    );
+    let mut shown: Vec<String> = queue
+        .html
+        .split("href=\"/arenden/")
+        .skip(1)
+        .map(|link| entry("ivy", "web_queue", &link[..36]))
+        .collect();
+    let mut entries = log.since(mark);
+    shown.sort();
+    entries.sort();
+    assert_eq!(entries, shown, "one entry per case the queue page shows");
 
     // A change on the page answers with a redirect; a stale one with the case page again.
     let csrf = manager.get(&format!("/arenden/{id}")).await.csrf();
@@ -366,10 +367,10 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
         ]
     };
     let status_page = format!("/arenden/{id}/status");
-    for (version, status, written) in [("1", 409, 1), ("6", 303, 0)] {
+    for (version, status, written) in [("1", 409, read("ivy", "web_case")), ("6", 303, vec![])] {
         let form = page_change(version);
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let before = entries(&app);
+        let mark = log.mark();
         let page = manager.send(Method::POST, &status_page, Some(&form)).await;
         assert_eq!(
             page.status.as_u16(),
@@ -377,11 +378,7 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
             "version {version}: {}",
             page.html
         );
-        assert_eq!(
-            entries(&app) - before,
-            written,
-            "version {version}: entries written"
-        );
+        assert_eq!(log.since(mark), written, "version {version}: entries written");
     }
 }
 

@@ -81,6 +81,24 @@ impl TestDatabase {
         }
     }
 
+    /// The single text column a query returns, row by row, straight from the database.
+    #[allow(dead_code, reason = "only the black-box tests look behind the service")]
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            text: String,
+        }
+        let query = diesel::sql_query(sql);
+        let rows: Vec<Row> = match self.url() {
+            DatabaseUrl::Sqlite(path) => query.load(&mut sqlite_connection(&path)).unwrap(),
+            DatabaseUrl::Postgres(url) => query
+                .load(&mut PgConnection::establish(&url).unwrap())
+                .unwrap(),
+        };
+        rows.into_iter().map(|row| row.text).collect()
+    }
+
     pub fn url(&self) -> DatabaseUrl {
         match self {
             TestDatabase::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),
