@@ -378,7 +378,11 @@ async fn every_answer_with_case_content_is_logged_once_per_case_and_no_refusal_i
             "version {version}: {}",
             page.html
         );
-        assert_eq!(log.since(mark), written, "version {version}: entries written");
+        assert_eq!(
+            log.since(mark),
+            written,
+            "version {version}: entries written"
+        );
     }
 }
 

@@ -151,6 +151,14 @@ impl Application {
         let trusted_proxies = web::Data::new(settings.trusted_proxies);
         let limits = web::Data::from(limits);
         let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
+        let app = web::Data::new(trygg_app::App::new(
+            database.clone().into_inner(),
+            catalogue.clone().into_inner(),
+            routing.clone().into_inner(),
+            wakeup.clone().into_inner(),
+            clock.clone(),
+            allowances.clone().into_inner(),
+        ));
         let clock = web::Data::new(clock);
         let document = openapi::for_catalogue(&catalogue);
         actix_web::rt::spawn(worker.run());
@@ -175,6 +183,7 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(from_fn(metrics::record))
                 .wrap(from_fn(origin::record))
+                .app_data(app.clone())
                 .app_data(database.clone())
                 .app_data(catalogue.clone())
                 .app_data(routing.clone())

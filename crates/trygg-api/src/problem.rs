@@ -130,6 +130,29 @@ impl From<StorageError> for ApiError {
     }
 }
 
+impl From<trygg_app::Error> for ApiError {
+    fn from(error: trygg_app::Error) -> Self {
+        use trygg_app::Error;
+        let detail = error.to_string();
+        match error {
+            Error::NotFound => ApiError::NotFound("there is no case with this id".into()),
+            Error::NoSuchAction => ApiError::NotFound(detail),
+            Error::NotYoursToWork => ApiError::Forbidden(detail),
+            Error::Forbidden(reason) => ApiError::Forbidden(reason.into()),
+            Error::Stale { current_version } => ApiError::PreconditionFailed(format!(
+                "the case has changed since you read it (now \"{current_version}\"); read it again"
+            )),
+            Error::Rule(rule) => rule.into(),
+            Error::InvalidReport(report) => ApiError::InvalidReport(report),
+            Error::TooMany { what, wait } => crate::limits::too_many(what, wait),
+            Error::KeyReused => ApiError::IdempotencyKeyReused,
+            Error::NothingToRetry => ApiError::Conflict(detail),
+            Error::Unavailable => ApiError::Unavailable,
+            Error::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<WorkflowError> for ApiError {
     fn from(error: WorkflowError) -> Self {
         let detail = error.to_string();
@@ -143,7 +166,9 @@ impl From<WorkflowError> for ApiError {
             | WorkflowError::InvalidReclassification(_)
             | WorkflowError::InvalidFollowUp(_)
             | WorkflowError::DueOutOfRange
-            | WorkflowError::NotAssignable { .. } => ApiError::UnprocessableBody(detail),
+            | WorkflowError::NotAssignable { .. }
+            | WorkflowError::NotResponsibleOffice { .. }
+            | WorkflowError::ClassificationUnchanged => ApiError::UnprocessableBody(detail),
         }
     }
 }

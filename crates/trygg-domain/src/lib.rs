@@ -33,6 +33,6 @@ pub use report::{
 pub use workflow::{
     DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_ACTION_HORIZON, MAX_REASON_CHARS,
     NotAssignable, Reclassification, WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE,
-    WORK_ENVIRONMENT_SEVERITY, WorkflowError, change_status, check_case_worker, check_due,
-    ensure_case_worker, may_comment, status_moves, work_environment_deadline,
+    WORK_ENVIRONMENT_SEVERITY, WorkflowError, change_status, check_assignment, check_case_worker,
+    check_due, ensure_case_worker, may_comment, status_moves, work_environment_deadline,
 };

@@ -134,6 +134,22 @@ pub fn check_case_worker(
     }
 }
 
+/// Checks an assignment: to a handler of `office`, which must be one of the case's `offices`,
+/// who may be given the case ([`check_case_worker`]).
+pub fn check_assignment(
+    office: &str,
+    candidate: Option<&Principal>,
+    offices: &[String],
+    reporter: &str,
+) -> Result<(), WorkflowError> {
+    if !offices.iter().any(|responsible| responsible == office) {
+        return Err(WorkflowError::NotResponsibleOffice {
+            offices: offices.to_vec(),
+        });
+    }
+    check_case_worker("assignee", candidate, offices, reporter)
+}
+
 /// How far ahead an action may be due.
 pub const MAX_ACTION_HORIZON: Duration = Duration::days(5 * 366);
 
@@ -226,6 +242,13 @@ pub enum WorkflowError {
         field: &'static str,
         why: NotAssignable,
     },
+    #[error("`office` must be one of the case's responsible offices: {}", offices.join(", "))]
+    NotResponsibleOffice { offices: Vec<String> },
+    #[error(
+        "the case already has this classification: a reclassification changes at least one of \
+         `focus_area`, `severity` and `kind`"
+    )]
+    ClassificationUnchanged,
 }
 
 fn codes(statuses: &[Status]) -> String {
@@ -317,6 +340,30 @@ impl Reclassification {
             kind,
             reason,
         })
+    }
+
+    /// What this reclassification changes of a case now in `focus_area` with these
+    /// `circumstances`: only what differs is a change, and one that changes nothing is refused
+    /// (a reason recorded for no change would mislead whoever reads the timeline).
+    pub fn against(
+        self,
+        focus_area: &str,
+        circumstances: &Circumstances,
+    ) -> Result<Reclassification, WorkflowError> {
+        let changed = Reclassification {
+            focus_area: self
+                .focus_area
+                .filter(|area| area.code.as_str() != focus_area),
+            severity: self
+                .severity
+                .filter(|severity| *severity != circumstances.severity),
+            kind: self.kind.filter(|kind| *kind != circumstances.kind),
+            reason: self.reason,
+        };
+        if changed.focus_area.is_none() && changed.severity.is_none() && changed.kind.is_none() {
+            return Err(WorkflowError::ClassificationUnchanged);
+        }
+        Ok(changed)
     }
 }
 
@@ -540,6 +587,45 @@ mod tests {
         assert!(may_comment(Audience::Reporter, false, true).is_ok());
         assert!(may_comment(Audience::Internal, false, true).is_err());
         assert!(may_comment(Audience::Reporter, false, false).is_err());
+    }
+
+    #[test]
+    fn a_reclassification_changes_only_what_differs_and_refuses_no_change() {
+        let catalogue = Catalogue::builtin();
+        let handler = principal(&[Role::Handler]);
+        let circumstances = Circumstances {
+            kind: IncidentKind::Threat,
+            place_kind: crate::PlaceKind::School,
+            affected_category: AffectedCategory::Employee,
+            affected_gender: crate::Gender::Woman,
+            affected_age_group: crate::AgeGroup::Age30To49,
+            children_affected: crate::ChildrenAffected::No,
+            perpetrator_relation: crate::PerpetratorRelation::Unknown,
+            perpetrator_influence: crate::Influence::Unknown,
+            severity: Severity::High,
+        };
+        let requested = |focus_area, severity| {
+            Reclassification::parse(
+                &catalogue,
+                Some(focus_area),
+                Some(severity),
+                Some(IncidentKind::Threat),
+                "why",
+                &handler,
+            )
+            .unwrap()
+        };
+        let change = requested("school", Severity::Serious)
+            .against("school", &circumstances)
+            .unwrap();
+        assert_eq!(
+            (change.focus_area, change.severity, change.kind),
+            (None, Some(Severity::Serious), None)
+        );
+        assert_eq!(
+            requested("school", Severity::High).against("school", &circumstances),
+            Err(WorkflowError::ClassificationUnchanged)
+        );
     }
 
     #[test]

@@ -217,6 +217,7 @@ check-title = Check your answers
 check-send-heading = Send the report
 check-send-text = When you send the report it goes to the responsible office. You can add information afterwards.
 check-send = Send the report
+check-error-already-sent = This report was already sent, and your changes since were not. Find it under My reports, where you can add information to it, or start a new report.
 
 receipt-title = Report sent
 receipt-number = Your case number is { $number }

@@ -217,6 +217,7 @@ check-title = Kontrollera dina svar
 check-send-heading = Skicka rapporten
 check-send-text = När du skickar rapporten går den till det ansvariga kontoret. Du kan lägga till information efteråt.
 check-send = Skicka rapporten
+check-error-already-sent = Den här rapporten är redan skickad, men inte dina ändringar efter det. Du hittar den under Mina rapporter, där du kan lägga till information, eller så börjar du en ny rapport.
 
 receipt-title = Rapporten är skickad
 receipt-number = Ditt ärendenummer är { $number }

@@ -58,6 +58,25 @@ impl From<trygg_storage::StorageError> for WebError {
     }
 }
 
+/// A use case's refusal that the page did not show as its own (a rule broken, a conflict):
+/// what is left to say is the page's general one.
+impl From<trygg_app::Error> for WebError {
+    fn from(error: trygg_app::Error) -> Self {
+        use trygg_app::Error;
+        match error {
+            Error::NotFound | Error::NoSuchAction => WebError::NotFound,
+            Error::NotYoursToWork | Error::Forbidden(_) => WebError::Forbidden,
+            Error::TooMany { wait, .. } => WebError::TooManyRequests(wait),
+            Error::Stale { .. }
+            | Error::Rule(_)
+            | Error::InvalidReport(_)
+            | Error::KeyReused
+            | Error::NothingToRetry => WebError::BadForm,
+            Error::Unavailable | Error::Internal(_) => WebError::internal(error),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for WebError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         WebError::internal(error)

@@ -2,10 +2,9 @@
 //! way to add information. Every read is in the access log, as the API's are.
 
 use actix_web::{HttpResponse, web};
-use trygg_domain::{Audience, Catalogue, Clock, Description, Entry, Principal, may_comment};
-use trygg_storage::{
-    CaseFile, Comment, Database, Incident, IncidentFilter, Purpose, Reader, StorageError,
-};
+use trygg_app::App;
+use trygg_domain::{Audience, Catalogue, Description, Entry, Principal};
+use trygg_storage::{CaseFile, Comment, Database, IncidentFilter, Purpose, Reader, StorageError};
 use uuid::Uuid;
 
 use crate::error::WebError;
@@ -219,7 +218,7 @@ pub async fn add_information(
     visitor: Visitor,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
     let principal = signed_in(&visitor, &catalogue)?;
@@ -251,17 +250,7 @@ pub async fn add_information(
             return Ok(response);
         }
     };
-    let comment = Comment {
-        at: clock.now(),
-        author: principal.subject().to_owned(),
-        audience: Audience::Reporter,
-        body: text.as_str().to_owned(),
-    };
-    let visibility = principal.own_reports();
-    let permit = |_: &Incident| may_comment(Audience::Reporter, false, true);
-    web::block(move || database.add_comment(id, visibility, comment, permit))
-        .await??
-        .ok_or(WebError::NotFound)?
-        .map_err(|_| WebError::Forbidden)?;
+    app.comment(&principal, id, Audience::Reporter, text)
+        .await?;
     Ok(see_other(&format!("/mina-rapporter/{id}?tillagd=1")))
 }

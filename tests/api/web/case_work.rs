@@ -883,3 +883,111 @@ async fn the_case_page_offers_its_case_workers_and_refuses_anyone_else() {
         );
     }
 }
+
+/// The API and the pages reclassify through one use case, so they refuse alike a
+/// reclassification that changes nothing: it would put a reason in the timeline for no change.
+#[actix_web::test]
+async fn a_reclassification_that_changes_nothing_is_refused_by_the_api_and_the_pages_alike() {
+    let app = spawn_app_with_pages().await;
+    let id = app.file_id(&reporter("anna"), &report()).await;
+    let case = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await
+        .body;
+    let (focus_area, severity, kind) = (
+        case["focus_area"].as_str().unwrap(),
+        case["severity"].as_str().unwrap(),
+        case["kind"].as_str().unwrap(),
+    );
+    let reason = "Samma som förut.";
+
+    let request = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/incidents/{id}/classification"),
+            Some(&manager()),
+        )
+        .insert_header(("If-Match", "\"1\""))
+        .content_type("application/json");
+    let body =
+        json!({"focus_area": focus_area, "severity": severity, "kind": kind, "reason": reason});
+    let refused = app.send_body(request, body.to_string()).await;
+    let detail = refused.assert_problem(422);
+    assert!(
+        detail.contains("already has this classification"),
+        "{detail}"
+    );
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ivy:security_manager").await;
+    let page = browser.get(&format!("/arenden/{id}")).await;
+    let fields = [
+        ("focus_area", focus_area),
+        ("severity", severity),
+        ("kind", kind),
+        ("reason", reason),
+    ];
+    let action = format!("/arenden/{id}/klassning");
+    let shown = send(&mut browser, &page, &action, "classification", &fields).await;
+    assert_eq!(
+        shown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        shown.html
+    );
+    assert!(
+        shown
+            .html
+            .contains("Ändra fokusområde, allvarlighetsgrad eller typ av händelse"),
+        "{}",
+        shown.html
+    );
+    assert!(shown.html.contains(reason), "the reason typed is kept");
+
+    let after = app
+        .get(&format!("/api/v1/incidents/{id}"), &manager())
+        .await;
+    assert_eq!(after.header("etag"), Some("\"1\""), "the case is unchanged");
+}
+
+/// Sending an alert again goes through one use case: an alert with nothing failed is refused
+/// by the API (409) and said so on the pages, and wakes no one; one that does not exist is
+/// not found by either.
+#[actix_web::test]
+async fn an_alert_with_nothing_to_retry_is_refused_by_the_api_and_the_pages_alike() {
+    let app = spawn_app_with_pages().await;
+    let case = app.file_id(&reporter("anna"), &report()).await;
+    let alert = alert_for(&app, &case, "sakerhetschef").await;
+    let alert = alert["id"].as_str().unwrap();
+    let retry = |id: &str| {
+        app.request(
+            Method::POST,
+            &format!("/api/v1/alerts/{id}/retry"),
+            Some(&manager()),
+        )
+    };
+    app.send(retry(alert)).await.assert_problem(409);
+    let unknown = uuid::Uuid::now_v7().to_string();
+    app.send(retry(&unknown)).await.assert_problem(404);
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ivy:security_manager").await;
+    let csrf = browser.get("/larm").await.csrf();
+    let form = [("csrf", csrf.as_str())];
+    let said = browser
+        .send(
+            Method::POST,
+            &format!("/larm/{alert}/forsok-igen"),
+            Some(&form),
+        )
+        .await;
+    assert_eq!(said.location.as_deref(), Some("/larm?forsok=nej"));
+    let missing = browser
+        .send(
+            Method::POST,
+            &format!("/larm/{unknown}/forsok-igen"),
+            Some(&form),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

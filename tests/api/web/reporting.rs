@@ -287,3 +287,65 @@ async fn the_pages_give_the_municipality_s_own_contacts() {
     );
     assert!(offline.html.contains("Ring 112"));
 }
+
+/// A report is filed once per draft. Should the draft outlive its filing (the service stopped
+/// between the two) and be changed and sent again, the pages say it was already sent, file
+/// nothing new, and keep the changes for the reporter to decide on: as the API refuses a key
+/// used again for another body.
+#[actix_web::test]
+async fn a_draft_sent_again_with_changes_files_nothing_new_and_keeps_the_changes() {
+    let app = spawn_app_with_pages().await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("anna:reporter").await;
+    answer_every_step(&mut browser).await;
+    let draft = app
+        .database
+        .texts("SELECT answers AS text FROM report_drafts WHERE subject = 'anna'")
+        .pop()
+        .expect("a draft");
+    let csrf = browser.get("/rapportera/kontrollera").await.csrf();
+    let sent = browser
+        .send(Method::POST, "/rapportera/skicka", Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+
+    // The draft back, as if its removal had never happened; then changed.
+    let restore = format!(
+        "INSERT INTO report_drafts (subject, answers, updated_at) VALUES ('anna', '{}', '{}')",
+        draft.replace('\'', "''"),
+        test_start().format("%Y-%m-%d %H:%M:%S"),
+    );
+    app.database.execute(&restore, &restore);
+    let changed = "Slagen utanför krogen, och hotad igen dagen efter.";
+    let step = browser.get("/rapportera/beskrivning?andra=1").await;
+    let answered = browser
+        .send(
+            Method::POST,
+            "/rapportera/beskrivning",
+            Some(&[
+                ("csrf", step.csrf().as_str()),
+                ("severity", "serious"),
+                ("description", changed),
+                ("return_to_check", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        answered.location.as_deref(),
+        Some("/rapportera/kontrollera")
+    );
+    let again = browser
+        .send(Method::POST, "/rapportera/skicka", Some(&[("csrf", &csrf)]))
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.html
+    );
+    assert!(again.html.contains("redan skickad"), "{}", again.html);
+    assert!(again.html.contains(changed), "the change is shown, kept");
+    assert_eq!(app.listed_ids(&reporter("anna"), "").await.len(), 1);
+    let check = browser.get("/rapportera/kontrollera").await;
+    assert!(check.html.contains(changed), "and still kept");
+}

@@ -4,10 +4,10 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trygg_app::App;
 use trygg_domain::text::{self, schema::AcknowledgementComment};
 use trygg_domain::{AlertReason, Channel, DeliveryFailure, DeliveryState};
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
+use trygg_storage::{AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -149,28 +149,12 @@ pub async fn list_alerts(
 pub async fn retry_alert(
     caller: Caller,
     id: web::Path<Uuid>,
-    database: web::Data<Database>,
-    wakeup: web::Data<Wakeup>,
+    app: web::Data<App>,
 ) -> Result<web::Json<AlertView>, ApiError> {
-    caller.security_manager("retry alerts")?;
-    let id = id.into_inner();
-    let (retried, alert) = web::block(move || {
-        let retried = database.retry_alert(id)?;
-        let filter = AlertFilter {
-            id: Some(id),
-            limit: 1,
-            ..AlertFilter::default()
-        };
-        Ok::<_, trygg_storage::StorageError>((retried, database.alerts(&filter)?.pop()))
-    })
-    .await??;
-    let alert = alert.ok_or_else(alert_not_found)?;
-    if !retried {
-        return Err(ApiError::Conflict(
-            "the alert has no failed deliveries".into(),
-        ));
-    }
-    wakeup.notify_one();
+    let alert = app
+        .retry_alert(&caller.0, id.into_inner())
+        .await
+        .map_err(alert_error)?;
     Ok(web::Json(alert.into()))
 }
 
@@ -192,8 +176,7 @@ pub async fn acknowledge_alert(
     caller: Caller,
     id: web::Path<Uuid>,
     body: web::Bytes,
-    database: web::Data<Database>,
-    routing: web::Data<Routing>,
+    app: web::Data<App>,
 ) -> Result<web::Json<AlertView>, ApiError> {
     // The body is optional; when there is one, it must be a valid acknowledgement.
     let acknowledgement: Acknowledgement = if body.iter().all(u8::is_ascii_whitespace) {
@@ -208,19 +191,17 @@ pub async fn acknowledge_alert(
         .map(|comment| text::prose(&comment, text::MAX_ACKNOWLEDGEMENT_CHARS))
         .transpose()
         .map_err(|e| ApiError::UnprocessableBody(format!("`comment` {e}")))?;
-    let principal = caller.0.clone();
-    let is_receiver = move |receiver: &str| {
-        routing
-            .receiver(receiver)
-            .is_some_and(|r| r.is_acknowledged_by(&principal))
-    };
-    let by = caller.0.subject().to_owned();
-    let id = id.into_inner();
-    match web::block(move || database.acknowledge_alert(id, by, comment, is_receiver)).await?? {
-        Acknowledged::Done(alert) => Ok(web::Json((*alert).into())),
-        Acknowledged::NotFound => Err(alert_not_found()),
-        Acknowledged::NotReceiver => Err(ApiError::Forbidden(
-            "you do not acknowledge for this alert's receiver".into(),
-        )),
+    let alert = app
+        .acknowledge_alert(&caller.0, id.into_inner(), comment)
+        .await
+        .map_err(alert_error)?;
+    Ok(web::Json(alert.into()))
+}
+
+/// An alert's refusal: one that is not there is an alert not found, not a case.
+fn alert_error(error: trygg_app::Error) -> ApiError {
+    match error {
+        trygg_app::Error::NotFound => alert_not_found(),
+        other => other.into(),
     }
 }

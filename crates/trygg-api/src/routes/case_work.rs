@@ -7,20 +7,17 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
+use trygg_app::{Answer, Answered, App, Change, Changed};
 use trygg_domain::text::{
     self,
     schema::{PoliceReference, Prose, Reason, UserId},
 };
 use trygg_domain::{
-    ActionStatus, Catalogue, Clock, Description, FollowUp, IncidentKind, Outcome, Principal,
-    Reclassification, Severity, Status, Visibility, change_status, check_case_worker, check_due,
+    ActionStatus, Clock, Description, FollowUp, IncidentKind, Outcome, Reclassification, Severity,
+    Status, Visibility,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{
-    Action, ActionUpdate, Amended, Amendment, CaseEvent, Database, Incident, NewAction, Purpose,
-    Reader, Unread,
-};
+use trygg_storage::{Action, CaseEvent, Database, Purpose, Reader};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -31,20 +28,6 @@ use crate::routes::incidents::{CaseView, etag, not_found};
 fn user_id(field: &str, value: &str) -> Result<String, ApiError> {
     text::line(value, text::MAX_USER_ID_CHARS)
         .map_err(|e| ApiError::UnprocessableBody(format!("`{field}` {e}")))
-}
-
-/// Someone a case or an action is to go to: their user id, and what the service knows of
-/// them, for [`check_case_worker`] against the case.
-async fn candidate(
-    field: &'static str,
-    value: &str,
-    database: &web::Data<Database>,
-    catalogue: &web::Data<Catalogue>,
-) -> Result<(String, Option<Principal>), ApiError> {
-    let subject = user_id(field, value)?;
-    let (database, catalogue, wanted) = (database.clone(), catalogue.clone(), subject.clone());
-    let known = web::block(move || database.known_principal(&wanted, &catalogue)).await??;
-    Ok((subject, known))
 }
 
 /// Move a case along its workflow.
@@ -264,30 +247,28 @@ fn expected_version(request: &HttpRequest) -> Result<i64, ApiError> {
         })
 }
 
-/// Runs a decision on the current case and stores the amendment it makes; returns the case's
-/// version now and the case, unread.
-async fn amend(
+/// Makes a change to case `id` under the version last read, answering with `answer`.
+async fn change(
     caller: &Caller,
     id: Uuid,
-    IfMatch(expected): IfMatch,
-    database: web::Data<Database>,
-    decide: impl FnOnce(&Incident) -> Result<Amendment, ApiError> + Send + 'static,
-) -> Result<(i64, Unread<Incident>), ApiError> {
-    let scope = work_scope(caller)?;
-    let actor = caller.0.subject().to_owned();
-    let writer = database.clone();
-    match web::block(move || writer.amend(id, scope, expected, actor, decide)).await?? {
-        Amended::Done { version, case } => Ok((version, *case)),
-        Amended::NotFound => Err(not_worked(caller, id, database).await),
-        Amended::NoSuchAction => Err(ApiError::NotFound(
-            "the case has no action with this id".into(),
-        )),
-        Amended::Stale { current_version } => Err(ApiError::PreconditionFailed(format!(
-            "the case has changed since you read it (now {}); read it again",
-            etag(current_version)
-        ))),
-        Amended::Refused(error) => Err(error),
-    }
+    IfMatch(version): IfMatch,
+    app: &App,
+    change: Change,
+    answer: Answer,
+) -> Result<Changed, ApiError> {
+    Ok(app
+        .change_case(&caller.0, id, version, change, answer)
+        .await?)
+}
+
+/// The changed case, with its new ETag.
+fn answer_with_case(changed: Changed, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    let Answered::Case(incident) = changed.answer else {
+        return Err(ApiError::internal("a change answered without its case"));
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(incident.version)))
+        .json(CaseView::new(*incident, &caller.0)))
 }
 
 /// Why a case is not among those the caller works: a handler's own report outside their
@@ -314,19 +295,6 @@ pub(crate) fn work_scope(caller: &Caller) -> Result<Visibility, ApiError> {
         .ok_or_else(|| ApiError::Forbidden("only handlers and security managers work cases".into()))
 }
 
-/// The amended case, its read logged, with its new ETag.
-async fn answer_with_case(
-    case: Unread<Incident>,
-    caller: &Caller,
-    database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
-    let reader = Reader::new(caller.0.subject(), Purpose::CaseWorkAnswer);
-    let incident = web::block(move || case.read_by(&database, &reader)).await??;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(incident.version)))
-        .json(CaseView::new(incident, &caller.0)))
-}
-
 /// Change a case's status.
 #[utoipa::path(
     post,
@@ -346,20 +314,20 @@ pub async fn change_case_status(
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: web::Json<StatusChange>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = caller.0.clone();
     let StatusChange { status, outcome } = body.into_inner();
-    let decide = move |current: &Incident| {
-        let outcome = change_status(current.status, status, outcome, &principal)?;
-        Ok(Amendment {
-            status: Some(status),
-            outcome: Some(outcome),
-            ..Amendment::default()
-        })
-    };
-    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
-    answer_with_case(case, &caller, database).await
+    let status = Change::Status { status, outcome };
+    let changed = change(
+        &caller,
+        id.into_inner(),
+        if_match,
+        &app,
+        status,
+        Answer::Case,
+    )
+    .await?;
+    answer_with_case(changed, &caller)
 }
 
 /// Assign a case to a handler.
@@ -380,31 +348,23 @@ pub async fn assign_case(
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: web::Json<Assignment>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
     let Assignment { assignee, office } = body.into_inner();
-    let (assignee, known) = candidate("assignee", &assignee, &database, &catalogue).await?;
-    let decide = move |current: &Incident| {
-        if !current.offices.contains(&office) {
-            return Err(ApiError::UnprocessableBody(format!(
-                "`office` must be one of the case's responsible offices: {}",
-                current.offices.join(", ")
-            )));
-        }
-        check_case_worker(
-            "assignee",
-            known.as_ref(),
-            &current.offices,
-            &current.reporter,
-        )?;
-        Ok(Amendment {
-            assignee: Some(assignee),
-            ..Amendment::default()
-        })
+    let assign = Change::Assign {
+        assignee: user_id("assignee", &assignee)?,
+        office,
     };
-    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
-    answer_with_case(case, &caller, database).await
+    let changed = change(
+        &caller,
+        id.into_inner(),
+        if_match,
+        &app,
+        assign,
+        Answer::Case,
+    )
+    .await?;
+    answer_with_case(changed, &caller)
 }
 
 /// Reclassify a case: focus area, severity or kind, with a reason.
@@ -429,26 +389,30 @@ pub async fn reclassify_case(
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: web::Json<ClassificationChange>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    routing: web::Data<Routing>,
-    wakeup: web::Data<Wakeup>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    let change = body.into_inner();
+    let request = body.into_inner();
     // Refused before the version is compared: a request that could never succeed is 422
     // whatever the case's version.
-    let parsed = Reclassification::parse(
-        &catalogue,
-        change.focus_area.as_deref(),
-        change.severity,
-        change.kind,
-        &change.reason,
+    let reclassification = Reclassification::parse(
+        app.catalogue(),
+        request.focus_area.as_deref(),
+        request.severity,
+        request.kind,
+        &request.reason,
         &caller.0,
     )?;
-    let decide = move |current: &Incident| Ok(routing.reclassify(current, parsed));
-    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
-    wakeup.notify_one();
-    answer_with_case(case, &caller, database).await
+    let reclassify = Change::Reclassify(reclassification);
+    let changed = change(
+        &caller,
+        id.into_inner(),
+        if_match,
+        &app,
+        reclassify,
+        Answer::Case,
+    )
+    .await?;
+    answer_with_case(changed, &caller)
 }
 
 /// Record the follow-up facts: police report, Arbetsmiljöverket, support.
@@ -469,26 +433,27 @@ pub async fn record_follow_up(
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: web::Json<FollowUpChange>,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    let change = body.into_inner();
+    let request = body.into_inner();
     let follow_up = FollowUp::parse(
-        change.police_report_filed,
-        change.police_reference.as_deref(),
-        change.authority_notified_at,
-        change.support_offered,
-        clock.now(),
+        request.police_report_filed,
+        request.police_reference.as_deref(),
+        request.authority_notified_at,
+        request.support_offered,
+        app.clock().now(),
     )?;
-    let decide = move |current: &Incident| {
-        follow_up.check_against(current.occurred_at)?;
-        Ok(Amendment {
-            follow_up: Some(follow_up),
-            ..Amendment::default()
-        })
-    };
-    let (_, case) = amend(&caller, id.into_inner(), if_match, database.clone(), decide).await?;
-    answer_with_case(case, &caller, database).await
+    let record = Change::FollowUp(follow_up);
+    let changed = change(
+        &caller,
+        id.into_inner(),
+        if_match,
+        &app,
+        record,
+        Answer::Case,
+    )
+    .await?;
+    answer_with_case(changed, &caller)
 }
 
 /// Add an action (åtgärd) to a case.
@@ -509,40 +474,37 @@ pub async fn add_action(
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: web::Json<ActionDraft>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = body.into_inner();
     let description = Description::parse(&draft.description)
         .map_err(|message| ApiError::UnprocessableBody(format!("`description` {message}")))?;
-    let (owner, known) = candidate("owner", &draft.owner, &database, &catalogue).await?;
-    let action = NewAction {
+    let view = ActionView {
         id: Uuid::now_v7(),
         description: description.as_str().to_owned(),
-        owner,
+        owner: user_id("owner", &draft.owner)?,
         due_at: draft.due_at,
-    };
-    let view = ActionView {
-        id: action.id,
-        description: action.description.clone(),
-        owner: action.owner.clone(),
-        due_at: action.due_at,
         status: ActionStatus::Open,
-        overdue: action.due_at < clock.now(),
+        overdue: draft.due_at < app.clock().now(),
     };
-    let now = clock.now();
-    let decide = move |current: &Incident| {
-        check_due(action.due_at, current.received_at, now)?;
-        check_case_worker("owner", known.as_ref(), &current.offices, &current.reporter)?;
-        Ok(Amendment {
-            new_action: Some(action),
-            ..Amendment::default()
-        })
+    let add = Change::AddAction {
+        id: view.id,
+        description,
+        owner: view.owner.clone(),
+        due_at: view.due_at,
     };
-    let (version, _) = amend(&caller, id.into_inner(), if_match, database, decide).await?;
+    let changed = change(
+        &caller,
+        id.into_inner(),
+        if_match,
+        &app,
+        add,
+        Answer::Nothing,
+    )
+    .await?;
+    // Its answer is the action the caller has just written, not a read of the case.
     Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(version)))
+        .insert_header((header::ETAG, etag(changed.version)))
         .json(view))
 }
 
@@ -564,56 +526,33 @@ pub async fn change_action(
     path: web::Path<(Uuid, Uuid)>,
     if_match: IfMatch,
     body: web::Json<ActionChange>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action_id) = path.into_inner();
-    let change = body.into_inner();
-    if change.status.is_none() && change.owner.is_none() && change.due_at.is_none() {
+    let request = body.into_inner();
+    if request.status.is_none() && request.owner.is_none() && request.due_at.is_none() {
         return Err(ApiError::UnprocessableBody(
             "name at least one of `status`, `owner` and `due_at`".into(),
         ));
     }
-    let (owner, known) = match &change.owner {
-        Some(owner) => {
-            let (owner, known) = candidate("owner", owner, &database, &catalogue).await?;
-            (Some(owner), known)
-        }
-        None => (None, None),
-    };
-    let update = ActionUpdate {
+    let update = Change::ChangeAction(trygg_app::ActionChange {
         id: action_id,
-        status: change.status,
-        owner,
-        due_at: change.due_at,
-    };
-    let now = clock.now();
-    let decide = move |current: &Incident| {
-        if let Some(due_at) = update.due_at {
-            check_due(due_at, current.received_at, now)?;
-        }
-        if update.owner.is_some() {
-            check_case_worker("owner", known.as_ref(), &current.offices, &current.reporter)?;
-        }
-        Ok(Amendment {
-            action_update: Some(update),
-            ..Amendment::default()
-        })
-    };
-    let (version, _) = amend(&caller, id, if_match, database.clone(), decide).await?;
-    let scope = work_scope(&caller)?;
-    let reader = Reader::new(caller.0.subject(), Purpose::CaseWorkAnswer);
-    let actions = web::block(move || database.read_actions(id, &scope, &reader))
-        .await??
-        .unwrap_or_default();
-    let action = actions
-        .into_iter()
-        .find(|action| action.id == action_id)
-        .ok_or_else(not_found)?;
+        status: request.status,
+        owner: request
+            .owner
+            .map(|owner| user_id("owner", &owner))
+            .transpose()?,
+        due_at: request.due_at,
+    });
+    let changed = change(&caller, id, if_match, &app, update, Answer::Actions).await?;
+    let action = match changed.answer {
+        Answered::Actions(actions) => actions.into_iter().find(|action| action.id == action_id),
+        _ => None,
+    }
+    .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(ActionView::new(action, clock.now())))
+        .insert_header((header::ETAG, etag(changed.version)))
+        .json(ActionView::new(action, app.clock().now())))
 }
 
 /// A case's actions, in the order they were added.

@@ -4,8 +4,9 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trygg_app::App;
 use trygg_domain::text::schema::Prose;
-use trygg_domain::{Audience, Clock, Description, Principal, may_comment};
+use trygg_domain::{Audience, Description, Principal};
 use trygg_storage::{Comment, Database, Incident, Purpose, Reader};
 use uuid::Uuid;
 
@@ -67,27 +68,14 @@ pub async fn add_comment(
     caller: Caller,
     id: web::Path<Uuid>,
     body: web::Json<CommentDraft>,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = caller.0.visibility().ok_or_else(not_found)?;
     let draft = body.into_inner();
     let text = Description::parse(&draft.body)
         .map_err(|message| ApiError::UnprocessableBody(format!("`body` {message}")))?;
-    let comment = Comment {
-        at: clock.now(),
-        author: caller.0.subject().to_owned(),
-        audience: draft.audience,
-        body: text.as_str().to_owned(),
-    };
-    let principal = caller.0.clone();
-    let permit = move |incident: &Incident| {
-        let is_reporter = incident.reporter == principal.subject();
-        may_comment(draft.audience, works(&principal, incident), is_reporter)
-    };
-    let id = id.into_inner();
-    let added = web::block(move || database.add_comment(id, visibility, comment, permit)).await??;
-    let comment = added.ok_or_else(not_found)??;
+    let comment = app
+        .comment(&caller.0, id.into_inner(), draft.audience, text)
+        .await?;
     Ok(HttpResponse::Created().json(CommentView::from(comment)))
 }
 

@@ -6,18 +6,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use trygg_app::{App, Filed, FilingKey, Replay, Replayed};
 use trygg_domain::{
-    Allowances, Catalogue, Circumstances, Clock, DistrictCode, FocusAreaCode, NewReport, Outcome,
-    Principal, ReportDraft, Status, ViolenceForm, Visibility,
+    Catalogue, Circumstances, DistrictCode, FocusAreaCode, Outcome, Principal, ReportDraft, Status,
+    ViolenceForm, Visibility,
 };
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{
-    Database, Filing, IdempotencyKey, Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose, Reader,
-};
+use trygg_storage::{Database, Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose, Reader};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::limits::{Limits, too_many};
 use crate::problem::{ApiError, Problem};
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -210,87 +207,45 @@ fn created(incident_id: Uuid, body: String) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "each argument is an actix extractor"
-)]
 pub async fn file_incident(
     caller: Caller,
     request: HttpRequest,
     body: web::Json<Box<RawValue>>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    routing: web::Data<Routing>,
-    notifier: web::Data<Wakeup>,
-    clock: web::Data<Clock>,
-    limits: web::Data<Limits>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    if !caller.0.may_file() {
-        return Err(ApiError::Forbidden(
-            "your roles do not allow filing reports".into(),
-        ));
-    }
-    Allowances::filing(&**limits, caller.0.subject())
-        .map_err(|wait| too_many("reports filed", wait))?;
+    app.may_file(&caller.0)?;
     let body = body.into_inner();
     // Only a keyed filing needs its body's fingerprint.
-    let key = idempotency_key(&request)?.map(|key| (key, fingerprint(&body)));
-    let received_at = clock.now();
-    let report = NewReport::parse(parse_draft(&body)?, &catalogue, received_at)?;
-    let new = routing.new_incident(report, caller.0.subject().to_owned(), received_at);
-    let idempotency = key.clone().map(|(key, request_hash)| IdempotencyKey {
-        subject: new.reporter.clone(),
+    let key = idempotency_key(&request)?.map(|key| FilingKey {
         key,
-        request_hash,
+        fingerprint: fingerprint(&body),
     });
-    let filer = database.clone();
-    let keyed = idempotency.clone();
-    let filing = web::block(move || filer.file_incident(new, keyed)).await??;
-
-    match filing {
-        Filing::Created(incident) => {
-            notifier.notify_one();
-            tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed");
+    let draft = parse_draft(&body)?;
+    match app
+        .file(&caller.0, draft, key.clone(), Replay::Answer)
+        .await?
+    {
+        Filed::New(incident) => {
             let id = incident.id;
             let body = render(*incident, &caller.0)?;
-            if let Some(key) = idempotency {
-                let answer = body.clone();
-                // The case is filed whatever happens here: a replay without the answer kept
-                // answers with the case as it is then.
-                let kept = web::block(move || database.keep_filing_answer(&key, answer)).await;
-                if !matches!(kept, Ok(Ok(()))) {
-                    tracing::warn!(outcome = ?kept, "the answer to a keyed filing was not kept");
-                }
+            if let Some(key) = key {
+                app.keep_filing_answer(&caller.0, key, body.clone()).await;
             }
             Ok(created(id, body))
         }
-        Filing::Replayed {
-            request_hash,
-            incident_id,
-            answer,
-        } if key.is_some_and(|(_, hash)| hash == request_hash) => {
-            let reader = Reader::new(caller.0.subject(), Purpose::FilingReplay);
-            let visibility = caller.0.visibility().ok_or_else(not_found)?;
-            let body = web::block(move || -> Result<Option<String>, ApiError> {
-                match answer {
-                    Some(answer) => Ok(Some(answer.read_by(&database, &reader)?)),
-                    // None kept: the case the key filed, as it is now.
-                    None => database
-                        .read_incident(incident_id, &visibility, &reader)?
-                        .map(|incident| render(incident, &caller.0))
-                        .transpose(),
-                }
-            })
-            .await??
-            .ok_or_else(not_found)?;
-            let mut response = created(incident_id, body);
+        Filed::Again { id, answer } => {
+            let body =
+                match answer.ok_or_else(|| ApiError::internal("a replay without its answer"))? {
+                    Replayed::Kept(body) => body,
+                    Replayed::Case(incident) => render(*incident, &caller.0)?,
+                };
+            let mut response = created(id, body);
             response.headers_mut().insert(
                 header::HeaderName::from_static("idempotent-replayed"),
                 header::HeaderValue::from_static("true"),
             );
             Ok(response)
         }
-        Filing::Replayed { .. } => Err(ApiError::IdempotencyKeyReused),
     }
 }
 

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use trygg_app::{Error, Retried};
 use trygg_domain::text::{self, TextError};
 use trygg_domain::{DeliveryState, Role};
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Acknowledged, AlertFilter, AlertRecord, StorageError};
+use trygg_notifier::Routing;
+use trygg_storage::{AlertFilter, AlertRecord, StorageError};
 use uuid::Uuid;
 
 use super::Desk;
@@ -155,55 +156,21 @@ pub(super) fn listed(desk: &Desk, layout: &Layout, alert: AlertRecord) -> Listed
     }
 }
 
-/// `POST /larm/forsok-igen`: every failed delivery queued again, after an outage; one action,
-/// in the service's log with who took it.
-pub async fn retry_all(
-    form: Form,
-    desk: Desk,
-    wakeup: web::Data<Wakeup>,
-) -> Result<HttpResponse, WebError> {
+/// `POST /larm/forsok-igen`: every failed delivery queued again, after an outage.
+pub async fn retry_all(form: Form, desk: Desk) -> Result<HttpResponse, WebError> {
     desk.visitor.check_csrf(&form)?;
-    desk.security_manager()?;
-    let database = desk.database.clone();
-    let alerts = web::block(move || database.retry_failed_alerts()).await??;
-    tracing::info!(
-        by = desk.principal.subject(),
-        alerts,
-        "every failed alert queued again"
-    );
-    if alerts > 0 {
-        wakeup.notify_one();
-    }
+    let Retried(alerts) = desk.app.retry_failed_alerts(&desk.principal).await?;
     Ok(see_other(&format!("/larm?forsok={alerts}")))
 }
 
 /// `POST /larm/{id}/forsok-igen`: the alert's failed deliveries queued again.
-pub async fn retry(
-    id: web::Path<Uuid>,
-    form: Form,
-    desk: Desk,
-    wakeup: web::Data<Wakeup>,
-) -> Result<HttpResponse, WebError> {
+pub async fn retry(id: web::Path<Uuid>, form: Form, desk: Desk) -> Result<HttpResponse, WebError> {
     desk.visitor.check_csrf(&form)?;
-    desk.security_manager()?;
-    let id = id.into_inner();
-    let database = desk.database.clone();
-    let (exists, retried) = web::block(move || {
-        let filter = AlertFilter {
-            id: Some(id),
-            limit: 1,
-            ..AlertFilter::default()
-        };
-        let exists = !database.alerts(&filter)?.is_empty();
-        Ok::<_, StorageError>((exists, exists && database.retry_alert(id)?))
-    })
-    .await??;
-    if !exists {
-        return Err(WebError::NotFound);
-    }
-    if retried {
-        wakeup.notify_one();
-    }
+    let retried = match desk.app.retry_alert(&desk.principal, id.into_inner()).await {
+        Ok(_) => true,
+        Err(Error::NothingToRetry) => false,
+        Err(other) => return Err(other.into()),
+    };
     Ok(see_other(if retried {
         "/larm?forsok=ja"
     } else {
@@ -305,11 +272,8 @@ pub async fn acknowledge(
             return Ok(response);
         }
     };
-    let is_receiver = acknowledges(&desk, routing.into_inner());
-    let (database, by) = (desk.database.clone(), desk.principal.subject().to_owned());
-    match web::block(move || database.acknowledge_alert(id, by, comment, is_receiver)).await?? {
-        Acknowledged::Done(_) => Ok(see_other(&format!("/larm/{id}?kvitterat=1"))),
-        Acknowledged::NotFound => Err(WebError::NotFound),
-        Acknowledged::NotReceiver => Err(WebError::Forbidden),
-    }
+    desk.app
+        .acknowledge_alert(&desk.principal, id, comment)
+        .await?;
+    Ok(see_other(&format!("/larm/{id}?kvitterat=1")))
 }

@@ -6,15 +6,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveTime};
+use trygg_app::{ActionChange, Answer, Change, Error};
 use trygg_domain::statistics::from_local_time;
 use trygg_domain::text::{self, TextError};
 use trygg_domain::{
-    ActionStatus, Audience, Catalogue, Description, FollowUp, FollowUpError, IncidentKind,
-    MAX_REASON_CHARS, Outcome, Principal, Reclassification, Severity, Status, WorkflowError,
-    check_case_worker, check_due, may_comment,
+    ActionStatus, Audience, Description, FollowUp, FollowUpError, IncidentKind, MAX_REASON_CHARS,
+    Outcome, Reclassification, Severity, Status, WorkflowError,
 };
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{ActionUpdate, Amended, Amendment, Comment, Incident, NewAction};
 use uuid::Uuid;
 
 use super::Desk;
@@ -92,25 +90,63 @@ fn saved(id: Uuid, what: &str) -> HttpResponse {
     see_other(&format!("/arenden/{id}?sparat={what}#{}", form_of(what)))
 }
 
-/// Stores the amendment `decide` makes of the case as it is now, if the visitor read the
-/// current version; otherwise shows the page again.
+/// Makes `change` to the case, if the visitor read its current version; otherwise shows the
+/// page again, with what stopped it.
 async fn amend(
     desk: &Desk,
     sent: Sent,
     form: &str,
-    decide: impl FnOnce(&Incident) -> Result<Amendment, Vec<FieldError>> + Send + 'static,
+    change: Change,
 ) -> Result<HttpResponse, WebError> {
-    let (database, scope) = (desk.database.clone(), desk.scope.clone());
-    let (id, version, actor) = (sent.id, sent.version, desk.principal.subject().to_owned());
-    let amended = web::block(move || database.amend(id, scope, version, actor, decide)).await??;
-    let refusal = match amended {
-        Amended::Done { .. } => return Ok(saved(id, form)),
-        Amended::NotFound => return Err(desk.not_worked(id).await),
-        Amended::NoSuchAction => return Err(WebError::NotFound),
-        Amended::Stale { .. } => Refusal::Conflict { seen: sent.seen },
-        Amended::Refused(errors) => Refusal::Invalid(errors),
+    let (id, version) = (sent.id, sent.version);
+    let changed = desk
+        .app
+        .change_case(&desk.principal, id, version, change, Answer::Nothing)
+        .await;
+    let refusal = match changed {
+        Ok(_) => return Ok(saved(id, form)),
+        Err(Error::Stale { .. }) => Refusal::Conflict { seen: sent.seen },
+        Err(Error::Rule(rule)) => Refusal::Invalid(rule_broken(desk.lang(), &rule)),
+        Err(other) => return Err(other.into()),
     };
     refused(desk, &sent, refusal).await
+}
+
+/// The field a rule is about, and what the page says of it.
+fn rule_broken(lang: Lang, rule: &WorkflowError) -> Vec<FieldError> {
+    let (field, message) = match rule {
+        WorkflowError::OutcomeRequired => ("outcome", "case-error-outcome-missing"),
+        WorkflowError::IllegalTransition { .. }
+        | WorkflowError::UnexpectedOutcome
+        | WorkflowError::ReopenNeedsSecurityManager
+        | WorkflowError::NotCaseWorker
+        | WorkflowError::InternalCommentNeedsCaseWorker => {
+            ("status", "case-error-status-not-allowed")
+        }
+        WorkflowError::NotResponsibleOffice { .. } => ("office", "case-error-office"),
+        WorkflowError::NotAssignable { field, .. } if *field == "assignee" => {
+            ("assignee", "case-error-assignee-not-case-worker")
+        }
+        WorkflowError::NotAssignable { .. } => ("owner", "case-error-owner-not-case-worker"),
+        WorkflowError::InvalidReclassification(_) => ("focus_area", "case-error-focus-area"),
+        WorkflowError::ClassificationUnchanged => {
+            ("focus_area", "case-error-classification-unchanged")
+        }
+        WorkflowError::DueOutOfRange => ("due", "case-error-due-range"),
+        WorkflowError::InvalidFollowUp(error) => match error {
+            FollowUpError::NotifiedInFuture => ("notified_date", "case-error-notified-future"),
+            FollowUpError::NotifiedBeforeIncident => {
+                ("notified_date", "case-error-notified-before-incident")
+            }
+            FollowUpError::ReferenceWithoutReport => {
+                ("police_reference", "case-error-reference-without-report")
+            }
+            FollowUpError::PoliceReference(_) => {
+                ("police_reference", "case-error-reference-invalid")
+            }
+        },
+    };
+    invalid(lang, field, message)
 }
 
 /// `POST /arenden/{id}/status`: a move offered on the page; closing takes an outcome.
@@ -137,75 +173,33 @@ pub async fn change_status(
         },
         _ => None,
     };
-    let principal = desk.principal.clone();
-    let decide = move |current: &Incident| match trygg_domain::change_status(
-        current.status,
-        status,
-        outcome,
-        &principal,
-    ) {
-        Ok(outcome) => Ok(Amendment {
-            status: Some(status),
-            outcome: Some(outcome),
-            ..Amendment::default()
-        }),
-        Err(WorkflowError::OutcomeRequired) => {
-            Err(invalid(lang, "outcome", "case-error-outcome-missing"))
-        }
-        Err(_) => Err(invalid(lang, "status", "case-error-status-not-allowed")),
-    };
-    amend(&desk, sent, "status", decide).await
+    amend(&desk, sent, "status", Change::Status { status, outcome }).await
 }
 
 /// `POST /arenden/{id}/tilldelning`: to a handler of one of the case's offices.
 pub async fn assign(id: web::Path<Uuid>, form: Form, desk: Desk) -> Result<HttpResponse, WebError> {
     let sent = Sent::read(&desk, id, form)?;
-    let lang = desk.lang();
-    let (assignee, known) = match candidate(&desk, "assignee", sent.field("assignee")).await? {
-        Ok(candidate) => candidate,
+    let assignee = match user_id(&desk, "assignee", sent.field("assignee")) {
+        Ok(assignee) => assignee,
         Err(errors) => return refused(&desk, &sent, Refusal::Invalid(errors)).await,
     };
     let office = sent.field("office").to_owned();
-    let decide = move |current: &Incident| {
-        if !current.offices.contains(&office) {
-            return Err(invalid(lang, "office", "case-error-office"));
-        }
-        check_case_worker(
-            "assignee",
-            known.as_ref(),
-            &current.offices,
-            &current.reporter,
-        )
-        .map_err(|_| invalid(lang, "assignee", "case-error-assignee-not-case-worker"))?;
-        Ok(Amendment {
-            assignee: Some(assignee),
-            ..Amendment::default()
-        })
-    };
-    amend(&desk, sent, "assignment", decide).await
+    amend(
+        &desk,
+        sent,
+        "assignment",
+        Change::Assign { assignee, office },
+    )
+    .await
 }
 
-/// Someone chosen to get the case or an action (`field`): their user id and what the service
-/// knows of them, or why the choice cannot stand.
-async fn candidate(
-    desk: &Desk,
-    field: &str,
-    chosen: &str,
-) -> Result<Result<(String, Option<Principal>), Vec<FieldError>>, WebError> {
-    let subject = match text::line(chosen, text::MAX_USER_ID_CHARS) {
-        Ok(subject) => subject,
-        Err(error) => {
-            let message = text_message(&format!("case-error-{field}"), error);
-            return Ok(Err(invalid(desk.lang(), field, &message)));
-        }
-    };
-    let (database, catalogue, wanted) = (
-        desk.database.clone(),
-        desk.catalogue.clone(),
-        subject.clone(),
-    );
-    let known = web::block(move || database.known_principal(&wanted, &catalogue)).await??;
-    Ok(Ok((subject, known)))
+/// Someone chosen to get the case or an action (`field`): their user id, or why it cannot
+/// be one.
+fn user_id(desk: &Desk, field: &str, chosen: &str) -> Result<String, Vec<FieldError>> {
+    text::line(chosen, text::MAX_USER_ID_CHARS).map_err(|error| {
+        let message = text_message(&format!("case-error-{field}"), error);
+        invalid(desk.lang(), field, &message)
+    })
 }
 
 /// `POST /arenden/{id}/klassning`: what changed of focus area, severity and kind, with a reason;
@@ -214,12 +208,9 @@ pub async fn reclassify(
     id: web::Path<Uuid>,
     form: Form,
     desk: Desk,
-    routing: web::Data<Routing>,
-    wakeup: web::Data<Wakeup>,
 ) -> Result<HttpResponse, WebError> {
     let sent = Sent::read(&desk, id, form)?;
     let lang = desk.lang();
-    let focus_area = sent.field("focus_area").to_owned();
     let severity = sent.field("severity").parse::<Severity>();
     let kind = sent.field("kind").parse::<IncidentKind>();
     let (Ok(severity), Ok(kind)) = (severity, kind) else {
@@ -229,29 +220,22 @@ pub async fn reclassify(
         let errors = invalid(lang, "reason", &text_message("case-error-reason", error));
         return refused(&desk, &sent, Refusal::Invalid(errors)).await;
     }
-    let reason = sent.field("reason").to_owned();
-    let (principal, catalogue): (_, web::Data<Catalogue>) =
-        (desk.principal.clone(), desk.catalogue.clone());
-    let decide = move |current: &Incident| {
-        // Only what differs from the case is a change.
-        let focus_area = (focus_area != current.focus_area).then_some(focus_area.as_str());
-        let severity = (severity != current.circumstances.severity).then_some(severity);
-        let kind = (kind != current.circumstances.kind).then_some(kind);
-        if focus_area.is_none() && severity.is_none() && kind.is_none() {
-            return Err(invalid(
-                lang,
-                "focus_area",
-                "case-error-classification-unchanged",
-            ));
+    // The form names all three; the case keeps what is unchanged.
+    let reclassification = Reclassification::parse(
+        desk.app.catalogue(),
+        Some(sent.field("focus_area")),
+        Some(severity),
+        Some(kind),
+        sent.field("reason"),
+        &desk.principal,
+    );
+    match reclassification {
+        Ok(reclassification) => {
+            let change = Change::Reclassify(reclassification);
+            amend(&desk, sent, "classification", change).await
         }
-        let parsed =
-            Reclassification::parse(&catalogue, focus_area, severity, kind, &reason, &principal)
-                .map_err(|_| invalid(lang, "focus_area", "case-error-focus-area"))?;
-        Ok(routing.reclassify(current, parsed))
-    };
-    let response = amend(&desk, sent, "classification", decide).await?;
-    wakeup.notify_one();
-    Ok(response)
+        Err(rule) => refused(&desk, &sent, Refusal::Invalid(rule_broken(lang, &rule))).await,
+    }
 }
 
 /// `POST /arenden/{id}/uppfoljning`: the follow-up facts, replaced whole.
@@ -292,31 +276,10 @@ pub async fn record_follow_up(
         sent.entered.get("support_offered").is_some(),
         now,
     );
-    let follow_up = match follow_up {
-        Ok(follow_up) => follow_up,
-        Err(error) => {
-            let (field, message) = match error {
-                WorkflowError::InvalidFollowUp(FollowUpError::NotifiedInFuture) => {
-                    ("notified_date", "case-error-notified-future")
-                }
-                WorkflowError::InvalidFollowUp(FollowUpError::ReferenceWithoutReport) => {
-                    ("police_reference", "case-error-reference-without-report")
-                }
-                _ => ("police_reference", "case-error-reference-invalid"),
-            };
-            return refused(&desk, &sent, refuse(field, message)).await;
-        }
-    };
-    let notified_before_incident =
-        invalid(lang, "notified_date", "case-error-notified-before-incident");
-    let decide = move |current: &Incident| match follow_up.check_against(current.occurred_at) {
-        Ok(()) => Ok(Amendment {
-            follow_up: Some(follow_up),
-            ..Amendment::default()
-        }),
-        Err(_) => Err(notified_before_incident),
-    };
-    amend(&desk, sent, "follow_up", decide).await
+    match follow_up {
+        Ok(follow_up) => amend(&desk, sent, "follow_up", Change::FollowUp(follow_up)).await,
+        Err(rule) => refused(&desk, &sent, Refusal::Invalid(rule_broken(lang, &rule))).await,
+    }
 }
 
 /// `POST /arenden/{id}/atgarder`: a new action, due at the end of the day given.
@@ -335,36 +298,22 @@ pub async fn add_action(
             &text_message("case-error-action", error),
         ));
     });
-    let owner = candidate(&desk, "owner", sent.field("owner"))
-        .await?
-        .map_err(|invalid| errors.extend(invalid));
+    let owner =
+        user_id(&desk, "owner", sent.field("owner")).map_err(|invalid| errors.extend(invalid));
     let end_of_day = NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default();
     let due_at = NaiveDate::parse_from_str(sent.field("due").trim(), "%Y-%m-%d")
         .map(|date| from_local_time(date.and_time(end_of_day)))
         .map_err(|_| errors.extend(invalid(lang, "due", "case-error-due-invalid")));
-    let (Ok(description), Ok((owner, known)), Ok(due_at)) = (description, owner, due_at) else {
+    let (Ok(description), Ok(owner), Ok(due_at)) = (description, owner, due_at) else {
         return refused(&desk, &sent, Refusal::Invalid(errors)).await;
     };
-    let action = NewAction {
+    let action = Change::AddAction {
         id: Uuid::now_v7(),
-        description: description.as_str().to_owned(),
+        description,
         owner,
         due_at,
     };
-    let (now, due_out_of_range) = (
-        desk.clock.now(),
-        invalid(lang, "due", "case-error-due-range"),
-    );
-    let decide = move |current: &Incident| {
-        check_due(action.due_at, current.received_at, now).map_err(|_| due_out_of_range)?;
-        check_case_worker("owner", known.as_ref(), &current.offices, &current.reporter)
-            .map_err(|_| invalid(lang, "owner", "case-error-owner-not-case-worker"))?;
-        Ok(Amendment {
-            new_action: Some(action),
-            ..Amendment::default()
-        })
-    };
-    amend(&desk, sent, "action", decide).await
+    amend(&desk, sent, "action", action).await
 }
 
 /// `POST /arenden/{id}/atgarder/status`: an action done or cancelled.
@@ -379,20 +328,13 @@ pub async fn change_action(
     let (Ok(action), Ok(status)) = (action, status) else {
         return Err(WebError::BadForm);
     };
-    let update = ActionUpdate {
+    let update = ActionChange {
         id: action,
         status: Some(status),
         owner: None,
         due_at: None,
     };
-    let amendment = Amendment {
-        action_update: Some(update),
-        ..Amendment::default()
-    };
-    amend(&desk, sent, "action_status", move |_: &Incident| {
-        Ok(amendment)
-    })
-    .await
+    amend(&desk, sent, "action_status", Change::ChangeAction(update)).await
 }
 
 /// `POST /arenden/{id}/anteckningar`: an internal note, or a message the reporter sees too.
@@ -414,19 +356,10 @@ pub async fn add_comment(
             return refused(&desk, &sent, Refusal::Invalid(errors)).await;
         }
     };
-    let comment = Comment {
-        at: desk.clock.now(),
-        author: desk.principal.subject().to_owned(),
-        audience,
-        body: body.as_str().to_owned(),
-    };
-    // The case is among those the visitor works (the scope), so either audience is theirs.
-    let permit = move |_: &Incident| may_comment(audience, true, false);
-    let (database, scope, id) = (desk.database.clone(), desk.scope.clone(), sent.id);
-    web::block(move || database.add_comment(id, scope, comment, permit))
-        .await??
-        .ok_or(WebError::NotFound)?
-        .map_err(|_| WebError::Forbidden)?;
+    desk.app
+        .comment(&desk.principal, sent.id, audience, body)
+        .await?;
+    let id = sent.id;
     Ok(saved(
         id,
         match audience {

@@ -13,6 +13,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
+use trygg_app::App;
 use trygg_domain::{Catalogue, Clock, Principal, Role, Visibility};
 use trygg_notifier::{Acknowledger, Routing};
 use trygg_storage::Database;
@@ -38,6 +39,7 @@ pub struct Desk {
     visitor: Visitor,
     principal: Principal,
     scope: Visibility,
+    app: web::Data<App>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
     routing: web::Data<Routing>,
@@ -66,6 +68,7 @@ fn desk(request: &HttpRequest, visitor: Visitor) -> Result<Desk, WebError> {
         visitor,
         principal,
         scope,
+        app: state(request)?,
         database: state(request)?,
         catalogue,
         routing: state(request)?,

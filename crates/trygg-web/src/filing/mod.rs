@@ -8,9 +8,9 @@ mod steps;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
-use trygg_domain::{Allowances, Catalogue, Clock, NewReport, Principal, ReportError};
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::{Database, Filing, IdempotencyKey, Incident, Purpose, Reader};
+use trygg_app::{App, Error, Filed, FilingKey, Replay};
+use trygg_domain::{Catalogue, Clock, Principal, ReportError};
+use trygg_storage::{Database, Incident, Purpose, Reader};
 use uuid::Uuid;
 
 use answers::Answers;
@@ -295,60 +295,52 @@ fn check_page(
 }
 
 /// `POST /rapportera/skicka`: files the report, once however often the form is sent.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "each argument is an actix extractor"
-)]
 pub async fn send(
     form: Form,
     visitor: Visitor,
     database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    routing: web::Data<Routing>,
-    wakeup: web::Data<Wakeup>,
-    clock: web::Data<Clock>,
-    allowances: web::Data<dyn Allowances>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
+    let catalogue = app.catalogue();
+    let (_, principal) = reporter(&visitor, catalogue)?;
     let Draft {
         subject,
         answers,
         now,
-    } = open_draft(&visitor, &database, &catalogue, &clock).await?;
-    if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
+    } = open_draft(&visitor, &database, catalogue, app.clock()).await?;
+    if let Some(step) = steps::first_unanswered(&answers, catalogue, now) {
         return Ok(see_other(&step.href()));
     }
-    allowances
-        .filing(&subject)
-        .map_err(WebError::TooManyRequests)?;
     let draft = answers
         .draft()
         .ok_or_else(|| WebError::internal("answered but no draft"))?;
-    let report = match NewReport::parse(draft, &catalogue, now) {
-        Ok(report) => report,
-        Err(ReportError { violations }) => {
-            let errors = steps::violations(&violations, visitor.lang);
-            let mut response = html(&check_page(&visitor, &answers, &catalogue, errors))?;
+    let key = FilingKey {
+        key: format!("web:{}", answers.key),
+        fingerprint: answers.fingerprint(),
+    };
+    // A replay (a second click, a resent form) shows the receipt of the case the first filed.
+    let id = match app.file(&principal, draft, Some(key), Replay::Id).await {
+        Ok(Filed::New(incident)) => incident.id,
+        Ok(Filed::Again { id, .. }) => id,
+        Err(refusal) => {
+            let errors = match refusal {
+                Error::InvalidReport(ReportError { violations }) => {
+                    steps::violations(&violations, visitor.lang)
+                }
+                // Sent before, and changed since: what was sent stands, and the changes wait
+                // here, not lost, for the reporter to decide on.
+                Error::KeyReused => vec![FieldError {
+                    field: "answers".into(),
+                    message: visitor.lang.text("check-error-already-sent"),
+                    href: "/mina-rapporter".into(),
+                }],
+                other => return Err(other.into()),
+            };
+            let mut response = html(&check_page(&visitor, &answers, catalogue, errors))?;
             *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
-    };
-    let new = routing.new_incident(report, subject.clone(), now);
-    let idempotency = IdempotencyKey {
-        subject: subject.clone(),
-        key: format!("web:{}", answers.key),
-        request_hash: answers.fingerprint(),
-    };
-    let filer = database.clone();
-    let filing = web::block(move || filer.file_incident(new, Some(idempotency))).await??;
-    // A replay (a second click, a resent form) shows the receipt of the case the first filed.
-    let id = match filing {
-        Filing::Created(incident) => {
-            wakeup.notify_one();
-            tracing::info!(case = %incident.case_number, focus_area = %incident.focus_area, "case filed on the web");
-            incident.id
-        }
-        Filing::Replayed { incident_id, .. } => incident_id,
     };
     web::block(move || database.discard_draft(subject)).await??;
     Ok(see_other(&format!("/rapportera/kvitto/{id}")))

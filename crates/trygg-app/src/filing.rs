@@ -1,0 +1,148 @@
+//! Filing a report: who may, how often, the report's rules, its routing to offices and alert
+//! receivers, and idempotency, so that a report sent twice (a retry, a second click) is filed
+//! once.
+
+use trygg_domain::{NewReport, Principal, ReportDraft};
+use trygg_storage::{Filing, IdempotencyKey, Incident, Purpose, Reader};
+use uuid::Uuid;
+
+use crate::{App, Error};
+
+/// What makes a filing safe to send again: the caller's key, and a fingerprint of what was
+/// sent under it. The same key with another fingerprint is refused ([`Error::KeyReused`]).
+#[derive(Debug, Clone)]
+pub struct FilingKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// What a filing sent again answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// The case's id only: the pages go on to the receipt, which reads the case itself.
+    Id,
+    /// The answer the first filing was given, or the case as it is now: a read of the case,
+    /// logged as the replay it is.
+    Answer,
+}
+
+/// A report filed.
+#[derive(Debug)]
+pub enum Filed {
+    /// A new case.
+    New(Box<Incident>),
+    /// The key filed this case before, for the same report.
+    Again {
+        id: Uuid,
+        /// With [`Replay::Answer`].
+        answer: Option<Replayed>,
+    },
+}
+
+/// What a filing sent again answers with, read for its caller.
+#[derive(Debug)]
+pub enum Replayed {
+    /// The answer the first filing was given (see [`App::keep_filing_answer`]).
+    Kept(String),
+    /// None was kept: the case as it is now.
+    Case(Box<Incident>),
+}
+
+impl App {
+    /// Whether `by` may file reports at all: for a front end to say so before it reads what
+    /// was sent.
+    pub fn may_file(&self, by: &Principal) -> Result<(), Error> {
+        if by.may_file() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("your roles do not allow filing reports"))
+        }
+    }
+
+    /// Files `draft` for `by`, once per `key`.
+    pub async fn file(
+        &self,
+        by: &Principal,
+        draft: ReportDraft,
+        key: Option<FilingKey>,
+        replay: Replay,
+    ) -> Result<Filed, Error> {
+        self.may_file(by)?;
+        self.allowances
+            .filing(by.subject())
+            .map_err(|wait| Error::TooMany {
+                what: "reports filed",
+                wait,
+            })?;
+        let received_at = self.clock.now();
+        let report = NewReport::parse(draft, &self.catalogue, received_at)?;
+        let (subject, visibility) = (by.subject().to_owned(), by.visibility());
+        let filed = self
+            .blocking(move |app| {
+                let new = app
+                    .routing
+                    .new_incident(report, subject.clone(), received_at);
+                let idempotency = key.clone().map(|key| IdempotencyKey {
+                    subject: subject.clone(),
+                    key: key.key,
+                    request_hash: key.fingerprint,
+                });
+                match app.database.file_incident(new, idempotency)? {
+                    Filing::Created(incident) => Ok(Filed::New(incident)),
+                    Filing::Replayed {
+                        request_hash,
+                        incident_id,
+                        answer,
+                    } if key.is_some_and(|key| key.fingerprint == request_hash) => {
+                        let answer = match replay {
+                            Replay::Id => None,
+                            Replay::Answer => {
+                                let reader = Reader::new(&subject, Purpose::FilingReplay);
+                                Some(match answer {
+                                    Some(kept) => {
+                                        Replayed::Kept(kept.read_by(&app.database, &reader)?)
+                                    }
+                                    None => {
+                                        let visibility = visibility.ok_or(Error::NotFound)?;
+                                        let case = app
+                                            .database
+                                            .read_incident(incident_id, &visibility, &reader)?
+                                            .ok_or(Error::NotFound)?;
+                                        Replayed::Case(Box::new(case))
+                                    }
+                                })
+                            }
+                        };
+                        Ok(Filed::Again {
+                            id: incident_id,
+                            answer,
+                        })
+                    }
+                    Filing::Replayed { .. } => Err(Error::KeyReused),
+                }
+            })
+            .await?;
+        if let Filed::New(case) = &filed {
+            self.wake_alert_worker();
+            tracing::info!(case = %case.case_number, focus_area = %case.focus_area, "case filed");
+        }
+        Ok(filed)
+    }
+
+    /// Keeps the answer a keyed filing was given, for a retry to be given the same. The case is
+    /// filed whatever happens here: a retry without the answer kept is answered with the case
+    /// as it is then.
+    pub async fn keep_filing_answer(&self, by: &Principal, key: FilingKey, answer: String) {
+        let key = IdempotencyKey {
+            subject: by.subject().to_owned(),
+            key: key.key,
+            request_hash: key.fingerprint,
+        };
+        let kept = self
+            .blocking(move |app| Ok(app.database.keep_filing_answer(&key, answer)?))
+            .await;
+        if let Err(error) = kept {
+            tracing::warn!(%error, "the answer to a keyed filing was not kept");
+        }
+    }
+}
