@@ -228,16 +228,6 @@ impl App {
         Ok(decision)
     }
 
-    /// Why case `id` is not among those `subject` works: their own report outside their
-    /// offices, or no case they may know of.
-    fn not_worked(&self, id: Uuid, subject: &str) -> Error {
-        match self.database.is_reporter_of(id, subject) {
-            Ok(true) => Error::NotYoursToWork,
-            Ok(false) => Error::NotFound,
-            Err(error) => error.into(),
-        }
-    }
-
     /// Adds a comment to case `id` as `by`: case workers write both kinds, its reporter
     /// messages the reporter sees too. Comments add to a case without changing it, so they
     /// take no version.

@@ -11,6 +11,7 @@ mod alerts;
 mod case_work;
 mod error;
 mod filing;
+mod reading;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub use alerts::Retried;
 pub use case_work::{ActionChange, Answer, Answered, Change, Changed};
 pub use error::Error;
 pub use filing::{Filed, FilingKey, Replay, Replayed};
+pub use reading::{CaseDesk, OwnReport, OwnReports, QueueListing};
 
 /// The service's use cases over its state, built once at start-up and shared by every worker
 /// of both front ends.

@@ -2,9 +2,9 @@
 //! way to add information. Every read is in the access log, as the API's are.
 
 use actix_web::{HttpResponse, web};
-use trygg_app::App;
+use trygg_app::{App, OwnReport, OwnReports};
 use trygg_domain::{Audience, Catalogue, Description, Entry, Principal};
-use trygg_storage::{CaseFile, Comment, Database, IncidentFilter, Purpose, Reader, StorageError};
+use trygg_storage::{CaseFile, Comment, IncidentFilter};
 use uuid::Uuid;
 
 use crate::error::WebError;
@@ -18,29 +18,6 @@ const PAGE_SIZE: i64 = 25;
 
 fn signed_in(visitor: &Visitor, catalogue: &Catalogue) -> Result<Principal, WebError> {
     visitor.user()?.principal(catalogue)
-}
-
-/// One of the visitor's own reports with the comments meant for them, its read logged; 404
-/// for anything else.
-/// A reporter's own case, with how many replies on it they have not seen yet.
-async fn read_own(
-    database: &web::Data<Database>,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<(CaseFile, i64), WebError> {
-    let (database, visibility) = (database.clone(), principal.own_reports());
-    let reader = Reader::new(principal.subject(), Purpose::WebReport);
-    web::block(move || {
-        let Some(file) =
-            database.read_case_file(id, &visibility, &[Audience::Reporter], false, &reader)?
-        else {
-            return Ok(None);
-        };
-        let unread = database.unread_replies(&[id.to_string()])?;
-        Ok::<_, StorageError>(Some((file, unread.into_values().sum())))
-    })
-    .await??
-    .ok_or(WebError::NotFound)
 }
 
 /// A district's label in the page's language (its code, should the catalogue lose it).
@@ -87,24 +64,15 @@ pub struct ListQuery {
 pub async fn list(
     query: web::Query<ListQuery>,
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
-    let principal = signed_in(&visitor, &catalogue)?;
+    let principal = signed_in(&visitor, app.catalogue())?;
     let filter = IncidentFilter {
         after_cursor: query.fore.filter(|seq| *seq > 0),
         limit: PAGE_SIZE,
         ..IncidentFilter::default()
     };
-    let (store, visibility) = (database.clone(), principal.own_reports());
-    let reader = Reader::new(principal.subject(), Purpose::WebMyReports);
-    let (page, unread) = web::block(move || {
-        let page = store.list_incidents(&filter, &visibility, &reader)?;
-        let ids: Vec<String> = page.cases.iter().map(|case| case.id.to_string()).collect();
-        let unread = store.unread_replies(&ids)?;
-        Ok::<_, StorageError>((page, unread))
-    })
-    .await??;
+    let OwnReports { page, unread } = app.list_own_reports(&principal, filter).await?;
     let older_href = page
         .next_cursor
         .map(|seq| format!("/mina-rapporter?fore={seq}"));
@@ -141,15 +109,13 @@ pub async fn show(
     id: web::Path<Uuid>,
     query: web::Query<ReportQuery>,
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
-    let principal = signed_in(&visitor, &catalogue)?;
+    let principal = signed_in(&visitor, app.catalogue())?;
     let id = id.into_inner();
-    let page = report_page(&visitor, &database, &catalogue, &principal, id).await?;
+    let page = report_page(&visitor, &app, &principal, id).await?;
     if page.comments.iter().any(|comment| comment.new) {
-        let store = database.clone();
-        web::block(move || store.mark_replies_seen(id)).await??;
+        app.mark_replies_seen(&principal, id).await?;
     }
     html(&ReportPage {
         added: query.tillagd.is_some(),
@@ -159,17 +125,17 @@ pub async fn show(
 
 async fn report_page(
     visitor: &Visitor,
-    database: &web::Data<Database>,
-    catalogue: &Catalogue,
+    app: &App,
     principal: &Principal,
     id: Uuid,
 ) -> Result<ReportPage, WebError> {
-    let (
-        CaseFile {
+    let OwnReport {
+        file: CaseFile {
             incident, comments, ..
         },
         unread,
-    ) = read_own(database, principal, id).await?;
+    } = app.read_own_report(principal, id).await?;
+    let catalogue = app.catalogue();
     let lang = visitor.lang;
     let layout = Layout::new(visitor, "report-title");
     let mut facts = report_facts(&incident, catalogue, lang, &["focus_area", "description"]);
@@ -216,12 +182,10 @@ pub async fn add_information(
     id: web::Path<Uuid>,
     form: Form,
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
-    let principal = signed_in(&visitor, &catalogue)?;
+    let principal = signed_in(&visitor, app.catalogue())?;
     let id = id.into_inner();
     let typed = form
         .iter()
@@ -236,7 +200,7 @@ pub async fn add_information(
             } else {
                 "invalid"
             };
-            let page = report_page(&visitor, &database, &catalogue, &principal, id).await?;
+            let page = report_page(&visitor, &app, &principal, id).await?;
             let mut response = html(&ReportPage {
                 addition: typed,
                 errors: vec![FieldError {

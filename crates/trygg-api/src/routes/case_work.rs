@@ -13,11 +13,10 @@ use trygg_domain::text::{
     schema::{PoliceReference, Prose, Reason, UserId},
 };
 use trygg_domain::{
-    ActionStatus, Clock, Description, FollowUp, IncidentKind, Outcome, Reclassification, Severity,
-    Status, Visibility,
+    ActionStatus, Description, FollowUp, IncidentKind, Outcome, Reclassification, Severity, Status,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
-use trygg_storage::{Action, CaseEvent, Database, Purpose, Reader};
+use trygg_storage::{Action, CaseEvent};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -269,30 +268,6 @@ fn answer_with_case(changed: Changed, caller: &Caller) -> Result<HttpResponse, A
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
         .json(CaseView::new(*incident, &caller.0)))
-}
-
-/// Why a case is not among those the caller works: a handler's own report outside their
-/// office is forbidden (they filed it, so they know it exists); any other case is not found,
-/// as if it did not exist.
-async fn not_worked(caller: &Caller, id: Uuid, database: web::Data<Database>) -> ApiError {
-    let subject = caller.0.subject().to_owned();
-    match web::block(move || database.is_reporter_of(id, &subject)).await {
-        Ok(Ok(true)) => ApiError::Forbidden(
-            "this is your own report: its case work is for those who work its offices' cases"
-                .into(),
-        ),
-        Ok(Ok(false)) => not_found(),
-        Ok(Err(error)) => error.into(),
-        Err(error) => error.into(),
-    }
-}
-
-/// The cases the caller works; others are refused before anything is looked up.
-pub(crate) fn work_scope(caller: &Caller) -> Result<Visibility, ApiError> {
-    caller
-        .0
-        .work_scope()
-        .ok_or_else(|| ApiError::Forbidden("only handlers and security managers work cases".into()))
 }
 
 /// Change a case's status.
@@ -571,20 +546,10 @@ pub async fn change_action(
 pub async fn list_actions(
     caller: Caller,
     id: web::Path<Uuid>,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<web::Json<Vec<ActionView>>, ApiError> {
-    let scope = work_scope(&caller)?;
-    let id = id.into_inner();
-    let (store, reader) = (
-        database.clone(),
-        Reader::new(caller.0.subject(), Purpose::ReadActions),
-    );
-    let read = web::block(move || store.read_actions(id, &scope, &reader));
-    let Some(actions) = read.await?? else {
-        return Err(not_worked(&caller, id, database).await);
-    };
-    let now = clock.now();
+    let actions = app.read_actions(&caller.0, id.into_inner()).await?;
+    let now = app.clock().now();
     Ok(web::Json(
         actions
             .into_iter()
@@ -609,18 +574,9 @@ pub async fn list_actions(
 pub async fn case_timeline(
     caller: Caller,
     id: web::Path<Uuid>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<web::Json<Vec<TimelineEntry>>, ApiError> {
-    let scope = work_scope(&caller)?;
-    let id = id.into_inner();
-    let (store, reader) = (
-        database.clone(),
-        Reader::new(caller.0.subject(), Purpose::ReadTimeline),
-    );
-    let read = web::block(move || store.read_timeline(id, &scope, &reader));
-    let Some(events) = read.await?? else {
-        return Err(not_worked(&caller, id, database).await);
-    };
+    let events = app.read_timeline(&caller.0, id.into_inner()).await?;
     Ok(web::Json(
         events.into_iter().map(TimelineEntry::from).collect(),
     ))

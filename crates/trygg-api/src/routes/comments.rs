@@ -6,13 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_app::App;
 use trygg_domain::text::schema::Prose;
-use trygg_domain::{Audience, Description, Principal};
-use trygg_storage::{Comment, Database, Incident, Purpose, Reader};
+use trygg_domain::{Audience, Description};
+use trygg_storage::Comment;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::routes::incidents::not_found;
 
 /// A new comment.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -43,10 +42,6 @@ impl From<Comment> for CommentView {
             body: comment.body,
         }
     }
-}
-
-fn works(caller: &Principal, incident: &Incident) -> bool {
-    caller.works_case(incident.offices.iter().map(String::as_str))
 }
 
 /// Comment on a case.
@@ -95,22 +90,9 @@ pub async fn add_comment(
 pub async fn list_comments(
     caller: Caller,
     id: web::Path<Uuid>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<web::Json<Vec<CommentView>>, ApiError> {
-    let visibility = caller.0.visibility().ok_or_else(not_found)?;
-    let id = id.into_inner();
-    let principal = caller.0.clone();
-    let reader = Reader::new(caller.0.subject(), Purpose::ReadComments);
-    let audiences = move |incident: &Incident| -> &'static [Audience] {
-        if works(&principal, incident) {
-            Audience::ALL
-        } else {
-            &[Audience::Reporter]
-        }
-    };
-    let comments = web::block(move || database.read_comments(id, &visibility, audiences, &reader))
-        .await??
-        .ok_or_else(not_found)?;
+    let comments = app.read_comments(&caller.0, id.into_inner()).await?;
     Ok(web::Json(
         comments.into_iter().map(CommentView::from).collect(),
     ))

@@ -8,10 +8,10 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_app::{App, Filed, FilingKey, Replay, Replayed};
 use trygg_domain::{
-    Catalogue, Circumstances, DistrictCode, FocusAreaCode, Outcome, Principal, ReportDraft, Status,
-    ViolenceForm, Visibility,
+    Circumstances, DistrictCode, FocusAreaCode, Outcome, Principal, ReportDraft, Status,
+    ViolenceForm,
 };
-use trygg_storage::{Database, Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose, Reader};
+use trygg_storage::{Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -121,13 +121,6 @@ pub struct ListQuery {
     /// Page size, 1 to 100 (larger values are capped); 50 when absent.
     #[param(minimum = 1)]
     limit: Option<i64>,
-}
-
-fn visibility(caller: &Caller) -> Result<Visibility, ApiError> {
-    caller
-        .0
-        .visibility()
-        .ok_or_else(|| ApiError::Forbidden("your roles do not give access to cases".into()))
 }
 
 /// The `Idempotency-Key` header's schema: what [`idempotency_key`] accepts.
@@ -282,14 +275,11 @@ fn parse_draft(body: &RawValue) -> Result<ReportDraft, ApiError> {
 pub async fn read_incident(
     caller: Caller,
     id: web::Path<Uuid>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = caller.0.visibility().ok_or_else(not_found)?;
-    let id = id.into_inner();
-    let reader = Reader::new(caller.0.subject(), Purpose::ReadIncident);
-    let incident = web::block(move || database.read_incident(id, &visibility, &reader))
-        .await??
-        .ok_or_else(not_found)?;
+    let incident = app
+        .read_case(&caller.0, id.into_inner(), Purpose::ReadIncident)
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(incident.version)))
         .json(CaseView::new(incident, &caller.0)))
@@ -339,10 +329,9 @@ fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
 pub async fn list_incidents(
     caller: Caller,
     query: web::Query<ListQuery>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<web::Json<CasePage>, ApiError> {
-    let visibility = visibility(&caller)?;
+    let catalogue = app.catalogue();
     let query = query.into_inner();
     let bad = |e: trygg_domain::CatalogueError| ApiError::BadRequest(e.to_string());
     if let Some(code) = &query.focus_area {
@@ -365,8 +354,7 @@ pub async fn list_incidents(
         after_cursor: parse_cursor(query.cursor.as_deref())?,
         limit,
     };
-    let reader = Reader::new(caller.0.subject(), Purpose::ListIncidents);
-    let page = web::block(move || database.list_incidents(&filter, &visibility, &reader)).await??;
+    let page = app.list_cases(&caller.0, filter).await?;
     Ok(web::Json(CasePage {
         items: page
             .cases

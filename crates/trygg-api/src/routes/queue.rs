@@ -3,13 +3,13 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use trygg_domain::{Clock, Severity, Status};
-use trygg_storage::{Database, Incident, MAX_PAGE_SIZE, Purpose, QueueQuery, Reader};
+use trygg_app::App;
+use trygg_domain::{Severity, Status};
+use trygg_storage::{Incident, MAX_PAGE_SIZE, QueueQuery};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::routes::case_work::work_scope;
 
 /// A case in a queue: enough to pick it, nothing more.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -67,13 +67,14 @@ pub struct QueueView {
 )]
 pub async fn read_queue(
     caller: Caller,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<web::Json<QueueView>, ApiError> {
-    let scope = work_scope(&caller)?;
-    let query = QueueQuery::new(caller.0.subject().to_owned(), clock.now(), MAX_PAGE_SIZE);
-    let reader = Reader::new(caller.0.subject(), Purpose::ReadQueue);
-    let queue = web::block(move || database.read_queue(&scope, &query, &reader)).await??;
+    let query = QueueQuery::new(
+        caller.0.subject().to_owned(),
+        app.clock().now(),
+        MAX_PAGE_SIZE,
+    );
+    let queue = app.read_queue(&caller.0, query).await?;
     let entries = |list: Vec<Incident>| list.into_iter().map(QueueEntry::from).collect();
     Ok(web::Json(QueueView {
         unassigned: entries(queue.unassigned),

@@ -3,14 +3,14 @@
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
-use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity, Visibility};
+use trygg_app::App;
+use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity};
 use trygg_notifier::{AlertFacts, Receiver, Routing};
-use trygg_storage::{Database, Purpose, Reader};
+use trygg_storage::Purpose;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::routes::incidents::not_found;
 
 /// The facts of a hypothetical case.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -121,14 +121,12 @@ pub async fn preview_case_routing(
     caller: Caller,
     id: web::Path<Uuid>,
     routing: web::Data<Routing>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
     caller.security_manager("preview routing")?;
-    let id = id.into_inner();
-    let reader = Reader::new(caller.0.subject(), Purpose::RoutingPreview);
-    let case = web::block(move || database.read_incident(id, &Visibility::All, &reader))
-        .await??
-        .ok_or_else(not_found)?;
+    let case = app
+        .read_case(&caller.0, id.into_inner(), Purpose::RoutingPreview)
+        .await?;
     let facts = AlertFacts {
         focus_area: &case.focus_area,
         offices: &case.offices,

@@ -3,11 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use trygg_app::CaseDesk;
 use trygg_domain::statistics::local_time;
 use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, status_moves};
-use trygg_storage::{
-    AlertFilter, CaseEvent, CaseFile, Person, Purpose, Reader, Seen, StorageError,
-};
+use trygg_storage::{CaseEvent, CaseFile, Person, Seen};
 use uuid::Uuid;
 
 use super::alerts::listed;
@@ -166,24 +165,15 @@ pub(super) async fn case_page(
     entered: &Entered,
     refusal: Refusal,
 ) -> Result<CasePage, WebError> {
-    let (store, scope) = (desk.database.clone(), desk.scope.clone());
-    let reader = Reader::new(desk.principal.subject(), Purpose::WebCase);
-    let read = web::block(move || {
-        let Some(file) = store.read_case_file(id, &scope, Audience::ALL, true, &reader)? else {
-            return Ok(None);
-        };
-        let alerts = store.alerts(&AlertFilter {
-            case: Some(id),
-            limit: ALERTS_SHOWN,
-            ..AlertFilter::default()
-        })?;
-        let case_workers = store.case_workers(&file.incident.offices)?;
-        let reporter = store.person(&file.incident.reporter)?;
-        Ok::<_, StorageError>(Some((file, alerts, case_workers, reporter)))
-    });
-    let Some((file, alerts, case_workers, reporter)) = read.await?? else {
-        return Err(desk.not_worked(id).await);
-    };
+    let CaseDesk {
+        file,
+        alerts,
+        case_workers,
+        reporter,
+    } = desk
+        .app
+        .read_case_desk(&desk.principal, id, ALERTS_SHOWN)
+        .await?;
     let CaseFile {
         incident,
         comments,

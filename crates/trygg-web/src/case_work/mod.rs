@@ -14,7 +14,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
 use trygg_app::App;
-use trygg_domain::{Catalogue, Clock, Principal, Role, Visibility};
+use trygg_domain::{Catalogue, Clock, Principal, Role};
 use trygg_notifier::{Acknowledger, Routing};
 use trygg_storage::Database;
 
@@ -38,7 +38,6 @@ pub use queue::queue;
 pub struct Desk {
     visitor: Visitor,
     principal: Principal,
-    scope: Visibility,
     app: web::Data<App>,
     database: web::Data<Database>,
     catalogue: web::Data<Catalogue>,
@@ -63,11 +62,12 @@ fn desk(request: &HttpRequest, visitor: Visitor) -> Result<Desk, WebError> {
     use crate::state;
     let catalogue = state::<Catalogue>(request)?;
     let principal = visitor.user()?.principal(&catalogue)?;
-    let scope = principal.work_scope().ok_or(WebError::Forbidden)?;
+    if principal.work_scope().is_none() {
+        return Err(WebError::Forbidden);
+    }
     Ok(Desk {
         visitor,
         principal,
-        scope,
         app: state(request)?,
         database: state(request)?,
         catalogue,
@@ -96,18 +96,6 @@ impl Desk {
             Ok(())
         } else {
             Err(WebError::Forbidden)
-        }
-    }
-
-    /// Why a case is not among those the visitor works: their own report outside their
-    /// office is forbidden (they filed it), any other case not found, as by the API.
-    async fn not_worked(&self, id: uuid::Uuid) -> WebError {
-        let (reader, subject) = (self.database.clone(), self.principal.subject().to_owned());
-        match web::block(move || reader.is_reporter_of(id, &subject)).await {
-            Ok(Ok(true)) => WebError::Forbidden,
-            Ok(Ok(false)) => WebError::NotFound,
-            Ok(Err(error)) => error.into(),
-            Err(error) => error.into(),
         }
     }
 

@@ -1,8 +1,9 @@
 //! `GET /arenden`: the queue, one list at a time, each list's count in its tab.
 
 use actix_web::{HttpResponse, web};
+use trygg_app::QueueListing;
 use trygg_domain::DEADLINE_AT_RISK_WITHIN;
-use trygg_storage::{Purpose, QueueList, QueueOrder, QueueQuery, Reader, StorageError};
+use trygg_storage::{QueueList, QueueOrder, QueueQuery};
 
 use super::{Desk, time_left};
 use crate::error::WebError;
@@ -61,17 +62,15 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
     let now = desk.clock.now();
     let query = QueueQuery::new(desk.principal.subject().to_owned(), now, PAGE_SIZE);
     let offset = i64::from(page - 1) * PAGE_SIZE;
-    let (store, scope) = (desk.database.clone(), desk.scope.clone());
-    let reader = Reader::new(desk.principal.subject(), Purpose::WebQueue);
-    let (counts, (cases, has_next), people) = web::block(move || {
-        let counts = store.queue_counts(&scope, &query)?;
-        let (cases, has_next) =
-            store.read_queue_list(&scope, &query, list, order, offset, &reader)?;
-        let assignees: Vec<&str> = cases.iter().filter_map(|c| c.assignee.as_deref()).collect();
-        let people = store.people(&assignees)?;
-        Ok::<_, StorageError>((counts, (cases, has_next), people))
-    })
-    .await??;
+    let QueueListing {
+        counts,
+        cases,
+        has_next,
+        assignees: people,
+    } = desk
+        .app
+        .read_queue_page(&desk.principal, query, list, order, offset)
+        .await?;
 
     let lang = desk.lang();
     let layout = Layout::new(&desk.visitor, "queue-title");

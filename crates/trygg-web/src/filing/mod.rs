@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use trygg_app::{App, Error, Filed, FilingKey, Replay};
 use trygg_domain::{Catalogue, Clock, Principal, ReportError};
-use trygg_storage::{Database, Incident, Purpose, Reader};
+use trygg_storage::{Database, Incident, Purpose};
 use uuid::Uuid;
 
 use answers::Answers;
@@ -362,18 +362,11 @@ pub async fn start_over(
 pub async fn receipt(
     id: web::Path<Uuid>,
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
-    let (_, principal) = reporter(&visitor, &catalogue)?;
+    let (_, principal) = reporter(&visitor, app.catalogue())?;
     let id = id.into_inner();
-    let (visibility, reader) = (
-        principal.own_reports(),
-        Reader::new(principal.subject(), Purpose::WebReceipt),
-    );
-    let incident = web::block(move || database.read_incident(id, &visibility, &reader))
-        .await??
-        .ok_or(WebError::NotFound)?;
+    let incident = app.read_case(&principal, id, Purpose::WebReceipt).await?;
     let page = ReceiptPage {
         layout: Layout::new(&visitor, "receipt-title"),
         case_number: incident.case_number.to_string(),
