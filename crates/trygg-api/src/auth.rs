@@ -14,8 +14,9 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use trygg_app::App;
 use trygg_domain::{Catalogue, Origin, Principal, check_subject};
-use trygg_storage::{Database, Person};
+use trygg_storage::Person;
 
 use crate::limits::Limits;
 use crate::problem::ApiError;
@@ -324,17 +325,15 @@ impl FromRequest for Caller {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let authenticator = request.app_data::<web::Data<Authenticator>>().cloned();
-        let catalogue = request.app_data::<web::Data<Catalogue>>().cloned();
         let limits = request.app_data::<web::Data<Limits>>().cloned();
-        let database = request.app_data::<web::Data<Database>>().cloned();
+        let app = request.app_data::<web::Data<App>>().cloned();
         let origin = crate::origin::of(request);
         let token = bearer_token(request);
         Box::pin(async move {
-            let (Some(authenticator), Some(catalogue), Some(limits), Some(database)) =
-                (authenticator, catalogue, limits, database)
+            let (Some(authenticator), Some(limits), Some(app)) = (authenticator, limits, app)
             else {
                 return Err(ApiError::internal(
-                    "authenticator, catalogue, limits or database not configured",
+                    "authenticator, limits or application not configured",
                 ));
             };
             let verified = match token {
@@ -356,24 +355,10 @@ impl FromRequest for Caller {
                 &claims.roles,
                 claims.office.as_deref(),
             );
-            let principal = principal(claims, &catalogue)?;
-            record(&database, person).await;
+            let principal = principal(claims, app.catalogue())?;
+            app.saw(person).await;
             Ok(Caller(principal))
         })
-    }
-}
-
-/// Records someone whose claims verified, unless this process did so lately with the same
-/// claims. The request goes on whatever the outcome: the directory is not worth a refusal.
-pub(crate) async fn record(database: &web::Data<Database>, person: Person) {
-    if !database.is_news(&person) {
-        return;
-    }
-    let database = database.clone();
-    match web::block(move || database.saw(person)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::warn!(%error, "could not record a person seen"),
-        Err(error) => tracing::warn!(%error, "could not record a person seen"),
     }
 }
 

@@ -151,14 +151,15 @@ impl Application {
         let trusted_proxies = web::Data::new(settings.trusted_proxies);
         let limits = web::Data::from(limits);
         let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
-        let app = web::Data::new(trygg_app::App::new(
-            database.clone().into_inner(),
-            catalogue.clone().into_inner(),
-            routing.clone().into_inner(),
-            wakeup.clone().into_inner(),
-            clock.clone(),
-            allowances.clone().into_inner(),
-        ));
+        let app = web::Data::new(trygg_app::App::new(trygg_app::Parts {
+            database: database.clone().into_inner(),
+            catalogue: catalogue.clone().into_inner(),
+            routing: routing.clone().into_inner(),
+            wakeup: wakeup.clone().into_inner(),
+            clock: clock.clone(),
+            allowances: allowances.clone().into_inner(),
+            disclosure: disclosure.clone().into_inner(),
+        }));
         let clock = web::Data::new(clock);
         let document = openapi::for_catalogue(&catalogue);
         actix_web::rt::spawn(worker.run());

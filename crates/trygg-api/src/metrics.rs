@@ -15,8 +15,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use trygg_domain::{Clock, DeliveryState};
-use trygg_storage::Database;
+use trygg_app::{App, ServiceState};
+use trygg_domain::DeliveryState;
 
 use crate::auth::bearer_token;
 use crate::limits::Limits;
@@ -93,8 +93,7 @@ pub async fn record(
 pub async fn read_metrics(
     request: HttpRequest,
     metrics: web::Data<Metrics>,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(token) = &metrics.token else {
@@ -110,9 +109,12 @@ pub async fn read_metrics(
             invalid_token: presented.is_some(),
         });
     }
-    let reader = database.clone();
-    let outbox = web::block(move || reader.outbox_state()).await??;
-    let pool = database.pool_state();
+    let ServiceState {
+        outbox,
+        pool,
+        filings,
+        access_log_appends,
+    } = app.service_state().await?;
 
     let mut registry = Registry::with_prefix("trygg");
     registry.register(
@@ -128,12 +130,12 @@ pub async fn read_metrics(
     registry.register(
         "filings",
         "Cases filed through this instance since it started",
-        ConstCounter::new(database.filings()),
+        ConstCounter::new(filings),
     );
     registry.register(
         "access_log_appends",
         "Access-log entries this instance appended since it started",
-        ConstCounter::new(database.access_log_appends()),
+        ConstCounter::new(access_log_appends),
     );
     let deliveries = Family::<StateLabels, Gauge>::default();
     for state in DeliveryState::ALL {
@@ -154,7 +156,7 @@ pub async fn read_metrics(
         deliveries,
     );
     let oldest = outbox.oldest_pending.map_or(0.0, |at| {
-        (clock.now() - at).num_milliseconds().max(0) as f64 / 1000.0
+        (app.clock().now() - at).num_milliseconds().max(0) as f64 / 1000.0
     });
     registry.register(
         "oldest_undelivered_alert_age_seconds",

@@ -144,6 +144,7 @@ impl From<trygg_app::Error> for ApiError {
             )),
             Error::Rule(rule) => rule.into(),
             Error::InvalidReport(report) => ApiError::InvalidReport(report),
+            Error::Statistics(error) => error.into(),
             Error::TooMany { what, wait } => crate::limits::too_many(what, wait),
             Error::KeyReused => ApiError::IdempotencyKeyReused,
             Error::NothingToRetry => ApiError::Conflict(detail),

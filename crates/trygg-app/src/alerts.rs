@@ -1,17 +1,105 @@
 //! Answering alerts: their receivers acknowledge them; security managers send failed
 //! deliveries again.
 
-use trygg_domain::{Principal, Role};
+use trygg_domain::{DeliveryState, Principal};
 use trygg_storage::{Acknowledged, AlertFilter, AlertRecord};
 use uuid::Uuid;
 
-use crate::{App, Error};
+use crate::{App, Error, security_manager};
 
 /// How many alerts had their failed deliveries queued again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retried(pub i64);
 
+/// A page of alerts, with how many there are of its kind and how many failed.
+#[derive(Debug)]
+pub struct AlertList {
+    pub alerts: Vec<AlertRecord>,
+    pub total: i64,
+    pub failed_total: i64,
+}
+
+const ONLY_SECURITY_MANAGERS: &str = "only security managers list alerts";
+
 impl App {
+    /// Whether `by` may list alerts: for a front end to say so before it reads what was asked.
+    pub fn may_list_alerts(&self, by: &Principal) -> Result<(), Error> {
+        security_manager(by, ONLY_SECURITY_MANAGERS)
+    }
+
+    /// The alerts `filter` selects, newest first.
+    pub async fn alerts(
+        &self,
+        by: &Principal,
+        filter: AlertFilter,
+    ) -> Result<Vec<AlertRecord>, Error> {
+        self.may_list_alerts(by)?;
+        self.blocking(move |app| Ok(app.database.alerts(&filter)?))
+            .await
+    }
+
+    /// The alert `id`, for its receiver to acknowledge and for security managers to read.
+    pub async fn alert(&self, by: &Principal, id: uuid::Uuid) -> Result<AlertRecord, Error> {
+        let principal = by.clone();
+        let alert = self
+            .blocking(move |app| {
+                let filter = AlertFilter {
+                    id: Some(id),
+                    limit: 1,
+                    ..AlertFilter::default()
+                };
+                app.database.alerts(&filter)?.pop().ok_or(Error::NotFound)
+            })
+            .await?;
+        if self.acknowledges(&principal, &alert.receiver) {
+            return Ok(alert);
+        }
+        security_manager(
+            by,
+            "only the alert's receiver and security managers read it",
+        )?;
+        Ok(alert)
+    }
+
+    /// Whether `by` acknowledges alerts for `receiver`.
+    pub fn acknowledges(&self, by: &Principal, receiver: &str) -> bool {
+        self.routing
+            .receiver(receiver)
+            .is_some_and(|r| r.is_acknowledged_by(by))
+    }
+
+    /// A page of the alerts in `state` (any, when `None`), with their total and how many
+    /// failed.
+    pub async fn alert_list(
+        &self,
+        by: &Principal,
+        state: Option<DeliveryState>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<AlertList, Error> {
+        self.may_list_alerts(by)?;
+        self.blocking(move |app| {
+            let database = &app.database;
+            let total = database.count_alerts(state)?;
+            let failed_total = match state {
+                Some(DeliveryState::Failed) => total,
+                _ => database.count_alerts(Some(DeliveryState::Failed))?,
+            };
+            let filter = AlertFilter {
+                state,
+                limit,
+                offset,
+                ..AlertFilter::default()
+            };
+            Ok(AlertList {
+                alerts: database.alerts(&filter)?,
+                total,
+                failed_total,
+            })
+        })
+        .await
+    }
+
     /// Acknowledges alert `id` for its receiver: `by` must acknowledge for it. The first
     /// acknowledgement stands.
     pub async fn acknowledge_alert(
@@ -78,13 +166,5 @@ impl App {
             self.wake_alert_worker();
         }
         Ok(Retried(alerts))
-    }
-}
-
-fn security_manager(by: &Principal, refusal: &'static str) -> Result<(), Error> {
-    if by.has(Role::SecurityManager) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(refusal))
     }
 }

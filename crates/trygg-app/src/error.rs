@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use trygg_domain::statistics::StatisticsError;
 use trygg_domain::{ReportError, WorkflowError};
-use trygg_storage::StorageError;
+use trygg_storage::{PublishError, StorageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -31,6 +32,9 @@ pub enum Error {
     /// The report breaks the rules of a report.
     #[error(transparent)]
     InvalidReport(#[from] ReportError),
+    /// A statistics question that cannot be answered as asked (too sparse, not published).
+    #[error(transparent)]
+    Statistics(#[from] StatisticsError),
     /// The caller has used up an allowance (`what` they did too often); the next comes after
     /// `wait`.
     #[error("too many {what}")]
@@ -56,6 +60,15 @@ impl From<StorageError> for Error {
             Error::Unavailable
         } else {
             Error::Internal(error.to_string())
+        }
+    }
+}
+
+impl From<PublishError> for Error {
+    fn from(error: PublishError) -> Self {
+        match error {
+            PublishError::Statistics(error) => Error::Statistics(error),
+            PublishError::Storage(error) => error.into(),
         }
     }
 }

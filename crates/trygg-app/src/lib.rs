@@ -8,22 +8,32 @@
 //! Each makes one trip to the blocking pool, where storage runs.
 
 mod alerts;
+mod audit;
 mod case_work;
+mod drafts;
 mod error;
 mod filing;
+mod people;
 mod reading;
+mod service;
+mod statistics;
 
 use std::sync::Arc;
 
-use trygg_domain::{Allowances, Catalogue, Clock};
-use trygg_notifier::{Routing, Wakeup};
-use trygg_storage::Database;
+use trygg_domain::{Allowances, Catalogue, Clock, Principal, Role};
+use trygg_notifier::Wakeup;
+use trygg_storage::{Database, DisclosureControl};
 
-pub use alerts::Retried;
+pub use alerts::{AlertList, Retried};
+pub use audit::AccessEntries;
 pub use case_work::{ActionChange, Answer, Answered, Change, Changed};
+pub use drafts::DRAFT_LIFETIME;
 pub use error::Error;
 pub use filing::{Filed, FilingKey, Replay, Replayed};
 pub use reading::{CaseDesk, OwnReport, OwnReports, QueueListing};
+pub use service::ServiceState;
+pub use statistics::Published;
+pub use trygg_notifier::{Acknowledger, Routing};
 
 /// The service's use cases over its state, built once at start-up and shared by every worker
 /// of both front ends.
@@ -35,6 +45,7 @@ pub struct App {
     wakeup: Arc<Wakeup>,
     clock: Clock,
     allowances: Arc<dyn Allowances>,
+    disclosure: Arc<DisclosureControl>,
 }
 
 impl std::fmt::Debug for App {
@@ -45,15 +56,38 @@ impl std::fmt::Debug for App {
     }
 }
 
+/// What the application is built of, wired once at start-up.
+pub struct Parts {
+    pub database: Arc<Database>,
+    pub catalogue: Arc<Catalogue>,
+    pub routing: Arc<Routing>,
+    /// Wakes the alert worker when there is something new to deliver.
+    pub wakeup: Arc<Wakeup>,
+    pub clock: Clock,
+    /// The rate limits both front ends spend.
+    pub allowances: Arc<dyn Allowances>,
+    pub disclosure: Arc<DisclosureControl>,
+}
+
+impl std::fmt::Debug for Parts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parts")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
 impl App {
-    pub fn new(
-        database: Arc<Database>,
-        catalogue: Arc<Catalogue>,
-        routing: Arc<Routing>,
-        wakeup: Arc<Wakeup>,
-        clock: Clock,
-        allowances: Arc<dyn Allowances>,
-    ) -> App {
+    pub fn new(parts: Parts) -> App {
+        let Parts {
+            database,
+            catalogue,
+            routing,
+            wakeup,
+            clock,
+            allowances,
+            disclosure,
+        } = parts;
         App {
             database,
             catalogue,
@@ -61,6 +95,7 @@ impl App {
             wakeup,
             clock,
             allowances,
+            disclosure,
         }
     }
 
@@ -70,6 +105,11 @@ impl App {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// Who is alerted about what: the receivers, as people know them.
+    pub fn routing(&self) -> &Routing {
+        &self.routing
     }
 
     /// Runs `job` on the blocking pool, where storage's synchronous calls belong.
@@ -87,5 +127,14 @@ impl App {
     /// unit of work that put it there has committed.
     fn wake_alert_worker(&self) {
         self.wakeup.notify_one();
+    }
+}
+
+/// Refuses anyone but a security manager, saying why.
+fn security_manager(by: &Principal, refusal: &'static str) -> Result<(), Error> {
+    if by.has(Role::SecurityManager) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(refusal))
     }
 }

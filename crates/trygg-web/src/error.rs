@@ -70,6 +70,7 @@ impl From<trygg_app::Error> for WebError {
             Error::Stale { .. }
             | Error::Rule(_)
             | Error::InvalidReport(_)
+            | Error::Statistics(_)
             | Error::KeyReused
             | Error::NothingToRetry => WebError::BadForm,
             Error::Unavailable | Error::Internal(_) => WebError::internal(error),

@@ -3,8 +3,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use trygg_domain::{Catalogue, Clock};
-use trygg_storage::Database;
+use trygg_app::App;
+use trygg_domain::Catalogue;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -18,12 +18,8 @@ const SERVICE_WORKER: &str = include_str!("../static/sw.js");
 const APP_SCRIPT: &str = include_str!("../static/app.js");
 
 /// `GET /`.
-pub async fn start(
-    visitor: Visitor,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
-) -> Result<HttpResponse, WebError> {
-    let has_draft = crate::filing::has_draft(&database, &visitor, clock.now()).await?;
+pub async fn start(visitor: Visitor, app: web::Data<App>) -> Result<HttpResponse, WebError> {
+    let has_draft = crate::filing::has_draft(&app, &visitor).await?;
     html(&StartPage {
         layout: Layout::new(&visitor, "start-title"),
         has_draft,

@@ -15,8 +15,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use trygg_domain::{Catalogue, Clock, Origin, Principal, Role};
-use trygg_storage::{Database, Liveness, Person};
+use trygg_app::App;
+use trygg_domain::{Catalogue, Origin, Principal, Role};
+use trygg_storage::{Liveness, Person};
 use uuid::Uuid;
 
 use crate::Site;
@@ -165,9 +166,8 @@ impl Visitor {
     /// before sign-in is useless and signing out ends it; records the person as seen.
     pub async fn sign_in(
         &self,
-        database: &web::Data<Database>,
+        app: &App,
         policy: SessionPolicy,
-        now: DateTime<Utc>,
         mut user: SessionUser,
     ) -> Result<(), WebError> {
         // A session this browser had before ends: a copy of its cookie signs no one in.
@@ -178,7 +178,7 @@ impl Visitor {
             .flatten()
             .map(|earlier| stored_key(&earlier.session));
         user.session = new_token();
-        let (key, subject) = (stored_key(&user.session), user.subject.clone());
+        let key = stored_key(&user.session);
         let person = Person::from_claims(
             &user.subject,
             Some(&user.name),
@@ -186,15 +186,9 @@ impl Visitor {
             &user.roles,
             user.office.as_deref(),
         );
-        let store = database.clone();
-        web::block(move || {
-            if let Some(earlier) = earlier {
-                store.end_session(earlier)?;
-            }
-            store.start_session(key, subject, now - policy.lifetime)?;
-            store.saw(person)
-        })
-        .await??;
+        let expired_before = app.clock().now() - policy.lifetime;
+        app.start_session(key, person, earlier, expired_before)
+            .await?;
         self.session.renew();
         self.session
             .insert(USER, user)
@@ -206,12 +200,12 @@ impl Visitor {
 
     /// Ends the session here and on the server, keeping only the language. The cookie is
     /// cleared first, so that a failure on the server still signs the visitor out here.
-    pub async fn sign_out(&self, database: &web::Data<Database>) -> Result<(), WebError> {
+    pub async fn sign_out(&self, app: &App) -> Result<(), WebError> {
         let ending = self.session.get::<SessionUser>(USER).ok().flatten();
         self.session.clear();
         self.session.renew();
         self.set_lang(self.lang)?;
-        end_on_server(database, ending).await
+        end_on_server(app, ending).await
     }
 
     pub fn set_lang(&self, lang: Lang) -> Result<(), WebError> {
@@ -230,16 +224,11 @@ pub fn new_token() -> String {
 }
 
 /// Ends on the server the session `user` was signed in with, if any.
-async fn end_on_server(
-    database: &web::Data<Database>,
-    user: Option<SessionUser>,
-) -> Result<(), WebError> {
+async fn end_on_server(app: &App, user: Option<SessionUser>) -> Result<(), WebError> {
     let Some(user) = user else {
         return Ok(());
     };
-    let (sessions, key) = (database.clone(), stored_key(&user.session));
-    web::block(move || sessions.end_session(key)).await??;
-    Ok(())
+    Ok(app.end_session(stored_key(&user.session)).await?)
 }
 
 /// What the server keeps of a session id.
@@ -259,18 +248,16 @@ pub async fn keep_alive(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let session = request.get_session();
     if let Ok(Some(user)) = session.get::<SessionUser>(USER) {
-        let (Some(database), Some(site), Some(clock)) = (
-            request.app_data::<web::Data<Database>>().cloned(),
+        let (Some(app), Some(site)) = (
+            request.app_data::<web::Data<App>>().cloned(),
             request.app_data::<web::Data<Site>>().cloned(),
-            request.app_data::<web::Data<Clock>>().cloned(),
         ) else {
             return Err(WebError::internal("the service's state is not configured").into());
         };
-        let liveness = site.sessions.liveness(&user, clock.now());
-        let key = stored_key(&user.session);
-        let alive = web::block(move || database.continue_session(key, liveness))
+        let liveness = site.sessions.liveness(&user, app.clock().now());
+        let alive = app
+            .continue_session(stored_key(&user.session), liveness)
             .await
-            .map_err(WebError::internal)?
             .map_err(WebError::from)?;
         if !alive {
             session.remove(USER);

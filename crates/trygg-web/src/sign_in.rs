@@ -2,8 +2,8 @@
 //! configured, by picking a user on a page that says plainly what it is.
 
 use actix_web::{HttpResponse, web};
-use trygg_domain::{Allowances, Clock};
-use trygg_storage::Database;
+use trygg_app::App;
+use trygg_domain::Allowances;
 
 use crate::error::WebError;
 use crate::oidc::{PendingSignIn, Provider};
@@ -67,8 +67,7 @@ pub async fn sign_in_for_development(
     form: Form,
     visitor: Visitor,
     site: web::Data<Site>,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     if !visitor.development {
         return Err(WebError::NotFound);
@@ -95,9 +94,7 @@ pub async fn sign_in_for_development(
         id_token: None,
         session: String::new(),
     };
-    visitor
-        .sign_in(&database, site.sessions, clock.now(), user)
-        .await?;
+    visitor.sign_in(&app, site.sessions, user).await?;
     Ok(see_other(&local_path(field("tillbaka"))))
 }
 
@@ -113,12 +110,11 @@ pub async fn callback(
     query: web::Query<CallbackQuery>,
     visitor: Visitor,
     site: web::Data<Site>,
-    database: web::Data<Database>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
     allowances: web::Data<dyn Allowances>,
 ) -> Result<HttpResponse, WebError> {
     let provider = site.provider.as_ref().ok_or(WebError::NotFound)?;
-    match finish_sign_in(&query, &visitor, provider, site.sessions, &database, &clock).await {
+    match finish_sign_in(&query, &visitor, provider, site.sessions, &app).await {
         Ok(return_to) => {
             tracing::info!("signed in on the web");
             Ok(see_other(&return_to))
@@ -142,8 +138,7 @@ async fn finish_sign_in(
     visitor: &Visitor,
     provider: &Provider,
     policy: SessionPolicy,
-    database: &web::Data<Database>,
-    clock: &Clock,
+    app: &App,
 ) -> Result<String, WebError> {
     let pending: PendingSignIn = visitor
         .session()
@@ -176,7 +171,7 @@ async fn finish_sign_in(
         id_token: Some(identity.id_token),
         session: String::new(),
     };
-    visitor.sign_in(database, policy, clock.now(), user).await?;
+    visitor.sign_in(app, policy, user).await?;
     Ok(return_to)
 }
 
@@ -185,11 +180,11 @@ pub async fn sign_out(
     form: Form,
     visitor: Visitor,
     site: web::Data<Site>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
     let id_token = visitor.user.as_ref().and_then(|user| user.id_token.clone());
-    visitor.sign_out(&database).await?;
+    visitor.sign_out(&app).await?;
     let at_provider = site
         .provider
         .as_ref()

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use trygg_app::App;
 use trygg_domain::text::{self, schema::AcknowledgementComment};
 use trygg_domain::{AlertReason, Channel, DeliveryFailure, DeliveryState};
-use trygg_storage::{AlertFilter, AlertRecord, Database, MAX_PAGE_SIZE};
+use trygg_storage::{AlertFilter, AlertRecord, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -114,9 +114,9 @@ fn alert_not_found() -> ApiError {
 pub async fn list_alerts(
     caller: Caller,
     query: web::Query<AlertQuery>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<web::Json<Vec<AlertView>>, ApiError> {
-    caller.security_manager("list alerts")?;
+    app.may_list_alerts(&caller.0)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(MAX_PAGE_SIZE);
     if limit < 1 {
@@ -128,7 +128,7 @@ pub async fn list_alerts(
         limit: limit.min(MAX_PAGE_SIZE),
         ..AlertFilter::default()
     };
-    let alerts = web::block(move || database.alerts(&filter)).await??;
+    let alerts = app.alerts(&caller.0, filter).await?;
     Ok(web::Json(alerts.into_iter().map(AlertView::from).collect()))
 }
 

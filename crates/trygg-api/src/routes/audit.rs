@@ -3,7 +3,8 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_storage::{AccessEntry, AccessFilter, AccessPage, Database, MAX_PAGE_SIZE};
+use trygg_app::App;
+use trygg_storage::{AccessEntry, AccessFilter, AccessPage, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -73,9 +74,9 @@ impl From<AccessEntry> for AuditEntry {
 pub async fn read_audit_log(
     caller: Caller,
     query: web::Query<AuditQuery>,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    caller.security_manager("read the access log")?;
+    app.may_audit(&caller.0)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(MAX_PAGE_SIZE);
     if limit < 1 {
@@ -95,7 +96,7 @@ pub async fn read_audit_log(
         },
         limit: limit + 1,
     };
-    let mut entries = web::block(move || database.access_log(&filter)).await??;
+    let mut entries = app.access_log(&caller.0, filter).await?;
     let next_cursor = (entries.len() as i64 > limit).then(|| {
         entries.truncate(limit as usize);
         entries.last().map(|entry| entry.seq)

@@ -2,7 +2,7 @@
 
 use actix_web::web;
 use serde::Serialize;
-use trygg_storage::Database;
+use trygg_app::App;
 
 use crate::problem::{ApiError, Problem};
 
@@ -27,8 +27,8 @@ pub async fn livez() -> web::Json<Health> {
         (status = 503, description = "Not ready", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn readyz(database: web::Data<Database>) -> Result<web::Json<Health>, ApiError> {
-    match web::block(move || database.is_ready()).await? {
+pub async fn readyz(app: web::Data<App>) -> Result<web::Json<Health>, ApiError> {
+    match app.is_ready().await {
         Ok(true) => Ok(web::Json(Health { status: "ok" })),
         Ok(false) => Err(ApiError::Unavailable),
         Err(error) => {

@@ -14,12 +14,11 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use trygg_app::App;
 use trygg_domain::statistics::pxweb::{
     Codelist, Language, MAX_DATA_CELLS, Plan, PxError, PxTable, Selection, Series, TABLES,
     json_stat2, metadata, px_csv,
 };
-use trygg_domain::{Catalogue, Clock};
-use trygg_storage::{Database, DisclosureControl};
 
 use crate::auth::Caller;
 use crate::limits::Limits;
@@ -77,10 +76,10 @@ impl FromRequest for Reader {
 impl Reader {
     /// Statistics are for analysts and security managers, or anyone when open; each within
     /// an allowance.
-    fn admit(&self, limits: &Limits) -> Result<(), ApiError> {
+    fn admit(&self, limits: &Limits, app: &App) -> Result<(), ApiError> {
         match self {
             Reader::Anyone(client) => limits.open_statistics(*client),
-            Reader::Caller(caller) => super::statistics::authorize(caller, limits),
+            Reader::Caller(caller) => Ok(app.ask_statistics(&caller.0)?),
         }
     }
 }
@@ -114,13 +113,8 @@ fn language(params: &[(String, String)]) -> Result<Language, ApiError> {
 
 /// The months the latest publication's series span, and when it was published: published
 /// figures, whoever asks (a security manager reads them here too).
-async fn published(
-    database: &web::Data<Database>,
-    control: &web::Data<DisclosureControl>,
-) -> Result<(Series, DateTime<Utc>), ApiError> {
-    let (database, control) = (database.clone(), control.clone());
-    let (_, series, publication) =
-        web::block(move || database.published_series_span(&control)).await??;
+async fn published(app: &App) -> Result<(Series, DateTime<Utc>), ApiError> {
+    let (series, publication) = app.published_span().await?;
     Ok((series, publication.published_at))
 }
 
@@ -200,14 +194,12 @@ pub struct Paging {
 pub async fn list_tables(
     reader: Reader,
     limits: web::Data<Limits>,
-    database: web::Data<Database>,
-    control: web::Data<DisclosureControl>,
+    app: web::Data<App>,
     params: Params,
     paging: web::Query<Paging>,
-    clock: web::Data<Clock>,
     settings: web::Data<PxWebSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    reader.admit(&limits)?;
+    reader.admit(&limits, &app)?;
     let lang = language(&params)?;
     let within = |value: Option<u32>, name: &str, most: u32| match value {
         Some(n) if !(1..=most).contains(&n) => Err(ApiError::BadRequest(format!(
@@ -219,8 +211,9 @@ pub async fn list_tables(
     let size = within(paging.page_size, "pageSize", MAX_PAGE_SIZE)?.unwrap_or(20) as usize;
     let number = within(paging.page_number, "pageNumber", MAX_PAGE_NUMBER)?.unwrap_or(1) as usize;
     // The parameters are checked before anything is read.
-    let (series, updated) = published(&database, &control).await?;
-    let fresh = past_days.is_none_or(|days| updated >= clock.now() - TimeDelta::days(days.into()));
+    let (series, updated) = published(&app).await?;
+    let fresh =
+        past_days.is_none_or(|days| updated >= app.clock().now() - TimeDelta::days(days.into()));
     let words: Vec<String> = paging
         .query
         .as_deref()
@@ -275,16 +268,15 @@ pub async fn list_tables(
 pub async fn read_table(
     reader: Reader,
     limits: web::Data<Limits>,
-    database: web::Data<Database>,
-    control: web::Data<DisclosureControl>,
+    app: web::Data<App>,
     id: web::Path<String>,
     params: Params,
     settings: web::Data<PxWebSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    reader.admit(&limits)?;
+    reader.admit(&limits, &app)?;
     let lang = language(&params)?;
     let table = PxTable::find(&id)?;
-    let (series, updated) = published(&database, &control).await?;
+    let (series, updated) = published(&app).await?;
     let mut described = describe(table, &series, lang, updated, &settings.root());
     described["language"] = json!(lang.code());
     Ok(HttpResponse::Ok().json(described))
@@ -345,17 +337,15 @@ fn describe(
 pub async fn read_metadata(
     reader: Reader,
     limits: web::Data<Limits>,
-    database: web::Data<Database>,
-    control: web::Data<DisclosureControl>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
     id: web::Path<String>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    reader.admit(&limits)?;
+    reader.admit(&limits, &app)?;
     let lang = language(&params)?;
     let table = PxTable::find(&id)?;
-    let (series, updated) = published(&database, &control).await?;
-    let variables = table.variables(&catalogue, &series, lang);
+    let (series, updated) = published(&app).await?;
+    let variables = table.variables(app.catalogue(), &series, lang);
     Ok(HttpResponse::Ok().json(metadata(table, &variables, lang, updated)))
 }
 
@@ -390,15 +380,13 @@ pub async fn read_metadata(
 pub async fn read_data(
     reader: Reader,
     limits: web::Data<Limits>,
-    database: web::Data<Database>,
-    control: web::Data<DisclosureControl>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
     id: web::Path<String>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    reader.admit(&limits)?;
+    reader.admit(&limits, &app)?;
     let selection = Selection::from_query(&params)?;
-    answer(&database, &control, &catalogue, &id, &params, selection).await
+    answer(&app, &id, &params, selection).await
 }
 
 /// `POST /tables/{id}/data`: the cells a `VariablesSelection` body selects.
@@ -430,14 +418,12 @@ pub async fn read_data(
 pub async fn query_data(
     reader: Reader,
     limits: web::Data<Limits>,
-    database: web::Data<Database>,
-    control: web::Data<DisclosureControl>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
     id: web::Path<String>,
     params: Params,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    reader.admit(&limits)?;
+    reader.admit(&limits, &app)?;
     // No body is the default selection; a body must be a selection.
     let selection: Option<Selection> = match body.iter().all(u8::is_ascii_whitespace) {
         true => None,
@@ -445,7 +431,7 @@ pub async fn query_data(
             ApiError::BadRequest(format!("the body is not a selection: {error}"))
         })?),
     };
-    answer(&database, &control, &catalogue, &id, &params, selection).await
+    answer(&app, &id, &params, selection).await
 }
 
 /// The output formats served.
@@ -468,9 +454,7 @@ impl Output {
 /// Reads the publication, picks the cells, counts them and renders them, all in one trip to
 /// the blocking pool: a small table's answer costs little more than the plain statistics read.
 async fn answer(
-    database: &web::Data<Database>,
-    control: &web::Data<DisclosureControl>,
-    catalogue: &web::Data<Catalogue>,
+    app: &App,
     id: &str,
     params: &[(String, String)],
     selection: Option<Selection>,
@@ -478,23 +462,23 @@ async fn answer(
     let lang = language(params)?;
     let output = Output::parse(param(params, "outputFormat"))?;
     let table = PxTable::find(id)?;
-    let (database, control, catalogue) = (database.clone(), control.clone(), catalogue.clone());
-    let body = web::block(move || {
-        let (release, series, publication) = database.published_series_span(&control)?;
-        let variables = table.variables(&catalogue, &series, lang);
-        let picked = Selection::pick(selection.as_ref(), &variables, lang)?;
-        let plan = Plan::new(table, &catalogue, &series, &picked)?;
-        let counted = database.published_series(&catalogue, &plan, &release, control.threshold)?;
-        let values = plan.values(&picked, &counted);
-        Ok::<_, ApiError>(match output {
-            Output::JsonStat2 => {
-                let dataset = json_stat2(table, &picked, &values, lang, publication.published_at);
-                dataset.to_string()
-            }
-            Output::Csv => px_csv(&picked, &values),
+    let catalogue = app.catalogue().clone();
+    let body = app
+        .answer_from_published(move |published| {
+            let series = &published.series;
+            let variables = table.variables(&catalogue, series, lang);
+            let picked = Selection::pick(selection.as_ref(), &variables, lang)?;
+            let plan = Plan::new(table, &catalogue, series, &picked)?;
+            let values = plan.values(&picked, &published.count(&plan)?);
+            Ok::<_, ApiError>(match output {
+                Output::JsonStat2 => {
+                    let published_at = published.publication.published_at;
+                    json_stat2(table, &picked, &values, lang, published_at).to_string()
+                }
+                Output::Csv => px_csv(&picked, &values),
+            })
         })
-    })
-    .await??;
+        .await?;
     let media_type = match output {
         Output::JsonStat2 => "application/json; charset=utf-8",
         Output::Csv => "text/csv; charset=utf-8",
@@ -519,11 +503,12 @@ async fn answer(
 pub async fn read_codelist(
     reader: Reader,
     limits: web::Data<Limits>,
+    app: web::Data<App>,
     id: web::Path<String>,
     params: Params,
     settings: web::Data<PxWebSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    reader.admit(&limits)?;
+    reader.admit(&limits, &app)?;
     let lang = language(&params)?;
     let codelist: &Codelist = Codelist::find(&id)?;
     let values: Vec<Value> = codelist

@@ -2,8 +2,9 @@
 //! when, newest first; and the hash chains' check, as `trygg audit verify` makes it.
 
 use actix_web::{HttpResponse, web};
+use trygg_app::AccessEntries;
 use trygg_domain::CaseNumber;
-use trygg_storage::{AccessFilter, AccessPage, StorageError};
+use trygg_storage::{AccessFilter, AccessPage};
 use uuid::Uuid;
 
 use super::Desk;
@@ -28,7 +29,7 @@ pub struct AccessQuery {
 
 /// `GET /atkomstlogg?arende=…&anvandare=…`: newest first.
 pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
-    desk.security_manager()?;
+    desk.app.may_audit(&desk.principal)?;
     let given = |value: &Option<String>| {
         value
             .as_deref()
@@ -53,13 +54,10 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
         None => None,
         Some(text) => match (Uuid::parse_str(text), text.parse::<CaseNumber>()) {
             (Ok(id), _) => Some(id),
-            (_, Ok(number)) => {
-                let reader = desk.database.clone();
-                match web::block(move || reader.case_with_number(number)).await?? {
-                    Some(id) => Some(id),
-                    None => return refused(layout),
-                }
-            }
+            (_, Ok(number)) => match desk.app.case_with_number(&desk.principal, number).await? {
+                Some(id) => Some(id),
+                None => return refused(layout),
+            },
             _ => return refused(layout),
         },
     };
@@ -67,8 +65,10 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
     let actor = match user.clone() {
         None => None,
         Some(text) => {
-            let reader = desk.database.clone();
-            let found = web::block(move || reader.people_matching(&text, CANDIDATES)).await??;
+            let found = desk
+                .app
+                .people_matching(&desk.principal, text, CANDIDATES)
+                .await?;
             match found.as_slice() {
                 [] => user.clone(),
                 [person] => Some(person.subject.clone()),
@@ -104,15 +104,11 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
         },
         limit: PAGE_SIZE + 1,
     };
-    let reader = desk.database.clone();
-    let (mut entries, numbers, people) = web::block(move || {
-        let entries = reader.access_log(&filter)?;
-        let ids: Vec<String> = entries.iter().map(|e| e.incident_id.clone()).collect();
-        let actors: Vec<&str> = entries.iter().map(|e| e.actor.as_str()).collect();
-        let (numbers, people) = (reader.case_numbers(&ids)?, reader.people(&actors)?);
-        Ok::<_, StorageError>((entries, numbers, people))
-    })
-    .await??;
+    let AccessEntries {
+        mut entries,
+        case_numbers: numbers,
+        people,
+    } = desk.app.access_log_page(&desk.principal, filter).await?;
     let next_href = (entries.len() as i64 > PAGE_SIZE).then(|| {
         entries.truncate(PAGE_SIZE as usize);
         format!(
@@ -149,9 +145,8 @@ pub async fn list(query: web::Query<AccessQuery>, desk: Desk) -> Result<HttpResp
 
 /// `GET /atkomstlogg/kontroll`: walks every chain, as `trygg audit verify` does.
 pub async fn check(desk: Desk) -> Result<HttpResponse, WebError> {
-    desk.security_manager()?;
-    let reader = desk.database.clone();
-    let report = web::block(move || reader.verify_access_log(&[])).await??;
+    desk.app.may_audit(&desk.principal)?;
+    let report = desk.app.verify_access_log(&desk.principal).await?;
     html(&ChainCheckPage {
         layout: Layout::new(&desk.visitor, "chain-title"),
         entries: report.entries,

@@ -2,15 +2,12 @@
 //! an alert's own page, where its receiver acknowledges it (the e-mail links there). The same
 //! rules as the API: only security managers list and retry, only the receiver acknowledges.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use trygg_app::{Error, Retried};
+use trygg_app::{AlertList, Error, Retried};
+use trygg_domain::DeliveryState;
 use trygg_domain::text::{self, TextError};
-use trygg_domain::{DeliveryState, Role};
-use trygg_notifier::Routing;
-use trygg_storage::{AlertFilter, AlertRecord, StorageError};
+use trygg_storage::AlertRecord;
 use uuid::Uuid;
 
 use super::Desk;
@@ -35,7 +32,7 @@ pub struct AlertsQuery {
 
 /// `GET /larm`: failed alerts (or all), newest first, a page at a time with the total.
 pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResponse, WebError> {
-    desk.security_manager()?;
+    desk.app.may_list_alerts(&desk.principal)?;
     let (all, tab) = match query.visa.as_deref() {
         None => (false, ""),
         Some("alla") => (true, "visa=alla&"),
@@ -43,22 +40,14 @@ pub async fn list(query: web::Query<AlertsQuery>, desk: Desk) -> Result<HttpResp
     };
     let page = i64::from(query.sida.unwrap_or(1).max(1));
     let state = (!all).then_some(DeliveryState::Failed);
-    let filter = AlertFilter {
-        state,
-        limit: PAGE_SIZE,
-        offset: (page - 1) * PAGE_SIZE,
-        ..AlertFilter::default()
-    };
-    let reader = desk.database.clone();
-    let (alerts, total, failed_total) = web::block(move || {
-        let total = reader.count_alerts(state)?;
-        let failed = match state {
-            Some(_) => total,
-            None => reader.count_alerts(Some(DeliveryState::Failed))?,
-        };
-        Ok::<_, StorageError>((reader.alerts(&filter)?, total, failed))
-    })
-    .await??;
+    let AlertList {
+        alerts,
+        total,
+        failed_total,
+    } = desk
+        .app
+        .alert_list(&desk.principal, state, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .await?;
     let lang = desk.lang();
     let layout = Layout::new(&desk.visitor, "alerts-title");
     let tabs = [
@@ -178,17 +167,6 @@ pub async fn retry(id: web::Path<Uuid>, form: Form, desk: Desk) -> Result<HttpRe
     }))
 }
 
-/// Whether the visitor acknowledges for a receiver: the check the storage makes inside the
-/// acknowledgement's transaction, and the page before it.
-fn acknowledges(desk: &Desk, routing: Arc<Routing>) -> impl Fn(&str) -> bool + Send + 'static {
-    let principal = desk.principal.clone();
-    move |receiver: &str| {
-        routing
-            .receiver(receiver)
-            .is_some_and(|r| r.is_acknowledged_by(&principal))
-    }
-}
-
 #[derive(Debug, serde::Deserialize)]
 pub struct AlertQuery {
     kvitterat: Option<String>,
@@ -199,9 +177,8 @@ pub async fn show(
     id: web::Path<Uuid>,
     query: web::Query<AlertQuery>,
     desk: Desk,
-    routing: web::Data<Routing>,
 ) -> Result<HttpResponse, WebError> {
-    let page = alert_page(&desk, &routing, id.into_inner(), String::new(), Vec::new()).await?;
+    let page = alert_page(&desk, id.into_inner(), String::new(), Vec::new()).await?;
     html(&AlertPage {
         acknowledged_now: query.kvitterat.is_some(),
         ..page
@@ -210,25 +187,12 @@ pub async fn show(
 
 async fn alert_page(
     desk: &Desk,
-    routing: &web::Data<Routing>,
     id: Uuid,
     comment: String,
     errors: Vec<FieldError>,
 ) -> Result<AlertPage, WebError> {
-    let reader = desk.database.clone();
-    let filter = AlertFilter {
-        id: Some(id),
-        limit: 1,
-        ..AlertFilter::default()
-    };
-    let alert = web::block(move || reader.alerts(&filter))
-        .await??
-        .pop()
-        .ok_or(WebError::NotFound)?;
-    let receives = acknowledges(desk, routing.clone().into_inner())(&alert.receiver);
-    if !receives && !desk.principal.has(Role::SecurityManager) {
-        return Err(WebError::Forbidden);
-    }
+    let alert = desk.app.alert(&desk.principal, id).await?;
+    let receives = desk.app.acknowledges(&desk.principal, &alert.receiver);
     let layout = Layout::new(&desk.visitor, "alert-title");
     let may_acknowledge = receives && alert.acknowledged_at.is_none();
     Ok(AlertPage {
@@ -248,7 +212,6 @@ pub async fn acknowledge(
     id: web::Path<Uuid>,
     form: Form,
     desk: Desk,
-    routing: web::Data<Routing>,
 ) -> Result<HttpResponse, WebError> {
     desk.visitor.check_csrf(&form)?;
     let id = id.into_inner();
@@ -266,7 +229,7 @@ pub async fn acknowledge(
                 message: desk.lang().text("alert-error-comment"),
                 href: "#field-comment".into(),
             }];
-            let page = alert_page(&desk, &routing, id, typed, errors).await?;
+            let page = alert_page(&desk, id, typed, errors).await?;
             let mut response = html(&page)?;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);

@@ -182,7 +182,7 @@ pub(super) async fn case_page(
     } = file;
 
     let lang = desk.lang();
-    let now = desk.clock.now();
+    let now = desk.now();
     let layout = Layout::new(&desk.visitor, "case-title");
     let circumstances = &incident.circumstances;
     let (conflict, errors) = match refusal {
@@ -202,7 +202,7 @@ pub(super) async fn case_page(
     // as the case's classification below, the description under its own heading.
     let mut facts = report_facts(
         &incident,
-        &desk.catalogue,
+        desk.catalogue(),
         lang,
         &["focus_area", "severity", "description"],
     );
@@ -373,7 +373,7 @@ pub(super) async fn case_page(
         },
         classify: ClassifyForm {
             focus_areas: choices(
-                desk.catalogue.focus_areas().iter().map(|area| {
+                desk.catalogue().focus_areas().iter().map(|area| {
                     (
                         area.code.as_str(),
                         lang.pick(&area.label, area.label_en.as_deref()),

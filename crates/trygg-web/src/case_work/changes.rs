@@ -247,7 +247,7 @@ pub async fn record_follow_up(
     let sent = Sent::read(&desk, id, form)?;
     let lang = desk.lang();
     let refuse = |field, message| Refusal::Invalid(invalid(lang, field, message));
-    let now = desk.clock.now();
+    let now = desk.now();
     let notified_at = match (sent.field("notified_date"), sent.field("notified_time")) {
         // The deadline's own button: notified just now.
         _ if sent.field("notified_now") == "1" => Some(now),

@@ -13,10 +13,8 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
-use trygg_app::App;
-use trygg_domain::{Catalogue, Clock, Principal, Role};
-use trygg_notifier::{Acknowledger, Routing};
-use trygg_storage::Database;
+use trygg_app::{Acknowledger, App};
+use trygg_domain::{Catalogue, Principal};
 
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -39,10 +37,6 @@ pub struct Desk {
     visitor: Visitor,
     principal: Principal,
     app: web::Data<App>,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    routing: web::Data<Routing>,
-    clock: web::Data<Clock>,
 }
 
 impl FromRequest for Desk {
@@ -59,20 +53,15 @@ impl FromRequest for Desk {
 }
 
 fn desk(request: &HttpRequest, visitor: Visitor) -> Result<Desk, WebError> {
-    use crate::state;
-    let catalogue = state::<Catalogue>(request)?;
-    let principal = visitor.user()?.principal(&catalogue)?;
+    let app = crate::state::<App>(request)?;
+    let principal = visitor.user()?.principal(app.catalogue())?;
     if principal.work_scope().is_none() {
         return Err(WebError::Forbidden);
     }
     Ok(Desk {
         visitor,
         principal,
-        app: state(request)?,
-        database: state(request)?,
-        catalogue,
-        routing: state(request)?,
-        clock: state(request)?,
+        app,
     })
 }
 
@@ -89,26 +78,24 @@ impl Desk {
         self.visitor.lang
     }
 
-    /// Alerts and the access log are a security manager's; anyone else is refused (403), as
-    /// by the API.
-    fn security_manager(&self) -> Result<(), WebError> {
-        if self.principal.has(Role::SecurityManager) {
-            Ok(())
-        } else {
-            Err(WebError::Forbidden)
-        }
+    fn catalogue(&self) -> &Catalogue {
+        self.app.catalogue()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.app.clock().now()
     }
 
     /// A focus area's label in the page's language.
     fn focus_area_label(&self, code: &str) -> String {
-        crate::reports::focus_area_label(&self.catalogue, self.lang(), code)
+        crate::reports::focus_area_label(self.catalogue(), self.lang(), code)
     }
 
     /// An alert receiver as people know it: its label in the routing rules, else the office
     /// or the role that acknowledges its alerts, else its code.
     fn receiver_label(&self, code: &str) -> String {
         let lang = self.lang();
-        let Some(receiver) = self.routing.receiver(code) else {
+        let Some(receiver) = self.app.routing().receiver(code) else {
             return code.to_owned();
         };
         match (&receiver.label, &receiver.acknowledged_by) {
@@ -121,7 +108,7 @@ impl Desk {
 
     /// An office's label in the page's language.
     fn office_label(&self, code: &str) -> String {
-        crate::reports::office_label(&self.catalogue, self.lang(), code)
+        crate::reports::office_label(self.catalogue(), self.lang(), code)
     }
 }
 

@@ -59,7 +59,7 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
     let (list, list_slug, list_title) = LISTS[list_index];
     let (order, order_slug, _) = ORDERS[position(&ORDERS, params.ordning.as_deref())?];
     let page = params.sida.unwrap_or(1).max(1);
-    let now = desk.clock.now();
+    let now = desk.now();
     let query = QueueQuery::new(desk.principal.subject().to_owned(), now, PAGE_SIZE);
     let offset = i64::from(page - 1) * PAGE_SIZE;
     let QueueListing {
@@ -101,7 +101,7 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
             case_number: case.case_number.to_string(),
             received_at: case.received_at,
             kind: label(lang, "kind", case.circumstances.kind.code()),
-            district: district_label(&desk.catalogue, lang, &case.district),
+            district: district_label(desk.catalogue(), lang, &case.district),
             focus_area: desk.focus_area_label(&case.focus_area),
             severity: label(lang, "severity", case.circumstances.severity.code()),
             status: label(lang, "status", case.status.code()),

@@ -7,10 +7,10 @@ mod answers;
 mod steps;
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use trygg_app::{App, Error, Filed, FilingKey, Replay};
-use trygg_domain::{Catalogue, Clock, Principal, ReportError};
-use trygg_storage::{Database, Incident, Purpose};
+use trygg_domain::{Catalogue, Principal, ReportError};
+use trygg_storage::{Incident, Purpose};
 use uuid::Uuid;
 
 use answers::Answers;
@@ -33,9 +33,6 @@ pub(crate) fn report_facts(
     steps::facts(&Answers::of_case(incident), catalogue, lang, leave_out)
 }
 
-/// Unsent answers are kept this long after their last change.
-pub const DRAFT_LIFETIME: Duration = Duration::hours(24);
-
 /// The signed-in reporter, with what they may do.
 fn reporter(
     visitor: &Visitor,
@@ -57,76 +54,50 @@ struct Draft {
     now: DateTime<Utc>,
 }
 
-async fn open_draft(
-    visitor: &Visitor,
-    database: &web::Data<Database>,
-    catalogue: &Catalogue,
-    clock: &Clock,
-) -> Result<Draft, WebError> {
-    let (user, _) = reporter(visitor, catalogue)?;
-    let now = clock.now();
-    let answers = load(database, &user.subject, now).await?;
+async fn open_draft(visitor: &Visitor, app: &App) -> Result<Draft, WebError> {
+    let (user, _) = reporter(visitor, app.catalogue())?;
+    let answers = load(app, &user.subject).await?;
     Ok(Draft {
         subject: user.subject,
         answers,
-        now,
+        now: app.clock().now(),
     })
 }
 
-async fn load(
-    database: &web::Data<Database>,
-    subject: &str,
-    now: DateTime<Utc>,
-) -> Result<Answers, WebError> {
-    let (database, subject) = (database.clone(), subject.to_owned());
-    let stored = web::block(move || database.draft(&subject, now - DRAFT_LIFETIME)).await??;
+async fn load(app: &App, subject: &str) -> Result<Answers, WebError> {
+    let stored = app.draft(subject).await?;
     Ok(stored
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_else(Answers::new))
 }
 
-async fn save(
-    database: &web::Data<Database>,
-    subject: &str,
-    answers: &Answers,
-    now: DateTime<Utc>,
-) -> Result<(), WebError> {
+async fn save(app: &App, subject: &str, answers: &Answers) -> Result<(), WebError> {
     let json = serde_json::to_string(answers).map_err(WebError::internal)?;
-    let (database, subject) = (database.clone(), subject.to_owned());
-    web::block(move || database.save_draft(subject, json, now - DRAFT_LIFETIME)).await??;
-    Ok(())
+    Ok(app.save_draft(subject, json).await?)
 }
 
 /// Whether the signed-in visitor has answers waiting.
-pub async fn has_draft(
-    database: &web::Data<Database>,
-    visitor: &Visitor,
-    now: DateTime<Utc>,
-) -> Result<bool, WebError> {
+pub async fn has_draft(app: &App, visitor: &Visitor) -> Result<bool, WebError> {
     let Some(user) = &visitor.user else {
         return Ok(false);
     };
-    Ok(!load(database, &user.subject, now).await?.is_empty())
+    Ok(!load(app, &user.subject).await?.is_empty())
 }
 
 /// `GET /rapportera`: a new report begins at the first question; a report begun and not sent
 /// is offered to continue (at the first question not yet answered, or the check page) or to
 /// throw away, never continued unasked.
-pub async fn begin(
-    visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
-) -> Result<HttpResponse, WebError> {
-    let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
-    let continue_href = match steps::first_unanswered(&answers, &catalogue, now) {
+pub async fn begin(visitor: Visitor, app: web::Data<App>) -> Result<HttpResponse, WebError> {
+    let Draft { answers, now, .. } = open_draft(&visitor, &app).await?;
+    let catalogue = app.catalogue();
+    let continue_href = match steps::first_unanswered(&answers, catalogue, now) {
         Some(step) => step.href(),
         None => "/rapportera/kontrollera".to_owned(),
     };
     if answers.is_empty() {
         return Ok(see_other(&continue_href));
     }
-    let answered = steps::facts(&answers, &catalogue, visitor.lang, &[])
+    let answered = steps::facts(&answers, catalogue, visitor.lang, &[])
         .into_iter()
         .filter(|(_, answer)| !answer.is_empty())
         .collect();
@@ -150,13 +121,12 @@ pub async fn show_step(
     slug: web::Path<String>,
     query: web::Query<StepQuery>,
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
-    let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
+    let Draft { answers, now, .. } = open_draft(&visitor, &app).await?;
+    let catalogue = app.catalogue();
     let step = Step::from_slug(&slug).ok_or(WebError::NotFound)?;
-    if let Some(earlier) = steps::first_unanswered(&answers, &catalogue, now)
+    if let Some(earlier) = steps::first_unanswered(&answers, catalogue, now)
         .filter(|earlier| *earlier < step)
         .or_else(|| (!step.applies(&answers)).then_some(Step::Kind))
     {
@@ -164,7 +134,7 @@ pub async fn show_step(
     }
     // Sent here from the check page, perhaps by one of its errors: say here what is wrong.
     let errors = if query.andra.is_some() {
-        steps::errors(step, &answers, &catalogue, now, visitor.lang)
+        steps::errors(step, &answers, catalogue, now, visitor.lang)
     } else {
         Vec::new()
     };
@@ -172,7 +142,7 @@ pub async fn show_step(
         &visitor,
         step,
         &answers,
-        &catalogue,
+        catalogue,
         errors,
         query.andra.is_some(),
         now,
@@ -189,28 +159,27 @@ pub async fn answer_step(
     slug: web::Path<String>,
     form: Form,
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
     let Draft {
         subject,
         mut answers,
         now,
-    } = open_draft(&visitor, &database, &catalogue, &clock).await?;
+    } = open_draft(&visitor, &app).await?;
+    let catalogue = app.catalogue();
     let step = Step::from_slug(&slug).ok_or(WebError::NotFound)?;
     answers.take(step.fields(), &form);
-    save(&database, &subject, &answers, now).await?;
+    save(&app, &subject, &answers).await?;
 
     let return_to_check = form.iter().any(|(name, _)| name == "return_to_check");
-    let errors = steps::errors(step, &answers, &catalogue, now, visitor.lang);
+    let errors = steps::errors(step, &answers, catalogue, now, visitor.lang);
     if !errors.is_empty() {
         let page = question_page(
             &visitor,
             step,
             &answers,
-            &catalogue,
+            catalogue,
             errors,
             return_to_check,
             now,
@@ -220,7 +189,7 @@ pub async fn answer_step(
         return Ok(response);
     }
     let next = if return_to_check {
-        steps::first_unanswered(&answers, &catalogue, now)
+        steps::first_unanswered(&answers, catalogue, now)
     } else {
         step.next(&answers)
     };
@@ -268,17 +237,13 @@ fn question_page(
 }
 
 /// `GET /rapportera/kontrollera`.
-pub async fn check(
-    visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
-) -> Result<HttpResponse, WebError> {
-    let Draft { answers, now, .. } = open_draft(&visitor, &database, &catalogue, &clock).await?;
-    if let Some(step) = steps::first_unanswered(&answers, &catalogue, now) {
+pub async fn check(visitor: Visitor, app: web::Data<App>) -> Result<HttpResponse, WebError> {
+    let Draft { answers, now, .. } = open_draft(&visitor, &app).await?;
+    let catalogue = app.catalogue();
+    if let Some(step) = steps::first_unanswered(&answers, catalogue, now) {
         return Ok(see_other(&step.href()));
     }
-    html(&check_page(&visitor, &answers, &catalogue, Vec::new()))
+    html(&check_page(&visitor, &answers, catalogue, Vec::new()))
 }
 
 fn check_page(
@@ -298,7 +263,6 @@ fn check_page(
 pub async fn send(
     form: Form,
     visitor: Visitor,
-    database: web::Data<Database>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
@@ -308,7 +272,7 @@ pub async fn send(
         subject,
         answers,
         now,
-    } = open_draft(&visitor, &database, catalogue, app.clock()).await?;
+    } = open_draft(&visitor, &app).await?;
     if let Some(step) = steps::first_unanswered(&answers, catalogue, now) {
         return Ok(see_other(&step.href()));
     }
@@ -342,7 +306,7 @@ pub async fn send(
             return Ok(response);
         }
     };
-    web::block(move || database.discard_draft(subject)).await??;
+    app.discard_draft(&subject).await?;
     Ok(see_other(&format!("/rapportera/kvitto/{id}")))
 }
 
@@ -350,11 +314,10 @@ pub async fn send(
 pub async fn start_over(
     form: Form,
     visitor: Visitor,
-    database: web::Data<Database>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&form)?;
-    let subject = visitor.user()?.subject.clone();
-    web::block(move || database.discard_draft(subject)).await??;
+    app.discard_draft(&visitor.user()?.subject).await?;
     Ok(see_other("/rapportera"))
 }
 

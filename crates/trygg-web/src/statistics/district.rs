@@ -27,11 +27,11 @@ pub async fn district_picture(
         .stadsdel
         .filter(|code| !code.is_empty())
         .or_else(|| {
-            let first = analyst.catalogue.districts().first();
+            let first = analyst.catalogue().districts().first();
             first.map(|district| district.code.as_str().to_owned())
         });
     let districts: Vec<Choice> = analyst
-        .catalogue
+        .catalogue()
         .districts()
         .iter()
         .map(|district| Choice {
@@ -63,15 +63,7 @@ pub async fn district_picture(
         return html(&page);
     };
     let period = analyst.default_period(&release);
-    let (database, catalogue, threshold) = (
-        analyst.database.clone(),
-        analyst.catalogue.clone(),
-        analyst.threshold(),
-    );
-    let picture = web::block(move || {
-        database.district_picture(&catalogue, &code, period, &release, threshold)
-    })
-    .await?;
+    let picture = analyst.app.district_picture(code, period, release).await;
     let picture = match publishable(lang, picture)? {
         Ok(Some(picture)) => picture,
         Ok(None) => return Err(WebError::NotFound),

@@ -119,7 +119,7 @@ impl Selection {
             .iter()
             .map(|(dimension, value)| (dimension.code(), value.as_str()))
             .collect();
-        StatisticsQuery::new(&analyst.catalogue, period, &group_by, &filters).map_err(|why| {
+        StatisticsQuery::new(analyst.catalogue(), period, &group_by, &filters).map_err(|why| {
             vec![match why {
                 StatisticsError::Repeated(_) | StatisticsError::TwoGrains(..) => {
                     error("kolumner", "statistics-error-same")
@@ -170,7 +170,7 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
     let release = analyst.release().await?;
     let default = match &release {
         Ok(release) => analyst.default_period(release),
-        Err(_) => Period::last_twelve_months(analyst.clock.now()),
+        Err(_) => Period::last_twelve_months(analyst.now()),
     };
     let mut selection = Selection::read(&params, &default);
     let choices = match &release {
@@ -222,16 +222,10 @@ pub async fn explore(params: Params, analyst: Analyst) -> Result<HttpResponse, W
         }
     };
     page.disclosure = analyst.disclosure_note(&release);
-    let (database, catalogue, threshold) = (
-        analyst.database.clone(),
-        analyst.catalogue.clone(),
-        analyst.threshold(),
-    );
-    let asked = query.clone();
-    let tables = web::block(move || {
-        database.protected_table_with_previous(&catalogue, &asked, &release, threshold)
-    })
-    .await?;
+    let tables = analyst
+        .app
+        .statistics_table(query.clone(), release, true)
+        .await;
     let (table, before) = match publishable(lang, tables)? {
         Ok(tables) => tables,
         Err(why) => {
@@ -297,21 +291,17 @@ pub async fn download(params: Params, analyst: Analyst) -> Result<HttpResponse, 
         Format::Json => return Err(WebError::BadForm),
     };
     let query = selection.query(&analyst).map_err(|_| WebError::BadForm)?;
-    let (database, catalogue, threshold) = (
-        analyst.database.clone(),
-        analyst.catalogue.clone(),
-        analyst.threshold(),
-    );
-    let (asked, view) = (query.clone(), release.view());
-    let table =
-        web::block(move || database.protected_table(&catalogue, &asked, &release, threshold))
-            .await?;
-    let table = publishable(analyst.lang(), table)?.map_err(|_| WebError::BadForm)?;
+    let view = release.view();
+    let table = analyst
+        .app
+        .statistics_table(query.clone(), release, false)
+        .await;
+    let (table, _) = publishable(analyst.lang(), table)?.map_err(|_| WebError::BadForm)?;
     let period = query.period();
     let body = match format {
         Format::Csv(',') => csv(&table, ','),
         Format::Csv(_) => for_excel(&analyst, &table),
-        _ => json_stat(&query, &table, threshold, &view).to_string(),
+        _ => json_stat(&query, &table, analyst.threshold(), &view).to_string(),
     };
     Ok(HttpResponse::Ok()
         .content_type(format.media_type())
@@ -424,7 +414,7 @@ fn categories(
     std::iter::once(all)
         .chain(
             dimension
-                .categories(&analyst.catalogue, period)
+                .categories(analyst.catalogue(), period)
                 .into_iter()
                 .map(|category| SelectOption {
                     label: analyst.category(code, &category.code, &category.label),

@@ -10,12 +10,14 @@ mod yearly;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
+use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
+use trygg_app::{App, Error};
 use trygg_domain::statistics::{
     Period, StatisticsError, SuppressionThreshold, TableView, local_time,
 };
-use trygg_domain::{Allowances, Catalogue, Clock};
-use trygg_storage::{Database, DisclosureControl, PublishError, Release};
+use trygg_domain::{Catalogue, Principal};
+use trygg_storage::Release;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -32,13 +34,8 @@ pub use yearly::yearly_compilation;
 /// visitor's statistics requests, as the API does (429 when none is left).
 pub struct Analyst {
     visitor: Visitor,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    clock: web::Data<Clock>,
-    control: web::Data<DisclosureControl>,
-    /// Whether the visitor reads live figures (a security manager), decided with the rest of
-    /// what their roles allow.
-    reads_live: bool,
+    principal: Principal,
+    app: web::Data<App>,
 }
 
 impl FromRequest for Analyst {
@@ -55,21 +52,13 @@ impl FromRequest for Analyst {
 }
 
 fn analyst(request: &HttpRequest, visitor: Visitor) -> Result<Analyst, WebError> {
-    let catalogue = crate::state::<Catalogue>(request)?;
-    let principal = visitor.user()?.principal(&catalogue)?;
-    if !principal.may_read_statistics() {
-        return Err(WebError::Forbidden);
-    }
-    crate::state::<dyn Allowances>(request)?
-        .statistics(principal.subject())
-        .map_err(WebError::TooManyRequests)?;
+    let app = crate::state::<App>(request)?;
+    let principal = visitor.user()?.principal(app.catalogue())?;
+    app.ask_statistics(&principal)?;
     Ok(Analyst {
-        database: crate::state(request)?,
-        clock: crate::state(request)?,
-        control: crate::state(request)?,
-        reads_live: principal.reads_live_statistics(),
-        catalogue,
         visitor,
+        principal,
+        app,
     })
 }
 
@@ -86,23 +75,29 @@ impl Analyst {
         self.visitor.lang
     }
 
-    /// The figures this visitor reads (see [`Database::release_for`]), or why there are none
-    /// in the page's words.
+    fn catalogue(&self) -> &Catalogue {
+        self.app.catalogue()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.app.clock().now()
+    }
+
+    /// The figures this visitor reads (live for a security manager, else the latest
+    /// publication), or why there are none in the page's words.
     async fn release(&self) -> Result<Result<Release, String>, WebError> {
-        let (database, control, live) =
-            (self.database.clone(), self.control.clone(), self.reads_live);
-        let release = web::block(move || database.release_for(live, &control)).await?;
+        let release = self.app.statistics_release(&self.principal).await;
         publishable(self.lang(), release)
     }
 
     /// The twelve months a page without a period chosen shows (see
     /// [`Release::default_period`]).
     fn default_period(&self, release: &Release) -> Period {
-        release.default_period(self.clock.now())
+        release.default_period(self.now())
     }
 
     fn threshold(&self) -> SuppressionThreshold {
-        self.control.threshold
+        self.app.disclosure().threshold
     }
 
     /// What a page says of its figures: live and suppressed, or published on a day and
@@ -135,7 +130,7 @@ impl Analyst {
     /// Whose population the rates are of, or how a municipality adds its own.
     fn population_note(&self) -> String {
         let lang = self.lang();
-        match self.catalogue.population() {
+        match self.catalogue().population() {
             Some(population) => lang.text_with(
                 "statistics-population",
                 &[
@@ -165,7 +160,7 @@ impl Labels for Analyst {
         if code == "total" {
             return lang.text("statistics-total");
         }
-        let catalogue = &self.catalogue;
+        let catalogue = self.catalogue();
         match dimension {
             "focus_area" => focus_area_label(catalogue, lang, code),
             "office" => office_label(catalogue, lang, code),
@@ -197,30 +192,24 @@ fn vocabulary_prefix(dimension: &str) -> Option<&'static str> {
 
 /// What statistics could be published: the figures, or why not in the page's words. Only the
 /// database failing is an error page.
-fn publishable<T>(
-    lang: Lang,
-    result: Result<T, PublishError>,
-) -> Result<Result<T, String>, WebError> {
-    let id = match result {
+fn publishable<T>(lang: Lang, result: Result<T, Error>) -> Result<Result<T, String>, WebError> {
+    let why = match result {
         Ok(published) => return Ok(Ok(published)),
-        Err(PublishError::Storage(error)) => return Err(error.into()),
-        Err(PublishError::Statistics(StatisticsError::TooSparse)) => "statistics-error-sparse",
-        Err(PublishError::Statistics(StatisticsError::TooLarge(_))) => "statistics-error-large",
-        Err(PublishError::Statistics(StatisticsError::EmptyPeriod)) => "statistics-error-empty",
-        Err(PublishError::Statistics(StatisticsError::PeriodTooLong)) => "statistics-error-long",
-        Err(PublishError::Statistics(StatisticsError::NothingPublished)) => {
-            "statistics-error-nothing-published"
+        Err(Error::Statistics(why)) => why,
+        Err(other) => return Err(other.into()),
+    };
+    let id = match why {
+        StatisticsError::TooSparse => "statistics-error-sparse",
+        StatisticsError::TooLarge(_) => "statistics-error-large",
+        StatisticsError::EmptyPeriod => "statistics-error-empty",
+        StatisticsError::PeriodTooLong => "statistics-error-long",
+        StatisticsError::NothingPublished => "statistics-error-nothing-published",
+        StatisticsError::NotCalendarPeriod | StatisticsError::NotPublished(_) => {
+            "statistics-error-calendar"
         }
-        Err(PublishError::Statistics(
-            StatisticsError::NotCalendarPeriod | StatisticsError::NotPublished(_),
-        )) => "statistics-error-calendar",
-        Err(PublishError::Statistics(StatisticsError::NotPublishedAtGrouping)) => {
-            "statistics-error-grouping"
-        }
-        Err(PublishError::Statistics(StatisticsError::PublicationChanged)) => {
-            "statistics-error-publishing"
-        }
-        Err(PublishError::Statistics(_)) => "statistics-error-query",
+        StatisticsError::NotPublishedAtGrouping => "statistics-error-grouping",
+        StatisticsError::PublicationChanged => "statistics-error-publishing",
+        _ => "statistics-error-query",
     };
     Ok(Err(lang.text(id)))
 }

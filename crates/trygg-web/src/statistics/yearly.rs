@@ -29,8 +29,8 @@ pub async fn yearly_compilation(
 ) -> Result<HttpResponse, WebError> {
     let lang = analyst.lang();
     let asked = query.into_inner().ar.unwrap_or_default();
-    let last_year = local_time(analyst.clock.now()).year() - 1;
-    let municipality = analyst.catalogue.municipality();
+    let last_year = local_time(analyst.now()).year() - 1;
+    let municipality = analyst.catalogue().municipality();
     let mut page = YearlyPage {
         municipality: municipality
             .name
@@ -38,7 +38,7 @@ pub async fn yearly_compilation(
             .map(|name| lang.pick(name, municipality.name_en.as_deref())),
         produced: lang.text_with(
             "yearly-produced",
-            &[("date", &local_time(analyst.clock.now()).date().to_string())],
+            &[("date", &local_time(analyst.now()).date().to_string())],
         ),
         layout: Layout::new(&analyst.visitor, "yearly-title"),
         year: asked.trim().to_owned(),
@@ -67,20 +67,8 @@ pub async fn yearly_compilation(
         }
     };
     page.disclosure = analyst.disclosure_note(&release);
-    let (database, catalogue, threshold) = (
-        analyst.database.clone(),
-        analyst.catalogue.clone(),
-        analyst.threshold(),
-    );
-    let compilations = web::block(move || {
-        let this = database.yearly_compilation(&catalogue, year, &release, threshold)?;
-        let before = YEARS
-            .contains(&(year - 1))
-            .then(|| database.yearly_compilation(&catalogue, year - 1, &release, threshold))
-            .transpose()?;
-        Ok((this, before))
-    })
-    .await?;
+    let before = YEARS.contains(&(year - 1));
+    let compilations = analyst.app.yearly_compilations(year, before, release).await;
     let (this, before) = match publishable(lang, compilations)? {
         Ok(compilations) => compilations,
         Err(why) => {

@@ -5,12 +5,12 @@ mod format;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate};
+use trygg_app::App;
 use trygg_domain::statistics::{
     Dimension, DistrictPicture, Format, Grain, MAX_GROUPINGS, Period, PublicationView,
     StatisticsQuery, StatisticsView, YearlyCompilation, csv, json_stat,
 };
-use trygg_domain::{Allowances, Catalogue, Clock, DistrictCode};
-use trygg_storage::{Database, DisclosureControl, Release};
+use trygg_domain::{Catalogue, DistrictCode};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
@@ -18,31 +18,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{RefOr, Required};
 
 use crate::auth::Caller;
-use crate::limits::{Limits, too_many};
 use crate::problem::{ApiError, Problem};
-
-/// Statistics are for analysts and security managers, within their rate limit.
-pub(crate) fn authorize(caller: &Caller, limits: &Limits) -> Result<(), ApiError> {
-    if caller.0.may_read_statistics() {
-        Allowances::statistics(limits, caller.0.subject())
-            .map_err(|wait| too_many("statistics requests", wait))
-    } else {
-        Err(ApiError::Forbidden(
-            "statistics are for analysts and security managers".into(),
-        ))
-    }
-}
-
-/// The figures the caller reads: live for a security manager, else the latest publication.
-async fn release(
-    caller: &Caller,
-    database: &web::Data<Database>,
-    control: &web::Data<DisclosureControl>,
-) -> Result<Release, ApiError> {
-    let (database, control) = (database.clone(), control.clone());
-    let live = caller.0.reads_live_statistics();
-    Ok(web::block(move || database.release_for(live, &control)).await??)
-}
 
 /// The query string: `from`, `to`, `group_by`, `format`, and one filter per dimension.
 fn parse_query(
@@ -205,47 +181,38 @@ pub fn query_parameters(catalogue: &Catalogue) -> Vec<Parameter> {
     ),
     security(("bearer" = []))
 )]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "each argument is an actix extractor"
-)]
 pub async fn read_statistics(
     caller: Caller,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    control: web::Data<DisclosureControl>,
-    limits: web::Data<Limits>,
+    app: web::Data<App>,
     request: HttpRequest,
     params: web::Query<Vec<(String, String)>>,
-    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&caller, &limits)?;
-    let release = release(&caller, &database, &control).await?;
-    let (query, format) = parse_query(&catalogue, &params, release.default_period(clock.now()))?;
-    let answers = catalogue.clone();
+    app.ask_statistics(&caller.0)?;
+    let release = app.statistics_release(&caller.0).await?;
+    let catalogue = app.catalogue();
+    let (query, format) = parse_query(
+        catalogue,
+        &params,
+        release.default_period(app.clock().now()),
+    )?;
     let format = format::negotiate(format, &request)?;
-    let threshold = control.threshold;
+    let threshold = app.disclosure().threshold;
     let view = release.view();
-    if format == Format::Json {
-        // Compared with the period before, counted in the same read.
-        let asked = query.clone();
-        let (table, before) = web::block(move || {
-            database.protected_table_with_previous(&catalogue, &asked, &release, threshold)
-        })
-        .await??;
+    // Plain JSON compares with the period before, counted in the same read.
+    let compared = format == Format::Json;
+    let (table, before) = app
+        .statistics_table(query.clone(), release, compared)
+        .await?;
+    if compared {
         let answer = StatisticsView::new(
             &query,
             (&table, before.as_ref()),
             threshold,
             view,
-            answers.population(),
+            catalogue.population(),
         );
         return Ok(HttpResponse::Ok().json(answer));
     }
-    let asked = query.clone();
-    let table =
-        web::block(move || database.protected_table(&catalogue, &asked, &release, threshold))
-            .await??;
     let mut response = HttpResponse::Ok();
     response.content_type(format.media_type());
     Ok(match format {
@@ -273,12 +240,10 @@ pub async fn read_statistics(
 )]
 pub async fn read_publications(
     caller: Caller,
-    database: web::Data<Database>,
-    limits: web::Data<Limits>,
+    app: web::Data<App>,
 ) -> Result<web::Json<Vec<PublicationView>>, ApiError> {
-    authorize(&caller, &limits)?;
-    let publications = web::block(move || database.publications()).await??;
-    Ok(web::Json(publications))
+    app.ask_statistics(&caller.0)?;
+    Ok(web::Json(app.publications().await?))
 }
 
 /// The yearly compilation for the executive board (published figures: a published year).
@@ -304,19 +269,12 @@ pub async fn read_publications(
 )]
 pub async fn read_yearly_compilation(
     caller: Caller,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    control: web::Data<DisclosureControl>,
-    limits: web::Data<Limits>,
+    app: web::Data<App>,
     year: web::Path<i32>,
 ) -> Result<web::Json<YearlyCompilation>, ApiError> {
-    authorize(&caller, &limits)?;
-    let release = release(&caller, &database, &control).await?;
-    let year = year.into_inner();
-    let compilation = web::block(move || {
-        database.yearly_compilation(&catalogue, year, &release, control.threshold)
-    })
-    .await??;
+    app.ask_statistics(&caller.0)?;
+    let release = app.statistics_release(&caller.0).await?;
+    let compilation = app.yearly_compilation(year.into_inner(), release).await?;
     Ok(web::Json(compilation))
 }
 
@@ -343,21 +301,16 @@ pub async fn read_yearly_compilation(
 )]
 pub async fn read_district_picture(
     caller: Caller,
-    database: web::Data<Database>,
-    catalogue: web::Data<Catalogue>,
-    control: web::Data<DisclosureControl>,
-    limits: web::Data<Limits>,
+    app: web::Data<App>,
     district: web::Path<String>,
-    clock: web::Data<Clock>,
 ) -> Result<web::Json<DistrictPicture>, ApiError> {
-    authorize(&caller, &limits)?;
-    let release = release(&caller, &database, &control).await?;
-    let period = release.default_period(clock.now());
-    let code = district.clone();
-    let picture = web::block(move || {
-        database.district_picture(&catalogue, &code, period, &release, control.threshold)
-    })
-    .await??;
+    app.ask_statistics(&caller.0)?;
+    let release = app.statistics_release(&caller.0).await?;
+    let period = release.default_period(app.clock().now());
+    let district = district.into_inner();
+    let picture = app
+        .district_picture(district.clone(), period, release)
+        .await?;
     picture
         .map(web::Json)
         .ok_or_else(|| ApiError::NotFound(format!("there is no district `{district}`")))
