@@ -6,9 +6,8 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use trygg_api::{
-    Algorithm, AuthSettings, ForwardedHeader, KeySource, RateLimits, Settings, TrustedProxies,
-};
+use trygg::Settings;
+use trygg_api::{Algorithm, AuthSettings, ForwardedHeader, KeySource, RateLimits, TrustedProxies};
 use trygg_domain::Catalogue;
 use trygg_domain::statistics::{PublicationCalendar, SuppressionThreshold};
 use trygg_notifier::{DeliverySettings, Routing};
@@ -370,6 +369,8 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigErro
             .or_else(|| beside_sqlite(&database_url, "access-log-heads")),
         access_log_keys: access_log_keys(&env, development, &database_url)?,
         database_url,
+        // The pages are configured apart (see [`web`]): only `serve` needs them.
+        web: None,
     })
 }
 

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use trygg_api::{Application, TokenRequest};
+use trygg::Application;
+use trygg_api::TokenRequest;
 use trygg_storage::{BackupError, Breakage, Database};
 
 #[derive(Parser)]
@@ -158,9 +159,11 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
     match command {
         Command::Serve => {
             let web = config::web(|name| std::env::var(name).ok(), settings.bind)?;
-            let pages = trygg_web::Pages::new(web).await?;
-            let application =
-                Application::build_with(settings, move |config| pages.mount(config)).await?;
+            let application = Application::build(trygg::Settings {
+                web: Some(web),
+                ..settings
+            })
+            .await?;
             tracing::info!(address = %application.address(), "listening");
             application.run().await?;
         }

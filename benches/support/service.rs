@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
+use trygg::{Application, Settings};
+use trygg_api::{AuthSettings, KeySource, TokenRequest};
 use trygg_domain::Catalogue;
 use trygg_notifier::{DeliverySettings, Routing};
 use trygg_storage::DatabaseUrl;
@@ -76,6 +77,7 @@ pub async fn start(
             previous: Vec::new(),
         },
         clock: trygg_domain::Clock::system(),
+        web: None,
     };
     let application = Application::build(settings).await.unwrap();
     let base = format!("http://{}", application.address());

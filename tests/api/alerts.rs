@@ -309,9 +309,7 @@ async fn unacknowledged_serious_alerts_escalate_to_the_security_manager() {
     assert!(escalated.header("Subject").unwrap().ends_with(number));
 }
 
-async fn mail_server_app(
-    configure: impl FnOnce(&mut trygg_api::Settings),
-) -> (TestApp, SmtpServer) {
+async fn mail_server_app(configure: impl FnOnce(&mut trygg::Settings)) -> (TestApp, SmtpServer) {
     let smtp = SmtpServer::start();
     let url = smtp.url();
     let app = spawn_app_configured(|settings| {

@@ -150,7 +150,7 @@ fn heads(output: &std::process::Output) -> Vec<String> {
 async fn two_instances_log_every_read_on_chains_of_their_own_and_a_cut_is_caught() {
     // Both instances append their heads to one file outside the database.
     let heads_file = std::env::temp_dir().join(format!("trygg-heads-{}", uuid::Uuid::new_v4()));
-    let record_heads = |settings: &mut trygg_api::Settings| {
+    let record_heads = |settings: &mut trygg::Settings| {
         settings.access_log_heads = Some(heads_file.clone());
     };
     let first = spawn_app_configured(record_heads).await;

@@ -4,7 +4,8 @@ use std::time::Duration;
 use awc::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use trygg_api::{Application, AuthSettings, KeySource, Settings, TokenRequest};
+use trygg::{Application, Settings};
+use trygg_api::{AuthSettings, KeySource, TokenRequest};
 use trygg_domain::{Catalogue, ManualClock};
 use trygg_notifier::{DeliverySettings, Routing};
 
@@ -110,7 +111,7 @@ pub async fn spawn_app_on(
     clock: ManualClock,
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
-    start(database, clock, configure, |_| {}).await
+    start(database, clock, configure, None).await
 }
 
 /// Starts the service with its web pages, signing in with the development sign-in.
@@ -120,20 +121,18 @@ pub async fn spawn_app_with_pages() -> TestApp {
 
 /// As [`spawn_app_with_pages`], with the test defaults changed by `configure`.
 pub async fn spawn_app_with_pages_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let pages = trygg_web::Pages::new(trygg_web::WebSettings {
+    let pages = trygg_web::WebSettings {
         sign_in: trygg_web::SignIn::Development,
         session_key: b"a-test-session-key-that-is-long-enough".to_vec(),
         public_url: "http://127.0.0.1".into(),
         sessions: trygg_web::SessionPolicy::default(),
-    })
-    .await
-    .expect("the development sign-in needs no provider");
+    };
     let clock = ManualClock::new(test_start());
     start(
         Arc::new(TestDatabase::create()),
         clock,
         configure,
-        move |config| pages.mount(config),
+        Some(pages),
     )
     .await
 }
@@ -142,7 +141,7 @@ async fn start(
     database: Arc<TestDatabase>,
     clock: ManualClock,
     configure: impl FnOnce(&mut Settings),
-    more: impl Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+    pages: Option<trygg_web::WebSettings>,
 ) -> TestApp {
     let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -170,9 +169,10 @@ async fn start(
             previous: Vec::new(),
         },
         clock: clock.clock(),
+        web: pages,
     };
     configure(&mut settings);
-    let application = Application::build_with(settings, more)
+    let application = Application::build(settings)
         .await
         .expect("the service starts");
     let address = format!("http://{}", application.address());

@@ -15,8 +15,8 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use trygg_app::App;
+use trygg_app::Person;
 use trygg_domain::{Catalogue, Origin, Principal, check_subject};
-use trygg_storage::Person;
 
 use crate::limits::Limits;
 use crate::problem::ApiError;

@@ -10,22 +10,15 @@ mod origin;
 mod problem;
 mod routes;
 
-use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
-use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, Resource, Route, web};
-use trygg_domain::statistics::PublicationCalendar;
-use trygg_domain::{Allowances, Catalogue, Clock};
-use trygg_notifier::{DeliverySettings, Routing, Wakeup, Worker, WorkerError};
-use trygg_storage::{AccessLogKeys, Database, DatabaseUrl, DisclosureControl, StorageError};
+use actix_web::{Resource, Route, web};
+use trygg_app::App;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{AuthConfigError, AuthSettings, Authenticator, KeySource, TokenRequest, mint_token};
 pub use jsonwebtoken::Algorithm;
-pub use limits::RateLimits;
+pub use limits::{Limits, RateLimits};
 pub use openapi::document as openapi_document;
 pub use origin::{ForwardedHeader, TrustedProxies, is_loopback_host};
 
@@ -33,222 +26,84 @@ pub use origin::{ForwardedHeader, TrustedProxies, is_loopback_host};
 /// characters) even when every one is written as a 12-byte surrogate-pair escape.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// How often pending statistics are folded into the rollups (PostgreSQL).
-const STATISTICS_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
-/// How often the service looks whether statistics are due for publication.
-const STATISTICS_PUBLICATION_CHECK: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Everything the service needs to run.
+/// What the API is configured with beside the application.
 #[derive(Debug, Clone)]
-pub struct Settings {
-    pub bind: SocketAddr,
-    pub database_url: DatabaseUrl,
-    pub database_pool_size: u32,
+pub struct ApiSettings {
     pub auth: AuthSettings,
-    pub catalogue: Catalogue,
-    pub routing: Routing,
-    pub delivery: DeliverySettings,
-    /// How statistics are protected and published.
-    pub disclosure: DisclosureControl,
     /// Whether the PxWeb tables are open data, served without a token
     /// (`TRYGG_OPEN_STATISTICS`).
     pub open_statistics: bool,
-    /// Where the service reads the time: the system clock, or a test's.
-    pub clock: Clock,
-    pub rate_limits: RateLimits,
+    /// Where people reach the service (`TRYGG_PUBLIC_URL`), for links.
+    pub public_url: String,
     /// The proxies whose forwarding headers name the client (`TRYGG_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
     /// The bearer token a scraper presents for `/metrics`; without one there is no `/metrics`.
     pub metrics_token: Option<String>,
-    /// A file outside the database where the access log's heads are appended too.
-    pub access_log_heads: Option<PathBuf>,
-    /// The keys that seal the access log's entries, held outside the database.
-    pub access_log_keys: AccessLogKeys,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error(transparent)]
-    Auth(#[from] AuthConfigError),
-    #[error(transparent)]
-    Delivery(#[from] WorkerError),
-    #[error("cannot listen on the configured address: {0}")]
-    Bind(#[from] std::io::Error),
-    #[error("the start-up task failed: {0}")]
-    Blocking(#[from] actix_web::error::BlockingError),
+/// The JSON API, ready to mount: `/api/v1` and `/api/pxweb/v2` with the documentation, health
+/// and metrics, over the application it was built with.
+#[derive(Clone)]
+pub struct Api {
+    app: web::Data<App>,
+    authenticator: web::Data<Authenticator>,
+    limits: web::Data<Limits>,
+    metrics: web::Data<metrics::Metrics>,
+    trusted_proxies: web::Data<TrustedProxies>,
+    pxweb: web::Data<routes::pxweb::PxWebSettings>,
+    document: utoipa::openapi::OpenApi,
 }
 
-/// A running service: its address and the server future to await.
-pub struct Application {
-    address: SocketAddr,
-    server: Server,
-}
-
-impl std::fmt::Debug for Application {
+impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("address", &self.address)
-            .finish_non_exhaustive()
+        f.debug_struct("Api").finish_non_exhaustive()
     }
 }
 
-impl Application {
-    /// Connects to and migrates the database, then binds (port 0 picks a free port).
-    pub async fn build(settings: Settings) -> Result<Application, StartError> {
-        Application::build_with(settings, |_| {}).await
-    }
-
-    /// As [`Application::build`], with more services beside the API (the web pages), which
-    /// share its state: database, catalogue, routing, clock.
-    pub async fn build_with(
-        settings: Settings,
-        more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
-    ) -> Result<Application, StartError> {
-        let authenticator = web::Data::new(Authenticator::new(&settings.auth)?);
+impl Api {
+    /// The API over `app`, spending `limits` (the allowances the application was built with);
+    /// fetches the identity provider's keys where it publishes them.
+    pub async fn new(
+        app: web::Data<App>,
+        limits: Arc<Limits>,
+        settings: ApiSettings,
+    ) -> Result<Api, AuthConfigError> {
+        let authenticator = Authenticator::new(&settings.auth)?;
         authenticator.warm_up().await;
-        let url = settings.database_url.clone();
-        let pool_size = settings.database_pool_size;
-        let clock = settings.clock;
-        let database_clock = clock.clone();
-        let heads = settings.access_log_heads;
-        let keys = settings.access_log_keys;
-        let database = web::block(move || {
-            let mut database =
-                Database::connect(&url, pool_size, database_clock)?.seal_access_log_with(keys);
-            if let Some(heads) = heads {
-                database = database.record_heads_in(heads);
-            }
-            let applied = database.migrate()?;
-            tracing::info!(database = %url.redacted(), applied, "database ready");
-            Ok::<_, StorageError>(database)
+        Ok(Api {
+            document: openapi::for_catalogue(app.catalogue()),
+            authenticator: web::Data::new(authenticator),
+            limits: web::Data::from(limits),
+            metrics: web::Data::new(metrics::Metrics::new(settings.metrics_token)),
+            trusted_proxies: web::Data::new(settings.trusted_proxies),
+            pxweb: web::Data::new(routes::pxweb::PxWebSettings {
+                open: settings.open_statistics,
+                public_url: settings.public_url,
+            }),
+            app,
         })
-        .await??;
-        let database = web::Data::new(database);
-        let catalogue = web::Data::new(settings.catalogue);
-        let routing = web::Data::new(settings.routing);
-        let disclosure = web::Data::new(settings.disclosure);
-        let open_statistics = web::Data::new(routes::pxweb::PxWebSettings {
-            open: settings.open_statistics,
-            public_url: settings.delivery.public_url.clone(),
-        });
-        let wakeup = web::Data::new(Wakeup::new());
-        // Served over https (as people reach it): browsers are told to stay there.
-        let https = settings.delivery.public_url.starts_with("https://");
-        let worker = Worker::new(
-            database.clone().into_inner(),
-            routing.clone().into_inner(),
-            catalogue.clone().into_inner(),
-            wakeup.clone().into_inner(),
-            clock.clone(),
-            settings.delivery,
-        )?;
-        let limits = Arc::new(limits::Limits::new(settings.rate_limits, clock.clone()));
-        // The pages spend the same allowances as the API.
-        let allowances: web::Data<dyn Allowances> =
-            web::Data::from(limits.clone() as Arc<dyn Allowances>);
-        let trusted_proxies = web::Data::new(settings.trusted_proxies);
-        let limits = web::Data::from(limits);
-        let metrics = web::Data::new(metrics::Metrics::new(settings.metrics_token));
-        let app = web::Data::new(trygg_app::App::new(trygg_app::Parts {
-            database: database.clone().into_inner(),
-            catalogue: catalogue.clone().into_inner(),
-            routing: routing.clone().into_inner(),
-            wakeup: wakeup.clone().into_inner(),
-            clock: clock.clone(),
-            allowances: allowances.clone().into_inner(),
-            disclosure: disclosure.clone().into_inner(),
-        }));
-        let clock = web::Data::new(clock);
-        let document = openapi::for_catalogue(&catalogue);
-        actix_web::rt::spawn(worker.run());
-        actix_web::rt::spawn(fold_statistics(database.clone()));
-        // What is due is published before the first request, so that no reader of published
-        // figures finds none just because the service has only started; then on schedule.
-        publish_due_statistics(&database, disclosure.calendar).await;
-        actix_web::rt::spawn(publish_statistics(database.clone(), disclosure.calendar));
-        let listener = TcpListener::bind(settings.bind)?;
-        let address = listener.local_addr()?;
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(ErrorHandlers::new().default_handler(problem::ensure_problem))
-                .wrap(from_fn(headers::security_headers))
-                .wrap(Condition::new(
-                    https,
-                    DefaultHeaders::new().add((
-                        actix_web::http::header::STRICT_TRANSPORT_SECURITY,
-                        "max-age=31536000",
-                    )),
-                ))
-                .wrap(tracing_actix_web::TracingLogger::default())
-                .wrap(from_fn(metrics::record))
-                .wrap(from_fn(origin::record))
-                .app_data(app.clone())
-                .app_data(database.clone())
-                .app_data(catalogue.clone())
-                .app_data(routing.clone())
-                .app_data(disclosure.clone())
-                .app_data(open_statistics.clone())
-                .app_data(wakeup.clone())
-                .app_data(clock.clone())
-                .app_data(limits.clone())
-                .app_data(allowances.clone())
-                .app_data(trusted_proxies.clone())
-                .app_data(metrics.clone())
-                .app_data(authenticator.clone())
-                .configure(more.clone())
-                .configure(|config| configure(config, document.clone()))
-        })
-        .listen(listener)?
-        .run();
-        Ok(Application { address, server })
     }
 
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// Serves until the process is told to stop.
-    pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+    /// The routes and the state they read.
+    pub fn configure(&self, config: &mut web::ServiceConfig) {
+        config
+            .app_data(self.app.clone())
+            .app_data(self.authenticator.clone())
+            .app_data(self.limits.clone())
+            .app_data(self.metrics.clone())
+            .app_data(self.trusted_proxies.clone())
+            .app_data(self.pxweb.clone());
+        configure(config, self.document.clone());
     }
 }
 
-/// Folds the statistics filings left pending (on PostgreSQL) into the rollups until it has
-/// caught up, then again [`STATISTICS_FOLD_INTERVAL`] later, for as long as the service runs.
-/// Statistics are exact either way; folding keeps what they read beside the rollups small.
-async fn fold_statistics(database: web::Data<Database>) {
-    if database.backend() != trygg_storage::Backend::Postgres {
-        return;
-    }
-    loop {
-        actix_web::rt::time::sleep(STATISTICS_FOLD_INTERVAL).await;
-        let database = database.clone();
-        let folded = web::block(move || database.fold_statistics()).await;
-        if !matches!(folded, Ok(Ok(_))) {
-            tracing::warn!(?folded, "folding pending statistics failed; trying again");
-        }
-    }
-}
-
-/// Publishes statistics as the calendar makes them due (see [`Database::publish_statistics`]),
-/// looking every [`STATISTICS_PUBLICATION_CHECK`]; several instances publish once, one after
-/// another finding nothing due.
-async fn publish_statistics(database: web::Data<Database>, calendar: PublicationCalendar) {
-    loop {
-        actix_web::rt::time::sleep(STATISTICS_PUBLICATION_CHECK).await;
-        publish_due_statistics(&database, calendar).await;
-    }
-}
-
-async fn publish_due_statistics(database: &web::Data<Database>, calendar: PublicationCalendar) {
-    let publisher = database.clone();
-    match web::block(move || publisher.publish_statistics(calendar, false)).await {
-        Ok(Ok(Some(publication))) => tracing::info!(?publication, "statistics published"),
-        Ok(Ok(None)) => {}
-        failed => tracing::warn!(?failed, "publishing statistics failed; trying again"),
-    }
+/// Middleware for every answer of the service, the pages' included: problem documents for
+/// errors that are not pages, security headers, the request's client and its metrics.
+pub mod middleware {
+    pub use crate::headers::security_headers;
+    pub use crate::metrics::record as record_metrics;
+    pub use crate::origin::record as record_origin;
+    pub use crate::problem::ensure_problem;
 }
 
 /// A resource with these routes; other methods get 405 naming `allow`.

@@ -10,7 +10,6 @@ use serde::Serialize;
 use tracing_actix_web::RequestId;
 use trygg_domain::statistics::StatisticsError;
 use trygg_domain::{ReportError, Violation, WorkflowError};
-use trygg_storage::{PublishError, StorageError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -119,17 +118,6 @@ impl ApiError {
     }
 }
 
-impl From<StorageError> for ApiError {
-    fn from(error: StorageError) -> Self {
-        if error.is_retryable() {
-            tracing::warn!(%error, "database unavailable");
-            ApiError::Unavailable
-        } else {
-            ApiError::internal(error)
-        }
-    }
-}
-
 impl From<trygg_app::Error> for ApiError {
     fn from(error: trygg_app::Error) -> Self {
         use trygg_app::Error;
@@ -186,15 +174,6 @@ impl From<StatisticsError> for ApiError {
             }
             StatisticsError::PublicationChanged => ApiError::Conflict(error.to_string()),
             other => ApiError::BadRequest(other.to_string()),
-        }
-    }
-}
-
-impl From<PublishError> for ApiError {
-    fn from(error: PublishError) -> Self {
-        match error {
-            PublishError::Statistics(error) => error.into(),
-            PublishError::Storage(error) => error.into(),
         }
     }
 }

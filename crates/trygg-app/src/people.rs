@@ -1,12 +1,25 @@
 //! The people the service has seen (whom a case or an action may go to) and the pages'
 //! signed-in sessions, held on the server so that signing out ends them.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use trygg_storage::{Liveness, Person};
 
 use crate::{App, Error};
 
 impl App {
+    /// A sign-in from `client` failed: it spends the client's allowance of failures, as a bad
+    /// token does; past it, the client is refused for a while.
+    pub fn failed_sign_in(&self, client: IpAddr) -> Result<(), Error> {
+        self.allowances
+            .failed_authentication(client)
+            .map_err(|wait| Error::TooMany {
+                what: "failed sign-ins",
+                wait,
+            })
+    }
+
     /// Records someone whose claims verified, unless this process did so lately with the same
     /// claims. The request goes on whatever the outcome: the directory is not worth a refusal.
     pub async fn saw(&self, person: Person) {

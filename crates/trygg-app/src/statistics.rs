@@ -131,6 +131,29 @@ impl App {
         .await
     }
 
+    /// Whether filings leave statistics pending, to be folded into the rollups later
+    /// (PostgreSQL, where many instances file at once); SQLite folds as it files.
+    pub fn keeps_statistics_pending(&self) -> bool {
+        self.database.backend() == trygg_storage::Backend::Postgres
+    }
+
+    /// Folds the statistics filings left pending (on PostgreSQL) into the rollups; how many.
+    /// Statistics are exact either way; folding keeps what they read beside the rollups small.
+    pub async fn fold_pending_statistics(&self) -> Result<u64, Error> {
+        self.blocking(|app| Ok(app.database.fold_statistics()?))
+            .await
+    }
+
+    /// Publishes the statistics the calendar has made due, if any; several instances publish
+    /// once, one after another finding nothing due.
+    pub async fn publish_due_statistics(&self) -> Result<Option<PublicationView>, Error> {
+        self.blocking(|app| {
+            let calendar = app.disclosure.calendar;
+            Ok(app.database.publish_statistics(calendar, false)?)
+        })
+        .await
+    }
+
     /// Answers from the published series: `answer` is given them, read on the blocking pool,
     /// and counts what its plan asks there, in the same trip.
     pub async fn answer_from_published<T, E>(

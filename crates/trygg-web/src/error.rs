@@ -52,12 +52,6 @@ impl fmt::Display for WebError {
     }
 }
 
-impl From<trygg_storage::StorageError> for WebError {
-    fn from(error: trygg_storage::StorageError) -> Self {
-        WebError::internal(error)
-    }
-}
-
 /// A use case's refusal that the page did not show as its own (a rule broken, a conflict):
 /// what is left to say is the page's general one.
 impl From<trygg_app::Error> for WebError {

@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn every_purpose_of_a_read_has_words_in_both_languages() {
-        for purpose in trygg_storage::Purpose::ALL {
+        for purpose in trygg_app::Purpose::ALL {
             for lang in [Lang::Sv, Lang::En] {
                 let id = format!("purpose-{}", purpose.code());
                 assert!(lang.optional_text(&id).is_some(), "{id} in {lang:?}");

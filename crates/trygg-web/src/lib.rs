@@ -23,6 +23,7 @@ use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{HttpResponse, guard, web};
 use askama::Template;
+use trygg_app::App;
 
 pub use error::WebError;
 pub use i18n::Lang;
@@ -73,6 +74,7 @@ pub struct Site {
 /// The pages, ready to mount.
 #[derive(Clone)]
 pub struct Pages {
+    app: web::Data<App>,
     site: web::Data<Site>,
     key: Key,
     secure: bool,
@@ -88,8 +90,8 @@ impl std::fmt::Debug for Pages {
 }
 
 impl Pages {
-    /// Discovers the identity provider, if one is configured.
-    pub async fn new(settings: WebSettings) -> Result<Pages, OidcError> {
+    /// The pages over `app`; discovers the identity provider, if one is configured.
+    pub async fn new(settings: WebSettings, app: web::Data<App>) -> Result<Pages, OidcError> {
         let provider = match &settings.sign_in {
             SignIn::Provider(oidc) => Some(oidc::Provider::discover(oidc).await?),
             SignIn::Development => None,
@@ -105,6 +107,7 @@ impl Pages {
              frame-ancestors 'none'; base-uri 'none'"
         );
         Ok(Pages {
+            app,
             site: web::Data::new(Site {
                 development: provider.is_none(),
                 provider,
@@ -142,6 +145,7 @@ impl Pages {
                 .guard(guard::fn_guard(|context| {
                     is_page(context.head().uri.path())
                 }))
+                .app_data(self.app.clone())
                 .app_data(self.site.clone())
                 .app_data(
                     web::FormConfig::default()

@@ -4,7 +4,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use trygg_app::App;
-use trygg_domain::Catalogue;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -63,15 +62,15 @@ fn contact<'a>(
 }
 
 /// `GET /om`: what is stored, who sees it, for how long, and whom to ask.
-pub async fn about(
-    visitor: Visitor,
-    catalogue: web::Data<Catalogue>,
-) -> Result<HttpResponse, WebError> {
+pub async fn about(visitor: Visitor, app: web::Data<App>) -> Result<HttpResponse, WebError> {
     let officer = contact(
         visitor.lang,
         "about-rights-heading",
         "about-rights-officer",
-        catalogue.municipality().data_protection_officer.as_ref(),
+        app.catalogue()
+            .municipality()
+            .data_protection_officer
+            .as_ref(),
     );
     text_page(
         &visitor,
@@ -99,13 +98,16 @@ pub async fn about(
 /// `GET /tillganglighet`: the accessibility statement the law (DOS-lagen) asks for.
 pub async fn accessibility(
     visitor: Visitor,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, WebError> {
     let reach = contact(
         visitor.lang,
         "a11y-report-heading",
         "a11y-report-contact",
-        catalogue.municipality().accessibility_contact.as_ref(),
+        app.catalogue()
+            .municipality()
+            .accessibility_contact
+            .as_ref(),
     );
     text_page(
         &visitor,
@@ -198,8 +200,8 @@ pub async fn app_script() -> HttpResponse {
 }
 
 /// `GET /offline`: the page the service worker keeps for when there is no network.
-pub async fn offline(catalogue: web::Data<Catalogue>) -> Result<HttpResponse, WebError> {
-    let phone = catalogue.municipality().phone.clone();
+pub async fn offline(app: web::Data<App>) -> Result<HttpResponse, WebError> {
+    let phone = app.catalogue().municipality().phone.clone();
     let phone_digits = phone
         .as_deref()
         .unwrap_or_default()

@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_app::{App, OwnReport, OwnReports};
+use trygg_app::{CaseFile, Comment, IncidentFilter};
 use trygg_domain::{Audience, Catalogue, Description, Entry, Principal};
-use trygg_storage::{CaseFile, Comment, IncidentFilter};
 use uuid::Uuid;
 
 use crate::error::WebError;

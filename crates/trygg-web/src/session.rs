@@ -16,8 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use trygg_app::App;
+use trygg_app::{Liveness, Person};
 use trygg_domain::{Catalogue, Origin, Principal, Role};
-use trygg_storage::{Liveness, Person};
 use uuid::Uuid;
 
 use crate::Site;

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_app::App;
-use trygg_domain::Allowances;
 
 use crate::error::WebError;
 use crate::oidc::{PendingSignIn, Provider};
@@ -111,7 +110,6 @@ pub async fn callback(
     visitor: Visitor,
     site: web::Data<Site>,
     app: web::Data<App>,
-    allowances: web::Data<dyn Allowances>,
 ) -> Result<HttpResponse, WebError> {
     let provider = site.provider.as_ref().ok_or(WebError::NotFound)?;
     match finish_sign_in(&query, &visitor, provider, site.sessions, &app).await {
@@ -122,9 +120,7 @@ pub async fn callback(
         Err(failure) => {
             // A failed sign-in spends the client's allowance of failures, as a bad token does.
             if let Some(origin) = visitor.origin {
-                allowances
-                    .failed_authentication(origin.client)
-                    .map_err(WebError::TooManyRequests)?;
+                app.failed_sign_in(origin.client)?;
             }
             Err(failure)
         }

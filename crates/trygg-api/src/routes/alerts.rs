@@ -5,9 +5,9 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_app::App;
+use trygg_app::{AlertFilter, AlertRecord, MAX_PAGE_SIZE};
 use trygg_domain::text::{self, schema::AcknowledgementComment};
 use trygg_domain::{AlertReason, Channel, DeliveryFailure, DeliveryState};
-use trygg_storage::{AlertFilter, AlertRecord, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -7,6 +7,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
+use trygg_app::{Action, CaseEvent};
 use trygg_app::{Answer, Answered, App, Change, Changed};
 use trygg_domain::text::{
     self,
@@ -16,7 +17,6 @@ use trygg_domain::{
     ActionStatus, Description, FollowUp, IncidentKind, Outcome, Reclassification, Severity, Status,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
-use trygg_storage::{Action, CaseEvent};
 use uuid::Uuid;
 
 use crate::auth::Caller;

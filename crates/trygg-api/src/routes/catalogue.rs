@@ -113,7 +113,7 @@ impl From<&Catalogue> for CatalogueView {
 )]
 pub async fn read_catalogue(
     _caller: Caller,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<trygg_app::App>,
 ) -> web::Json<CatalogueView> {
-    web::Json(CatalogueView::from(catalogue.as_ref()))
+    web::Json(CatalogueView::from(app.catalogue()))
 }

@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trygg_app::App;
+use trygg_app::Comment;
 use trygg_domain::text::schema::Prose;
 use trygg_domain::{Audience, Description};
-use trygg_storage::Comment;
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use trygg_app::{App, Filed, FilingKey, Replay, Replayed};
+use trygg_app::{Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose};
 use trygg_domain::{
     Circumstances, DistrictCode, FocusAreaCode, Outcome, Principal, ReportDraft, Status,
     ViolenceForm,
 };
-use trygg_storage::{Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose};
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -4,8 +4,8 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trygg_app::App;
+use trygg_app::{Incident, MAX_PAGE_SIZE, QueueQuery};
 use trygg_domain::{Severity, Status};
-use trygg_storage::{Incident, MAX_PAGE_SIZE, QueueQuery};
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -3,10 +3,10 @@
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
-use trygg_app::App;
-use trygg_domain::{Catalogue, DistrictCode, FocusAreaCode, IncidentKind, Severity};
-use trygg_notifier::{AlertFacts, Receiver, Routing};
-use trygg_storage::Purpose;
+use trygg_app::{AlertFacts, App, Receiver, Routing};
+use trygg_domain::{DistrictCode, FocusAreaCode, IncidentKind, Severity};
+
+use trygg_app::Purpose;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -79,9 +79,9 @@ fn preview(routing: &Routing, facts: &AlertFacts) -> RoutingPreview {
 pub async fn preview_routing(
     caller: Caller,
     query: web::Query<Facts>,
-    routing: web::Data<Routing>,
-    catalogue: web::Data<Catalogue>,
+    app: web::Data<App>,
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
+    let catalogue = app.catalogue();
     caller.security_manager("preview routing")?;
     let Facts {
         focus_area,
@@ -100,7 +100,7 @@ pub async fn preview_routing(
         kind,
         severity,
     };
-    Ok(web::Json(preview(&routing, &facts)))
+    Ok(web::Json(preview(app.routing(), &facts)))
 }
 
 /// Which receivers this stored case would alert under the configured rules; nothing is sent.
@@ -120,7 +120,6 @@ pub async fn preview_routing(
 pub async fn preview_case_routing(
     caller: Caller,
     id: web::Path<Uuid>,
-    routing: web::Data<Routing>,
     app: web::Data<App>,
 ) -> Result<web::Json<RoutingPreview>, ApiError> {
     caller.security_manager("preview routing")?;
@@ -134,5 +133,5 @@ pub async fn preview_case_routing(
         kind: case.circumstances.kind,
         severity: case.circumstances.severity,
     };
-    Ok(web::Json(preview(&routing, &facts)))
+    Ok(web::Json(preview(app.routing(), &facts)))
 }

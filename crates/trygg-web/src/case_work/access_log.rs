@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_app::AccessEntries;
+use trygg_app::{AccessFilter, AccessPage};
 use trygg_domain::CaseNumber;
-use trygg_storage::{AccessFilter, AccessPage};
 use uuid::Uuid;
 
 use super::Desk;

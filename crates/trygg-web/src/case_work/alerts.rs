@@ -4,10 +4,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use trygg_app::AlertRecord;
 use trygg_app::{AlertList, Error, Retried};
 use trygg_domain::DeliveryState;
 use trygg_domain::text::{self, TextError};
-use trygg_storage::AlertRecord;
 use uuid::Uuid;
 
 use super::Desk;

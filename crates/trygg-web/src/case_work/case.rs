@@ -4,9 +4,9 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use trygg_app::CaseDesk;
+use trygg_app::{CaseEvent, CaseFile, Person, Seen};
 use trygg_domain::statistics::local_time;
 use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, status_moves};
-use trygg_storage::{CaseEvent, CaseFile, Person, Seen};
 use uuid::Uuid;
 
 use super::alerts::listed;
@@ -312,7 +312,7 @@ pub(super) async fn case_page(
     let (internal, to_reporter): (Vec<_>, Vec<_>) = comments
         .into_iter()
         .partition(|comment| comment.audience == Audience::Internal);
-    let note = |comment: trygg_storage::Comment| NoteRow {
+    let note = |comment: trygg_app::Comment| NoteRow {
         at: comment.at,
         author: comment.author,
         body: comment.body,

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 use trygg_app::QueueListing;
+use trygg_app::{QueueList, QueueOrder, QueueQuery};
 use trygg_domain::DEADLINE_AT_RISK_WITHIN;
-use trygg_storage::{QueueList, QueueOrder, QueueQuery};
 
 use super::{Desk, time_left};
 use crate::error::WebError;

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use trygg_app::Incident;
 use trygg_domain::statistics::{from_local_time, local_time};
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Circumstances, Description, Gender,
     IncidentKind, Influence, MAX_DESCRIPTION_CHARS, PerpetratorRelation, PlaceKind, ReportDraft,
     Severity, ViolenceForm, earliest_occurrence,
 };
-use trygg_storage::Incident;
 use uuid::Uuid;
 
 /// What the reporter has answered so far, by field, kept as typed so nothing is lost.

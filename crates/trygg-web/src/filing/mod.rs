@@ -9,8 +9,8 @@ mod steps;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use trygg_app::{App, Error, Filed, FilingKey, Replay};
+use trygg_app::{Incident, Purpose};
 use trygg_domain::{Catalogue, Principal, ReportError};
-use trygg_storage::{Incident, Purpose};
 use uuid::Uuid;
 
 use answers::Answers;

@@ -6,11 +6,11 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate};
+use trygg_app::Release;
 use trygg_domain::statistics::{
     CalendarPeriod, Dimension, Format, Grain, Period, SpreadsheetWords, StatisticsError,
     StatisticsQuery, Table, TableView, csv, json_stat, spreadsheet,
 };
-use trygg_storage::Release;
 
 use super::{Analyst, Labels, publishable};
 use crate::error::WebError;

@@ -12,12 +12,12 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
+use trygg_app::Release;
 use trygg_app::{App, Error};
 use trygg_domain::statistics::{
     Period, StatisticsError, SuppressionThreshold, TableView, local_time,
 };
 use trygg_domain::{Catalogue, Principal};
-use trygg_storage::Release;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
