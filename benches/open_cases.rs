@@ -30,7 +30,7 @@ use database::TestDatabase;
 use trygg_domain::{
     AffectedCategory, AgeGroup, AlertReason, Catalogue, ChildrenAffected, Clock, Gender,
     IncidentKind, Influence, OfficeCode, PerpetratorRelation, PlaceKind, Severity, Status,
-    Visibility,
+    Visibility, WORK_ENVIRONMENT_DEADLINE,
 };
 use trygg_storage::{Database, DatabaseUrl, Purpose, QueueList, QueueOrder, QueueQuery, Reader};
 
@@ -182,7 +182,9 @@ fn reads(
     handler: &Visibility,
     rounds: usize,
 ) -> [(&'static str, (Duration, Duration)); 5] {
-    let at = |hours| (now() - chrono::Duration::hours(hours)).and_utc();
+    // A reminder for cases filed `hours` ago: those whose deadline falls within the rest.
+    let at =
+        |hours| (now() + (WORK_ENVIRONMENT_DEADLINE - chrono::Duration::hours(hours))).and_utc();
     let reminders = |reason, hours| {
         time(rounds, || {
             let due = storage.authority_reminders_due(at(hours), reason).unwrap();

@@ -349,18 +349,18 @@ impl Worker {
                 let alert = routing.escalation_alert(AlertReason::Escalated);
                 raised += database.raise_alerts(case, vec![alert], Some(before))?;
             }
-            let deadline_missed_in = |hours: i64| now - Duration::hours(hours);
+            // A reminder for a case filed this long ago: its deadline falls within what is
+            // left of the deadline's length.
+            let filed_ago = |hours: i64| now + (WORK_ENVIRONMENT_DEADLINE - Duration::hours(hours));
             let reminders = [
                 (
                     AlertReason::AuthorityReminder12h,
-                    deadline_missed_in(
-                        (WORK_ENVIRONMENT_DEADLINE - DEADLINE_AT_RISK_WITHIN).num_hours(),
-                    ),
+                    now + DEADLINE_AT_RISK_WITHIN,
                 ),
-                (AlertReason::AuthorityReminder20h, deadline_missed_in(20)),
+                (AlertReason::AuthorityReminder20h, filed_ago(20)),
             ];
-            for (reason, received_before) in reminders {
-                for case in database.authority_reminders_due(received_before, reason)? {
+            for (reason, due_by) in reminders {
+                for case in database.authority_reminders_due(due_by, reason)? {
                     raised += database.raise_alerts(
                         case,
                         vec![routing.escalation_alert(reason)],

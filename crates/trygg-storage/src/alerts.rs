@@ -463,24 +463,20 @@ impl Database {
         })
     }
 
-    /// Open serious cases against staff or officials, received before `received_before`, not
-    /// yet reported to Arbetsmiljöverket, that have no `reminder` alert yet.
+    /// Open cases whose Arbetsmiljöverket deadline falls at or before `due_by` and that
+    /// Arbetsmiljöverket has not been told of, that have no `reminder` alert yet.
     pub fn authority_reminders_due(
         &self,
-        received_before: DateTime<Utc>,
+        due_by: DateTime<Utc>,
         reminder: AlertReason,
     ) -> Result<Vec<Uuid>, StorageError> {
         let reminded = alerts::table
             .filter(alerts::incident_seq.eq(incidents::seq))
             .filter(alerts::reason.eq(reminder.code()));
-        let covered = trygg_domain::WORK_ENVIRONMENT_CATEGORIES.map(|category| category.code());
         let ids: Vec<String> = incidents::table
             .filter(open())
             .filter(incidents::purged_at.is_null())
-            .filter(incidents::severity.eq(trygg_domain::WORK_ENVIRONMENT_SEVERITY.code()))
-            .filter(incidents::affected_category.eq_any(covered))
-            .filter(incidents::authority_notified_at.is_null())
-            .filter(incidents::received_at.le(received_before.naive_utc()))
+            .filter(crate::deadline::due_by(due_by))
             .filter(diesel::dsl::not(diesel::dsl::exists(reminded)))
             .select(incidents::id)
             .load(&mut *self.connection()?)?;

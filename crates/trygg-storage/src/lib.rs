@@ -7,6 +7,7 @@ mod backup;
 mod case_work;
 mod comments;
 mod database;
+mod deadline;
 mod drafts;
 mod error;
 mod fixed_sql;

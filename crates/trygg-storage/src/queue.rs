@@ -6,15 +6,13 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
-use trygg_domain::{
-    ActionStatus, DEADLINE_AT_RISK_WITHIN, Severity, Visibility, WORK_ENVIRONMENT_CATEGORIES,
-    WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
-};
+use trygg_domain::{ActionStatus, DEADLINE_AT_RISK_WITHIN, Severity, Visibility};
 
 use uuid::Uuid;
 
 use crate::access_log::Reader;
 use crate::database::{Database, DbConnection};
+use crate::deadline;
 use crate::error::StorageError;
 use crate::fixed_sql::{Fixed, fixed};
 use crate::incidents::{Condition, Incident, IncidentRow, open, visible_to, with_offices};
@@ -26,8 +24,8 @@ pub struct QueueQuery {
     /// The caller (`sub`), for "mine".
     pub me: String,
     pub now: DateTime<Utc>,
-    /// Cases received before this whose Arbetsmiljöverket deadline is near or passed.
-    pub at_risk_received_before: DateTime<Utc>,
+    /// Cases whose Arbetsmiljöverket deadline falls before this are at risk.
+    pub deadline_at_risk_by: DateTime<Utc>,
     /// The most cases in each list.
     pub limit: i64,
 }
@@ -38,7 +36,7 @@ impl QueueQuery {
         QueueQuery {
             me,
             now,
-            at_risk_received_before: now - (WORK_ENVIRONMENT_DEADLINE - DEADLINE_AT_RISK_WITHIN),
+            deadline_at_risk_by: now + DEADLINE_AT_RISK_WITHIN,
             limit,
         }
     }
@@ -79,16 +77,7 @@ impl QueueList {
                     .select(actions::incident_seq);
                 Box::new(incidents::seq.eq_any(late_actions))
             }
-            QueueList::DeadlineAtRisk => {
-                let covered = WORK_ENVIRONMENT_CATEGORIES.map(|category| category.code());
-                Box::new(
-                    incidents::severity
-                        .eq(WORK_ENVIRONMENT_SEVERITY.code())
-                        .and(incidents::affected_category.eq_any(covered))
-                        .and(incidents::authority_notified_at.is_null())
-                        .and(incidents::received_at.le(query.at_risk_received_before.naive_utc())),
-                )
-            }
+            QueueList::DeadlineAtRisk => deadline::due_by(query.deadline_at_risk_by),
         }
     }
 }
