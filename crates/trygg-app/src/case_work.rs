@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use trygg_domain::{
-    ActionStatus, Audience, Description, FollowUp, Outcome, Principal, Reclassification, Status,
-    Visibility, WorkflowError, change_status, check_assignment, check_case_worker, check_due,
-    may_comment,
+    ActionStatus, AlertReason, Audience, Description, FollowUp, Outcome, Principal,
+    Reclassification, Status, Visibility, WorkflowError, change_status, check_assignment,
+    check_case_worker, check_due, may_comment,
 };
+use trygg_notifier::{AlertFacts, Routing};
 use trygg_storage::{
     Action, ActionUpdate, Amended, Amendment, Comment, Incident, NewAction, Purpose, Reader,
 };
@@ -171,7 +172,7 @@ impl App {
                 Box::new(move |current: &Incident| {
                     let change =
                         reclassification.against(&current.focus_area, &current.circumstances)?;
-                    Ok(routing.reclassify(current, change))
+                    Ok(reclassified(&routing, current, change))
                 })
             }
             Change::FollowUp(follow_up) => Box::new(move |current: &Incident| {
@@ -257,6 +258,33 @@ impl App {
             }
         })
         .await
+    }
+}
+
+/// What a reclassification changes in a case, with alerts for the receivers the new
+/// classification reaches (storage leaves out those the case alerted before).
+fn reclassified(routing: &Routing, current: &Incident, change: Reclassification) -> Amendment {
+    let focus_area = change.focus_area.map(|area| {
+        let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
+        (area.code.to_string(), offices)
+    });
+    let (code, offices) = focus_area
+        .clone()
+        .unwrap_or_else(|| (current.focus_area.clone(), current.offices.clone()));
+    let facts = AlertFacts {
+        focus_area: &code,
+        offices: &offices,
+        district: &current.district,
+        kind: change.kind.unwrap_or(current.circumstances.kind),
+        severity: change.severity.unwrap_or(current.circumstances.severity),
+    };
+    Amendment {
+        alerts: routing.alerts_for(&facts, AlertReason::Rerouted),
+        focus_area,
+        severity: change.severity,
+        kind: change.kind,
+        reason: Some(change.reason),
+        ..Amendment::default()
     }
 }
 

@@ -3,7 +3,7 @@
 //! once.
 
 use trygg_domain::{NewReport, Principal, ReportDraft};
-use trygg_storage::{Filing, IdempotencyKey, Incident, Purpose, Reader};
+use trygg_storage::{Filing, IdempotencyKey, Incident, NewIncident, Purpose, Reader};
 use uuid::Uuid;
 
 use crate::{App, Error};
@@ -79,9 +79,13 @@ impl App {
         let (subject, visibility) = (by.subject().to_owned(), by.visibility());
         let filed = self
             .blocking(move |app| {
-                let new = app
-                    .routing
-                    .new_incident(report, subject.clone(), received_at);
+                let new = NewIncident {
+                    id: Uuid::now_v7(),
+                    reporter: subject.clone(),
+                    alerts: app.routing.alerts_on_filing(&report),
+                    report,
+                    received_at,
+                };
                 let idempotency = key.clone().map(|key| IdempotencyKey {
                     subject: subject.clone(),
                     key: key.key,

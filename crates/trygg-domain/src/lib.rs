@@ -2,6 +2,7 @@
 //! who may see it. Pure: no I/O, no HTTP, no SQL.
 
 mod access;
+mod alert;
 mod allowance;
 mod case_number;
 mod catalogue;
@@ -13,6 +14,7 @@ pub mod text;
 mod workflow;
 
 pub use access::{ClaimsError, MAX_SUBJECT_CHARS, Principal, Role, Visibility, check_subject};
+pub use alert::{PlannedAlert, PlannedDelivery};
 pub use allowance::{Allowances, Origin};
 pub use case_number::{CaseNumber, NotACaseNumber};
 pub use catalogue::{

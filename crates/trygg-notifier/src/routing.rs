@@ -2,13 +2,11 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use trygg_domain::{
-    AlertReason, Catalogue, Channel, IncidentKind, NewReport, Principal, Reclassification, Role,
-    Severity,
+    AlertReason, Catalogue, Channel, IncidentKind, NewReport, PlannedAlert, PlannedDelivery,
+    Principal, Role, Severity,
 };
-use trygg_storage::{Amendment, Incident, NewAlert, NewDelivery, NewIncident};
 use uuid::Uuid;
 
 use crate::address::{AddressError, EmailAddress, WebhookUrl};
@@ -118,18 +116,18 @@ pub struct Routing {
     escalation_receiver: usize,
 }
 
-fn alert(receiver: &Receiver, reason: AlertReason) -> NewAlert {
-    let email = receiver.email.iter().map(|address| NewDelivery {
+fn alert(receiver: &Receiver, reason: AlertReason) -> PlannedAlert {
+    let email = receiver.email.iter().map(|address| PlannedDelivery {
         channel: Channel::Email,
         target: address.to_string(),
         message_id: format!("<{}@trygg>", Uuid::now_v7()),
     });
-    let webhooks = receiver.webhooks.iter().map(|hook| NewDelivery {
+    let webhooks = receiver.webhooks.iter().map(|hook| PlannedDelivery {
         channel: Channel::Webhook,
         target: hook.url.as_str().to_owned(),
         message_id: format!("msg_{}", Uuid::now_v7().simple()),
     });
-    NewAlert {
+    PlannedAlert {
         id: Uuid::now_v7(),
         receiver: receiver.name.clone(),
         reason,
@@ -395,21 +393,15 @@ impl Routing {
 
     /// The alerts a case raises for `reason`: one per receiver, one delivery per address, each
     /// with a message id that stays the same however often it is sent.
-    pub fn alerts_for(&self, case: &AlertFacts<'_>, reason: AlertReason) -> Vec<NewAlert> {
+    pub fn alerts_for(&self, case: &AlertFacts<'_>, reason: AlertReason) -> Vec<PlannedAlert> {
         self.receivers_for(case)
             .into_iter()
             .map(|receiver| alert(receiver, reason))
             .collect()
     }
 
-    /// A report ready to file, with the alerts its filing raises: the one way a report
-    /// becomes a case, from the API or the web pages.
-    pub fn new_incident(
-        &self,
-        report: NewReport,
-        reporter: String,
-        received_at: DateTime<Utc>,
-    ) -> NewIncident {
+    /// The alerts filing `report` raises.
+    pub fn alerts_on_filing(&self, report: &NewReport) -> Vec<PlannedAlert> {
         let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
         let facts = AlertFacts {
             focus_area: report.focus_area.as_str(),
@@ -418,46 +410,11 @@ impl Routing {
             kind: report.circumstances.kind,
             severity: report.circumstances.severity,
         };
-        let alerts = self.alerts_for(&facts, AlertReason::Filed);
-        NewIncident {
-            id: Uuid::now_v7(),
-            reporter,
-            report,
-            received_at,
-            alerts,
-        }
-    }
-
-    /// What a reclassification changes in a case, with alerts for the receivers the new
-    /// classification reaches and the old one did not: the one way a case is reclassified,
-    /// from the API or the web pages.
-    pub fn reclassify(&self, current: &Incident, change: Reclassification) -> Amendment {
-        let focus_area = change.focus_area.map(|area| {
-            let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
-            (area.code.to_string(), offices)
-        });
-        let (code, offices) = focus_area
-            .clone()
-            .unwrap_or_else(|| (current.focus_area.clone(), current.offices.clone()));
-        let facts = AlertFacts {
-            focus_area: &code,
-            offices: &offices,
-            district: &current.district,
-            kind: change.kind.unwrap_or(current.circumstances.kind),
-            severity: change.severity.unwrap_or(current.circumstances.severity),
-        };
-        Amendment {
-            alerts: self.alerts_for(&facts, AlertReason::Rerouted),
-            focus_area,
-            severity: change.severity,
-            kind: change.kind,
-            reason: Some(change.reason),
-            ..Amendment::default()
-        }
+        self.alerts_for(&facts, AlertReason::Filed)
     }
 
     /// An alert for the escalation receiver: escalations and Arbetsmiljöverket reminders.
-    pub fn escalation_alert(&self, reason: AlertReason) -> NewAlert {
+    pub fn escalation_alert(&self, reason: AlertReason) -> PlannedAlert {
         alert(&self.receivers[self.escalation_receiver], reason)
     }
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use trygg_domain::{
-    AlertReason, CaseNumber, Channel, DeliveryFailure, DeliveryState, IncidentKind, Severity,
-    UnknownCode,
+    AlertReason, CaseNumber, Channel, DeliveryFailure, DeliveryState, IncidentKind, PlannedAlert,
+    Severity, UnknownCode,
 };
 use uuid::Uuid;
 
@@ -15,23 +15,6 @@ use crate::database::{Database, DbConnection, insert_rows};
 use crate::error::StorageError;
 use crate::incidents::open;
 use crate::schema::{alerts, deliveries, incidents};
-
-/// An alert to write with the change that causes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAlert {
-    pub id: Uuid,
-    pub receiver: String,
-    pub reason: AlertReason,
-    pub deliveries: Vec<NewDelivery>,
-}
-
-/// One way an alert goes out; `message_id` is stable across retries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewDelivery {
-    pub channel: Channel,
-    pub target: String,
-    pub message_id: String,
-}
 
 /// What an alert may say about its case: codes and times, never names or free text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +84,7 @@ fn uuid(text: &str) -> Result<Uuid, StorageError> {
 pub(crate) fn insert_alerts(
     conn: &mut DbConnection,
     incident_seq: i64,
-    new: &[NewAlert],
+    new: &[PlannedAlert],
     at: DateTime<Utc>,
 ) -> Result<usize, diesel::result::Error> {
     if new.is_empty() {
@@ -115,13 +98,13 @@ pub(crate) fn insert_alerts(
 }
 
 /// The alerts of a case being filed, which has none yet: each receiver and reason once.
-pub(crate) fn first_alerts(new: &[NewAlert]) -> Vec<&NewAlert> {
+pub(crate) fn first_alerts(new: &[PlannedAlert]) -> Vec<&PlannedAlert> {
     unseen(Vec::new(), new)
 }
 
 /// The alerts of `new` that neither `earlier` (receiver, reason) nor an alert before them in
 /// `new` already covers.
-fn unseen(mut earlier: Vec<(String, String)>, new: &[NewAlert]) -> Vec<&NewAlert> {
+fn unseen(mut earlier: Vec<(String, String)>, new: &[PlannedAlert]) -> Vec<&PlannedAlert> {
     let mut fresh = Vec::new();
     for alert in new {
         let reason = alert.reason.code();
@@ -164,7 +147,7 @@ struct DeliveryInsert<'a> {
 pub(crate) fn write_alerts(
     conn: &mut DbConnection,
     incident_seq: i64,
-    new: &[&NewAlert],
+    new: &[&PlannedAlert],
     at: DateTime<Utc>,
 ) -> Result<usize, diesel::result::Error> {
     if new.is_empty() {
@@ -434,7 +417,7 @@ impl Database {
     pub fn raise_alerts(
         &self,
         case_id: Uuid,
-        new: Vec<NewAlert>,
+        new: Vec<PlannedAlert>,
         escalating_before: Option<DateTime<Utc>>,
     ) -> Result<usize, StorageError> {
         let now = self.clock.now();

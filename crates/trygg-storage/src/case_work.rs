@@ -4,12 +4,13 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use trygg_domain::{
-    ActionStatus, Audience, FollowUp, IncidentKind, Outcome, Severity, Status, Visibility,
+    ActionStatus, Audience, FollowUp, IncidentKind, Outcome, PlannedAlert, Severity, Status,
+    Visibility,
 };
 use uuid::Uuid;
 
 use crate::access_log::{Reader, Unread};
-use crate::alerts::{NewAlert, insert_alerts};
+use crate::alerts::insert_alerts;
 use crate::comments::{Comment, comments_of};
 use crate::database::{Database, DbConnection, insert_rows};
 use crate::error::StorageError;
@@ -44,7 +45,7 @@ pub struct Amendment {
     pub action_update: Option<ActionUpdate>,
     pub reason: Option<String>,
     /// Alerts the change raises (a case rerouted to new receivers), written with it.
-    pub alerts: Vec<NewAlert>,
+    pub alerts: Vec<PlannedAlert>,
 }
 
 /// An action (åtgärd) to add to a case.

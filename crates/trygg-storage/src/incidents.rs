@@ -9,15 +9,15 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use trygg_domain::statistics::RecordKey;
 use trygg_domain::{
-    CaseNumber, Circumstances, FollowUp, NewReport, Outcome, Status, UnknownCode, ViolenceForm,
-    Visibility, work_environment_deadline,
+    CaseNumber, Circumstances, FollowUp, NewReport, Outcome, PlannedAlert, Status, UnknownCode,
+    ViolenceForm, Visibility, work_environment_deadline,
 };
 use uuid::Uuid;
 
 mod postgres;
 
 use crate::access_log::{Reader, Unread};
-use crate::alerts::{NewAlert, first_alerts, write_alerts};
+use crate::alerts::{first_alerts, write_alerts};
 use crate::case_work::{CaseEvent, insert_offices, record};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
@@ -38,7 +38,7 @@ pub struct NewIncident {
     pub report: NewReport,
     pub received_at: DateTime<Utc>,
     /// The alerts filing raises, written in the same transaction.
-    pub alerts: Vec<NewAlert>,
+    pub alerts: Vec<PlannedAlert>,
 }
 
 /// A filing's `Idempotency-Key`, scoped to the user who sent it, and the hash of its body.

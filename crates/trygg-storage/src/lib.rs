@@ -29,7 +29,7 @@ pub use access_log::{
 };
 pub use alerts::{
     Acknowledged, AlertCase, AlertFilter, AlertRecord, DeliveryOutcome, DeliveryRecord,
-    DueDelivery, NewAlert, NewDelivery, OutboxState, Undelivered,
+    DueDelivery, OutboxState, Undelivered,
 };
 pub use backup::{Backup, BackupError};
 pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, CaseFile, NewAction};

@@ -14,17 +14,17 @@ use diesel::{QueryResult, RunQueryDsl, SelectableHelper};
 use trygg_domain::DeliveryState;
 
 use super::{IncidentInsert, IncidentRow};
-use crate::alerts::NewAlert;
 use crate::case_work::CaseEvent;
 use crate::schema::incidents;
 use crate::unnest::{Column, push_unnest};
+use trygg_domain::PlannedAlert;
 
 /// Files the case `values` with the rest; alerts and deliveries are stamped `at`.
 pub(super) fn file(
     conn: &mut PgConnection,
     values: &IncidentInsert,
     offices: &[&str],
-    alerts: &[&NewAlert],
+    alerts: &[&PlannedAlert],
     event: &CaseEvent,
     at: NaiveDateTime,
 ) -> QueryResult<IncidentRow> {
@@ -35,7 +35,7 @@ pub(super) fn file(
 fn filing<'a>(
     values: &'a IncidentInsert,
     offices: &[&'a str],
-    alerts: &[&'a NewAlert],
+    alerts: &[&'a PlannedAlert],
     event: &'a CaseEvent,
     at: NaiveDateTime,
 ) -> Filing<'a, impl QueryFragment<Pg>> {
@@ -64,7 +64,7 @@ struct Filing<'a, C> {
     event: Vec<Column<'a>>,
 }
 
-fn alert_columns<'a>(alerts: &[&'a NewAlert], at: NaiveDateTime) -> Vec<Column<'a>> {
+fn alert_columns<'a>(alerts: &[&'a PlannedAlert], at: NaiveDateTime) -> Vec<Column<'a>> {
     vec![
         Column::OwnedText(alerts.iter().map(|alert| alert.id.to_string()).collect()),
         Column::Text(alerts.iter().map(|alert| alert.receiver.as_str()).collect()),
@@ -73,7 +73,7 @@ fn alert_columns<'a>(alerts: &[&'a NewAlert], at: NaiveDateTime) -> Vec<Column<'
     ]
 }
 
-fn delivery_columns<'a>(alerts: &[&'a NewAlert], at: NaiveDateTime) -> Vec<Column<'a>> {
+fn delivery_columns<'a>(alerts: &[&'a PlannedAlert], at: NaiveDateTime) -> Vec<Column<'a>> {
     let deliveries: Vec<_> = alerts
         .iter()
         .flat_map(|alert| {
@@ -175,12 +175,12 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::alerts::NewDelivery;
+    use trygg_domain::PlannedDelivery;
 
     fn text(
         values: &IncidentInsert,
         offices: &[&str],
-        alerts: &[&NewAlert],
+        alerts: &[&PlannedAlert],
         event: &CaseEvent,
     ) -> String {
         let statement = filing(values, offices, alerts, event, event.at.naive_utc());
@@ -215,17 +215,17 @@ mod tests {
             version: 1,
             record_key: 7,
         };
-        let alert = NewAlert {
+        let alert = PlannedAlert {
             id: Uuid::nil(),
             receiver: "security_manager".into(),
             reason: AlertReason::Filed,
             deliveries: vec![
-                NewDelivery {
+                PlannedDelivery {
                     channel: Channel::Email,
                     target: "sakerhet@kommun.example".into(),
                     message_id: "a".into(),
                 },
-                NewDelivery {
+                PlannedDelivery {
                     channel: Channel::Webhook,
                     target: "https://relay.kommun.example".into(),
                     message_id: "b".into(),
