@@ -41,7 +41,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use database::TestDatabase;
-use trygg_domain::statistics::{Period, StatisticsQuery, local_midnight};
+use trygg_domain::statistics::{Period, StatisticsQuery};
+use trygg_domain::time::local_midnight;
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Clock, Gender, IncidentKind,
     Influence, PerpetratorRelation, PlaceKind, Severity, ViolenceForm,

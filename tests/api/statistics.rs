@@ -876,7 +876,7 @@ async fn the_yearly_compilation_gives_counts_shares_and_the_median_per_focus_are
 async fn the_district_picture_shows_the_last_twelve_months_by_month_place_hour_and_weekday() {
     let app = spawn_app().await;
     // "The last 12 months" are the whole months up to and including this one (in local time).
-    let today = trygg_domain::statistics::local_time(app.clock.now()).date();
+    let today = trygg_domain::time::local_time(app.clock.now()).date();
     let this_month = today.with_day(1).unwrap();
     let (from, to) = (
         this_month - chrono::Months::new(11),

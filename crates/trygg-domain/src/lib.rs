@@ -11,6 +11,7 @@ mod codes;
 mod report;
 pub mod statistics;
 pub mod text;
+pub mod time;
 mod workflow;
 
 pub use access::{ClaimsError, MAX_SUBJECT_CHARS, Principal, Role, Visibility, check_subject};

@@ -4,7 +4,7 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 use trygg_domain::Role;
-use trygg_domain::statistics::local_time;
+use trygg_domain::time::local_time;
 
 use crate::case_work::Deadline;
 use crate::i18n::Lang;

@@ -142,8 +142,7 @@ async fn a_handler_takes_a_case_from_the_queue_to_closed_as_the_api_sees_it() {
     )
     .await;
     // A week from the service's today, whatever day the suite runs on.
-    let due_day =
-        trygg_domain::statistics::local_time(test_start() + chrono::Duration::days(7)).date();
+    let due_day = trygg_domain::time::local_time(test_start() + chrono::Duration::days(7)).date();
     let due = due_day.format("%Y-%m-%d").to_string();
     change(
         &mut dave,
@@ -164,7 +163,7 @@ async fn a_handler_takes_a_case_from_the_queue_to_closed_as_the_api_sees_it() {
     let end_of_day = due_day.and_hms_opt(23, 59, 0).unwrap();
     assert_eq!(
         actions.body[0]["due_at"],
-        json!(trygg_domain::statistics::from_local_time(end_of_day)),
+        json!(trygg_domain::time::from_local_time(end_of_day)),
         "the end of the local day"
     );
     change(

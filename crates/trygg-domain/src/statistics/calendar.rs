@@ -2,65 +2,13 @@
 //! municipality's local time (Europe/Stockholm), so that "hour of day" and "weekday" mean what
 //! a local crime-prevention council reads them as.
 
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc, Weekday};
 
 use super::StatisticsError;
+use crate::time::{local_midnight, local_time};
 
 /// The longest period one request may cover.
 pub const MAX_PERIOD_YEARS: i32 = 20;
-
-/// Swedish local time (CET, with EU summer time from 1996: the last Sunday of March 01:00 UTC
-/// to the last Sunday of October 01:00 UTC). Written out rather than pulling in a time-zone
-/// database for one zone whose rule has not changed since 1996.
-pub fn local_time(at: DateTime<Utc>) -> NaiveDateTime {
-    let year = at.year();
-    let summer_starts = last_sunday(year, 3)
-        .and_hms_opt(1, 0, 0)
-        .expect("valid time");
-    let summer_ends = last_sunday(year, 10)
-        .and_hms_opt(1, 0, 0)
-        .expect("valid time");
-    let utc = at.naive_utc();
-    let offset = if (summer_starts..summer_ends).contains(&utc) {
-        2
-    } else {
-        1
-    };
-    utc + Duration::hours(offset)
-}
-
-/// The instant a local calendar day begins. Midnight is never inside a clock change, which
-/// happens at 02:00/03:00 local time.
-pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
-    let summer = date > last_sunday(date.year(), 3) && date <= last_sunday(date.year(), 10);
-    let offset = if summer { 2 } else { 1 };
-    (date.and_hms_opt(0, 0, 0).expect("valid time") - Duration::hours(offset)).and_utc()
-}
-
-/// The instant a Swedish local time names. In the hour the clocks skip (02:00–03:00 on the
-/// last Sunday of March) the time is read as summer time; in the hour they repeat (02:00–03:00
-/// on the last Sunday of October), as the first, summer-time, pass.
-pub fn from_local_time(local: NaiveDateTime) -> DateTime<Utc> {
-    let year = local.year();
-    let summer_starts = last_sunday(year, 3)
-        .and_hms_opt(2, 0, 0)
-        .expect("valid time");
-    let summer_ends = last_sunday(year, 10)
-        .and_hms_opt(3, 0, 0)
-        .expect("valid time");
-    let offset = if (summer_starts..summer_ends).contains(&local) {
-        2
-    } else {
-        1
-    };
-    (local - Duration::hours(offset)).and_utc()
-}
-
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let last_day =
-        NaiveDate::from_ymd_opt(year, month + 1, 1).expect("March or October") - Duration::days(1);
-    last_day - Duration::days(i64::from(last_day.weekday().num_days_from_sunday()))
-}
 
 /// Days since 1970-01-01: how daily rollups store a date.
 pub fn day_number(date: NaiveDate) -> i32 {
@@ -272,70 +220,6 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
-    }
-
-    #[test]
-    fn local_time_follows_swedish_summer_time() {
-        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        let cases = [
-            ("2026-01-15T12:00:00Z", "2026-01-15T13:00:00"),
-            ("2026-03-29T00:59:59Z", "2026-03-29T01:59:59"),
-            ("2026-03-29T01:00:00Z", "2026-03-29T03:00:00"),
-            ("2026-07-01T22:30:00Z", "2026-07-02T00:30:00"),
-            ("2026-10-25T00:59:59Z", "2026-10-25T02:59:59"),
-            ("2026-10-25T01:00:00Z", "2026-10-25T02:00:00"),
-            ("2026-12-31T23:30:00Z", "2027-01-01T00:30:00"),
-        ];
-        for (at, local) in cases {
-            assert_eq!(
-                local_time(utc(at)).to_string().replace(' ', "T"),
-                local,
-                "{at}"
-            );
-        }
-    }
-
-    #[test]
-    fn local_times_name_their_instant_round_the_year() {
-        for local in [
-            "2026-01-15T13:00:00",
-            "2026-03-29T01:59:59",
-            "2026-03-29T03:00:00",
-            "2026-07-02T00:30:00",
-            "2026-10-25T03:00:00",
-            "2027-01-01T00:30:00",
-            "2028-02-29T12:00:00",
-        ] {
-            let local: NaiveDateTime = local.parse().unwrap();
-            assert_eq!(local_time(from_local_time(local)), local, "{local}");
-        }
-        let skipped = date("2026-03-29").and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(from_local_time(skipped), utc("2026-03-29T00:30:00Z"));
-        let repeated = date("2026-10-25").and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(from_local_time(repeated), utc("2026-10-25T00:30:00Z"));
-    }
-
-    #[test]
-    fn local_midnight_is_the_instant_the_local_day_begins() {
-        for day in [
-            "2026-01-01",
-            "2026-03-29",
-            "2026-03-30",
-            "2026-07-01",
-            "2026-10-25",
-            "2026-10-26",
-        ] {
-            let start = local_midnight(date(day));
-            assert_eq!(
-                local_time(start),
-                date(day).and_hms_opt(0, 0, 0).unwrap(),
-                "{day}"
-            );
-            assert_eq!(
-                local_time(start - Duration::seconds(1)).date(),
-                date(day).pred_opt().unwrap()
-            );
-        }
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc, Weekday};
 
 use super::StatisticsError;
-use super::calendar::{Grain, Period, local_time, weekday_code};
+use super::calendar::{Grain, Period, weekday_code};
 use super::perturbation::RecordKey;
+use crate::time::local_time;
 use crate::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Circumstances, Gender, IncidentKind,
     PlaceKind, Severity, ViolenceForm,

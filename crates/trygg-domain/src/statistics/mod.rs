@@ -16,7 +16,7 @@ mod table;
 
 pub use calendar::{
     Grain, MAX_PERIOD_YEARS, Period, date_of_day_number, day_number, first_day_of_month_number,
-    from_local_time, local_midnight, local_time, month_number,
+    month_number,
 };
 pub use dimension::{CaseFacts, Category, Dimension};
 pub use export::{Format, SpreadsheetWords, csv, json_stat, spreadsheet};

@@ -14,10 +14,11 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::calendar::{Period, first_day_of_month_number, local_time, month_number};
+use super::calendar::{Period, first_day_of_month_number, month_number};
 use super::dimension::Dimension;
 use super::table::Axis;
 use super::{StatisticsError, StatisticsQuery};
+use crate::time::local_time;
 
 /// When months are published: on `day` of the month after them. The publication of a quarter's
 /// last month (March, June, September, December) is a revision of every month before it too.

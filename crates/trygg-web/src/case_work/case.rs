@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use trygg_app::CaseDesk;
 use trygg_app::{CaseEvent, CaseFile, Person, Seen};
-use trygg_domain::statistics::local_time;
+use trygg_domain::time::local_time;
 use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, status_moves};
 use uuid::Uuid;
 

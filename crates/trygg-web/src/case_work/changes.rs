@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveTime};
 use trygg_app::{ActionChange, Answer, Change, Error};
-use trygg_domain::statistics::from_local_time;
 use trygg_domain::text::{self, TextError};
+use trygg_domain::time::from_local_time;
 use trygg_domain::{
     ActionStatus, Audience, Description, FollowUp, FollowUpError, IncidentKind, MAX_REASON_CHARS,
     Outcome, Reclassification, Severity, Status, WorkflowError,

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use trygg_app::Incident;
-use trygg_domain::statistics::{from_local_time, local_time};
+use trygg_domain::time::{from_local_time, local_time};
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Circumstances, Description, Gender,
     IncidentKind, Influence, MAX_DESCRIPTION_CHARS, PerpetratorRelation, PlaceKind, ReportDraft,

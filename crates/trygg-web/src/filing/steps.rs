@@ -2,7 +2,7 @@
 //! answered, and how the answers read back.
 
 use chrono::{DateTime, Utc};
-use trygg_domain::statistics::local_time;
+use trygg_domain::time::local_time;
 use trygg_domain::{
     AffectedCategory, AgeGroup, Catalogue, ChildrenAffected, Gender, IncidentKind, Influence,
     PerpetratorRelation, PlaceKind, Severity, Violation, ViolenceForm,

@@ -14,9 +14,8 @@ use chrono::{DateTime, Utc};
 use std::future::{Ready, ready};
 use trygg_app::Release;
 use trygg_app::{App, Error};
-use trygg_domain::statistics::{
-    Period, StatisticsError, SuppressionThreshold, TableView, local_time,
-};
+use trygg_domain::statistics::{Period, StatisticsError, SuppressionThreshold, TableView};
+use trygg_domain::time::local_time;
 use trygg_domain::{Catalogue, Principal};
 
 use crate::error::WebError;

@@ -5,7 +5,8 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Datelike;
-use trygg_domain::statistics::{Comparison, CountView, Section, YearlyCompilation, local_time};
+use trygg_domain::statistics::{Comparison, CountView, Section, YearlyCompilation};
+use trygg_domain::time::local_time;
 
 use super::figures::{Cell, Point};
 use super::{Analyst, Figure, Labels, publishable};
