@@ -70,7 +70,7 @@ impl PerturbationParameters {
     /// an attacker differencing a month before and after the revision that counts one case,
     /// in the slices of a small municipality (two or three cases a cell), names its age group
     /// less than one time in three (0.22 in simulation) and its gender no better than guessing
-    /// the commonest; the mean absolute error is 1.6. The README's disclosure section shows
+    /// the commonest; the mean absolute error is 1.6. docs/statistics.md's disclosure section shows
     /// other choices.
     pub const DEFAULT: PerturbationParameters = PerturbationParameters {
         max_noise: 4,
