@@ -156,12 +156,13 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(from_fn(record_metrics))
                 .wrap(from_fn(record_origin))
+                // The API first: the pages answer every path it does not.
+                .configure(|config| api.configure(config))
                 .configure(|config| {
                     if let Some(pages) = &pages {
                         pages.mount(config);
                     }
                 })
-                .configure(|config| api.configure(config))
         })
         .listen(listener)?
         .run();

@@ -1,6 +1,6 @@
-//! Security headers on every answer: nothing is sniffed into another type, nothing with case
-//! content is kept by a browser or a proxy, the documentation page runs only its own scripts,
-//! and over https browsers are told to stay there.
+//! Security headers on every answer: nothing is sniffed into another type and the
+//! documentation page runs only its own scripts. (The API's scope and the pages' say
+//! themselves that nothing they answer is kept by a browser or a proxy.)
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -27,10 +27,6 @@ pub async fn security_headers(
         }
     };
     add(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if path.starts_with("/api/") {
-        // Cases, alerts, the access log and statistics: none of it belongs in a cache.
-        add(header::CACHE_CONTROL, "no-store");
-    }
     if path.starts_with("/docs") {
         add(header::CONTENT_SECURITY_POLICY, DOCS_POLICY);
         add(header::X_FRAME_OPTIONS, "DENY");

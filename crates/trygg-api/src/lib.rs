@@ -12,6 +12,8 @@ mod routes;
 
 use std::sync::Arc;
 
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{Resource, Route, web};
 use trygg_app::App;
 use utoipa_swagger_ui::SwaggerUi;
@@ -84,7 +86,9 @@ impl Api {
         })
     }
 
-    /// The routes and the state they read.
+    /// The routes and the state they read: `/api` with its own answer for what is not there,
+    /// and the documentation, health and metrics beside it. Mounted before the pages, which
+    /// answer every other path.
     pub fn configure(&self, config: &mut web::ServiceConfig) {
         config
             .app_data(self.app.clone())
@@ -129,163 +133,169 @@ fn configure(config: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi
         )
         .app_data(web::QueryConfig::default().error_handler(problem::query_error))
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
-        .service(resource(
-            "/api/v1/incidents",
-            [
-                web::post().to(incidents::file_incident),
-                web::get().to(incidents::list_incidents),
-            ],
-            "GET, POST",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}",
-            [web::get().to(incidents::read_incident)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/status",
-            [web::post().to(case_work::change_case_status)],
-            "POST",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/assignment",
-            [web::post().to(case_work::assign_case)],
-            "POST",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/classification",
-            [web::post().to(case_work::reclassify_case)],
-            "POST",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/timeline",
-            [web::get().to(case_work::case_timeline)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/follow-up",
-            [web::put().to(case_work::record_follow_up)],
-            "PUT",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/actions",
-            [
-                web::post().to(case_work::add_action),
-                web::get().to(case_work::list_actions),
-            ],
-            "GET, POST",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/actions/{action_id}",
-            [web::patch().to(case_work::change_action)],
-            "PATCH",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/comments",
-            [
-                web::post().to(comments::add_comment),
-                web::get().to(comments::list_comments),
-            ],
-            "GET, POST",
-        ))
-        .service(resource(
-            "/api/v1/queue",
-            [web::get().to(queue::read_queue)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/alerts",
-            [web::get().to(alerts::list_alerts)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/alerts/{id}/retry",
-            [web::post().to(alerts::retry_alert)],
-            "POST",
-        ))
-        .service(resource(
-            "/api/v1/alerts/{id}/ack",
-            [web::post().to(alerts::acknowledge_alert)],
-            "POST",
-        ))
-        .service(resource(
-            "/api/v1/routing/preview",
-            [web::get().to(routing::preview_routing)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/incidents/{id}/routing",
-            [web::get().to(routing::preview_case_routing)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/audit",
-            [web::get().to(audit::read_audit_log)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/statistics",
-            [web::get().to(statistics::read_statistics)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/statistics/publications",
-            [web::get().to(statistics::read_publications)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/statistics/yearly/{year}",
-            [web::get().to(statistics::read_yearly_compilation)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/statistics/districts/{district}",
-            [web::get().to(statistics::read_district_picture)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/config",
-            [web::get().to(pxweb::read_config)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/tables",
-            [web::get().to(pxweb::list_tables)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/tables/{id}",
-            [web::get().to(pxweb::read_table)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/tables/{id}/metadata",
-            [web::get().to(pxweb::read_metadata)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/tables/{id}/data",
-            [
-                web::get().to(pxweb::read_data),
-                web::post().to(pxweb::query_data),
-            ],
-            "GET, POST",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/codelists/{id}",
-            [web::get().to(pxweb::read_codelist)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/pxweb/v2/codeLists/{id}",
-            [web::get().to(pxweb::read_codelist)],
-            "GET",
-        ))
-        .service(resource(
-            "/api/v1/catalogue",
-            [web::get().to(catalogue::read_catalogue)],
-            "GET",
-        ))
+        .service(
+            web::scope("/api")
+                // Cases, alerts, the access log and statistics: none of it belongs in a cache.
+                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+                .service(resource(
+                    "/v1/incidents",
+                    [
+                        web::post().to(incidents::file_incident),
+                        web::get().to(incidents::list_incidents),
+                    ],
+                    "GET, POST",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}",
+                    [web::get().to(incidents::read_incident)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/status",
+                    [web::post().to(case_work::change_case_status)],
+                    "POST",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/assignment",
+                    [web::post().to(case_work::assign_case)],
+                    "POST",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/classification",
+                    [web::post().to(case_work::reclassify_case)],
+                    "POST",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/timeline",
+                    [web::get().to(case_work::case_timeline)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/follow-up",
+                    [web::put().to(case_work::record_follow_up)],
+                    "PUT",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/actions",
+                    [
+                        web::post().to(case_work::add_action),
+                        web::get().to(case_work::list_actions),
+                    ],
+                    "GET, POST",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/actions/{action_id}",
+                    [web::patch().to(case_work::change_action)],
+                    "PATCH",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/comments",
+                    [
+                        web::post().to(comments::add_comment),
+                        web::get().to(comments::list_comments),
+                    ],
+                    "GET, POST",
+                ))
+                .service(resource(
+                    "/v1/queue",
+                    [web::get().to(queue::read_queue)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/alerts",
+                    [web::get().to(alerts::list_alerts)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/alerts/{id}/retry",
+                    [web::post().to(alerts::retry_alert)],
+                    "POST",
+                ))
+                .service(resource(
+                    "/v1/alerts/{id}/ack",
+                    [web::post().to(alerts::acknowledge_alert)],
+                    "POST",
+                ))
+                .service(resource(
+                    "/v1/routing/preview",
+                    [web::get().to(routing::preview_routing)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/incidents/{id}/routing",
+                    [web::get().to(routing::preview_case_routing)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/audit",
+                    [web::get().to(audit::read_audit_log)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/statistics",
+                    [web::get().to(statistics::read_statistics)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/statistics/publications",
+                    [web::get().to(statistics::read_publications)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/statistics/yearly/{year}",
+                    [web::get().to(statistics::read_yearly_compilation)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/statistics/districts/{district}",
+                    [web::get().to(statistics::read_district_picture)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/pxweb/v2/config",
+                    [web::get().to(pxweb::read_config)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/pxweb/v2/tables",
+                    [web::get().to(pxweb::list_tables)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/pxweb/v2/tables/{id}",
+                    [web::get().to(pxweb::read_table)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/pxweb/v2/tables/{id}/metadata",
+                    [web::get().to(pxweb::read_metadata)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/pxweb/v2/tables/{id}/data",
+                    [
+                        web::get().to(pxweb::read_data),
+                        web::post().to(pxweb::query_data),
+                    ],
+                    "GET, POST",
+                ))
+                .service(resource(
+                    "/pxweb/v2/codelists/{id}",
+                    [web::get().to(pxweb::read_codelist)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/pxweb/v2/codeLists/{id}",
+                    [web::get().to(pxweb::read_codelist)],
+                    "GET",
+                ))
+                .service(resource(
+                    "/v1/catalogue",
+                    [web::get().to(catalogue::read_catalogue)],
+                    "GET",
+                ))
+                .default_service(web::to(problem::not_found)),
+        )
         .service(resource("/livez", [web::get().to(health::livez)], "GET"))
         .service(resource(
             "/metrics",
@@ -293,6 +303,5 @@ fn configure(config: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi
             "GET",
         ))
         .service(resource("/readyz", [web::get().to(health::readyz)], "GET"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
-        .default_service(web::to(problem::not_found));
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document));
 }

@@ -21,7 +21,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
-use actix_web::{HttpResponse, guard, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use trygg_app::App;
 
@@ -119,7 +119,7 @@ impl Pages {
         })
     }
 
-    /// Mounts the pages on every path the API does not own.
+    /// Mounts the pages on every path not mounted before them (the API's).
     pub fn mount(&self, config: &mut web::ServiceConfig) {
         let session = SessionMiddleware::builder(CookieSessionStore::default(), self.key.clone())
             .cookie_name("trygg_session".into())
@@ -142,9 +142,6 @@ impl Pages {
             .add((header::CACHE_CONTROL, "no-store"));
         config.service(
             web::scope("")
-                .guard(guard::fn_guard(|context| {
-                    is_page(context.head().uri.path())
-                }))
                 .app_data(self.app.clone())
                 .app_data(self.site.clone())
                 .app_data(
@@ -248,17 +245,6 @@ impl Pages {
     }
 }
 
-/// Whether a path is the pages' rather than the API's (its documents, health and docs).
-fn is_page(path: &str) -> bool {
-    !(path.starts_with("/api/")
-        || path == "/api"
-        || path.starts_with("/docs")
-        || path == "/openapi.json"
-        || path == "/livez"
-        || path == "/readyz"
-        || path == "/metrics")
-}
-
 /// A posted form, as its fields in order (checkboxes repeat a name).
 type Form = web::Form<Vec<(String, String)>>;
 
@@ -301,23 +287,6 @@ fn urlencode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_api_keeps_its_paths() {
-        for api in [
-            "/api/v1/incidents",
-            "/docs/",
-            "/openapi.json",
-            "/livez",
-            "/readyz",
-            "/metrics",
-        ] {
-            assert!(!is_page(api), "{api}");
-        }
-        for page in ["/", "/rapportera/typ", "/apis", "/mina-rapporter"] {
-            assert!(is_page(page), "{page}");
-        }
-    }
 
     #[test]
     fn query_values_are_percent_encoded() {
