@@ -36,9 +36,9 @@ pub use statistics::Published;
 pub use trygg_notifier::{Acknowledger, AlertFacts, Receiver, Routing};
 /// What the use cases give back and take, as the front ends show and ask for it.
 pub use trygg_storage::{
-    AccessEntry, AccessFilter, AccessPage, Action, AlertFilter, AlertRecord, CaseEvent, CaseFile,
-    Comment, Incident, IncidentFilter, Liveness, MAX_PAGE_SIZE, Person, Purpose, QueueList,
-    QueueOrder, QueueQuery, Release, Seen,
+    AccessEntry, AccessFilter, AccessPage, Action, AlertFilter, AlertRecord, CaseFile, Comment,
+    Incident, IncidentFilter, Liveness, MAX_PAGE_SIZE, Person, Purpose, QueueList, QueueOrder,
+    QueueQuery, Release, Seen,
 };
 
 /// The service's use cases over its state, built once at start-up and shared by every worker

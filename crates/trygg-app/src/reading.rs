@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use trygg_domain::{Audience, Principal, Visibility};
+use trygg_domain::{Audience, CaseEvent, Principal, Visibility};
 use trygg_storage::{
-    Action, AlertFilter, AlertRecord, CaseEvent, CaseFile, Comment, Incident, IncidentFilter,
-    IncidentPage, Person, Purpose, Queue, QueueList, QueueOrder, QueueQuery, Reader, Seen,
+    Action, AlertFilter, AlertRecord, CaseFile, Comment, Incident, IncidentFilter, IncidentPage,
+    Person, Purpose, Queue, QueueList, QueueOrder, QueueQuery, Reader, Seen,
 };
 use uuid::Uuid;
 

@@ -12,6 +12,7 @@ mod report;
 pub mod statistics;
 pub mod text;
 pub mod time;
+mod timeline;
 mod workflow;
 
 pub use access::{ClaimsError, MAX_SUBJECT_CHARS, Principal, Role, Visibility, check_subject};
@@ -33,6 +34,7 @@ pub use report::{
     Circumstances, Description, MAX_DESCRIPTION_CHARS, NewReport, ReportDraft, ReportError,
     Violation, ViolenceForms, earliest_occurrence,
 };
+pub use timeline::{ActionField, CaseEvent, CaseField, Change, ChangeText};
 pub use workflow::{
     DEADLINE_AT_RISK_WITHIN, FollowUp, FollowUpError, MAX_ACTION_HORIZON, MAX_REASON_CHARS,
     NotAssignable, Reclassification, WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE,

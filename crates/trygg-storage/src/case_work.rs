@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use trygg_domain::{
-    ActionStatus, Audience, FollowUp, IncidentKind, Outcome, PlannedAlert, Severity, Status,
-    Visibility,
+    ActionField, ActionStatus, Audience, CaseEvent, CaseField, Change, ChangeText, FollowUp,
+    IncidentKind, Outcome, PlannedAlert, Severity, Status, Visibility,
 };
 use uuid::Uuid;
 
@@ -18,15 +18,46 @@ use crate::incidents::{Incident, IncidentRow, visible_to, with_offices};
 use crate::schema::{actions, case_events, incident_offices, incidents};
 use crate::statistics::{facts_of, record_change};
 
-/// One change to a case, as the timeline shows it.
+/// A timeline entry as a row of `case_events` keeps it: the change as text
+/// ([`Change::text`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseEvent {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub field: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub reason: Option<String>,
+pub(crate) struct EventRow {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) actor: String,
+    pub(crate) field: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) reason: Option<String>,
+}
+
+impl From<&CaseEvent> for EventRow {
+    fn from(event: &CaseEvent) -> EventRow {
+        let ChangeText { field, from, to } = event.change.text();
+        EventRow {
+            at: event.at,
+            actor: event.actor.clone(),
+            field,
+            from,
+            to,
+            reason: event.reason.clone(),
+        }
+    }
+}
+
+impl EventRow {
+    fn into_event(self) -> Result<CaseEvent, StorageError> {
+        let text = ChangeText {
+            field: self.field,
+            from: self.from,
+            to: self.to,
+        };
+        Ok(CaseEvent {
+            at: self.at,
+            actor: self.actor,
+            change: Change::from_text(text).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            reason: self.reason,
+        })
+    }
 }
 
 /// What a case worker changes; `None` leaves a field as it is.
@@ -161,7 +192,7 @@ impl ActionRow {
 
 pub(crate) fn record(
     conn: &mut DbConnection,
-    event: &CaseEvent,
+    event: &EventRow,
     incident_seq: i64,
 ) -> Result<(), diesel::result::Error> {
     diesel::insert_into(case_events::table)
@@ -250,79 +281,97 @@ fn events(
     at: DateTime<Utc>,
 ) -> Vec<CaseEvent> {
     let mut events = Vec::new();
-    let mut change = |field: &str, from: Option<String>, to: Option<String>| {
-        if from != to {
-            let reason = amendment.reason.clone();
+    let mut record = |change: Change| {
+        let unchanged = match &change {
+            Change::Case { from, to, .. } | Change::Action { from, to, .. } => from == to,
+            Change::Offices { from, to } => from == to,
+            Change::ActionAdded { .. } => false,
+        };
+        if !unchanged {
             events.push(CaseEvent {
                 at,
                 actor: actor.into(),
-                field: field.into(),
-                from,
-                to,
-                reason,
+                change,
+                reason: amendment.reason.clone(),
             });
         }
+    };
+    let case = |field: CaseField, from: Option<String>, to: Option<String>| Change::Case {
+        field,
+        from,
+        to,
     };
     let code = |value: &str| Some(value.to_owned());
     let flag = |value: bool| Some(value.to_string());
     if let Some(status) = amendment.status {
-        change("status", code(current.status.code()), code(status.code()));
+        record(case(
+            CaseField::Status,
+            code(current.status.code()),
+            code(status.code()),
+        ));
     }
     if let Some(outcome) = amendment.outcome {
         let text = |outcome: Option<Outcome>| outcome.map(|o| o.code().to_owned());
-        change("outcome", text(current.outcome), text(outcome));
+        record(case(
+            CaseField::Outcome,
+            text(current.outcome),
+            text(outcome),
+        ));
     }
     if let Some(assignee) = &amendment.assignee {
-        change("assignee", current.assignee.clone(), Some(assignee.clone()));
+        record(case(
+            CaseField::Assignee,
+            current.assignee.clone(),
+            Some(assignee.clone()),
+        ));
     }
     if let Some((focus_area, offices)) = &amendment.focus_area {
-        change(
-            "focus_area",
+        record(case(
+            CaseField::FocusArea,
             Some(current.focus_area.clone()),
             Some(focus_area.clone()),
-        );
-        change(
-            "offices",
-            Some(current.offices.join(",")),
-            Some(offices.join(",")),
-        );
+        ));
+        record(Change::Offices {
+            from: current.offices.clone(),
+            to: offices.clone(),
+        });
     }
     if let Some(severity) = amendment.severity {
-        change(
-            "severity",
+        record(case(
+            CaseField::Severity,
             code(current.circumstances.severity.code()),
             code(severity.code()),
-        );
+        ));
     }
     if let Some(kind) = amendment.kind {
-        change(
-            "kind",
+        record(case(
+            CaseField::Kind,
             code(current.circumstances.kind.code()),
             code(kind.code()),
-        );
+        ));
     }
     if let Some(follow_up) = &amendment.follow_up {
         let was = &current.follow_up;
-        change(
-            "police_report_filed",
+        record(case(
+            CaseField::PoliceReportFiled,
             flag(was.police_report_filed),
             flag(follow_up.police_report_filed),
-        );
-        change(
-            "police_reference",
+        ));
+        record(case(
+            CaseField::PoliceReference,
             was.police_reference.clone(),
             follow_up.police_reference.clone(),
-        );
-        change(
-            "authority_notified_at",
+        ));
+        record(case(
+            CaseField::AuthorityNotifiedAt,
             at_text(was.authority_notified_at),
             at_text(follow_up.authority_notified_at),
-        );
-        change(
-            "support_offered",
+        ));
+        record(case(
+            CaseField::SupportOffered,
             flag(was.support_offered),
             flag(follow_up.support_offered),
-        );
+        ));
     }
     if let Some(action) = &amendment.new_action {
         let summary = format!(
@@ -334,27 +383,34 @@ fn events(
                 .due_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
-        change("action", None, Some(summary));
+        record(Change::ActionAdded { summary });
     }
     if let (Some(update), Some(was)) = (&amendment.action_update, current_action) {
-        let field = |name: &str| format!("action {} {name}", update.id);
+        let mut action = |field: ActionField, from: Option<String>, to: Option<String>| {
+            record(Change::Action {
+                id: update.id,
+                field,
+                from,
+                to,
+            });
+        };
         if let Some(status) = update.status {
-            change(
-                &field("status"),
+            action(
+                ActionField::Status,
                 code(was.status.code()),
                 code(status.code()),
             );
         }
         if let Some(owner) = &update.owner {
-            change(
-                &field("owner"),
+            action(
+                ActionField::Owner,
                 Some(was.owner.clone()),
                 Some(owner.clone()),
             );
         }
         if let Some(due_at) = update.due_at {
-            change(
-                &field("due_at"),
+            action(
+                ActionField::DueAt,
                 at_text(Some(was.due_at)),
                 at_text(Some(due_at)),
             );
@@ -488,7 +544,7 @@ impl Database {
             apply_actions(conn, seq, &amendment, at)?;
             insert_alerts(conn, seq, &amendment.alerts, at)?;
             for event in &events {
-                record(conn, event, seq)?;
+                record(conn, &EventRow::from(event), seq)?;
             }
             let (_, amended) = find(conn, id, &Visibility::All)?
                 .ok_or_else(|| StorageError::Corrupt("an amended case vanished".into()))?;
@@ -612,15 +668,17 @@ fn timeline_of(conn: &mut DbConnection, seq: i64) -> Result<Vec<CaseEvent>, Stor
             case_events::reason,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, actor, field, from, to, reason)| CaseEvent {
-            at: at.and_utc(),
-            actor,
-            field,
-            from,
-            to,
-            reason,
+    rows.into_iter()
+        .map(|(at, actor, field, from, to, reason)| {
+            EventRow {
+                at: at.and_utc(),
+                actor,
+                field,
+                from,
+                to,
+                reason,
+            }
+            .into_event()
         })
-        .collect())
+        .collect()
 }

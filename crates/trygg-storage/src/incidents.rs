@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use trygg_domain::statistics::RecordKey;
 use trygg_domain::{
-    CaseNumber, Circumstances, FollowUp, NewReport, Outcome, PlannedAlert, Status, UnknownCode,
-    ViolenceForm, Visibility, work_environment_deadline,
+    CaseEvent, CaseField, CaseNumber, Change, Circumstances, FollowUp, NewReport, Outcome,
+    PlannedAlert, Status, UnknownCode, ViolenceForm, Visibility, work_environment_deadline,
 };
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ mod postgres;
 
 use crate::access_log::{Reader, Unread};
 use crate::alerts::{first_alerts, write_alerts};
-use crate::case_work::{CaseEvent, insert_offices, record};
+use crate::case_work::{EventRow, insert_offices, record};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::fixed_sql::{Fixed, fixed};
@@ -613,14 +613,16 @@ pub fn insert_incident(
         .map(|office| office.as_str())
         .collect();
     let alerts = first_alerts(&new.alerts);
-    let event = CaseEvent {
+    let event = EventRow::from(&CaseEvent {
         at: new.received_at,
         actor: new.reporter.clone(),
-        field: "status".into(),
-        from: None,
-        to: Some(Status::Received.code().into()),
+        change: Change::Case {
+            field: CaseField::Status,
+            from: None,
+            to: Some(Status::Received.code().into()),
+        },
         reason: None,
-    };
+    });
     let row = match conn {
         // The statistics count the case when they next fold (see `Database::fold_statistics`).
         DbConnection::Postgresql(conn) => {

@@ -32,7 +32,7 @@ pub use alerts::{
     DueDelivery, OutboxState, Undelivered,
 };
 pub use backup::{Backup, BackupError};
-pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseEvent, CaseFile, NewAction};
+pub use case_work::{Action, ActionUpdate, Amended, Amendment, CaseFile, NewAction};
 pub use comments::Comment;
 pub use database::{Backend, Database, DatabaseUrl, DbConnection, PoolState};
 pub use error::StorageError;

@@ -7,14 +7,15 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
-use trygg_app::{Action, CaseEvent};
+use trygg_app::Action;
 use trygg_app::{Answer, Answered, App, Change, Changed};
 use trygg_domain::text::{
     self,
     schema::{PoliceReference, Prose, Reason, UserId},
 };
 use trygg_domain::{
-    ActionStatus, Description, FollowUp, IncidentKind, Outcome, Reclassification, Severity, Status,
+    ActionStatus, CaseEvent, ChangeText, Description, FollowUp, IncidentKind, Outcome,
+    Reclassification, Severity, Status,
 };
 use trygg_domain::{FocusAreaCode, OfficeCode};
 use uuid::Uuid;
@@ -155,12 +156,13 @@ pub struct TimelineEntry {
 
 impl From<CaseEvent> for TimelineEntry {
     fn from(event: CaseEvent) -> Self {
+        let ChangeText { field, from, to } = event.change.text();
         TimelineEntry {
             at: event.at,
             actor: event.actor,
-            field: event.field,
-            from: event.from,
-            to: event.to,
+            field,
+            from,
+            to,
             reason: event.reason,
         }
     }

@@ -14,7 +14,7 @@ use diesel::{QueryResult, RunQueryDsl, SelectableHelper};
 use trygg_domain::DeliveryState;
 
 use super::{IncidentInsert, IncidentRow};
-use crate::case_work::CaseEvent;
+use crate::case_work::EventRow;
 use crate::schema::incidents;
 use crate::unnest::{Column, push_unnest};
 use trygg_domain::PlannedAlert;
@@ -25,7 +25,7 @@ pub(super) fn file(
     values: &IncidentInsert,
     offices: &[&str],
     alerts: &[&PlannedAlert],
-    event: &CaseEvent,
+    event: &EventRow,
     at: NaiveDateTime,
 ) -> QueryResult<IncidentRow> {
     filing(values, offices, alerts, event, at).get_result(conn)
@@ -36,7 +36,7 @@ fn filing<'a>(
     values: &'a IncidentInsert,
     offices: &[&'a str],
     alerts: &[&'a PlannedAlert],
-    event: &'a CaseEvent,
+    event: &'a EventRow,
     at: NaiveDateTime,
 ) -> Filing<'a, impl QueryFragment<Pg>> {
     Filing {
@@ -106,7 +106,7 @@ fn delivery_columns<'a>(alerts: &[&'a PlannedAlert], at: NaiveDateTime) -> Vec<C
     ]
 }
 
-fn event_columns(event: &CaseEvent) -> Vec<Column<'_>> {
+fn event_columns(event: &EventRow) -> Vec<Column<'_>> {
     vec![
         Column::Timestamp(vec![event.at.naive_utc()]),
         Column::Text(vec![&event.actor]),
@@ -181,7 +181,7 @@ mod tests {
         values: &IncidentInsert,
         offices: &[&str],
         alerts: &[&PlannedAlert],
-        event: &CaseEvent,
+        event: &EventRow,
     ) -> String {
         let statement = filing(values, offices, alerts, event, event.at.naive_utc());
         let mut builder = diesel::pg::PgQueryBuilder::default();
@@ -232,7 +232,7 @@ mod tests {
                 },
             ],
         };
-        let event = |reason: Option<&str>| CaseEvent {
+        let event = |reason: Option<&str>| EventRow {
             at,
             actor: "alice".into(),
             field: "status".into(),

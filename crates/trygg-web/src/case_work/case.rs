@@ -4,9 +4,12 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use trygg_app::CaseDesk;
-use trygg_app::{CaseEvent, CaseFile, Person, Seen};
+use trygg_app::{CaseFile, Person, Seen};
 use trygg_domain::time::local_time;
-use trygg_domain::{ActionStatus, Audience, IncidentKind, Outcome, Severity, status_moves};
+use trygg_domain::{
+    ActionField, ActionStatus, Audience, CaseEvent, CaseField, Change, IncidentKind, Outcome,
+    Severity, status_moves,
+};
 use uuid::Uuid;
 
 use super::alerts::listed;
@@ -450,53 +453,64 @@ pub(super) async fn case_page(
 /// A timeline entry in words: the field's name, and coded values by their labels.
 fn timeline_row(desk: &Desk, event: &CaseEvent) -> TimelineRow {
     let lang = desk.lang();
-    // Changes to an action are named `action <id> <field>`.
-    let (field, prefix) = match event.field.split(' ').collect::<Vec<_>>()[..] {
-        ["action", _, field] => (format!("action-{field}"), action_prefix(field)),
-        _ => (event.field.clone(), value_prefix(&event.field)),
-    };
-    let value = |value: &Option<String>| {
+    let text = |value: &Option<String>, labelled: &dyn Fn(&str) -> String| {
         value.as_deref().map_or_else(
             || "–".to_owned(),
-            |value| match (prefix, value) {
-                (_, "true") => lang.text("case-yes"),
-                (_, "false") => lang.text("case-no"),
-                (Some("focus_area"), code) => desk.focus_area_label(code),
-                (Some("offices"), codes) => codes
-                    .split(',')
-                    .map(|office| desk.office_label(office))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                (Some(prefix), code) => label(lang, prefix, code),
-                (None, text) => text.to_owned(),
+            |value| match value {
+                "true" => lang.text("case-yes"),
+                "false" => lang.text("case-no"),
+                value => labelled(value),
             },
         )
+    };
+    let (field, from, to) = match &event.change {
+        Change::Case { field, from, to } => {
+            let labelled = |value: &str| match field {
+                CaseField::FocusArea => desk.focus_area_label(value),
+                CaseField::Status | CaseField::Outcome | CaseField::Severity | CaseField::Kind => {
+                    label(lang, field.code(), value)
+                }
+                _ => value.to_owned(),
+            };
+            (
+                field.code().to_owned(),
+                text(from, &labelled),
+                text(to, &labelled),
+            )
+        }
+        Change::Offices { from, to } => {
+            let offices = |offices: &[String]| {
+                offices
+                    .iter()
+                    .map(|office| desk.office_label(office))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            ("offices".to_owned(), offices(from), offices(to))
+        }
+        Change::ActionAdded { summary } => ("action".to_owned(), "–".to_owned(), summary.clone()),
+        Change::Action {
+            field, from, to, ..
+        } => {
+            let labelled = |value: &str| match field {
+                ActionField::Status => label(lang, "action-status", value),
+                _ => value.to_owned(),
+            };
+            (
+                format!("action-{}", field.code()),
+                text(from, &labelled),
+                text(to, &labelled),
+            )
+        }
     };
     TimelineRow {
         at: event.at,
         actor: event.actor.clone(),
         field: lang.text(&format!("field-{field}")),
-        from: value(&event.from),
-        to: value(&event.to),
+        from,
+        to,
         reason: event.reason.clone(),
     }
-}
-
-/// How a case field's values are labelled: by a message prefix, or as they are.
-fn value_prefix(field: &str) -> Option<&'static str> {
-    match field {
-        "status" => Some("status"),
-        "outcome" => Some("outcome"),
-        "severity" => Some("severity"),
-        "kind" => Some("kind"),
-        "focus_area" => Some("focus_area"),
-        "offices" => Some("offices"),
-        _ => None,
-    }
-}
-
-fn action_prefix(field: &str) -> Option<&'static str> {
-    (field == "status").then_some("action-status")
 }
 
 #[cfg(test)]
@@ -518,25 +532,18 @@ mod tests {
 
     #[test]
     fn every_language_names_every_timeline_field() {
-        let fields = [
-            "status",
-            "outcome",
-            "assignee",
-            "focus_area",
-            "offices",
-            "severity",
-            "kind",
-            "police_report_filed",
-            "police_reference",
-            "authority_notified_at",
-            "support_offered",
-            "action",
-            "action-status",
-            "action-owner",
-            "action-due_at",
-        ];
+        let fields: Vec<String> = CaseField::ALL
+            .iter()
+            .map(|field| field.code().to_owned())
+            .chain(["offices".to_owned(), "action".to_owned()])
+            .chain(
+                ActionField::ALL
+                    .iter()
+                    .map(|field| format!("action-{}", field.code())),
+            )
+            .collect();
         for lang in [Lang::Sv, Lang::En] {
-            for field in fields {
+            for field in &fields {
                 let id = format!("field-{field}");
                 assert_ne!(lang.text(&id), id, "{lang:?} {field}");
             }
