@@ -338,3 +338,24 @@ async fn api5_broken_function_level_authorization_each_function_refuses_the_role
         .body;
     assert_eq!(timeline_after, timeline_before);
 }
+
+/// A caller whose roles give them no cases hears so before anything they sent is judged: the
+/// list refuses them (403) whatever its filters, a comment finds no case (404) whatever its
+/// body.
+#[actix_web::test]
+async fn a_caller_without_cases_is_refused_before_what_they_sent_is_judged() {
+    let app = spawn_app().await;
+    let cases = file_two_cases(&app).await;
+    let olga = token("olga", &["analyst"], None);
+    app.get("/api/v1/incidents?focus_area=parking&limit=0", &olga)
+        .await
+        .assert_problem(403);
+    let comments = format!("/api/v1/incidents/{}/comments", cases.alices_school_case);
+    let request = app
+        .request(awc::http::Method::POST, &comments, Some(&olga))
+        .content_type("application/json");
+    let empty = json!({"audience": "reporter", "body": " "});
+    app.send_body(request, empty.to_string())
+        .await
+        .assert_problem(404);
+}

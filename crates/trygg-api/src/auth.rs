@@ -14,8 +14,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use trygg_app::App;
-use trygg_app::Person;
+use trygg_app::{App, Person};
 use trygg_domain::{Catalogue, Origin, Principal, check_subject};
 
 use crate::limits::Limits;

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use trygg_domain::{
     ActionStatus, AlertReason, Audience, Description, FollowUp, Outcome, Principal,
-    Reclassification, Status, Visibility, WorkflowError, change_status, check_assignment,
-    check_case_worker, check_due, may_comment,
+    Reclassification, Status, WorkflowError, change_status, check_assignment, check_case_worker,
+    check_due, may_comment,
 };
 use trygg_notifier::{AlertFacts, Routing};
 use trygg_storage::{
@@ -14,6 +14,7 @@ use trygg_storage::{
 };
 use uuid::Uuid;
 
+use crate::reading::{Cases, worked};
 use crate::{App, Error};
 
 /// A change to a case, its input already parsed; the rules that need the case are applied to
@@ -90,7 +91,7 @@ impl App {
         change: Change,
         answer: Answer,
     ) -> Result<Changed, Error> {
-        let scope = work_scope(by)?;
+        let scope = worked(by)?;
         let subject = by.subject().to_owned();
         let principal = by.clone();
         let now = self.clock.now();
@@ -229,17 +230,18 @@ impl App {
         Ok(decision)
     }
 
-    /// Adds a comment to case `id` as `by`: case workers write both kinds, its reporter
-    /// messages the reporter sees too. Comments add to a case without changing it, so they
-    /// take no version.
+    /// Adds a comment to case `id`, one of `by`'s `cases`: case workers write both kinds, its
+    /// reporter messages the reporter sees too. Comments add to a case without changing it, so
+    /// they take no version.
     pub async fn comment(
         &self,
         by: &Principal,
         id: Uuid,
+        cases: Cases,
         audience: Audience,
         body: Description,
     ) -> Result<Comment, Error> {
-        let visibility = by.visibility().ok_or(Error::NotFound)?;
+        let visibility = cases.of(by).ok_or(Error::NotFound)?;
         let comment = Comment {
             at: self.clock.now(),
             author: by.subject().to_owned(),
@@ -290,10 +292,3 @@ fn reclassified(routing: &Routing, current: &Incident, change: Reclassification)
 
 /// How a change amends the case as it stands, or the rule it breaks.
 type Decision = Box<dyn FnOnce(&Incident) -> Result<Amendment, WorkflowError> + Send>;
-
-/// The cases `by` works; anyone else is refused before anything is looked up.
-fn work_scope(by: &Principal) -> Result<Visibility, Error> {
-    by.work_scope().ok_or(Error::Forbidden(
-        "only handlers and security managers work cases",
-    ))
-}

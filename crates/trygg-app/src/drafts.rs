@@ -6,7 +6,7 @@ use chrono::Duration;
 use crate::{App, Error};
 
 /// Unsent answers are kept this long after their last change.
-pub const DRAFT_LIFETIME: Duration = Duration::hours(24);
+const DRAFT_LIFETIME: Duration = Duration::hours(24);
 
 impl App {
     /// The answers `subject` has kept, if any are still alive.

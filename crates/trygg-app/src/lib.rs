@@ -5,7 +5,8 @@
 //! A use case checks who may do it, applies the domain's rules to the case as it is inside
 //! storage's unit of work, reads back what its caller answers with (logged in the access log as
 //! every read of case content is), and wakes the alert worker once what it wrote is committed.
-//! Each makes one trip to the blocking pool, where storage runs.
+//! Storage runs on the blocking pool: a read or a change makes one trip there, with what it
+//! answers with.
 
 mod alerts;
 mod audit;
@@ -27,10 +28,9 @@ use trygg_storage::{Database, DisclosureControl};
 pub use alerts::{AlertList, Retried};
 pub use audit::AccessEntries;
 pub use case_work::{ActionChange, Answer, Answered, Change, Changed};
-pub use drafts::DRAFT_LIFETIME;
 pub use error::Error;
 pub use filing::{Filed, FilingKey, Replay, Replayed};
-pub use reading::{CaseDesk, OwnReport, OwnReports, QueueListing};
+pub use reading::{CaseDesk, Cases, OwnReport, OwnReports, QueueListing};
 pub use service::ServiceState;
 pub use statistics::Published;
 pub use trygg_notifier::{Acknowledger, AlertFacts, Receiver, Routing};

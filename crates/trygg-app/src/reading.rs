@@ -49,49 +49,66 @@ pub struct OwnReports {
     pub unread: HashMap<String, i64>,
 }
 
-/// The cases a purpose reads from: those `by` may see, those they work, or their own reports.
-enum Scope {
+/// Which of a caller's cases a use case may touch: those they may see, those they work, or
+/// the reports they filed. A read's purpose decides it ([`Cases::read_for`]); a comment's
+/// front end names it (the case page writes on worked cases, "Mina rapporter" on one's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cases {
     Visible,
     Worked,
     Own,
 }
 
-impl Scope {
-    fn of(purpose: Purpose) -> Scope {
+impl Cases {
+    fn read_for(purpose: Purpose) -> Cases {
         match purpose {
             Purpose::ReadIncident
             | Purpose::ListIncidents
             | Purpose::ReadComments
             | Purpose::FilingReplay
-            | Purpose::RoutingPreview => Scope::Visible,
+            | Purpose::RoutingPreview => Cases::Visible,
             Purpose::ReadActions
             | Purpose::ReadTimeline
             | Purpose::ReadQueue
             | Purpose::CaseWorkAnswer
             | Purpose::WebCase
-            | Purpose::WebQueue => Scope::Worked,
-            Purpose::WebMyReports | Purpose::WebReport | Purpose::WebReceipt => Scope::Own,
+            | Purpose::WebQueue => Cases::Worked,
+            Purpose::WebMyReports | Purpose::WebReport | Purpose::WebReceipt => Cases::Own,
         }
     }
 
-    /// The cases `by` may read for this purpose; `None` when their roles give them none.
-    fn cases(self, by: &Principal) -> Option<Visibility> {
+    /// These cases of `by`'s; `None` when their roles give them none.
+    pub(crate) fn of(self, by: &Principal) -> Option<Visibility> {
         match self {
-            Scope::Visible => by.visibility(),
-            Scope::Worked => by.work_scope(),
-            Scope::Own => Some(by.own_reports()),
+            Cases::Visible => by.visibility(),
+            Cases::Worked => by.work_scope(),
+            Cases::Own => Some(by.own_reports()),
         }
     }
 }
 
 /// The cases `by` works, or why they work none.
-fn worked(by: &Principal) -> Result<Visibility, Error> {
-    Scope::Worked.cases(by).ok_or(Error::Forbidden(
+pub(crate) fn worked(by: &Principal) -> Result<Visibility, Error> {
+    Cases::Worked.of(by).ok_or(Error::Forbidden(
         "only handlers and security managers work cases",
     ))
 }
 
 impl App {
+    /// Whether `by` may read cases at all: a case they may not read is not found. For a front
+    /// end to say so before it reads what was sent.
+    pub fn may_read_cases(&self, by: &Principal) -> Result<(), Error> {
+        Cases::Visible.of(by).map(drop).ok_or(Error::NotFound)
+    }
+
+    /// Whether `by` may list cases at all.
+    pub fn may_list_cases(&self, by: &Principal) -> Result<(), Error> {
+        Cases::Visible
+            .of(by)
+            .map(drop)
+            .ok_or(Error::Forbidden("your roles do not give access to cases"))
+    }
+
     /// One case, as `by` may read it for `purpose`: a case they may not read is not found,
     /// exactly like one that does not exist.
     pub async fn read_case(
@@ -100,7 +117,7 @@ impl App {
         id: Uuid,
         purpose: Purpose,
     ) -> Result<Incident, Error> {
-        let scope = Scope::of(purpose).cases(by).ok_or(Error::NotFound)?;
+        let scope = Cases::read_for(purpose).of(by).ok_or(Error::NotFound)?;
         let reader = Reader::new(by.subject(), purpose);
         self.blocking(move |app| {
             app.database
@@ -116,9 +133,10 @@ impl App {
         by: &Principal,
         filter: IncidentFilter,
     ) -> Result<IncidentPage, Error> {
-        let scope = Scope::Visible
-            .cases(by)
-            .ok_or(Error::Forbidden("your roles do not give access to cases"))?;
+        self.may_list_cases(by)?;
+        let scope = Cases::read_for(Purpose::ListIncidents)
+            .of(by)
+            .ok_or(Error::NotFound)?;
         let reader = Reader::new(by.subject(), Purpose::ListIncidents);
         self.blocking(move |app| Ok(app.database.list_incidents(&filter, &scope, &reader)?))
             .await
@@ -127,7 +145,9 @@ impl App {
     /// A case's comments: all of them for those who work it, those shared with the reporter
     /// for the reporter.
     pub async fn read_comments(&self, by: &Principal, id: Uuid) -> Result<Vec<Comment>, Error> {
-        let scope = Scope::Visible.cases(by).ok_or(Error::NotFound)?;
+        let scope = Cases::read_for(Purpose::ReadComments)
+            .of(by)
+            .ok_or(Error::NotFound)?;
         let reader = Reader::new(by.subject(), Purpose::ReadComments);
         let principal = by.clone();
         let audiences = move |case: &Incident| -> &'static [Audience] {
@@ -250,7 +270,7 @@ impl App {
 
     /// One of `by`'s own reports with the comments meant for them.
     pub async fn read_own_report(&self, by: &Principal, id: Uuid) -> Result<OwnReport, Error> {
-        let scope = by.own_reports();
+        let scope = Cases::Own.of(by).ok_or(Error::NotFound)?;
         let reader = Reader::new(by.subject(), Purpose::WebReport);
         self.blocking(move |app| {
             let database = &app.database;
@@ -272,7 +292,7 @@ impl App {
         by: &Principal,
         filter: IncidentFilter,
     ) -> Result<OwnReports, Error> {
-        let scope = by.own_reports();
+        let scope = Cases::Own.of(by).ok_or(Error::NotFound)?;
         let reader = Reader::new(by.subject(), Purpose::WebMyReports);
         self.blocking(move |app| {
             let page = app.database.list_incidents(&filter, &scope, &reader)?;

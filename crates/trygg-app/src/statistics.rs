@@ -1,11 +1,11 @@
 //! Reading statistics: who may, how often, and which figures they read (live for those who
 //! may read every case, else the latest publication); every figure protected on its way out.
 
-use trygg_domain::Principal;
 use trygg_domain::statistics::pxweb::{Counted, Plan, Series};
 use trygg_domain::statistics::{
     DistrictPicture, Period, PublicationView, StatisticsQuery, Table, YearlyCompilation,
 };
+use trygg_domain::{Catalogue, Principal};
 use trygg_storage::{DisclosureControl, Release};
 
 use crate::{App, Error};
@@ -192,6 +192,11 @@ pub struct Published<'a> {
 }
 
 impl Published<'_> {
+    /// The catalogue the tables' categories come from.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.app.catalogue
+    }
+
     /// The protected counts `plan` asks of the published figures.
     pub fn count(&self, plan: &Plan) -> Result<Vec<Counted>, Error> {
         let app = self.app;

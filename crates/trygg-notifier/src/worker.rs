@@ -349,15 +349,16 @@ impl Worker {
                 let alert = routing.escalation_alert(AlertReason::Escalated);
                 raised += database.raise_alerts(case, vec![alert], Some(before))?;
             }
-            // A reminder for a case filed this long ago: its deadline falls within what is
-            // left of the deadline's length.
-            let filed_ago = |hours: i64| now + (WORK_ENVIRONMENT_DEADLINE - Duration::hours(hours));
+            // A reminder once a case has waited this long: for the cases whose deadline falls
+            // within the rest of it.
+            let after_hours =
+                |hours: i64| now + (WORK_ENVIRONMENT_DEADLINE - Duration::hours(hours));
             let reminders = [
                 (
                     AlertReason::AuthorityReminder12h,
-                    now + DEADLINE_AT_RISK_WITHIN,
+                    after_hours((WORK_ENVIRONMENT_DEADLINE - DEADLINE_AT_RISK_WITHIN).num_hours()),
                 ),
-                (AlertReason::AuthorityReminder20h, filed_ago(20)),
+                (AlertReason::AuthorityReminder20h, after_hours(20)),
             ];
             for (reason, due_by) in reminders {
                 for case in database.authority_reminders_due(due_by, reason)? {

@@ -24,7 +24,7 @@ pub struct QueueQuery {
     /// The caller (`sub`), for "mine".
     pub me: String,
     pub now: DateTime<Utc>,
-    /// Cases whose Arbetsmiljöverket deadline falls before this are at risk.
+    /// Cases whose Arbetsmiljöverket deadline falls at or before this are at risk.
     pub deadline_at_risk_by: DateTime<Utc>,
     /// The most cases in each list.
     pub limit: i64,

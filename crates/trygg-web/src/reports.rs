@@ -2,7 +2,7 @@
 //! way to add information. Every read is in the access log, as the API's are.
 
 use actix_web::{HttpResponse, web};
-use trygg_app::{App, OwnReport, OwnReports};
+use trygg_app::{App, Cases, OwnReport, OwnReports};
 use trygg_app::{CaseFile, Comment, IncidentFilter};
 use trygg_domain::{Audience, Catalogue, Description, Entry, Principal};
 use uuid::Uuid;
@@ -214,7 +214,7 @@ pub async fn add_information(
             return Ok(response);
         }
     };
-    app.comment(&principal, id, Audience::Reporter, text)
+    app.comment(&principal, id, Cases::Own, Audience::Reporter, text)
         .await?;
     Ok(see_other(&format!("/mina-rapporter/{id}?tillagd=1")))
 }

@@ -990,3 +990,53 @@ async fn an_alert_with_nothing_to_retry_is_refused_by_the_api_and_the_pages_alik
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+/// Each page writes comments on the cases it is for: the case page on the cases its visitor
+/// works, "Mina rapporter" on the visitor's own reports. A handler's own report outside their
+/// office takes no note from the case page, and another's case no message from "Mina
+/// rapporter", whatever the form says.
+#[actix_web::test]
+async fn each_page_comments_only_on_the_cases_it_is_for() {
+    let app = spawn_app_with_pages().await;
+    let own = app
+        .file_id(
+            &token("hanna", &["handler"], Some("kommunledning")),
+            &report(),
+        )
+        .await;
+    let worked = app
+        .file_id(
+            &reporter("anna"),
+            &report_with(json!({"focus_area": "public_space"})),
+        )
+        .await;
+    let mut hanna = Browser::new(&app);
+    hanna.sign_in("hanna:handler:kommunledning").await;
+    let csrf = hanna.get(&format!("/mina-rapporter/{own}")).await.csrf();
+    let note = [
+        ("csrf", csrf.as_str()),
+        ("version", "1"),
+        ("seen", "0"),
+        ("audience", "reporter"),
+        ("body", "Från ärendesidan."),
+    ];
+    let refused = hanna
+        .send(Method::POST, &format!("/arenden/{own}/anteckningar"), Some(&note))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let addition = [("csrf", csrf.as_str()), ("addition", "Från mina rapporter.")];
+    let refused = hanna
+        .send(
+            Method::POST,
+            &format!("/mina-rapporter/{worked}/komplettera"),
+            Some(&addition),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    for id in [&own, &worked] {
+        let comments = app
+            .get(&format!("/api/v1/incidents/{id}/comments"), &manager())
+            .await;
+        assert_eq!(comments.body, json!([]), "{id}");
+    }
+}

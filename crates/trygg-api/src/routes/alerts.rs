@@ -4,8 +4,7 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_app::App;
-use trygg_app::{AlertFilter, AlertRecord, MAX_PAGE_SIZE};
+use trygg_app::{AlertFilter, AlertRecord, App, MAX_PAGE_SIZE};
 use trygg_domain::text::{self, schema::AcknowledgementComment};
 use trygg_domain::{AlertReason, Channel, DeliveryFailure, DeliveryState};
 use uuid::Uuid;

@@ -3,8 +3,7 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_app::App;
-use trygg_app::{AccessEntry, AccessFilter, AccessPage, MAX_PAGE_SIZE};
+use trygg_app::{AccessEntry, AccessFilter, AccessPage, App, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -7,8 +7,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
-use trygg_app::Action;
-use trygg_app::{Answer, Answered, App, Change, Changed};
+use trygg_app::{Action, Answer, Answered, App, Change, Changed};
 use trygg_domain::text::{
     self,
     schema::{PoliceReference, Prose, Reason, UserId},

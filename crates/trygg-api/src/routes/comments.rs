@@ -4,8 +4,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trygg_app::App;
-use trygg_app::Comment;
+use trygg_app::{App, Cases, Comment};
 use trygg_domain::text::schema::Prose;
 use trygg_domain::{Audience, Description};
 use uuid::Uuid;
@@ -65,11 +64,19 @@ pub async fn add_comment(
     body: web::Json<CommentDraft>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    // A caller who may read no case hears so before anything they sent is judged.
+    app.may_read_cases(&caller.0)?;
     let draft = body.into_inner();
     let text = Description::parse(&draft.body)
         .map_err(|message| ApiError::UnprocessableBody(format!("`body` {message}")))?;
     let comment = app
-        .comment(&caller.0, id.into_inner(), draft.audience, text)
+        .comment(
+            &caller.0,
+            id.into_inner(),
+            Cases::Visible,
+            draft.audience,
+            text,
+        )
         .await?;
     Ok(HttpResponse::Created().json(CommentView::from(comment)))
 }

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
-use trygg_app::{App, Filed, FilingKey, Replay, Replayed};
-use trygg_app::{Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose};
+use trygg_app::{
+    App, Filed, FilingKey, Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose, Replay, Replayed,
+};
 use trygg_domain::{
     Circumstances, DistrictCode, FocusAreaCode, Outcome, Principal, ReportDraft, Status,
     ViolenceForm,
@@ -331,6 +332,7 @@ pub async fn list_incidents(
     query: web::Query<ListQuery>,
     app: web::Data<App>,
 ) -> Result<web::Json<CasePage>, ApiError> {
+    app.may_list_cases(&caller.0)?;
     let catalogue = app.catalogue();
     let query = query.into_inner();
     let bad = |e: trygg_domain::CatalogueError| ApiError::BadRequest(e.to_string());

@@ -462,13 +462,12 @@ async fn answer(
     let lang = language(params)?;
     let output = Output::parse(param(params, "outputFormat"))?;
     let table = PxTable::find(id)?;
-    let catalogue = app.catalogue().clone();
     let body = app
         .answer_from_published(move |published| {
-            let series = &published.series;
-            let variables = table.variables(&catalogue, series, lang);
+            let (series, catalogue) = (&published.series, published.catalogue());
+            let variables = table.variables(catalogue, series, lang);
             let picked = Selection::pick(selection.as_ref(), &variables, lang)?;
-            let plan = Plan::new(table, &catalogue, series, &picked)?;
+            let plan = Plan::new(table, catalogue, series, &picked)?;
             let values = plan.values(&picked, &published.count(&plan)?);
             Ok::<_, ApiError>(match output {
                 Output::JsonStat2 => {

@@ -3,8 +3,7 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use trygg_app::App;
-use trygg_app::{Incident, MAX_PAGE_SIZE, QueueQuery};
+use trygg_app::{App, Incident, MAX_PAGE_SIZE, QueueQuery};
 use trygg_domain::{Severity, Status};
 use uuid::Uuid;
 

@@ -3,10 +3,9 @@
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
-use trygg_app::{AlertFacts, App, Receiver, Routing};
+use trygg_app::{AlertFacts, App, Purpose, Receiver, Routing};
 use trygg_domain::{DistrictCode, FocusAreaCode, IncidentKind, Severity};
 
-use trygg_app::Purpose;
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -6,7 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveTime};
-use trygg_app::{ActionChange, Answer, Change, Error};
+use trygg_app::{ActionChange, Answer, Cases, Change, Error};
 use trygg_domain::text::{self, TextError};
 use trygg_domain::time::from_local_time;
 use trygg_domain::{
@@ -357,7 +357,7 @@ pub async fn add_comment(
         }
     };
     desk.app
-        .comment(&desk.principal, sent.id, audience, body)
+        .comment(&desk.principal, sent.id, Cases::Worked, audience, body)
         .await?;
     let id = sent.id;
     Ok(saved(
