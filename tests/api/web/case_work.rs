@@ -1021,10 +1021,17 @@ async fn each_page_comments_only_on_the_cases_it_is_for() {
         ("body", "Från ärendesidan."),
     ];
     let refused = hanna
-        .send(Method::POST, &format!("/arenden/{own}/anteckningar"), Some(&note))
+        .send(
+            Method::POST,
+            &format!("/arenden/{own}/anteckningar"),
+            Some(&note),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    let addition = [("csrf", csrf.as_str()), ("addition", "Från mina rapporter.")];
+    let addition = [
+        ("csrf", csrf.as_str()),
+        ("addition", "Från mina rapporter."),
+    ];
     let refused = hanna
         .send(
             Method::POST,
