@@ -39,16 +39,12 @@ impl App {
     }
 
     /// The alert `id`, for its receiver to acknowledge and for security managers to read.
-    pub async fn alert(&self, by: &Principal, id: uuid::Uuid) -> Result<AlertRecord, Error> {
+    pub async fn alert(&self, by: &Principal, id: Uuid) -> Result<AlertRecord, Error> {
         let principal = by.clone();
         let alert = self
             .blocking(move |app| {
-                let filter = AlertFilter {
-                    id: Some(id),
-                    limit: 1,
-                    ..AlertFilter::default()
-                };
-                app.database.alerts(&filter)?.pop().ok_or(Error::NotFound)
+                let alert = app.database.alerts(&AlertFilter::alert(id))?.pop();
+                alert.ok_or(Error::NotFound)
             })
             .await?;
         if self.acknowledges(&principal, &alert.receiver) {
@@ -136,13 +132,9 @@ impl App {
         security_manager(by, "only security managers retry alerts")?;
         let alert = self
             .blocking(move |app| {
-                let filter = AlertFilter {
-                    id: Some(id),
-                    limit: 1,
-                    ..AlertFilter::default()
-                };
                 let retried = app.database.retry_alert(id)?;
-                let alert = app.database.alerts(&filter)?.pop().ok_or(Error::NotFound)?;
+                let alert = app.database.alerts(&AlertFilter::alert(id))?.pop();
+                let alert = alert.ok_or(Error::NotFound)?;
                 if retried {
                     Ok(alert)
                 } else {

@@ -68,21 +68,6 @@ impl App {
         self.blocking(|app| Ok(app.database.publications()?)).await
     }
 
-    /// The yearly compilation of `year` in `release`.
-    pub async fn yearly_compilation(
-        &self,
-        year: i32,
-        release: Release,
-    ) -> Result<YearlyCompilation, Error> {
-        self.blocking(move |app| {
-            let threshold = app.disclosure.threshold;
-            Ok(app
-                .database
-                .yearly_compilation(&app.catalogue, year, &release, threshold)?)
-        })
-        .await
-    }
-
     /// The yearly compilations of `year` and, where `before` says so, of the year before,
     /// read together.
     pub async fn yearly_compilations(

@@ -511,6 +511,17 @@ pub struct AlertFilter {
     pub offset: i64,
 }
 
+impl AlertFilter {
+    /// The alert with this id.
+    pub fn alert(id: Uuid) -> AlertFilter {
+        AlertFilter {
+            id: Some(id),
+            limit: 1,
+            ..AlertFilter::default()
+        }
+    }
+}
+
 type AlertRow = (
     i64,
     String,
@@ -721,12 +732,7 @@ impl Database {
             None => Ok(Acknowledged::NotFound),
             Some(false) => Ok(Acknowledged::NotReceiver),
             Some(true) => {
-                let filter = AlertFilter {
-                    id: Some(id),
-                    limit: 1,
-                    ..AlertFilter::default()
-                };
-                let alert = self.alerts(&filter)?.pop();
+                let alert = self.alerts(&AlertFilter::alert(id))?.pop();
                 Ok(alert.map_or(Acknowledged::NotFound, |alert| {
                     Acknowledged::Done(Box::new(alert))
                 }))

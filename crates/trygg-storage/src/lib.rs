@@ -21,6 +21,8 @@ mod schema;
 mod sessions;
 mod sqlite_writer;
 mod statistics;
+#[cfg(test)]
+mod test_database;
 mod unnest;
 
 pub use access_log::{

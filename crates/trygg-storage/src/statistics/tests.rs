@@ -5,9 +5,8 @@ use trygg_domain::{
 };
 
 use super::*;
-use crate::database::DatabaseUrl;
 use crate::plan::PostgresPlan;
-use trygg_domain::Clock;
+use crate::test_database::PostgresDatabase;
 
 #[test]
 fn multi_valued_keys_lead_every_rollup() {
@@ -168,49 +167,6 @@ fn a_counter_sums_cases_per_row_table_by_table_and_drops_what_cancels_out() {
     counter.add(&case, 1).unwrap();
     counter.add(&case, -1).unwrap();
     assert_eq!(counter.into_rows().count(), 0);
-}
-
-/// A PostgreSQL database of its own for one test, dropped afterwards: on the server
-/// `TRYGG_TEST_POSTGRES_URL` names, which must then answer (`scripts/test` runs this
-/// crate's `on_postgres` tests with it set), or `None` when it names none.
-struct PostgresDatabase {
-    admin: String,
-    name: String,
-    database: Database,
-}
-
-impl PostgresDatabase {
-    fn create() -> Option<PostgresDatabase> {
-        let admin = std::env::var("TRYGG_TEST_POSTGRES_URL").ok()?;
-        let name = format!("trygg_plan_{}", uuid::Uuid::new_v4().simple());
-        let mut server = diesel::PgConnection::establish(&admin)
-            .expect("TRYGG_TEST_POSTGRES_URL is set but PostgreSQL does not answer");
-        server
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (server, _) = admin
-            .rsplit_once('/')
-            .expect("TRYGG_TEST_POSTGRES_URL names a database, as in …:5432/postgres");
-        let url = format!("{server}/{name}");
-        let database = Database::connect(&DatabaseUrl::Postgres(url), 1, Clock::system()).unwrap();
-        database.migrate().unwrap();
-        Some(PostgresDatabase {
-            admin,
-            name,
-            database,
-        })
-    }
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut server) = diesel::PgConnection::establish(&self.admin) {
-            let _ = server.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
 }
 
 /// After a burst of filings the planner has not seen (statistics gathered on an empty

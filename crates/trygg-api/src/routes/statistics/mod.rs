@@ -274,7 +274,9 @@ pub async fn read_yearly_compilation(
 ) -> Result<web::Json<YearlyCompilation>, ApiError> {
     app.ask_statistics(&caller.0)?;
     let release = app.statistics_release(&caller.0).await?;
-    let compilation = app.yearly_compilation(year.into_inner(), release).await?;
+    let (compilation, _) = app
+        .yearly_compilations(year.into_inner(), false, release)
+        .await?;
     Ok(web::Json(compilation))
 }
 
