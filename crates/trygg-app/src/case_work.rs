@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use trygg_domain::{
-    ActionStatus, AlertReason, Audience, Description, FollowUp, Outcome, Principal,
+    ActionStatus, AlertReason, Audience, Description, FollowUp, OfficeCode, Outcome, Principal,
     Reclassification, Status, WorkflowError, change_status, check_assignment, check_case_worker,
     check_due, may_comment,
 };
@@ -27,7 +27,10 @@ pub enum Change {
         outcome: Option<Outcome>,
     },
     /// To a case worker (their user id) of one of the case's offices.
-    Assign { assignee: String, office: String },
+    Assign {
+        assignee: String,
+        office: OfficeCode,
+    },
     /// Only what differs from the case is a change; a new focus area routes it anew.
     Reclassify(Reclassification),
     /// The follow-up facts, replaced whole.
@@ -157,7 +160,7 @@ impl App {
                 let candidate = known(&assignee)?;
                 Box::new(move |current: &Incident| {
                     check_assignment(
-                        &office,
+                        office.as_str(),
                         candidate.as_ref(),
                         &current.offices,
                         &current.reporter,

@@ -327,6 +327,12 @@ pub async fn assign_case(
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
     let Assignment { assignee, office } = body.into_inner();
+    // An office the catalogue does not have could never be one of the case's: refused before
+    // the version is compared, as every request that could never succeed is.
+    let office = app
+        .catalogue()
+        .office(&office)
+        .map_err(|e| ApiError::UnprocessableBody(format!("`office`: {e}")))?;
     let assign = Change::Assign {
         assignee: user_id("assignee", &assignee)?,
         office,

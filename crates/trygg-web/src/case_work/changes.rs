@@ -183,14 +183,12 @@ pub async fn assign(id: web::Path<Uuid>, form: Form, desk: Desk) -> Result<HttpR
         Ok(assignee) => assignee,
         Err(errors) => return refused(&desk, &sent, Refusal::Invalid(errors)).await,
     };
-    let office = sent.field("office").to_owned();
-    amend(
-        &desk,
-        sent,
-        "assignment",
-        Change::Assign { assignee, office },
-    )
-    .await
+    let Ok(office) = desk.catalogue().office(sent.field("office")) else {
+        let errors = invalid(desk.lang(), "office", "case-error-office");
+        return refused(&desk, &sent, Refusal::Invalid(errors)).await;
+    };
+    let assign = Change::Assign { assignee, office };
+    amend(&desk, sent, "assignment", assign).await
 }
 
 /// Someone chosen to get the case or an action (`field`): their user id, or why it cannot
