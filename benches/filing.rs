@@ -2,8 +2,6 @@
 //!
 //! - `row`: the baseline. One durable single-row `INSERT` per transaction, pgbench-style, one
 //!   connection per client: what the database does at its fastest on this machine.
-//! - `sql`: the rows a filing writes inserted straight into the database, each filing in its
-//!   own durable transaction (`BEGIN IMMEDIATE` on SQLite), one connection per client.
 //! - `store`: the same rows through the storage layer, as the service writes them (on SQLite,
 //!   the single writer's group commit).
 //! - `http`: the same rows filed over HTTP with a token, through the whole service.
@@ -32,9 +30,14 @@ use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use serde_json::{Value, json};
 use trygg_domain::{Catalogue, Clock, NewReport, ReportDraft};
 use trygg_notifier::Routing;
-use trygg_storage::{
-    Database, DatabaseUrl, DbConnection, NewIncident, Purpose, Reader, insert_incident,
-};
+use trygg_storage::{Database, DatabaseUrl, NewIncident, Purpose, Reader};
+
+/// A client's connection of its own, to either backend.
+#[derive(diesel::MultiConnection)]
+enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -218,30 +221,6 @@ fn single_row_inserts(url: &DatabaseUrl, count: usize, concurrency: usize) -> Ru
     )
 }
 
-/// The baseline: the rows a filing writes, each filing in its own durable transaction,
-/// straight into the database.
-fn sql_inserts(url: &DatabaseUrl, rows: &[NewIncident], concurrency: usize) -> Run {
-    let begin = match url {
-        DatabaseUrl::Sqlite(_) => "BEGIN IMMEDIATE",
-        DatabaseUrl::Postgres(_) => "BEGIN",
-    };
-    threaded(
-        rows,
-        concurrency,
-        || connect(url),
-        |conn, row| {
-            conn.batch_execute(begin).is_ok()
-                && match insert_incident(conn, &row) {
-                    Ok(_) => conn.batch_execute("COMMIT").is_ok(),
-                    Err(_) => {
-                        let _ = conn.batch_execute("ROLLBACK");
-                        false
-                    }
-                }
-        },
-    )
-}
-
 /// The same rows through the storage layer, as the service writes them.
 fn store_inserts(database: &Database, rows: &[NewIncident], concurrency: usize) -> Run {
     threaded(
@@ -326,10 +305,8 @@ fn main() {
     println!("filing {count} {kind} reports with {concurrency} concurrent clients");
     let columns = [
         "row/s",
-        "sql/s",
         "store/s",
         "http/s",
-        "sql/row",
         "store/row",
         "http/row",
         "store p50",
@@ -360,8 +337,6 @@ fn main() {
             database
         };
         let row = single_row_inserts(&fresh().url(), count, concurrency);
-        let sql_database = fresh();
-        let sql = sql_inserts(&sql_database.url(), &parse_all(&bodies), concurrency);
         let store_database = fresh();
         let store = store_inserts(
             &Database::connect(&store_database.url(), 16, Clock::system()).unwrap(),
@@ -385,10 +360,8 @@ fn main() {
         let ratio = |run: &Run| format!("{:.3}", run.per_second / row.per_second);
         let figures = [
             per_second(&row),
-            per_second(&sql),
             per_second(&store),
             per_second(&http),
-            ratio(&sql),
             ratio(&store),
             ratio(&http),
             ms(store.percentile(0.5)),
@@ -398,7 +371,7 @@ fn main() {
             per_second(&log),
             ratio(&log),
             ms(log.percentile(0.99)),
-            [&row, &sql, &store, &http, &log]
+            [&row, &store, &http, &log]
                 .map(|run| run.failures.to_string())
                 .join("/"),
         ];

@@ -16,7 +16,7 @@ mod timeline;
 mod workflow;
 
 pub use access::{ClaimsError, MAX_SUBJECT_CHARS, Principal, Role, Visibility, check_subject};
-pub use alert::{PlannedAlert, PlannedDelivery};
+pub use alert::{PlannedAlert, PlannedDelivery, still_to_raise};
 pub use allowance::{Allowances, Origin};
 pub use case_number::{CaseNumber, NotACaseNumber};
 pub use catalogue::{

@@ -120,14 +120,14 @@ impl NotAssignable {
 pub fn check_case_worker(
     field: &'static str,
     candidate: Option<&Principal>,
-    offices: &[String],
+    offices: &[impl AsRef<str>],
     reporter: &str,
 ) -> Result<(), WorkflowError> {
     let refused = |why| Err(WorkflowError::NotAssignable { field, why });
     match candidate {
         None => refused(NotAssignable::Unknown),
         Some(person) if person.subject() == reporter => refused(NotAssignable::Reporter),
-        Some(person) if !person.works_case(offices.iter().map(String::as_str)) => {
+        Some(person) if !person.works_case(offices.iter().map(AsRef::as_ref)) => {
             refused(NotAssignable::NotACaseWorker)
         }
         Some(_) => Ok(()),
@@ -139,12 +139,15 @@ pub fn check_case_worker(
 pub fn check_assignment(
     office: &str,
     candidate: Option<&Principal>,
-    offices: &[String],
+    offices: &[impl AsRef<str>],
     reporter: &str,
 ) -> Result<(), WorkflowError> {
-    if !offices.iter().any(|responsible| responsible == office) {
+    if !offices
+        .iter()
+        .any(|responsible| responsible.as_ref() == office)
+    {
         return Err(WorkflowError::NotResponsibleOffice {
-            offices: offices.to_vec(),
+            offices: offices.iter().map(|o| o.as_ref().to_owned()).collect(),
         });
     }
     check_case_worker("assignee", candidate, offices, reporter)

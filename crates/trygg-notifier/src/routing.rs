@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 use trygg_domain::{
-    AlertReason, Catalogue, Channel, IncidentKind, NewReport, PlannedAlert, PlannedDelivery,
-    Principal, Role, Severity,
+    AlertReason, Catalogue, Channel, IncidentKind, NewReport, OfficeCode, PlannedAlert,
+    PlannedDelivery, Principal, Role, Severity,
 };
 use uuid::Uuid;
 
@@ -67,7 +67,7 @@ pub struct Webhook {
 #[derive(Debug, Clone, Copy)]
 pub struct AlertFacts<'a> {
     pub focus_area: &'a str,
-    pub offices: &'a [String],
+    pub offices: &'a [OfficeCode],
     pub district: &'a str,
     pub kind: IncidentKind,
     pub severity: Severity,
@@ -92,7 +92,9 @@ impl Route {
                 .is_none_or(|accepted| accepted.iter().any(value))
         }
         holds(&self.focus_area, |code| code == case.focus_area)
-            && holds(&self.office, |code| case.offices.contains(code))
+            && holds(&self.office, |code| {
+                case.offices.iter().any(|office| office.as_str() == code)
+            })
             && holds(&self.district, |code| code == case.district)
             && holds(&self.kind, |kind| *kind == case.kind)
             && holds(&self.severity, |severity| *severity == case.severity)
@@ -402,10 +404,9 @@ impl Routing {
 
     /// The alerts filing `report` raises.
     pub fn alerts_on_filing(&self, report: &NewReport) -> Vec<PlannedAlert> {
-        let offices: Vec<String> = report.offices.iter().map(ToString::to_string).collect();
         let facts = AlertFacts {
             focus_area: report.focus_area.as_str(),
-            offices: &offices,
+            offices: &report.offices,
             district: report.district.as_str(),
             kind: report.circumstances.kind,
             severity: report.circumstances.severity,
@@ -460,9 +461,16 @@ mod tests {
             .collect()
     }
 
+    fn offices(codes: &[&str]) -> Vec<OfficeCode> {
+        codes
+            .iter()
+            .map(|code| OfficeCode::stored(code).unwrap())
+            .collect()
+    }
+
     fn case<'a>(
         focus_area: &'a str,
-        offices: &'a [String],
+        offices: &'a [OfficeCode],
         district: &'a str,
         severity: Severity,
     ) -> AlertFacts<'a> {
@@ -478,7 +486,7 @@ mod tests {
     #[test]
     fn the_shipped_rules_follow_the_strategy() {
         let routing = Routing::builtin(&Catalogue::builtin()).unwrap();
-        let public_space = ["kommunledning".to_owned(), "samhallsbyggnad".to_owned()];
+        let public_space = offices(&["kommunledning", "samhallsbyggnad"]);
         assert_eq!(
             names(
                 &routing,
@@ -491,7 +499,7 @@ mod tests {
                 "brottsforebyggande_west"
             ]
         );
-        let school = ["utbildning".to_owned()];
+        let school = offices(&["utbildning"]);
         assert_eq!(
             names(&routing, &case("school", &school, "east", Severity::Low)),
             ["utbildning", "brottsforebyggande_east"]
@@ -540,7 +548,7 @@ mod tests {
     #[test]
     fn first_match_wins_unless_a_route_continues() {
         let routing = rules();
-        let none: [String; 0] = [];
+        let none: [OfficeCode; 0] = [];
         // The school route matches first and stops, though the case is serious and in the west.
         assert_eq!(
             names(&routing, &case("school", &none, "west", Severity::Serious)),
@@ -576,7 +584,7 @@ mod tests {
     #[test]
     fn each_receiver_gets_an_alert_with_a_delivery_per_address() {
         let routing = rules();
-        let none: [String; 0] = [];
+        let none: [OfficeCode; 0] = [];
         let facts = case("public_space", &none, "west", Severity::Serious);
         let alerts = routing.alerts_for(&facts, AlertReason::Filed);
         let shape: Vec<(&str, Vec<(Channel, &str)>)> = alerts

@@ -8,10 +8,9 @@ use trygg_domain::{Audience, Visibility};
 use uuid::Uuid;
 
 use crate::access_log::Reader;
-use crate::case_work::{find, visible_seq};
+use crate::case::{Incident, find, visible_seq};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
-use crate::incidents::Incident;
 use crate::schema::{comments, incidents, reporter_reads};
 
 /// A comment as stored.

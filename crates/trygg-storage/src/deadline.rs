@@ -9,7 +9,7 @@ use trygg_domain::{
     WORK_ENVIRONMENT_CATEGORIES, WORK_ENVIRONMENT_DEADLINE, WORK_ENVIRONMENT_SEVERITY,
 };
 
-use crate::incidents::Condition;
+use crate::case::Condition;
 use crate::schema::incidents;
 
 /// Cases whose deadline falls at or before `due_by` and that Arbetsmiljöverket has not been
@@ -37,7 +37,8 @@ mod tests {
 
     use super::*;
     use crate::database::{Database, DatabaseUrl};
-    use crate::incidents::{IncidentFilter, NewIncident};
+    use crate::filing::NewIncident;
+    use crate::incidents::IncidentFilter;
     use crate::{Purpose, Reader};
 
     /// Every category and severity, received on either side of each edge, told or not: the

@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use trygg_domain::{Catalogue, Principal, Role, text};
+use trygg_domain::{Catalogue, OfficeCode, Principal, Role, text};
 
 use crate::database::Database;
 use crate::error::StorageError;
@@ -210,11 +210,11 @@ impl Database {
 
     /// Those who may work a case of these offices: security managers, and handlers of one of
     /// them; by name.
-    pub fn case_workers(&self, offices: &[String]) -> Result<Vec<Seen>, StorageError> {
+    pub fn case_workers(&self, offices: &[OfficeCode]) -> Result<Vec<Seen>, StorageError> {
         let rows: Vec<PersonRow> = people::table
             .filter(
                 people::office
-                    .eq_any(offices)
+                    .eq_any(offices.iter().map(OfficeCode::as_str))
                     .or(people::roles.like("%security_manager%")),
             )
             .select(PersonRow::as_select())
@@ -231,7 +231,7 @@ impl Database {
                             .person
                             .office
                             .as_ref()
-                            .is_some_and(|o| offices.contains(o))
+                            .is_some_and(|o| offices.iter().any(|office| office.as_str() == o))
             })
             .collect())
     }

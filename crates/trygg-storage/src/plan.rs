@@ -8,8 +8,8 @@ use diesel::QueryResult;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Integer, Text};
 
+use crate::case::Backend;
 use crate::database::DbConnection;
-use crate::incidents::Backend;
 
 pub(crate) struct Explain<Q, T> {
     prefix: &'static str,

@@ -11,11 +11,11 @@ use trygg_domain::{ActionStatus, DEADLINE_AT_RISK_WITHIN, Severity, Visibility};
 use uuid::Uuid;
 
 use crate::access_log::Reader;
+use crate::case::{Backend, Condition, Incident, IncidentRow, open, visible_to, with_offices};
 use crate::database::{Database, DbConnection};
 use crate::deadline;
 use crate::error::StorageError;
 use crate::fixed_sql::{Fixed, fixed};
-use crate::incidents::{Condition, Incident, IncidentRow, open, visible_to, with_offices};
 use crate::schema::{actions, incidents};
 
 /// Whose queue, and when.
@@ -107,7 +107,7 @@ fn open_in<'a>(
     scope: &'a Visibility,
     list: QueueList,
     query: &'a QueueQuery,
-) -> incidents::BoxedQuery<'a, crate::incidents::Backend> {
+) -> incidents::BoxedQuery<'a, Backend> {
     incidents::table
         .filter(visible_to(scope))
         .filter(open())

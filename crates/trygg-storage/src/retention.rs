@@ -25,7 +25,7 @@ pub struct Purgeable {
 type Row = (i64, String, NaiveDateTime, Option<NaiveDateTime>);
 
 fn purgeable(
-    conn: &mut crate::DbConnection,
+    conn: &mut crate::database::DbConnection,
     closed_before: DateTime<Utc>,
 ) -> Result<Vec<(i64, Purgeable)>, StorageError> {
     let rows: Vec<Row> = incidents::table

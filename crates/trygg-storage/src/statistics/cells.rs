@@ -1,6 +1,8 @@
 //! The rollup rows a case counts in, and what each row counts.
 
 use super::*;
+use chrono::{DateTime, Utc};
+use trygg_domain::NewReport;
 
 /// A rollup row's key: its rollup, time, days to close (when keyed by them) and key values
 /// joined in the order of `Cube::key_columns`.
@@ -57,9 +59,13 @@ impl Measures {
 pub(crate) fn facts_of(incident: &Incident) -> CaseFacts {
     CaseFacts::new(
         incident.occurred_at,
-        incident.focus_area.clone(),
-        incident.offices.clone(),
-        incident.district.clone(),
+        incident.focus_area.as_str().to_owned(),
+        incident
+            .offices
+            .iter()
+            .map(|office| office.as_str().to_owned())
+            .collect(),
+        incident.district.as_str().to_owned(),
         incident.circumstances,
         incident.violence_forms.clone(),
         incident.follow_up.police_report_filed,
@@ -69,8 +75,12 @@ pub(crate) fn facts_of(incident: &Incident) -> CaseFacts {
 }
 
 /// The facts a case counts by as it is filed: not reported to the police, not closed.
-pub(crate) fn facts_of_new(new: &NewIncident, record_key: RecordKey) -> CaseFacts {
-    let report = &new.report;
+/// The facts of a case being filed: `report`, received at `received_at`.
+pub(crate) fn facts_of_new(
+    report: &NewReport,
+    received_at: DateTime<Utc>,
+    record_key: RecordKey,
+) -> CaseFacts {
     CaseFacts::new(
         report.occurred_at,
         report.focus_area.as_str().to_owned(),
@@ -83,7 +93,7 @@ pub(crate) fn facts_of_new(new: &NewIncident, record_key: RecordKey) -> CaseFact
         report.circumstances,
         report.violence_forms.as_slice().to_vec(),
         false,
-        (new.received_at, None),
+        (received_at, None),
         record_key,
     )
 }

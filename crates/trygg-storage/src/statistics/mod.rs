@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use trygg_domain::statistics::{
@@ -22,6 +21,7 @@ use trygg_domain::statistics::{
 mod bulk;
 mod cases;
 mod cells;
+mod compilation;
 mod counter;
 mod cubes;
 mod fold;
@@ -49,14 +49,12 @@ use write::*;
 use counter::Counter;
 pub(crate) use rebuild::rebuild;
 
+use crate::case::{
+    Backend, CircumstanceColumns, Incident, joined_with_offices, record_key, violence_forms,
+};
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
-use crate::incidents::{
-    CircumstanceColumns, Incident, NewIncident, joined_with_offices, record_key, violence_forms,
-};
 use crate::schema::{incidents, uncounted_cases};
-
-type Backend = <DbConnection as Connection>::Backend;
 
 /// The key value of a rollup row that counts a case once, whatever its offices or forms.
 const ALL: &str = "*";

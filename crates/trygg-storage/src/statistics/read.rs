@@ -2,6 +2,7 @@
 //! no rollup answers it.
 
 use super::*;
+use crate::database::in_one_snapshot;
 
 #[derive(QueryableByName)]
 pub(super) struct RollupRow {
@@ -231,22 +232,6 @@ pub(super) fn first_counted_month(conn: &mut DbConnection) -> Result<Option<i32>
     ))
     .get_result(conn)?;
     Ok(row.month)
-}
-
-/// Runs `read` as of one moment: on PostgreSQL in a read-only `REPEATABLE READ`
-/// transaction, so that no fold commits between reading the rollups and reading the cases it
-/// has not counted yet.
-pub(super) fn in_one_snapshot<T>(
-    conn: &mut DbConnection,
-    read: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
-) -> Result<T, StorageError> {
-    match conn {
-        DbConnection::Postgresql(_) => conn.transaction(|conn| {
-            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-            read(conn)
-        }),
-        DbConnection::Sqlite(_) => read(conn),
-    }
 }
 
 impl Database {

@@ -4,6 +4,8 @@ use trygg_domain::{
     PerpetratorRelation, PlaceKind, Severity, ViolenceForm,
 };
 
+use diesel::connection::SimpleConnection;
+
 use super::*;
 use crate::plan::PostgresPlan;
 use crate::test_database::PostgresDatabase;

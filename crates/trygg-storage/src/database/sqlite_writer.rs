@@ -13,7 +13,7 @@ use std::thread;
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
-use crate::database::{DbConnection, in_savepoint};
+use super::connection::{DbConnection, in_savepoint};
 use crate::error::StorageError;
 
 /// The most writes committed together.

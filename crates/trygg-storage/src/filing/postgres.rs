@@ -11,13 +11,12 @@ use diesel::dsl::AsSelect;
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::{QueryResult, RunQueryDsl, SelectableHelper};
-use trygg_domain::DeliveryState;
+use trygg_domain::{DeliveryState, PlannedAlert};
 
-use super::{IncidentInsert, IncidentRow};
-use crate::case_work::EventRow;
+use super::IncidentInsert;
+use crate::case::{EventRow, IncidentRow};
 use crate::schema::incidents;
 use crate::unnest::{Column, push_unnest};
-use trygg_domain::PlannedAlert;
 
 /// Files the case `values` with the rest; alerts and deliveries are stamped `at`.
 pub(super) fn file(
