@@ -1,6 +1,6 @@
 //! Who sees which case: every role, by id and by list.
 
-use awc::http::StatusCode;
+use awc::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::*;
@@ -340,8 +340,8 @@ async fn api5_broken_function_level_authorization_each_function_refuses_the_role
 }
 
 /// A caller whose roles give them no cases hears so before anything they sent is judged: the
-/// list refuses them (403) whatever its filters, a comment finds no case (404) whatever its
-/// body.
+/// list and every change refuse them (403) whatever their filters and bodies, a comment finds
+/// no case (404) whatever its body.
 #[actix_web::test]
 async fn a_caller_without_cases_is_refused_before_what_they_sent_is_judged() {
     let app = spawn_app().await;
@@ -358,4 +358,37 @@ async fn a_caller_without_cases_is_refused_before_what_they_sent_is_judged() {
     app.send_body(request, empty.to_string())
         .await
         .assert_problem(404);
+
+    // Bodies that would each be 422 from someone who works cases.
+    let case = format!("/api/v1/incidents/{}", cases.alices_school_case);
+    let changes = [
+        (
+            Method::POST,
+            "assignment",
+            json!({"assignee": " ", "office": "no-such-office"}),
+        ),
+        (
+            Method::POST,
+            "classification",
+            json!({"focus_area": "parking", "reason": " "}),
+        ),
+        (
+            Method::PUT,
+            "follow-up",
+            json!({"police_report_filed": false, "support_offered": false, "authority_notified_at": "1900-01-01T00:00:00Z"}),
+        ),
+        (
+            Method::POST,
+            "actions",
+            json!({"description": " ", "owner": " ", "due_at": "1900-01-01T00:00:00Z"}),
+        ),
+    ];
+    for (method, change, body) in changes {
+        let request = app
+            .request(method, &format!("{case}/{change}"), Some(&olga))
+            .insert_header(("If-Match", "\"1\""))
+            .content_type("application/json");
+        let refused = app.send_body(request, body.to_string()).await;
+        refused.assert_problem(403);
+    }
 }

@@ -33,6 +33,11 @@ async fn api4_unrestricted_resource_consumption_filings_are_limited_per_caller()
     let refused = app.file(&alice, &report()).await;
     assert_too_many(&refused, "30");
     assert!(refused.assert_problem(429).contains("reports filed"));
+    // Past the limit, what is sent is not read at all: a broken report is 429 too, not 422.
+    let broken = app
+        .file(&alice, &serde_json::json!({"kind": "no-such-kind"}))
+        .await;
+    assert_too_many(&broken, "30");
     app.file_ok(&reporter("bob"), &report()).await;
 
     app.clock.advance(chrono::Duration::seconds(30));

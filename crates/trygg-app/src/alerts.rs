@@ -106,12 +106,8 @@ impl App {
     ) -> Result<AlertRecord, Error> {
         let (principal, subject) = (by.clone(), by.subject().to_owned());
         self.blocking(move |app| {
-            let routing = app.routing.clone();
-            let is_receiver = move |receiver: &str| {
-                routing
-                    .receiver(receiver)
-                    .is_some_and(|r| r.is_acknowledged_by(&principal))
-            };
+            let judge = app.clone();
+            let is_receiver = move |receiver: &str| judge.acknowledges(&principal, receiver);
             match app
                 .database
                 .acknowledge_alert(id, subject, comment, is_receiver)?
@@ -130,20 +126,21 @@ impl App {
     /// none failed is [`Error::NothingToRetry`].
     pub async fn retry_alert(&self, by: &Principal, id: Uuid) -> Result<AlertRecord, Error> {
         security_manager(by, "only security managers retry alerts")?;
-        let alert = self
-            .blocking(move |app| {
-                let retried = app.database.retry_alert(id)?;
-                let alert = app.database.alerts(&AlertFilter::alert(id))?.pop();
-                let alert = alert.ok_or(Error::NotFound)?;
-                if retried {
-                    Ok(alert)
-                } else {
-                    Err(Error::NothingToRetry)
-                }
-            })
-            .await?;
-        self.wake_alert_worker();
-        Ok(alert)
+        self.blocking(move |app| {
+            let retried = app.database.retry_alert(id)?;
+            if retried {
+                // Committed: the worker sends them whatever reading the alert back comes to.
+                app.wake_alert_worker();
+            }
+            let alert = app.database.alerts(&AlertFilter::alert(id))?.pop();
+            let alert = alert.ok_or(Error::NotFound)?;
+            if retried {
+                Ok(alert)
+            } else {
+                Err(Error::NothingToRetry)
+            }
+        })
+        .await
     }
 
     /// Queues every failed delivery again, after an outage: one action, in the service's log

@@ -85,6 +85,12 @@ pub enum Answered {
 }
 
 impl App {
+    /// Whether `by` works cases at all: for a front end to refuse before it judges what was
+    /// sent.
+    pub fn may_work_cases(&self, by: &Principal) -> Result<(), Error> {
+        worked(by).map(drop)
+    }
+
     /// Makes `change` to case `id` as `by`, if the case is still at `version`.
     pub async fn change_case(
         &self,
@@ -99,40 +105,39 @@ impl App {
         let principal = by.clone();
         let now = self.clock.now();
         let reclassifies = matches!(change, Change::Reclassify(_));
-        let changed = self
-            .blocking(move |app| {
-                let decide = app.decision(&principal, change, now)?;
-                let amended =
+        self.blocking(move |app| {
+            let decide = app.decision(&principal, change, now)?;
+            let amended =
+                app.database
+                    .amend(id, scope.clone(), version, subject.clone(), decide)?;
+            let case = match amended {
+                Amended::Done { version, case } => (version, case),
+                Amended::NotFound => return Err(app.not_worked(id, &subject)),
+                Amended::NoSuchAction => return Err(Error::NoSuchAction),
+                Amended::Stale { current_version } => {
+                    return Err(Error::Stale { current_version });
+                }
+                Amended::Refused(rule) => return Err(Error::Rule(rule)),
+            };
+            let (version, case) = case;
+            if reclassifies {
+                // Committed: receivers the new classification reaches are alerted, whatever
+                // reading the answer back comes to.
+                app.wake_alert_worker();
+            }
+            let reader = Reader::new(&subject, Purpose::CaseWorkAnswer);
+            let answer = match answer {
+                Answer::Nothing => Answered::Nothing,
+                Answer::Case => Answered::Case(Box::new(case.read_by(&app.database, &reader)?)),
+                Answer::Actions => Answered::Actions(
                     app.database
-                        .amend(id, scope.clone(), version, subject.clone(), decide)?;
-                let case = match amended {
-                    Amended::Done { version, case } => (version, case),
-                    Amended::NotFound => return Err(app.not_worked(id, &subject)),
-                    Amended::NoSuchAction => return Err(Error::NoSuchAction),
-                    Amended::Stale { current_version } => {
-                        return Err(Error::Stale { current_version });
-                    }
-                    Amended::Refused(rule) => return Err(Error::Rule(rule)),
-                };
-                let (version, case) = case;
-                let reader = Reader::new(&subject, Purpose::CaseWorkAnswer);
-                let answer = match answer {
-                    Answer::Nothing => Answered::Nothing,
-                    Answer::Case => Answered::Case(Box::new(case.read_by(&app.database, &reader)?)),
-                    Answer::Actions => Answered::Actions(
-                        app.database
-                            .read_actions(id, &scope, &reader)?
-                            .ok_or(Error::NotFound)?,
-                    ),
-                };
-                Ok(Changed { version, answer })
-            })
-            .await?;
-        if reclassifies {
-            // Receivers the new classification reaches are alerted.
-            self.wake_alert_worker();
-        }
-        Ok(changed)
+                        .read_actions(id, &scope, &reader)?
+                        .ok_or(Error::NotFound)?,
+                ),
+            };
+            Ok(Changed { version, answer })
+        })
+        .await
     }
 
     /// How `change` amends the case as it stands: the people it names looked up first, so
@@ -174,8 +179,8 @@ impl App {
             Change::Reclassify(reclassification) => {
                 let routing = self.routing.clone();
                 Box::new(move |current: &Incident| {
-                    let change =
-                        reclassification.against(&current.focus_area, &current.circumstances)?;
+                    let change = reclassification
+                        .against(current.focus_area.as_str(), &current.circumstances)?;
                     Ok(reclassified(&routing, current, change))
                 })
             }
@@ -253,7 +258,7 @@ impl App {
         };
         let principal = by.clone();
         let permit = move |case: &Incident| {
-            let works = principal.works_case(case.offices.iter().map(String::as_str));
+            let works = principal.works_case(case.offices.iter().map(OfficeCode::as_str));
             may_comment(audience, works, case.reporter == principal.subject())
         };
         self.blocking(move |app| {
@@ -269,17 +274,16 @@ impl App {
 /// What a reclassification changes in a case, with alerts for the receivers the new
 /// classification reaches (storage leaves out those the case alerted before).
 fn reclassified(routing: &Routing, current: &Incident, change: Reclassification) -> Amendment {
-    let focus_area = change.focus_area.map(|area| {
-        let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
-        (area.code.to_string(), offices)
-    });
+    let focus_area = change
+        .focus_area
+        .map(|area| (area.code.clone(), area.offices.clone()));
     let (code, offices) = focus_area
         .clone()
         .unwrap_or_else(|| (current.focus_area.clone(), current.offices.clone()));
     let facts = AlertFacts {
-        focus_area: &code,
+        focus_area: code.as_str(),
         offices: &offices,
-        district: &current.district,
+        district: current.district.as_str(),
         kind: change.kind.unwrap_or(current.circumstances.kind),
         severity: change.severity.unwrap_or(current.circumstances.severity),
     };

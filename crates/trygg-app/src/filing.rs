@@ -48,32 +48,38 @@ pub enum Replayed {
     Case(Box<Incident>),
 }
 
-impl App {
-    /// Whether `by` may file reports at all: for a front end to say so before it reads what
-    /// was sent.
-    pub fn may_file(&self, by: &Principal) -> Result<(), Error> {
-        if by.may_file() {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("your roles do not allow filing reports"))
-        }
-    }
+/// A filing let through: its caller may file, and it is counted against their allowance.
+/// Only [`App::admit_filing`] makes one, so that no front end files without both, and both
+/// come before what was sent is read.
+#[derive(Debug)]
+pub struct Admitted {
+    by: Principal,
+}
 
-    /// Files `draft` for `by`, once per `key`.
-    pub async fn file(
-        &self,
-        by: &Principal,
-        draft: ReportDraft,
-        key: Option<FilingKey>,
-        replay: Replay,
-    ) -> Result<Filed, Error> {
-        self.may_file(by)?;
+impl App {
+    /// Lets `by` file one report, if their roles allow filing and their allowance has room.
+    pub fn admit_filing(&self, by: &Principal) -> Result<Admitted, Error> {
+        if !by.may_file() {
+            return Err(Error::Forbidden("your roles do not allow filing reports"));
+        }
         self.allowances
             .filing(by.subject())
             .map_err(|wait| Error::TooMany {
                 what: "reports filed",
                 wait,
             })?;
+        Ok(Admitted { by: by.clone() })
+    }
+
+    /// Files `draft` for the caller `admitted`, once per `key`.
+    pub async fn file(
+        &self,
+        admitted: Admitted,
+        draft: ReportDraft,
+        key: Option<FilingKey>,
+        replay: Replay,
+    ) -> Result<Filed, Error> {
+        let by = &admitted.by;
         let received_at = self.clock.now();
         let report = NewReport::parse(draft, &self.catalogue, received_at)?;
         let (subject, visibility) = (by.subject().to_owned(), by.visibility());

@@ -29,7 +29,7 @@ pub use alerts::{AlertList, Retried};
 pub use audit::AccessEntries;
 pub use case_work::{ActionChange, Answer, Answered, Change, Changed};
 pub use error::Error;
-pub use filing::{Filed, FilingKey, Replay, Replayed};
+pub use filing::{Admitted, Filed, FilingKey, Replay, Replayed};
 pub use reading::{CaseDesk, Cases, OwnReport, OwnReports, QueueListing};
 pub use service::ServiceState;
 pub use statistics::Published;
@@ -42,25 +42,9 @@ pub use trygg_storage::{
 };
 
 /// The service's use cases over its state, built once at start-up and shared by every worker
-/// of both front ends.
-#[derive(Clone)]
-pub struct App {
-    database: Arc<Database>,
-    catalogue: Arc<Catalogue>,
-    routing: Arc<Routing>,
-    wakeup: Arc<Wakeup>,
-    clock: Clock,
-    allowances: Arc<dyn Allowances>,
-    disclosure: Arc<DisclosureControl>,
-}
-
-impl std::fmt::Debug for App {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App")
-            .field("clock", &self.clock)
-            .finish_non_exhaustive()
-    }
-}
+/// of both front ends; a clone shares the same parts.
+#[derive(Debug, Clone)]
+pub struct App(Arc<Parts>);
 
 /// What the application is built of, wired once at start-up.
 pub struct Parts {
@@ -83,26 +67,18 @@ impl std::fmt::Debug for Parts {
     }
 }
 
+/// The use cases reach their parts as fields (`self.database`).
+impl std::ops::Deref for App {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
 impl App {
     pub fn new(parts: Parts) -> App {
-        let Parts {
-            database,
-            catalogue,
-            routing,
-            wakeup,
-            clock,
-            allowances,
-            disclosure,
-        } = parts;
-        App {
-            database,
-            catalogue,
-            routing,
-            wakeup,
-            clock,
-            allowances,
-            disclosure,
-        }
+        App(Arc::new(parts))
     }
 
     pub fn catalogue(&self) -> &Catalogue {

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use trygg_domain::{Audience, CaseEvent, Principal, Visibility};
+use trygg_domain::{Audience, CaseEvent, OfficeCode, Principal, Visibility};
 use trygg_storage::{
-    Action, AlertFilter, AlertRecord, CaseFile, Comment, Incident, IncidentFilter, IncidentPage,
-    Person, Purpose, Queue, QueueList, QueueOrder, QueueQuery, Reader, Seen,
+    Action, AlertFilter, AlertRecord, CaseFile, Comment, Database, Incident, IncidentFilter,
+    IncidentPage, Person, Purpose, Queue, QueueList, QueueOrder, QueueQuery, Reader, Seen,
+    StorageError,
 };
 use uuid::Uuid;
 
@@ -87,6 +88,16 @@ impl Cases {
     }
 }
 
+/// A logged read of what one of the cases a caller works holds: `None` when not among them.
+type WorkedRead<T> = fn(&Database, Uuid, &Visibility, &Reader) -> Result<Option<T>, StorageError>;
+
+/// The cases `by` may list, or why they may list none.
+fn listed(by: &Principal) -> Result<Visibility, Error> {
+    Cases::read_for(Purpose::ListIncidents)
+        .of(by)
+        .ok_or(Error::Forbidden("your roles do not give access to cases"))
+}
+
 /// The cases `by` works, or why they work none.
 pub(crate) fn worked(by: &Principal) -> Result<Visibility, Error> {
     Cases::Worked.of(by).ok_or(Error::Forbidden(
@@ -103,10 +114,7 @@ impl App {
 
     /// Whether `by` may list cases at all.
     pub fn may_list_cases(&self, by: &Principal) -> Result<(), Error> {
-        Cases::Visible
-            .of(by)
-            .map(drop)
-            .ok_or(Error::Forbidden("your roles do not give access to cases"))
+        listed(by).map(drop)
     }
 
     /// One case, as `by` may read it for `purpose`: a case they may not read is not found,
@@ -133,10 +141,7 @@ impl App {
         by: &Principal,
         filter: IncidentFilter,
     ) -> Result<IncidentPage, Error> {
-        self.may_list_cases(by)?;
-        let scope = Cases::read_for(Purpose::ListIncidents)
-            .of(by)
-            .ok_or(Error::NotFound)?;
+        let scope = listed(by)?;
         let reader = Reader::new(by.subject(), Purpose::ListIncidents);
         self.blocking(move |app| Ok(app.database.list_incidents(&filter, &scope, &reader)?))
             .await
@@ -151,7 +156,7 @@ impl App {
         let reader = Reader::new(by.subject(), Purpose::ReadComments);
         let principal = by.clone();
         let audiences = move |case: &Incident| -> &'static [Audience] {
-            if principal.works_case(case.offices.iter().map(String::as_str)) {
+            if principal.works_case(case.offices.iter().map(OfficeCode::as_str)) {
                 Audience::ALL
             } else {
                 &[Audience::Reporter]
@@ -167,33 +172,30 @@ impl App {
 
     /// A case's actions, in the order they were added; for those who work it.
     pub async fn read_actions(&self, by: &Principal, id: Uuid) -> Result<Vec<Action>, Error> {
-        let scope = worked(by)?;
-        let (reader, subject) = (
-            Reader::new(by.subject(), Purpose::ReadActions),
-            by.subject().to_owned(),
-        );
-        self.blocking(
-            move |app| match app.database.read_actions(id, &scope, &reader)? {
-                Some(actions) => Ok(actions),
-                None => Err(app.not_worked(id, &subject)),
-            },
-        )
-        .await
+        self.read_worked(by, id, Purpose::ReadActions, Database::read_actions)
+            .await
     }
 
     /// Every change to a case, oldest first; for those who work it.
     pub async fn read_timeline(&self, by: &Principal, id: Uuid) -> Result<Vec<CaseEvent>, Error> {
+        self.read_worked(by, id, Purpose::ReadTimeline, Database::read_timeline)
+            .await
+    }
+
+    /// What `read` finds of case `id` among the cases `by` works, logged for `purpose`.
+    async fn read_worked<T: Send + 'static>(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        purpose: Purpose,
+        read: WorkedRead<T>,
+    ) -> Result<T, Error> {
         let scope = worked(by)?;
-        let (reader, subject) = (
-            Reader::new(by.subject(), Purpose::ReadTimeline),
-            by.subject().to_owned(),
-        );
-        self.blocking(
-            move |app| match app.database.read_timeline(id, &scope, &reader)? {
-                Some(events) => Ok(events),
-                None => Err(app.not_worked(id, &subject)),
-            },
-        )
+        let (reader, subject) = (Reader::new(by.subject(), purpose), by.subject().to_owned());
+        self.blocking(move |app| match read(&app.database, id, &scope, &reader)? {
+            Some(found) => Ok(found),
+            None => Err(app.not_worked(id, &subject)),
+        })
         .await
     }
 

@@ -12,6 +12,9 @@ use askama::Template;
 use crate::i18n::Lang;
 use crate::templates::ErrorPage;
 
+/// When to try again after the database was too busy (seconds), as the API says it.
+const UNAVAILABLE_RETRY_AFTER: u64 = 1;
+
 #[derive(Debug)]
 pub enum WebError {
     /// Not signed in (or the sign-in ran out): sign in, then come back here.
@@ -26,6 +29,8 @@ pub enum WebError {
     NotFound,
     /// Too many requests of a kind (statistics) lately: try again after this long.
     TooManyRequests(std::time::Duration),
+    /// The database is too busy to answer now; nothing was lost, try again shortly.
+    Unavailable,
     /// The identity provider's answer could not be used.
     SignInFailed(String),
     Internal(String),
@@ -46,6 +51,7 @@ impl fmt::Display for WebError {
             WebError::Forbidden => f.write_str("not allowed"),
             WebError::NotFound => f.write_str("not found"),
             WebError::TooManyRequests(_) => f.write_str("too many requests"),
+            WebError::Unavailable => f.write_str("the database is too busy"),
             WebError::SignInFailed(cause) => write!(f, "sign-in failed: {cause}"),
             WebError::Internal(cause) => write!(f, "internal error: {cause}"),
         }
@@ -67,7 +73,8 @@ impl From<trygg_app::Error> for WebError {
             | Error::Statistics(_)
             | Error::KeyReused
             | Error::NothingToRetry => WebError::BadForm,
-            Error::Unavailable | Error::Internal(_) => WebError::internal(error),
+            Error::Unavailable => WebError::Unavailable,
+            Error::Internal(_) => WebError::internal(error),
         }
     }
 }
@@ -87,6 +94,7 @@ impl ResponseError for WebError {
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::SignInFailed(_) => StatusCode::BAD_REQUEST,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -106,8 +114,12 @@ impl ResponseError for WebError {
             _ => tracing::info!(error = %self, "a page was refused"),
         }
         let mut page = error_page(self.status_code(), self.message_ids(), Lang::default());
-        if let WebError::TooManyRequests(wait) = self {
-            let seconds = trygg_domain::whole_seconds(*wait);
+        let retry_after = match self {
+            WebError::TooManyRequests(wait) => Some(trygg_domain::whole_seconds(*wait)),
+            WebError::Unavailable => Some(UNAVAILABLE_RETRY_AFTER),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             page.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
@@ -124,6 +136,7 @@ impl WebError {
             WebError::Forbidden => ("error-forbidden-title", "error-forbidden-body"),
             WebError::NotFound => ("error-not-found-title", "error-not-found-body"),
             WebError::TooManyRequests(_) => ("error-too-many-title", "error-too-many-body"),
+            WebError::Unavailable => ("error-unavailable-title", "error-unavailable-body"),
             WebError::SignInFailed(_) => ("error-sign-in-title", "error-sign-in-body"),
             WebError::Internal(_) => ("error-internal-title", "error-internal-body"),
         }

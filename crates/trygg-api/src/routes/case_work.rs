@@ -292,6 +292,7 @@ pub async fn change_case_status(
     body: web::Json<StatusChange>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    app.may_work_cases(&caller.0)?;
     let StatusChange { status, outcome } = body.into_inner();
     let status = Change::Status { status, outcome };
     let changed = change(
@@ -326,6 +327,7 @@ pub async fn assign_case(
     body: web::Json<Assignment>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    app.may_work_cases(&caller.0)?;
     let Assignment { assignee, office } = body.into_inner();
     // An office the catalogue does not have could never be one of the case's: refused before
     // the version is compared, as every request that could never succeed is.
@@ -373,6 +375,7 @@ pub async fn reclassify_case(
     body: web::Json<ClassificationChange>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    app.may_work_cases(&caller.0)?;
     let request = body.into_inner();
     // Refused before the version is compared: a request that could never succeed is 422
     // whatever the case's version.
@@ -417,6 +420,7 @@ pub async fn record_follow_up(
     body: web::Json<FollowUpChange>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    app.may_work_cases(&caller.0)?;
     let request = body.into_inner();
     let follow_up = FollowUp::parse(
         request.police_report_filed,
@@ -458,6 +462,7 @@ pub async fn add_action(
     body: web::Json<ActionDraft>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    app.may_work_cases(&caller.0)?;
     let draft = body.into_inner();
     let description = Description::parse(&draft.description)
         .map_err(|message| ApiError::UnprocessableBody(format!("`description` {message}")))?;
@@ -510,6 +515,7 @@ pub async fn change_action(
     body: web::Json<ActionChange>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
+    app.may_work_cases(&caller.0)?;
     let (id, action_id) = path.into_inner();
     let request = body.into_inner();
     if request.status.is_none() && request.owner.is_none() && request.due_at.is_none() {

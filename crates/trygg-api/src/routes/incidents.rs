@@ -10,8 +10,8 @@ use trygg_app::{
     App, Filed, FilingKey, Incident, IncidentFilter, MAX_PAGE_SIZE, Purpose, Replay, Replayed,
 };
 use trygg_domain::{
-    Circumstances, DistrictCode, FocusAreaCode, Outcome, Principal, ReportDraft, Status,
-    ViolenceForm,
+    Circumstances, DistrictCode, FocusAreaCode, OfficeCode, Outcome, Principal, ReportDraft,
+    Status, ViolenceForm,
 };
 use uuid::Uuid;
 
@@ -65,7 +65,7 @@ pub struct CaseWork {
 impl CaseView {
     /// The case as `caller` may see it: the case work only for those who work it.
     pub fn new(incident: Incident, caller: &Principal) -> CaseView {
-        let works = caller.works_case(incident.offices.iter().map(String::as_str));
+        let works = caller.works_case(incident.offices.iter().map(OfficeCode::as_str));
         let work = works.then(|| CaseWork {
             assignee: incident.assignee.clone(),
             police_report_filed: incident.follow_up.police_report_filed,
@@ -81,14 +81,14 @@ impl CaseView {
             case_number: incident.case_number.to_string(),
             status: incident.status,
             outcome: incident.outcome,
-            focus_area: incident.focus_area,
-            offices: incident.offices,
+            focus_area: incident.focus_area.to_string(),
+            offices: incident.offices.iter().map(ToString::to_string).collect(),
             circumstances: incident.circumstances,
             violence_forms: incident.violence_forms,
             occurred_at: incident.occurred_at,
             received_at: incident.received_at,
             updated_at: incident.updated_at,
-            district: incident.district,
+            district: incident.district.to_string(),
             description: incident.description,
         }
     }
@@ -207,7 +207,9 @@ pub async fn file_incident(
     body: web::Json<Box<RawValue>>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, ApiError> {
-    app.may_file(&caller.0)?;
+    // Permission and the allowance before anything sent is read: a refused caller's bodies
+    // cost nothing to send, and each costs them a filing.
+    let admitted = app.admit_filing(&caller.0)?;
     let body = body.into_inner();
     // Only a keyed filing needs its body's fingerprint.
     let key = idempotency_key(&request)?.map(|key| FilingKey {
@@ -216,7 +218,7 @@ pub async fn file_incident(
     });
     let draft = parse_draft(&body)?;
     match app
-        .file(&caller.0, draft, key.clone(), Replay::Answer)
+        .file(admitted, draft, key.clone(), Replay::Answer)
         .await?
     {
         Filed::New(incident) => {

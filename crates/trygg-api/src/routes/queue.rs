@@ -31,7 +31,7 @@ impl From<Incident> for QueueEntry {
             id: incident.id,
             case_number: incident.case_number.to_string(),
             status: incident.status,
-            focus_area: incident.focus_area,
+            focus_area: incident.focus_area.to_string(),
             severity: incident.circumstances.severity,
             received_at: incident.received_at,
             assignee: incident.assignee,

@@ -91,10 +91,9 @@ pub async fn preview_routing(
     let bad = |e: trygg_domain::CatalogueError| ApiError::BadRequest(e.to_string());
     let area = catalogue.focus_area(&focus_area).map_err(bad)?;
     catalogue.district(&district).map_err(bad)?;
-    let offices: Vec<String> = area.offices.iter().map(ToString::to_string).collect();
     let facts = AlertFacts {
         focus_area: &focus_area,
-        offices: &offices,
+        offices: &area.offices,
         district: &district,
         kind,
         severity,
@@ -126,9 +125,9 @@ pub async fn preview_case_routing(
         .read_case(&caller.0, id.into_inner(), Purpose::RoutingPreview)
         .await?;
     let facts = AlertFacts {
-        focus_area: &case.focus_area,
+        focus_area: case.focus_area.as_str(),
         offices: &case.offices,
-        district: &case.district,
+        district: case.district.as_str(),
         kind: case.circumstances.kind,
         severity: case.circumstances.severity,
     };

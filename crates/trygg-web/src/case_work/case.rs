@@ -7,8 +7,8 @@ use trygg_app::CaseDesk;
 use trygg_app::{CaseFile, Person, Seen};
 use trygg_domain::time::local_time;
 use trygg_domain::{
-    ActionField, ActionStatus, Audience, CaseEvent, CaseField, Change, IncidentKind, Outcome,
-    Severity, status_moves,
+    ActionField, ActionStatus, Audience, CaseEvent, CaseField, Change, IncidentKind, OfficeCode,
+    Outcome, Severity, status_moves,
 };
 use uuid::Uuid;
 
@@ -229,14 +229,14 @@ pub(super) async fn case_page(
     let classification = vec![
         (
             layout.t("case-focus-area"),
-            desk.focus_area_label(&incident.focus_area),
+            desk.focus_area_label(incident.focus_area.as_str()),
         ),
         (
             layout.t("case-offices"),
             incident
                 .offices
                 .iter()
-                .map(|office| desk.office_label(office))
+                .map(|office| desk.office_label(office.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -302,13 +302,13 @@ pub(super) async fn case_page(
         .office()
         .map(|o| o.as_str())
         .unwrap_or_default();
-    let default_office = if incident.offices.iter().any(|o| o == my_office) {
+    let default_office = if incident.offices.iter().any(|o| o.as_str() == my_office) {
         my_office
     } else {
         incident
             .offices
             .first()
-            .map(String::as_str)
+            .map(OfficeCode::as_str)
             .unwrap_or_default()
     };
     let office_choice = entered.or("assignment", "office", default_office);
@@ -370,7 +370,7 @@ pub(super) async fn case_page(
                 incident
                     .offices
                     .iter()
-                    .map(|o| (o.as_str(), desk.office_label(o))),
+                    .map(|o| (o.as_str(), desk.office_label(o.as_str()))),
                 &office_choice,
             ),
         },
@@ -482,7 +482,7 @@ fn timeline_row(desk: &Desk, event: &CaseEvent) -> TimelineRow {
             let offices = |offices: &[String]| {
                 offices
                     .iter()
-                    .map(|office| desk.office_label(office))
+                    .map(|office| desk.office_label(office.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -101,8 +101,8 @@ pub async fn queue(params: web::Query<QueueParams>, desk: Desk) -> Result<HttpRe
             case_number: case.case_number.to_string(),
             received_at: case.received_at,
             kind: label(lang, "kind", case.circumstances.kind.code()),
-            district: district_label(desk.catalogue(), lang, &case.district),
-            focus_area: desk.focus_area_label(&case.focus_area),
+            district: district_label(desk.catalogue(), lang, case.district.as_str()),
+            focus_area: desk.focus_area_label(case.focus_area.as_str()),
             severity: label(lang, "severity", case.circumstances.severity.code()),
             status: label(lang, "status", case.status.code()),
             assignee: case.assignee.map(|subject| {

@@ -276,6 +276,7 @@ pub async fn send(
     if let Some(step) = steps::first_unanswered(&answers, catalogue, now) {
         return Ok(see_other(&step.href()));
     }
+    let admitted = app.admit_filing(&principal)?;
     let draft = answers
         .draft()
         .ok_or_else(|| WebError::internal("answered but no draft"))?;
@@ -284,7 +285,7 @@ pub async fn send(
         fingerprint: answers.fingerprint(),
     };
     // A replay (a second click, a resent form) shows the receipt of the case the first filed.
-    let id = match app.file(&principal, draft, Some(key), Replay::Id).await {
+    let id = match app.file(admitted, draft, Some(key), Replay::Id).await {
         Ok(Filed::New(incident)) => incident.id,
         Ok(Filed::Again { id, .. }) => id,
         Err(refusal) => {
