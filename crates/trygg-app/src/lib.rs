@@ -9,6 +9,7 @@
 //! answers with.
 
 mod alerts;
+pub mod attachments;
 mod audit;
 mod case_work;
 mod drafts;

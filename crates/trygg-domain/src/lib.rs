@@ -4,6 +4,7 @@
 mod access;
 mod alert;
 mod allowance;
+pub mod attachment;
 mod case_number;
 mod catalogue;
 mod clock;

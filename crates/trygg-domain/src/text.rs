@@ -69,7 +69,7 @@ fn parse(text: &str, max: usize, allowed_control: fn(char) -> bool) -> Result<St
 }
 
 /// Embeddings, overrides and isolates: they reorder what a reader sees.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
