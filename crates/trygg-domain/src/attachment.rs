@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::text;
+
 /// How many of a file's first bytes [`FileKind::sniff`] needs.
 pub const SNIFF_BYTES: usize = 512;
 
@@ -54,6 +56,18 @@ impl FileKind {
         }
     }
 
+    /// The extensions a file of this kind goes by, the usual one first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Jpeg => &["jpg", "jpeg"],
+            FileKind::Png => &["png"],
+            FileKind::Webp => &["webp"],
+            FileKind::Heic => &["heic", "heif"],
+            FileKind::Pdf => &["pdf"],
+            FileKind::PlainText => &["txt"],
+        }
+    }
+
     /// Whether files of this kind are photos, which carry metadata (the place a photo was
     /// taken among it) to remove before they are stored.
     pub fn is_photo(self) -> bool {
@@ -91,21 +105,48 @@ fn is_heic(head: &[u8]) -> bool {
 }
 
 /// UTF-8 text (a byte-order mark allowed) without control characters other than tabs, line
-/// breaks and form feeds. A character cut in two at the end of `head` is not held against it.
+/// breaks and form feeds, and not markup a browser would run (a page, SVG, XML). A character
+/// cut in two where the sniffing window ends is not held against it; at the end of a whole
+/// file it is.
 fn is_plain_text(head: &[u8]) -> bool {
     let text = match std::str::from_utf8(head) {
         Ok(text) => text,
-        // Only a cut-off character at the end, and at most three bytes of it.
-        Err(error) if error.error_len().is_none() && head.len() - error.valid_up_to() < 4 => {
+        Err(error)
+            if head.len() == SNIFF_BYTES
+                && error.error_len().is_none()
+                && head.len() - error.valid_up_to() < 4 =>
+        {
             std::str::from_utf8(&head[..error.valid_up_to()]).unwrap_or_default()
         }
         Err(_) => return false,
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     !text.is_empty()
+        && !is_markup(text)
         && text
             .chars()
             .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\x0c'))
+}
+
+/// What browsers take for a page or a drawing with scripts, at the start of a text.
+const MARKUP: [&str; 8] = [
+    "<!doctype",
+    "<html",
+    "<head",
+    "<body",
+    "<script",
+    "<svg",
+    "<?xml",
+    "<iframe",
+];
+
+fn is_markup(text: &str) -> bool {
+    let start = text.trim_start();
+    MARKUP.iter().any(|markup| {
+        start
+            .get(..markup.len())
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(markup))
+    })
 }
 
 /// How much evidence a case takes: per file, and in all. Configurable; the defaults fit a
@@ -252,8 +293,8 @@ impl fmt::Display for Bytes {
 pub const MAX_FILE_NAME_CHARS: usize = 120;
 
 /// What a file is called when shown to a case worker: the name it was sent with, without any
-/// folder, control characters or bidirectional controls (which can make `gpj.exe` read as
-/// `exe.jpg`), white space collapsed, at most [`MAX_FILE_NAME_CHARS`] characters. A file sent
+/// folder, control characters, bidirectional controls (which can make `gpj.exe` read as
+/// `exe.jpg`) or invisible characters, white space collapsed, at most [`MAX_FILE_NAME_CHARS`] characters. A file sent
 /// without a usable name is called `fil`. Only ever shown: the service names what it stores
 /// itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,7 +305,7 @@ impl FileName {
         let base = sent.rsplit(['/', '\\']).next().unwrap_or_default();
         let kept: String = base
             .chars()
-            .filter(|c| !c.is_control() && !crate::text::is_bidi_control(*c))
+            .filter(|&c| !c.is_control() && !text::is_bidi_control(c) && !text::is_invisible(c))
             .collect();
         let mut name = kept.split_whitespace().collect::<Vec<_>>().join(" ");
         if let Some((cut, _)) = name.char_indices().nth(MAX_FILE_NAME_CHARS) {
@@ -278,6 +319,22 @@ impl FileName {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The name a file of `kind` is saved under when downloaded: ending in its kind's
+    /// extension, whatever the sender called it, so that what is saved opens as what it is
+    /// (`bevis.html`, plain text, is saved as `bevis.html.txt`, and never runs as a page).
+    pub fn download_name(&self, kind: FileKind) -> String {
+        let sent = self.0.rsplit_once('.').map(|(_, extension)| extension);
+        if sent.is_some_and(|sent| {
+            kind.extensions()
+                .iter()
+                .any(|e| sent.eq_ignore_ascii_case(e))
+        }) {
+            self.0.clone()
+        } else {
+            format!("{}.{}", self.0, kind.extensions()[0])
+        }
     }
 }
 
@@ -350,6 +407,10 @@ mod tests {
             b"caf\xE9 au lait",                 // Latin-1, not UTF-8
             b"text with a \x00 NUL",            // binary
             b"\x1b[31mterminal escapes\x1b[0m", // control characters
+            b"\n  <!DOCTYPE html><script>alert(1)</script>",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+            b"\xEF\xBB\xBF<?xml version=\"1.0\"?>",
+            b"<html><body>",
             b"",
         ] {
             assert_eq!(FileKind::sniff(head), None, "{head:?}");
@@ -358,13 +419,14 @@ mod tests {
 
     #[test]
     fn text_cut_mid_character_at_the_sniffing_window_is_still_text() {
-        let mut head = "å".repeat(SNIFF_BYTES).into_bytes();
-        head.truncate(SNIFF_BYTES - 1); // "å" is two bytes: the last is cut in two
+        let mut head = b"a".to_vec();
+        head.extend("å".repeat(SNIFF_BYTES).into_bytes());
+        head.truncate(SNIFF_BYTES); // "å" is two bytes: the last is cut in two
         assert_eq!(FileKind::sniff(&head), Some(FileKind::PlainText));
         assert_eq!(
             FileKind::sniff(b"ok \xC3"),
-            Some(FileKind::PlainText),
-            "a cut character at the end"
+            None,
+            "a whole file ending mid-character is not text"
         );
         assert_eq!(
             FileKind::sniff(b"ok \xC3 then more"),
@@ -486,5 +548,21 @@ mod tests {
         assert_eq!(shown("..."), "fil");
         assert_eq!(shown("mapp/"), "fil");
         assert_eq!(shown(&"å".repeat(300)).chars().count(), MAX_FILE_NAME_CHARS);
+        assert_eq!(
+            shown("hot\u{200B}.png\u{200F}"),
+            "hot.png",
+            "invisible characters"
+        );
+    }
+
+    #[test]
+    fn a_download_is_named_for_what_it_is_whatever_it_was_sent_as() {
+        let saved = |sent: &str, kind| FileName::from_upload(sent).download_name(kind);
+        assert_eq!(saved("brev.pdf", FileKind::Pdf), "brev.pdf");
+        assert_eq!(saved("IMG_0042.JPEG", FileKind::Jpeg), "IMG_0042.JPEG");
+        assert_eq!(saved("bevis.html", FileKind::PlainText), "bevis.html.txt");
+        assert_eq!(saved("bevis.hta", FileKind::PlainText), "bevis.hta.txt");
+        assert_eq!(saved("skärmbild", FileKind::Png), "skärmbild.png");
+        assert_eq!(saved("polyglot.html", FileKind::Jpeg), "polyglot.html.jpg");
     }
 }

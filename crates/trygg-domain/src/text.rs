@@ -82,7 +82,7 @@ macro_rules! bidi_controls {
 
 /// Characters that show nothing: format characters, joiners, fillers and selectors. A text of
 /// only these and white space looks empty.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{AD}'

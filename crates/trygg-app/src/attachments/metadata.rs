@@ -68,49 +68,132 @@ const APP14: u8 = 0xEE;
 const APP15: u8 = 0xEF;
 const COM: u8 = 0xFE;
 
-/// The segments before the image data, kept or not: JFIF (APP0), the colour profile (APP2
-/// `ICC_PROFILE`) and Adobe's colour transform (APP14), which decoding needs, are kept; every
-/// other application segment (EXIF and XMP in APP1, IPTC in APP13, makers' own) and comments
-/// are not. They are gathered first, so that the orientation found in the EXIF can be written
-/// back where EXIF belongs, right after JFIF; then the image data streams through.
+/// Every segment of the file is judged, wherever it stands (metadata may follow the tables,
+/// sit between a progressive photo's scans, or trail the image): JFIF (APP0, without its
+/// thumbnail), the colour profile (APP2 `ICC_PROFILE`) and Adobe's colour transform (APP14),
+/// which decoding needs, are kept, and so is every segment of the image itself; every other
+/// application segment (EXIF and XMP in APP1, MPF's second images in APP2, IPTC in APP13,
+/// makers' own) and comments are not. Nothing after the end of the image is kept: phones append
+/// second images and motion photos there, with their own positions. The segments before the
+/// image are gathered first, so that the orientation found in the EXIF is written back where
+/// EXIF belongs, right after JFIF.
 fn jpeg(input: &mut impl Read, output: &mut impl Write) -> Result<(), StripError> {
-    const NOT: StripError = StripError::Malformed("JPEG");
-    if read_array::<2>(input)? != [0xFF, SOI] {
-        return Err(NOT);
+    let mut input = io::BufReader::new(input);
+    let mut output = io::BufWriter::new(output);
+    if read_array::<2>(&mut input)? != [0xFF, SOI] {
+        return Err(StripError::Malformed("JPEG"));
     }
     let mut jfif = None;
     let mut kept = Vec::new();
     let mut orientation = None;
-    let marker = loop {
-        let marker = next_marker(input)?;
-        if marker == SOS || marker == EOI || !(APP0..=APP15).contains(&marker) && marker != COM {
+    let mut marker = loop {
+        let marker = next_marker(&mut input)?;
+        if !is_metadata_marker(marker) {
             break marker;
         }
-        let payload = read_segment(input)?;
+        let payload = read_segment(&mut input)?;
         match marker {
-            APP0 if jfif.is_none() && kept.is_empty() => jfif = Some(payload),
+            APP0 if jfif.is_none() && kept.is_empty() => jfif = jfif_without_thumbnail(payload),
             APP1 if payload.starts_with(b"Exif\0\0") => {
                 orientation = orientation.or_else(|| exif_orientation(&payload[6..]));
             }
-            APP2 if payload.starts_with(b"ICC_PROFILE\0") => kept.push((marker, payload)),
-            APP14 if payload.starts_with(b"Adobe") => kept.push((marker, payload)),
-            _ => {}
+            _ => kept.extend(kept_segment(marker, payload)),
         }
     };
     output.write_all(&[0xFF, SOI])?;
     if let Some(jfif) = jfif {
-        write_segment(output, APP0, &jfif)?;
+        write_segment(&mut output, APP0, &jfif)?;
     }
     if let Some(orientation) = orientation.filter(|&o| o != 1) {
-        write_segment(output, APP1, &minimal_exif(orientation))?;
+        write_segment(&mut output, APP1, &minimal_exif(orientation))?;
     }
     for (marker, payload) in &kept {
-        write_segment(output, *marker, payload)?;
+        write_segment(&mut output, *marker, payload)?;
     }
-    // The rest (tables, the frame, the scans) is image data: copied as it is.
-    output.write_all(&[0xFF, marker])?;
-    io::copy(input, output)?;
-    Ok(())
+    loop {
+        match marker {
+            EOI => {
+                output.write_all(&[0xFF, EOI])?;
+                output.flush()?;
+                return Ok(());
+            }
+            // Markers without a segment: TEM, and restarts outside a scan.
+            0x01 | 0xD0..=0xD7 => output.write_all(&[0xFF, marker])?,
+            marker if is_metadata_marker(marker) => {
+                let payload = read_segment(&mut input)?;
+                if let Some((marker, payload)) = kept_segment(marker, payload) {
+                    write_segment(&mut output, marker, &payload)?;
+                }
+            }
+            SOS => {
+                let header = read_segment(&mut input)?;
+                write_segment(&mut output, SOS, &header)?;
+                marker = copy_scan(&mut input, &mut output)?;
+                continue;
+            }
+            // Tables, the frame, restart intervals: the image's own.
+            marker => {
+                let payload = read_segment(&mut input)?;
+                write_segment(&mut output, marker, &payload)?;
+            }
+        }
+        marker = next_marker(&mut input)?;
+    }
+}
+
+/// Application segments and comments: where metadata lives.
+fn is_metadata_marker(marker: u8) -> bool {
+    (APP0..=APP15).contains(&marker) || marker == COM
+}
+
+/// The segments of these kinds that decoding needs; `None` for the rest.
+fn kept_segment(marker: u8, payload: Vec<u8>) -> Option<(u8, Vec<u8>)> {
+    let needed = match marker {
+        APP2 => payload.starts_with(b"ICC_PROFILE\0"),
+        APP14 => payload.starts_with(b"Adobe"),
+        _ => false,
+    };
+    needed.then_some((marker, payload))
+}
+
+/// JFIF's header as it is without a thumbnail (a second, unfiltered picture); other APP0
+/// segments (JFXX, makers') are not kept.
+fn jfif_without_thumbnail(mut payload: Vec<u8>) -> Option<Vec<u8>> {
+    const HEADER: usize = 14;
+    if !payload.starts_with(b"JFIF\0") || payload.len() < HEADER {
+        return None;
+    }
+    payload.truncate(HEADER);
+    payload[12] = 0; // thumbnail width
+    payload[13] = 0; // and height
+    Some(payload)
+}
+
+/// Copies a scan's entropy-coded data, up to the marker that ends it, which it answers with.
+/// Inside the data, `FF 00` is a stuffed byte and `FF D0` to `FF D7` are restarts.
+fn copy_scan(input: &mut impl io::BufRead, output: &mut impl Write) -> Result<u8, StripError> {
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            return Err(StripError::Truncated);
+        }
+        let Some(at) = buffer.iter().position(|&byte| byte == 0xFF) else {
+            output.write_all(buffer)?;
+            let read = buffer.len();
+            input.consume(read);
+            continue;
+        };
+        output.write_all(&buffer[..at])?;
+        input.consume(at + 1);
+        let mut next = read_array::<1>(input)?[0];
+        while next == 0xFF {
+            next = read_array::<1>(input)?[0];
+        }
+        match next {
+            0x00 | 0xD0..=0xD7 => output.write_all(&[0xFF, next])?,
+            marker => return Ok(marker),
+        }
+    }
 }
 
 /// The next marker, past any fill bytes.
@@ -157,7 +240,7 @@ fn exif_orientation(tiff: &[u8]) -> Option<u16> {
         _ => return None,
     };
     let u16_at = |at: usize| {
-        let bytes = [*tiff.get(at)?, *tiff.get(at + 1)?];
+        let bytes = [*tiff.get(at)?, *tiff.get(at.checked_add(1)?)?];
         Some(if big_endian {
             u16::from_be_bytes(bytes)
         } else {
@@ -165,7 +248,7 @@ fn exif_orientation(tiff: &[u8]) -> Option<u16> {
         })
     };
     let u32_at = |at: usize| {
-        let bytes: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        let bytes: [u8; 4] = tiff.get(at..at.checked_add(4)?)?.try_into().ok()?;
         Some(if big_endian {
             u32::from_be_bytes(bytes)
         } else {
@@ -175,9 +258,9 @@ fn exif_orientation(tiff: &[u8]) -> Option<u16> {
     let directory = usize::try_from(u32_at(4)?).ok()?;
     let entries = u16_at(directory)?;
     (0..usize::from(entries))
-        .map(|n| directory + 2 + 12 * n)
+        .filter_map(|n| directory.checked_add(2 + 12 * n))
         .find(|&entry| u16_at(entry) == Some(ORIENTATION))
-        .and_then(|entry| u16_at(entry + 8))
+        .and_then(|entry| u16_at(entry.checked_add(8)?))
         .filter(|orientation| (1..=8).contains(orientation))
 }
 
@@ -198,9 +281,16 @@ fn minimal_exif(orientation: u16) -> Vec<u8> {
 
 const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 
-/// PNG's chunks that carry metadata: EXIF, text of any kind (author, comments, software,
-/// location as text), and the time of the last change.
-const PNG_METADATA: [&[u8; 4]; 5] = [b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"];
+/// PNG's chunks that make the image: only these are kept. Anything else (EXIF, text of any
+/// kind, times, content credentials, an editor's private chunks) may describe the photo or who
+/// took it, and goes.
+const PNG_IMAGE: [&[u8; 4]; 19] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB",
+    b"cICP", b"mDCV", b"cLLI", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"acTL", b"fcTL",
+];
+
+/// Animated PNG's frame data, kept with the rest of the image.
+const PNG_FRAME_DATA: &[u8; 4] = b"fdAT";
 
 fn png(input: &mut impl Read, output: &mut impl Write) -> Result<(), StripError> {
     if &read_array::<8>(input)? != PNG_SIGNATURE {
@@ -215,7 +305,8 @@ fn png(input: &mut impl Read, output: &mut impl Write) -> Result<(), StripError>
         let kind = &header[4..8];
         // The chunk's data and its CRC.
         let mut chunk = input.take(length + 4);
-        if PNG_METADATA.iter().any(|metadata| &metadata[..] == kind) {
+        let image = kind == PNG_FRAME_DATA || PNG_IMAGE.iter().any(|image| &image[..] == kind);
+        if !image {
             io::copy(&mut chunk, &mut io::sink())?;
         } else {
             output.write_all(&header)?;
@@ -235,9 +326,18 @@ fn png(input: &mut impl Read, output: &mut impl Write) -> Result<(), StripError>
 /// `VP8X`'s flags for an EXIF and an XMP chunk.
 const VP8X_EXIF: u8 = 0x08;
 const VP8X_XMP: u8 = 0x04;
+/// `VP8X`'s length: flags, reserved bytes, the canvas's width and height.
+const VP8X_SIZE: u64 = 10;
 
-/// WebP is a RIFF file of chunks; `EXIF` and `XMP ` go, and the extended header (`VP8X`) stops
-/// announcing them. The RIFF length is written last, once the file's length is known.
+/// WebP's chunks that make the image: only these are kept (EXIF, XMP, content credentials and
+/// anything unknown go).
+const WEBP_IMAGE: [&[u8; 4]; 7] = [
+    b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP",
+];
+
+/// WebP is a RIFF file of chunks, each padded to an even length; the extended header (`VP8X`)
+/// stops announcing what is dropped. The RIFF length is written last, once the file's length
+/// is known.
 fn webp(input: &mut impl Read, output: &mut (impl Write + Seek)) -> Result<(), StripError> {
     const NOT: StripError = StripError::Malformed("WebP");
     let header: [u8; 12] = read_array(input)?;
@@ -255,26 +355,34 @@ fn webp(input: &mut impl Read, output: &mut (impl Write + Seek)) -> Result<(), S
     while chunks.limit() > 0 {
         let chunk: [u8; 8] = read_array(&mut chunks)?;
         let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
-        let padded = size + size % 2;
         let fourcc = &chunk[..4];
-        let mut data = (&mut chunks).take(padded);
-        if fourcc == b"EXIF" || fourcc == b"XMP " {
+        let mut data = (&mut chunks).take(size);
+        if !WEBP_IMAGE.iter().any(|image| &image[..] == fourcc) {
             io::copy(&mut data, &mut io::sink())?;
         } else if fourcc == b"VP8X" {
-            let mut extended = Vec::new();
-            data.read_to_end(&mut extended)?;
-            let flags = extended.first_mut().ok_or(NOT)?;
-            *flags &= !(VP8X_EXIF | VP8X_XMP);
+            if size != VP8X_SIZE {
+                return Err(NOT);
+            }
+            let mut extended = [0u8; VP8X_SIZE as usize];
+            data.read_exact(&mut extended)?;
+            extended[0] &= !(VP8X_EXIF | VP8X_XMP);
             output.write_all(&chunk)?;
             output.write_all(&extended)?;
-            written += 8 + padded;
+            written += 8 + size;
         } else {
             output.write_all(&chunk)?;
             io::copy(&mut data, output)?;
-            written += 8 + padded;
+            if size % 2 == 1 {
+                output.write_all(&[0])?;
+            }
+            written += 8 + size + size % 2;
         }
         if data.limit() > 0 {
             return Err(StripError::Truncated);
+        }
+        // The pad byte, which some writers leave off the last chunk.
+        if size % 2 == 1 && chunks.limit() > 0 {
+            read_array::<1>(&mut chunks)?;
         }
     }
     let end = output.stream_position()?;

@@ -64,7 +64,13 @@ impl Scanner {
         let read = clamd.read_to_end(&mut answer);
         match (sent, read) {
             (Err(Sent::File(error)), _) => Err(ScanError::File(error)),
-            (_, Ok(_)) if !answer.is_empty() => verdict(&answer),
+            (Ok(()), Ok(_)) if !answer.is_empty() => verdict(&answer),
+            // Not all was sent: what clamd found in part of the file is no verdict on the
+            // whole, unless it found malware or refused it.
+            (Err(Sent::Clamd(cause)), Ok(_)) if !answer.is_empty() => match verdict(&answer) {
+                Ok(Verdict::Clean) => Err(unreachable(cause)),
+                judged => judged,
+            },
             (Err(Sent::Clamd(cause)), _) | (Ok(()), Err(cause)) => Err(unreachable(cause)),
             (Ok(()), Ok(_)) => Err(unreachable(io::ErrorKind::UnexpectedEof.into())),
         }
@@ -116,13 +122,15 @@ fn send(clamd: &mut TcpStream, file: &mut impl Read) -> Result<(), Sent> {
 fn verdict(answer: &[u8]) -> Result<Verdict, ScanError> {
     let answer = String::from_utf8_lossy(answer);
     let answer = answer.trim_end_matches(['\0', '\n']).trim();
-    let reply = answer.strip_prefix("stream: ").unwrap_or(answer);
-    if reply == "OK" {
-        Ok(Verdict::Clean)
-    } else if let Some(signature) = reply.strip_suffix(" FOUND") {
-        Ok(Verdict::Infected(signature.to_owned()))
-    } else {
-        Err(ScanError::Refused(reply.to_owned()))
+    // Only a verdict on the stream counts as one: anything else (an error, an answer to
+    // another command) is a refusal.
+    match answer.strip_prefix("stream: ") {
+        Some("OK") => Ok(Verdict::Clean),
+        Some(reply) => match reply.strip_suffix(" FOUND") {
+            Some(signature) => Ok(Verdict::Infected(signature.to_owned())),
+            None => Err(ScanError::Refused(reply.to_owned())),
+        },
+        None => Err(ScanError::Refused(answer.to_owned())),
     }
 }
 

@@ -26,8 +26,8 @@ const TAG: usize = 16;
 const STREAM_NONCE: usize = 19;
 /// The first byte of a sealed file: the format, should it ever change.
 const FORMAT: u8 = 1;
-/// The fewest bytes a service key is made from.
-pub const MIN_KEY_BYTES: usize = 32;
+/// How many random bytes a service key is.
+pub const KEY_BYTES: usize = 32;
 
 /// A service key: what file keys are wrapped under.
 #[derive(Clone)]
@@ -44,18 +44,24 @@ impl std::fmt::Debug for FileKey {
     }
 }
 
-/// A service key made from fewer than [`MIN_KEY_BYTES`] bytes.
+/// A service key that is not [`KEY_BYTES`] bytes written in hex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("an attachment key needs at least {MIN_KEY_BYTES} bytes")]
+#[error("an attachment key is {KEY_BYTES} random bytes in hex (64 digits)")]
 pub struct WeakKey;
 
 impl FileKey {
-    /// The key made from `secret` (the environment's), and its id: a hash that names the key
-    /// without revealing it.
-    pub fn new(secret: &[u8]) -> Result<FileKey, WeakKey> {
-        if secret.len() < MIN_KEY_BYTES {
+    /// The key written as `hex` (the environment's: 32 random bytes, `openssl rand -hex 32`),
+    /// and its id: a hash that names the key without revealing it. A passphrase is refused:
+    /// the id is stored beside every file, and a guessable secret could be found from it.
+    pub fn parse(hex: &str) -> Result<FileKey, WeakKey> {
+        let hex = hex.trim();
+        if hex.len() != 2 * KEY_BYTES || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(WeakKey);
         }
+        let secret: Vec<u8> = (0..KEY_BYTES)
+            .map(|n| u8::from_str_radix(&hex[2 * n..2 * n + 2], 16).map_err(|_| WeakKey))
+            .collect::<Result<_, _>>()?;
+        let secret = &secret[..];
         let derive = |purpose: &[u8]| {
             Sha256::new()
                 .chain_update(purpose)
@@ -106,8 +112,11 @@ pub enum SealError {
 
 impl FileKeys {
     /// Seals `input` into `output` under a new file key, and answers with that key, wrapped.
+    /// `file` names the file (its id): the sealed file and its wrapped key open only under
+    /// the same name, so neither can be swapped for another file's.
     pub fn seal(
         &self,
+        file: &[u8],
         input: &mut impl Read,
         output: &mut impl Write,
     ) -> Result<WrappedKey, SealError> {
@@ -130,31 +139,38 @@ impl FileKeys {
             };
             if ahead == 0 {
                 let sealed = encryptor
-                    .encrypt_last(&segment[..filled])
+                    .encrypt_last(Payload {
+                        msg: &segment[..filled],
+                        aad: file,
+                    })
                     .map_err(|_| SealError::Tampered)?;
                 output.write_all(&sealed)?;
                 break;
             }
             let sealed = encryptor
-                .encrypt_next(&segment[..filled])
+                .encrypt_next(Payload {
+                    msg: &segment[..filled],
+                    aad: file,
+                })
                 .map_err(|_| SealError::Tampered)?;
             output.write_all(&sealed)?;
             std::mem::swap(&mut segment, &mut next);
             filled = ahead;
         }
-        self.wrap(&file_key)
+        self.wrap(file, &file_key)
     }
 
-    /// Opens `input`, sealed under `key`, into `output`. What was written to `output` before a
+    /// Opens `input`, the file `file` sealed under `key`, into `output`. What was written to `output` before a
     /// failure is not to be trusted: open into a buffer or a temporary file first where that
     /// matters.
     pub fn open(
         &self,
+        file: &[u8],
         key: &WrappedKey,
         input: &mut impl Read,
         output: &mut impl Write,
     ) -> Result<(), SealError> {
-        let file_key = self.unwrap(key)?;
+        let file_key = self.unwrap(file, key)?;
         let mut header = [0u8; 1 + STREAM_NONCE];
         input
             .read_exact(&mut header)
@@ -176,13 +192,19 @@ impl FileKeys {
             };
             if ahead == 0 {
                 let plain = decryptor
-                    .decrypt_last(&segment[..filled])
+                    .decrypt_last(Payload {
+                        msg: &segment[..filled],
+                        aad: file,
+                    })
                     .map_err(|_| SealError::Tampered)?;
                 output.write_all(&plain)?;
                 return Ok(());
             }
             let plain = decryptor
-                .decrypt_next(&segment[..filled])
+                .decrypt_next(Payload {
+                    msg: &segment[..filled],
+                    aad: file,
+                })
                 .map_err(|_| SealError::Tampered)?;
             output.write_all(&plain)?;
             std::mem::swap(&mut segment, &mut next);
@@ -191,15 +213,15 @@ impl FileKeys {
     }
 
     /// The file key `key` wraps, wrapped under the current service key: for rotation.
-    pub fn rewrap(&self, key: &WrappedKey) -> Result<WrappedKey, SealError> {
-        self.wrap(&self.unwrap(key)?)
+    pub fn rewrap(&self, file: &[u8], key: &WrappedKey) -> Result<WrappedKey, SealError> {
+        self.wrap(file, &self.unwrap(file, key)?)
     }
 
-    fn wrap(&self, file_key: &Key) -> Result<WrappedKey, SealError> {
+    fn wrap(&self, file: &[u8], file_key: &Key) -> Result<WrappedKey, SealError> {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let payload = Payload {
             msg: &file_key[..],
-            aad: self.current.id.as_bytes(),
+            aad: &associated(&self.current.id, file),
         };
         let sealed = self
             .current
@@ -214,7 +236,7 @@ impl FileKeys {
         })
     }
 
-    fn unwrap(&self, key: &WrappedKey) -> Result<Key, SealError> {
+    fn unwrap(&self, file: &[u8], key: &WrappedKey) -> Result<Key, SealError> {
         let service_key = std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|candidate| candidate.id == key.key_id)
@@ -227,7 +249,7 @@ impl FileKeys {
         let nonce: [u8; 24] = nonce.try_into().map_err(|_| SealError::Tampered)?;
         let payload = Payload {
             msg: sealed,
-            aad: key.key_id.as_bytes(),
+            aad: &associated(&key.key_id, file),
         };
         let file_key = service_key
             .cipher
@@ -236,6 +258,11 @@ impl FileKeys {
         let file_key: [u8; 32] = file_key.try_into().map_err(|_| SealError::Tampered)?;
         Ok(Key::from(file_key))
     }
+}
+
+/// What a wrapping is bound to: the service key's id and the file it is the key of.
+fn associated(key_id: &str, file: &[u8]) -> Vec<u8> {
+    [&[FORMAT], key_id.as_bytes(), b"\0", file].concat()
 }
 
 /// Reads into `buffer` until it is full or `input` ends; how much was read.

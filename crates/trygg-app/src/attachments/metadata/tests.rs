@@ -241,3 +241,83 @@ fn a_heic_photo_is_refused_until_its_metadata_can_be_removed() {
         Err(StripError::Unsupported("HEIC"))
     ));
 }
+
+#[test]
+fn metadata_anywhere_in_a_jpeg_goes_and_nothing_after_its_end_is_kept() {
+    let mut jpeg = vec![0xFF, SOI];
+    jpeg.extend(segment(
+        APP0,
+        b"JFIF\0\x01\x01\0\0\x01\0\x01\x02\x02thumbnail...",
+    ));
+    jpeg.extend(segment(0xDB, b"\x00quantisation table"));
+    jpeg.extend(segment(APP1, &phone_exif(1))); // after the tables
+    jpeg.extend(segment(0xC2, b"\x08\x00\x10\x00\x10\x03progressive frame"));
+    jpeg.extend(segment(SOS, b"\x03first scan"));
+    jpeg.extend_from_slice(b"first\xFF\x00pass");
+    jpeg.extend(segment(COM, b"between the scans: outside Ann's house"));
+    jpeg.extend(segment(APP2, b"MPF\0second image's index"));
+    jpeg.extend(segment(0xC4, b"\x10huffman table"));
+    jpeg.extend(segment(SOS, b"\x03second scan"));
+    jpeg.extend_from_slice(b"second\xFF\xD3pass");
+    jpeg.extend_from_slice(&[0xFF, EOI]);
+    jpeg.extend_from_slice(
+        b"\xFF\xD8\xFF\xE1 a second image with GPS-POSITION, then ftypmp42 video",
+    );
+    let kept = stripped(FileKind::Jpeg, &jpeg).unwrap();
+    for private in [&b"GPS-POSITION"[..], b"Ann", b"MPF", b"thumbnail", b"video"] {
+        assert!(
+            !contains(&kept, private),
+            "{:?} left in",
+            String::from_utf8_lossy(private)
+        );
+    }
+    let mut expected = vec![0xFF, SOI];
+    expected.extend(segment(APP0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    expected.extend(segment(0xDB, b"\x00quantisation table"));
+    expected.extend(segment(0xC2, b"\x08\x00\x10\x00\x10\x03progressive frame"));
+    expected.extend(segment(SOS, b"\x03first scan"));
+    expected.extend_from_slice(b"first\xFF\x00pass");
+    expected.extend(segment(0xC4, b"\x10huffman table"));
+    expected.extend(segment(SOS, b"\x03second scan"));
+    expected.extend_from_slice(b"second\xFF\xD3pass");
+    expected.extend_from_slice(&[0xFF, EOI]);
+    assert_eq!(kept, expected, "every byte of the image, in order");
+}
+
+#[test]
+fn a_jpeg_cut_inside_its_image_is_refused() {
+    let photo = phone_photo(1);
+    let cut = &photo[..photo.len() - 6];
+    assert!(matches!(
+        stripped(FileKind::Jpeg, cut),
+        Err(StripError::Truncated)
+    ));
+}
+
+#[test]
+fn chunks_a_png_or_webp_does_not_need_for_its_image_go_whatever_they_are() {
+    let mut png = PNG_SIGNATURE.to_vec();
+    png.extend(chunk(b"IHDR", b"\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0"));
+    png.extend(chunk(
+        b"caBX",
+        b"content credentials: Ann's phone at 59.33 N",
+    ));
+    png.extend(chunk(b"prVt", b"an editor's private notes"));
+    png.extend(chunk(b"IDAT", b"pixels"));
+    png.extend(chunk(b"IEND", b""));
+    let kept = stripped(FileKind::Png, &png).unwrap();
+    assert!(!contains(&kept, b"Ann") && !contains(&kept, b"private"));
+    assert!(contains(&kept, b"pixels"));
+
+    // The last chunk odd-sized without its pad, as some writers leave it.
+    let c2pa = riff_chunk(b"C2PA", b"credentials with a place");
+    let image = riff_chunk(b"VP8L", b"odd");
+    let mut file = webp_file(&[c2pa, image.clone()]);
+    file.pop();
+    let declared = u32::from_le_bytes(file[4..8].try_into().unwrap()) - 1;
+    file[4..8].copy_from_slice(&declared.to_le_bytes());
+    assert_eq!(
+        stripped(FileKind::Webp, &file).unwrap(),
+        webp_file(&[image])
+    );
+}

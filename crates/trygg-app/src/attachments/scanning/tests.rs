@@ -159,6 +159,11 @@ fn clamds_answers_are_read_as_they_are_written() {
         verdict(b"stream: Eicar-Signature FOUND\0").unwrap(),
         Verdict::Infected("Eicar-Signature".into())
     );
+    assert!(
+        matches!(verdict(b"OK\0"), Err(ScanError::Refused(_))),
+        "not about the stream"
+    );
+    assert!(matches!(verdict(b"PONG\0"), Err(ScanError::Refused(_))));
     assert!(matches!(
         verdict(b"INSTREAM size limit exceeded. ERROR\0"),
         Err(ScanError::Refused(reason)) if reason == "INSTREAM size limit exceeded. ERROR"

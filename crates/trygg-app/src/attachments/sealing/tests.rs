@@ -2,12 +2,20 @@ use std::io::Cursor;
 
 use super::*;
 
-fn keys(secret: &str) -> FileKeys {
+/// A service key: 32 bytes of `fill`, in hex.
+fn service_key(fill: u8) -> FileKey {
+    FileKey::parse(&format!("{fill:02x}").repeat(KEY_BYTES)).unwrap()
+}
+
+fn keys(fill: u8) -> FileKeys {
     FileKeys {
-        current: FileKey::new(secret.repeat(4).as_bytes()).unwrap(),
+        current: service_key(fill),
         previous: Vec::new(),
     }
 }
+
+/// The name every test file is sealed under, unless a test says otherwise.
+const FILE: &[u8] = b"0193a6f2-attachment";
 
 /// A file of `len` bytes that is nothing like noise: a letter, over and over.
 fn letter(len: usize) -> Vec<u8> {
@@ -21,19 +29,19 @@ fn letter(len: usize) -> Vec<u8> {
 
 fn sealed(keys: &FileKeys, file: &[u8]) -> (WrappedKey, Vec<u8>) {
     let mut out = Vec::new();
-    let key = keys.seal(&mut Cursor::new(file), &mut out).unwrap();
+    let key = keys.seal(FILE, &mut Cursor::new(file), &mut out).unwrap();
     (key, out)
 }
 
 fn opened(keys: &FileKeys, key: &WrappedKey, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
     let mut out = Vec::new();
-    keys.open(key, &mut Cursor::new(sealed), &mut out)?;
+    keys.open(FILE, key, &mut Cursor::new(sealed), &mut out)?;
     Ok(out)
 }
 
 #[test]
 fn a_file_opens_as_it_was_at_every_size_around_a_segment() {
-    let keys = keys("a-test-secret-of-some-length");
+    let keys = keys(0x5a);
     for len in [0, 1, SEGMENT - 1, SEGMENT, SEGMENT + 1, 3 * SEGMENT + 17] {
         let file = letter(len);
         let (key, sealed) = sealed(&keys, &file);
@@ -49,7 +57,7 @@ fn a_file_opens_as_it_was_at_every_size_around_a_segment() {
 
 #[test]
 fn a_sealed_file_reads_as_noise_and_no_two_are_alike() {
-    let keys = keys("a-test-secret-of-some-length");
+    let keys = keys(0x5a);
     let file = letter(10_000);
     let (_, first) = sealed(&keys, &file);
     let (_, second) = sealed(&keys, &file);
@@ -72,7 +80,7 @@ fn a_sealed_file_reads_as_noise_and_no_two_are_alike() {
 
 #[test]
 fn a_file_changed_cut_or_reordered_does_not_open() {
-    let keys = keys("a-test-secret-of-some-length");
+    let keys = keys(0x5a);
     let file = letter(2 * SEGMENT + 100);
     let (key, sealed) = sealed(&keys, &file);
     let mut flipped = sealed.clone();
@@ -103,7 +111,7 @@ fn a_file_changed_cut_or_reordered_does_not_open() {
 
 #[test]
 fn a_file_key_opens_its_own_file_only_and_only_under_its_service_key() {
-    let keys = keys("a-test-secret-of-some-length");
+    let keys = keys(0x5a);
     let (first_key, first) = sealed(&keys, &letter(500));
     let (second_key, _) = sealed(&keys, &letter(500));
     assert!(matches!(
@@ -116,7 +124,7 @@ fn a_file_key_opens_its_own_file_only_and_only_under_its_service_key() {
         opened(&keys, &changed, &first),
         Err(SealError::Tampered)
     ));
-    let other = self::keys("another-secret-altogether");
+    let other = self::keys(0xa5);
     assert!(matches!(
         opened(&other, &first_key, &first),
         Err(SealError::UnknownKey(id)) if id == keys.current.id()
@@ -125,10 +133,10 @@ fn a_file_key_opens_its_own_file_only_and_only_under_its_service_key() {
 
 #[test]
 fn rotating_the_service_key_rewraps_file_keys_and_leaves_files_alone() {
-    let old = keys("the-key-of-last-year-0000");
+    let old = keys(0x11);
     let (key, sealed) = sealed(&old, &letter(1_000));
     let rotated = FileKeys {
-        current: FileKey::new("the-key-of-this-year-1111".repeat(4).as_bytes()).unwrap(),
+        current: service_key(0x22),
         previous: vec![old.current.clone()],
     };
     assert_eq!(
@@ -136,7 +144,7 @@ fn rotating_the_service_key_rewraps_file_keys_and_leaves_files_alone() {
         letter(1_000),
         "the old key still opens"
     );
-    let rewrapped = rotated.rewrap(&key).unwrap();
+    let rewrapped = rotated.rewrap(FILE, &key).unwrap();
     assert_eq!(rewrapped.key_id, rotated.current.id());
     let retired = FileKeys {
         current: rotated.current.clone(),
@@ -153,9 +161,34 @@ fn rotating_the_service_key_rewraps_file_keys_and_leaves_files_alone() {
 }
 
 #[test]
-fn a_short_secret_is_no_key_and_a_key_id_reveals_nothing_of_it() {
-    assert_eq!(FileKey::new(&[7; MIN_KEY_BYTES - 1]).unwrap_err(), WeakKey);
-    let key = FileKey::new(b"0123456789abcdef0123456789abcdef").unwrap();
+fn a_sealed_file_opens_only_under_its_own_name() {
+    let keys = keys(0x5a);
+    let (key, sealed) = sealed(&keys, &letter(500));
+    let mut out = Vec::new();
+    let other = keys.open(
+        b"another-attachment",
+        &key,
+        &mut Cursor::new(&sealed),
+        &mut out,
+    );
+    assert!(
+        matches!(other, Err(SealError::Tampered)),
+        "a row swapped for another's"
+    );
+}
+
+#[test]
+fn a_key_is_32_random_bytes_in_hex_and_its_id_reveals_nothing_of_it() {
+    let hex = "0123456789abcdef".repeat(4);
+    for refused in [
+        "a passphrase of more than thirty-two characters, but a passphrase".to_owned(),
+        hex[..62].to_owned(),
+        format!("{hex}00"),
+        format!("{}zz", &hex[..62]),
+    ] {
+        assert_eq!(FileKey::parse(&refused).unwrap_err(), WeakKey, "{refused}");
+    }
+    let key = FileKey::parse(&format!(" {hex}\n")).unwrap();
     assert_eq!(key.id().len(), 16);
     assert!(!key.id().contains("0123"));
     assert!(
