@@ -127,42 +127,25 @@ impl FileKeys {
         output.write_all(&prefix)?;
         let mut encryptor =
             EncryptorBE32::from_aead(XChaCha20Poly1305::new(&file_key), (&prefix).into());
-        let mut segment = vec![0; SEGMENT];
-        let mut filled = fill(input, &mut segment)?;
-        // A segment is the last when nothing follows it: read one ahead to know.
-        let mut next = vec![0; SEGMENT];
-        loop {
-            let ahead = if filled == SEGMENT {
-                fill(input, &mut next)?
-            } else {
-                0
-            };
-            if ahead == 0 {
-                let sealed = encryptor
-                    .encrypt_last(Payload {
-                        msg: &segment[..filled],
-                        aad: file,
-                    })
-                    .map_err(|_| SealError::Tampered)?;
-                output.write_all(&sealed)?;
-                break;
-            }
-            let sealed = encryptor
-                .encrypt_next(Payload {
-                    msg: &segment[..filled],
-                    aad: file,
-                })
-                .map_err(|_| SealError::Tampered)?;
-            output.write_all(&sealed)?;
-            std::mem::swap(&mut segment, &mut next);
-            filled = ahead;
-        }
+        let last = in_segments(input, SEGMENT, |segment| {
+            let next = encryptor.encrypt_next(Payload {
+                msg: segment,
+                aad: file,
+            });
+            output.write_all(&next.map_err(|_| SealError::Tampered)?)?;
+            Ok(())
+        })?;
+        let last = encryptor.encrypt_last(Payload {
+            msg: &last,
+            aad: file,
+        });
+        output.write_all(&last.map_err(|_| SealError::Tampered)?)?;
         self.wrap(file, &file_key)
     }
 
-    /// Opens `input`, the file `file` sealed under `key`, into `output`. What was written to `output` before a
-    /// failure is not to be trusted: open into a buffer or a temporary file first where that
-    /// matters.
+    /// Opens `input`, the file `file` sealed under `key`, into `output`. What was written to
+    /// `output` before a failure is not to be trusted: open into a buffer or a temporary file
+    /// first where that matters.
     pub fn open(
         &self,
         file: &[u8],
@@ -181,35 +164,20 @@ impl FileKeys {
         let prefix: [u8; STREAM_NONCE] = header[1..].try_into().map_err(|_| SealError::Tampered)?;
         let mut decryptor =
             DecryptorBE32::from_aead(XChaCha20Poly1305::new(&file_key), (&prefix).into());
-        let mut segment = vec![0; SEGMENT + TAG];
-        let mut filled = fill(input, &mut segment)?;
-        let mut next = vec![0; SEGMENT + TAG];
-        loop {
-            let ahead = if filled == SEGMENT + TAG {
-                fill(input, &mut next)?
-            } else {
-                0
-            };
-            if ahead == 0 {
-                let plain = decryptor
-                    .decrypt_last(Payload {
-                        msg: &segment[..filled],
-                        aad: file,
-                    })
-                    .map_err(|_| SealError::Tampered)?;
-                output.write_all(&plain)?;
-                return Ok(());
-            }
-            let plain = decryptor
-                .decrypt_next(Payload {
-                    msg: &segment[..filled],
-                    aad: file,
-                })
-                .map_err(|_| SealError::Tampered)?;
-            output.write_all(&plain)?;
-            std::mem::swap(&mut segment, &mut next);
-            filled = ahead;
-        }
+        let last = in_segments(input, SEGMENT + TAG, |segment| {
+            let next = decryptor.decrypt_next(Payload {
+                msg: segment,
+                aad: file,
+            });
+            output.write_all(&next.map_err(|_| SealError::Tampered)?)?;
+            Ok(())
+        })?;
+        let last = decryptor.decrypt_last(Payload {
+            msg: &last,
+            aad: file,
+        });
+        output.write_all(&last.map_err(|_| SealError::Tampered)?)?;
+        Ok(())
     }
 
     /// The file key `key` wraps, wrapped under the current service key: for rotation.
@@ -263,6 +231,30 @@ impl FileKeys {
 /// What a wrapping is bound to: the service key's id and the file it is the key of.
 fn associated(key_id: &str, file: &[u8]) -> Vec<u8> {
     [&[FORMAT], key_id.as_bytes(), b"\0", file].concat()
+}
+
+/// Hands `each` the pieces of `input`, `size` bytes each, but the last, which it answers with:
+/// shorter, or empty when `input` is (or ends on a piece's end). Reading one piece ahead tells
+/// which is the last.
+fn in_segments(
+    input: &mut impl Read,
+    size: usize,
+    mut each: impl FnMut(&[u8]) -> Result<(), SealError>,
+) -> Result<Vec<u8>, SealError> {
+    let mut segment = vec![0; size];
+    let mut filled = fill(input, &mut segment)?;
+    let mut next = vec![0; size];
+    while filled == size {
+        let ahead = fill(input, &mut next)?;
+        if ahead == 0 {
+            break;
+        }
+        each(&segment)?;
+        std::mem::swap(&mut segment, &mut next);
+        filled = ahead;
+    }
+    segment.truncate(filled);
+    Ok(segment)
 }
 
 /// Reads into `buffer` until it is full or `input` ends; how much was read.
