@@ -6,7 +6,6 @@ use trygg_domain::{ActionStatus, Visibility};
 use uuid::Uuid;
 
 use crate::access_log::Reader;
-use crate::case::visible_seq;
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::schema::actions;
@@ -143,13 +142,6 @@ impl Database {
         visibility: &Visibility,
         reader: &Reader,
     ) -> Result<Option<Vec<Action>>, StorageError> {
-        let mut conn = self.connection()?;
-        let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
-            return Ok(None);
-        };
-        let found = actions_of(&mut conn, seq)?;
-        // The connection goes back first: on PostgreSQL logging takes one of its own.
-        drop(conn);
-        self.log_found(Some(found), id, reader)
+        self.read_visible(id, visibility, reader, actions_of)
     }
 }

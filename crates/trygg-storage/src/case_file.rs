@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::access_log::Reader;
 use crate::actions::{Action, actions_of};
-use crate::case::{Incident, find, timeline_of, visible_seq};
+use crate::case::{Incident, find, timeline_of};
 use crate::comments::{Comment, comments_of};
 use crate::database::{Database, in_one_snapshot};
 use crate::error::StorageError;
@@ -20,13 +20,7 @@ impl Database {
         visibility: &Visibility,
         reader: &Reader,
     ) -> Result<Option<Vec<CaseEvent>>, StorageError> {
-        let mut conn = self.connection()?;
-        let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
-            return Ok(None);
-        };
-        let found = timeline_of(&mut conn, seq)?;
-        drop(conn);
-        self.log_found(Some(found), id, reader)
+        self.read_visible(id, visibility, reader, timeline_of)
     }
 
     /// A visible case with its comments for `audiences`, and, for those who work it

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::offices::with_offices;
 use super::row::{Incident, IncidentRow};
+use crate::access_log::Reader;
 use crate::database::{Database, DbConnection};
 use crate::error::StorageError;
 use crate::fixed_sql::{Fixed, fixed};
@@ -85,6 +86,25 @@ pub(crate) fn find(
 }
 
 impl Database {
+    /// What `read` finds of case `id` (by its sequence number) if the case is visible, logged
+    /// as read by `reader`; `None` when not visible.
+    pub(crate) fn read_visible<T>(
+        &self,
+        id: Uuid,
+        visibility: &Visibility,
+        reader: &Reader,
+        read: impl FnOnce(&mut DbConnection, i64) -> Result<T, StorageError>,
+    ) -> Result<Option<T>, StorageError> {
+        let mut conn = self.connection()?;
+        let Some(seq) = visible_seq(&mut conn, id, visibility)? else {
+            return Ok(None);
+        };
+        let found = read(&mut conn, seq)?;
+        // The connection goes back first: on PostgreSQL logging takes one of its own.
+        drop(conn);
+        self.log_found(Some(found), id, reader)
+    }
+
     /// One case, if it exists and is visible; unlogged, so for storage's own use.
     pub(crate) fn incident(
         &self,
